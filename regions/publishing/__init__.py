@@ -1,0 +1,1 @@
+"""Publishing approved posts to Facebook Pages."""

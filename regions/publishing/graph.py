@@ -1,0 +1,568 @@
+"""Graph API adapter: the one place that knows facebook-sdk 3.1.0 and its quirks.
+
+Every call goes through :meth:`GraphClient._call`, which builds a ``facebook.GraphAPI``
+with the configured version, base URL and timeout, and turns *every* failure into a
+:class:`GraphError` with a stable ``code``, a ``retryable`` flag and, for rate limits,
+``retry_after`` seconds. Token values never reach an exception text, a repr or a log line.
+
+Exactly once: Facebook has no idempotency key, so a publish whose answer was lost (timeout,
+dropped connection, a 5xx after the post was stored) must never be retried blindly. The worker
+records an attempt (with its start time) before calling :meth:`GraphClient.publish_feed_post`,
+and before any retry calls :meth:`GraphClient.find_posts_by_message` to look for a post with
+the same text created since that start. We match on the exact (normalised) text rather than an
+embedded marker so the approved wording reaches the Page unchanged; see
+``docs/decisions/0006-graph-adapter-and-fake-server.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+from urllib.parse import parse_qs, quote, quote_plus, urlparse
+
+import facebook
+import requests
+
+DEFAULT_BASE_URL = "https://graph.facebook.com/"
+DEFAULT_VERSION = "v21.0"
+DEFAULT_TIMEOUT_SECONDS = 10.0
+# Graph stamps created_time in whole seconds by its own clock; widen the lookup window so a
+# post made in the attempt's first second, or under a little clock skew, is still found.
+CLOCK_SKEW_ALLOWANCE = timedelta(minutes=2)
+LOOKUP_FIELDS = "id,message,created_time,permalink_url"
+
+log = logging.getLogger(__name__)
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+class GraphError(Exception):
+    """A Graph API call failed; ``code`` is stable and the text never contains a token."""
+
+    code: ClassVar[str] = "graph.error"
+    retryable: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        retry_after: float | None = None,
+        graph_http_status: int | None = None,
+        graph_code: int | None = None,
+        graph_subcode: int | None = None,
+        graph_type: str | None = None,
+        fbtrace_id: str | None = None,
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+        self.graph_http_status = graph_http_status
+        self.graph_code = graph_code
+        self.graph_subcode = graph_subcode
+        self.graph_type = graph_type
+        self.fbtrace_id = fbtrace_id
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(code={self.code!r}, reason={self.reason!r}, "
+            f"graph_code={self.graph_code!r}, graph_http_status={self.graph_http_status!r}, "
+            f"retry_after={self.retry_after!r})"
+        )
+
+
+class RetryableGraphError(GraphError):
+    """Trying again later may succeed (after reconciling, for a publish)."""
+
+    code = "graph.retryable"
+    retryable = True
+
+
+class GraphTimeout(RetryableGraphError):
+    """Facebook did not answer in time; the call may or may not have taken effect."""
+
+    code = "graph.timeout"
+
+
+class GraphConnectionError(RetryableGraphError):
+    """The connection failed or dropped; the call may or may not have taken effect."""
+
+    code = "graph.connection_error"
+
+
+class GraphServerError(RetryableGraphError):
+    """Facebook answered 5xx, an HTML error page, or a Graph error marked transient."""
+
+    code = "graph.server_error"
+
+
+class MalformedResponse(RetryableGraphError):
+    """The answer could not be understood (no Content-Type, bad JSON, missing id)."""
+
+    code = "graph.malformed_response"
+
+
+class RateLimited(RetryableGraphError):
+    """Facebook throttled the call; ``retry_after`` holds its estimate when it gave one."""
+
+    code = "graph.rate_limited"
+
+
+class PermanentGraphError(GraphError):
+    """Facebook refused the call; retrying without a change by a person will fail again."""
+
+    code = "graph.rejected"
+
+
+class InvalidParameter(PermanentGraphError):
+    """Graph code 100: a parameter (place, link, targeting, schedule, id) is invalid."""
+
+    code = "graph.invalid_parameter"
+
+
+class TokenInvalid(PermanentGraphError):
+    """Graph code 190 (or 102, 104): the Page token is missing, invalid, expired or revoked."""
+
+    code = "graph.token_invalid"
+
+
+class PermissionDenied(PermanentGraphError):
+    """Graph code 10 or 200-299: the token lacks a permission such as pages_manage_posts."""
+
+    code = "graph.permission_denied"
+
+
+class Blocked(PermanentGraphError):
+    """Graph code 368: Facebook temporarily blocked the action for policy reasons."""
+
+    code = "graph.blocked"
+
+
+class DuplicatePost(PermanentGraphError):
+    """Graph code 506: Facebook refused a duplicate of a recent post."""
+
+    code = "graph.duplicate_post"
+
+
+THROTTLING_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
+TRANSIENT_CODES = frozenset({1, 2})
+TOKEN_CODES = frozenset({102, 104, 190})
+_PERMANENT_BY_CODE: dict[int, tuple[type[PermanentGraphError], str]] = {
+    100: (InvalidParameter, "Facebook rejected a parameter of the request"),
+    368: (Blocked, "Facebook temporarily blocked this action for policy reasons"),
+    506: (DuplicatePost, "Facebook refused this as a duplicate of a recent post"),
+}
+
+
+# --- failure translation (pure: unit-tested without network) --------------------------------
+
+
+def redact(text: str, token: str | None) -> str:
+    """Remove a token (raw or URL-encoded) and any ``access_token=`` value from ``text``."""
+    if token:
+        for form in {token, quote(token, safe=""), quote_plus(token)}:
+            text = text.replace(form, "[redacted]")
+    return re.sub(r"(access_token[\"']?\s*[=:]\s*[\"']?)[^&\s\"',)]+", r"\1[redacted]", text)
+
+
+def retry_after_from_headers(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait, from ``Retry-After`` or BUC ``estimated_time_to_regain_access`` (min)."""
+    lowered = {key.lower(): value for key, value in headers.items()}
+    minutes: list[float] = []
+    try:
+        usage = json.loads(lowered.get("x-business-use-case-usage") or "{}")
+        for entries in usage.values() if isinstance(usage, dict) else ():
+            for entry in entries if isinstance(entries, list) else ():
+                value = entry.get("estimated_time_to_regain_access") if isinstance(
+                    entry, dict
+                ) else None
+                if isinstance(value, int | float) and value > 0:
+                    minutes.append(float(value))
+    except ValueError:
+        pass  # an unreadable usage header only loses the hint, not the error
+    if minutes:
+        return max(minutes) * 60.0
+    try:
+        seconds = float(lowered.get("retry-after", ""))
+    except ValueError:
+        return None
+    return seconds if seconds > 0 else None
+
+
+def error_from_graph_body(
+    error: Mapping[str, Any],
+    *,
+    http_status: int | None = None,
+    headers: Mapping[str, str] | None = None,
+    token: str | None = None,
+) -> GraphError:
+    """Map the ``error`` object of a Graph error body to the matching :class:`GraphError`."""
+    code = _as_int(error.get("code"))
+    subcode = _as_int(error.get("error_subcode"))
+    said = redact(str(error.get("message") or "no message"), token)
+    details: dict[str, Any] = {
+        "graph_http_status": http_status,
+        "graph_code": code,
+        "graph_subcode": subcode,
+        "graph_type": str(error.get("type") or "") or None,
+        "fbtrace_id": str(error.get("fbtrace_id") or "") or None,
+    }
+    ref = f"code {code}" + (f"/{subcode}" if subcode is not None else "")
+    cls: type[GraphError]
+    if code in THROTTLING_CODES:
+        cls, what = RateLimited, "Facebook rate-limited the Page; try again later"
+        details["retry_after"] = retry_after_from_headers(headers or {})
+    elif code in TOKEN_CODES:
+        cls, what = TokenInvalid, "The Page access token is invalid or expired; reconnect the Page"
+    elif code == 10 or (code is not None and 200 <= code <= 299):
+        cls = PermissionDenied
+        what = "The Page token lacks a permission needed here (pages_manage_posts)"
+    elif code is not None and code in _PERMANENT_BY_CODE:
+        cls, what = _PERMANENT_BY_CODE[code]
+    elif code in TRANSIENT_CODES or error.get("is_transient") is True:
+        cls, what = GraphServerError, "Facebook had a temporary problem"
+    elif code is None:
+        return error_from_http_status(http_status, headers, f"Graph error without code: {said}")
+    else:
+        cls, what = PermanentGraphError, "Facebook refused the request"
+    return cls(f"{what} ({ref}): {said}", **details)
+
+
+def error_from_http_status(
+    http_status: int | None, headers: Mapping[str, str] | None, detail: str
+) -> GraphError:
+    """Map an answer without a usable Graph error body by its HTTP status."""
+    status = f"HTTP {http_status}" if http_status is not None else "an unknown status"
+    reason = f"Graph API answered {status}: {detail}"
+    if http_status == 429:
+        retry_after = retry_after_from_headers(headers or {})
+        return RateLimited(reason, retry_after=retry_after, graph_http_status=http_status)
+    if http_status == 408:
+        return GraphTimeout(reason, graph_http_status=http_status)
+    if http_status is not None and 400 <= http_status < 500:
+        return PermanentGraphError(reason, graph_http_status=http_status)
+    if http_status is not None and http_status < 400:
+        return MalformedResponse(reason, graph_http_status=http_status)
+    return GraphServerError(reason, graph_http_status=http_status)
+
+
+def error_from_exception(
+    exc: BaseException, response: CapturedResponse | None, token: str | None
+) -> GraphError:
+    """Translate whatever facebook-sdk or requests raised into a :class:`GraphError`."""
+    status = response.status if response else None
+    headers: Mapping[str, str] = response.headers if response else {}
+    if isinstance(exc, facebook.GraphAPIError):
+        body = exc.result
+        if isinstance(body, dict) and isinstance(body.get("error"), dict):
+            return error_from_graph_body(
+                body["error"], http_status=status, headers=headers, token=token
+            )
+        return error_from_http_status(status, headers, "the body is not a Graph JSON answer")
+    detail = redact(f"{type(exc).__name__}: {exc}", token)
+    if isinstance(exc, requests.Timeout):
+        return GraphTimeout(f"Facebook did not answer in time ({detail})")
+    if isinstance(exc, requests.ConnectionError):
+        return GraphConnectionError(f"Could not reach the Graph API ({detail})")
+    if isinstance(exc, KeyError):  # facebook-sdk reads headers["content-type"] blindly
+        return MalformedResponse("Graph API answer had no Content-Type", graph_http_status=status)
+    return MalformedResponse(
+        f"Graph API answer was unreadable ({detail})",
+        graph_http_status=status,
+    )
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+# --- transport -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CapturedResponse:
+    """Status and headers of the last answer, which facebook-sdk does not expose."""
+
+    status: int
+    headers: Mapping[str, str]
+
+
+class _RebasingSession(requests.Session):
+    """Session that sends facebook-sdk's calls to our base URL and remembers each answer."""
+
+    def __init__(self, base_url: str, timeout: float) -> None:
+        super().__init__()
+        self._base_url = base_url
+        self._timeout = timeout
+        self._local = threading.local()
+
+    def request(
+        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
+    ) -> requests.Response:
+        """Rewrite the Graph host to the base URL, enforce a timeout, capture the answer."""
+        text = url.decode() if isinstance(url, bytes) else url
+        if text.startswith(facebook.FACEBOOK_GRAPH_URL):
+            text = self._base_url + text[len(facebook.FACEBOOK_GRAPH_URL) :]
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self._timeout
+        response = super().request(method, text, *args, **kwargs)
+        self._local.last = CapturedResponse(response.status_code, dict(response.headers))
+        return response
+
+    def forget(self) -> None:
+        """Drop this thread's captured answer before a new call."""
+        self._local.last = None
+
+    def last(self) -> CapturedResponse | None:
+        """Return the answer this thread captured last, if the call got one."""
+        captured: CapturedResponse | None = getattr(self._local, "last", None)
+        return captured
+
+
+# --- the adapter ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GraphPost:
+    """A Facebook post as far as Relais needs it; fields the call did not return are None."""
+
+    id: str
+    message: str | None = None
+    created_time: datetime | None = None
+    permalink_url: str | None = None
+
+    @property
+    def page_id(self) -> str:
+        """The Page id part of a ``{page_id}_{post_number}`` post id."""
+        return self.id.split("_", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class GraphPage:
+    """A Facebook Page: the answer to "check connection"."""
+
+    id: str
+    name: str | None
+
+
+class GraphClient:
+    """Thread-safe Graph API client for Page publishing; tokens are passed per call."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        version: str = DEFAULT_VERSION,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    ) -> None:
+        if urlparse(base_url).scheme not in {"http", "https"}:
+            raise ValueError(f"Graph base URL must be http(s), not {base_url!r}")
+        if not re.fullmatch(r"v\d+\.\d+", version):
+            raise ValueError(f"Graph version must look like 'v21.0', not {version!r}")
+        if timeout <= 0:
+            raise ValueError("Graph timeout must be positive")
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.version = version
+        self.timeout = timeout
+        self._session = _RebasingSession(self.base_url, timeout)
+
+    def __repr__(self) -> str:
+        return f"GraphClient(base_url={self.base_url!r}, version={self.version!r})"
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self._session.close()
+
+    def publish_feed_post(
+        self,
+        page_id: str,
+        token: str,
+        message: str,
+        *,
+        link: str | None = None,
+        place: str | None = None,
+        targeting: Mapping[str, Any] | None = None,
+        feed_targeting: Mapping[str, Any] | None = None,
+        published: bool = True,
+        scheduled_publish_time: datetime | None = None,
+    ) -> GraphPost:
+        """``POST /{page-id}/feed``; returns the new post's id (fetch the permalink after).
+
+        A ``scheduled_publish_time`` (aware datetime, 10 min to 75 days ahead) always sends
+        ``published=false``, as Graph requires. On *any* error the post may still exist:
+        reconcile with :meth:`find_posts_by_message` before publishing again.
+        """
+        data: dict[str, str] = {"message": message}
+        if link:
+            data["link"] = link
+        if place:
+            data["place"] = place
+        if targeting:
+            data["targeting"] = json.dumps(targeting, separators=(",", ":"))
+        if feed_targeting:
+            data["feed_targeting"] = json.dumps(feed_targeting, separators=(",", ":"))
+        if scheduled_publish_time is not None:
+            data["scheduled_publish_time"] = str(int(_aware(scheduled_publish_time).timestamp()))
+            published = False
+        if not published:
+            data["published"] = "false"
+        result = self._call(token, "POST", f"{page_id}/feed", post_args=data)
+        return GraphPost(id=_require_id(result))
+
+    def get_page(self, page_id: str, token: str, fields: str = "name") -> GraphPage:
+        """``GET /{page-id}?fields=...``: proves the token works for this Page."""
+        result = self._call(token, "GET", page_id, args={"fields": fields})
+        name = result.get("name")
+        return GraphPage(id=_require_id(result), name=name if isinstance(name, str) else None)
+
+    def get_post(
+        self, post_id: str, token: str, fields: str = "id,permalink_url,created_time"
+    ) -> GraphPost:
+        """``GET /{post-id}?fields=...``."""
+        return _post_from(self._call(token, "GET", post_id, args={"fields": fields}))
+
+    def delete_post(self, post_id: str, token: str) -> None:
+        """``DELETE /{post-id}``; raises unless Facebook confirms the deletion."""
+        result = self._call(token, "DELETE", post_id)
+        if result.get("success") is not True:
+            raise MalformedResponse("Graph API did not confirm the deletion")
+
+    def find_posts_by_message(
+        self,
+        page_id: str,
+        token: str,
+        message: str,
+        since: datetime,
+        *,
+        edge: str = "feed",
+        max_pages: int = 10,
+        page_size: int = 100,
+    ) -> list[GraphPost]:
+        """Posts on the Page with this exact text created since ``since``, newest first.
+
+        ``since`` is when the publish attempt started (our clock); the window is widened by
+        :data:`CLOCK_SKEW_ALLOWANCE`. Text is compared after Unicode NFC, newline and
+        outer-whitespace normalisation. Use ``edge="scheduled_posts"`` for scheduled posts,
+        which ``/feed`` does not list. More than one match means the caller must choose
+        (for instance the one no other Relais post has claimed).
+        """
+        wanted = _normalise(message)
+        if not wanted:
+            raise ValueError("Cannot look a post up by an empty message")
+        floor = _aware(since) - CLOCK_SKEW_ALLOWANCE
+        args: dict[str, Any] = {
+            "fields": LOOKUP_FIELDS,
+            "limit": page_size,
+            "since": int(floor.timestamp()),
+        }
+        found: list[GraphPost] = []
+        for _ in range(max_pages):
+            result = self._call(token, "GET", f"{page_id}/{edge}", args=args)
+            data = result.get("data")
+            if not isinstance(data, list):
+                raise MalformedResponse("Graph API listing had no data array")
+            posts = [_post_from(item) for item in data if isinstance(item, dict)]
+            found += [p for p in posts if _after(p, floor) and _normalise(p.message) == wanted]
+            next_url = (result.get("paging") or {}).get("next")
+            older = not all(_after(p, floor) for p in posts)  # listings run newest first
+            if not posts or older or not isinstance(next_url, str):
+                break
+            query = parse_qs(urlparse(next_url).query)
+            args = {key: values[-1] for key, values in query.items() if key != "access_token"}
+        return found
+
+    def _call(
+        self,
+        token: str,
+        method: str,
+        path: str,
+        *,
+        args: dict[str, Any] | None = None,
+        post_args: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """Run one Graph request through facebook-sdk and normalise its outcome."""
+        if not token:
+            raise TokenInvalid("No Page access token is configured")
+        graph = facebook.GraphAPI(access_token=token, timeout=self.timeout, session=self._session)
+        graph.version = self.version  # the constructor refuses versions above 3.1
+        self._session.forget()
+        started = time.monotonic()
+        error: GraphError
+        try:
+            result = graph.request(
+                f"{self.version}/{path}", args=args, post_args=post_args, method=method
+            )
+        except (facebook.GraphAPIError, requests.RequestException, KeyError, ValueError) as exc:
+            error = error_from_exception(exc, self._session.last(), token)
+        else:
+            captured = self._session.last()
+            if captured is not None and captured.status >= 400:
+                error = error_from_http_status(
+                    captured.status, captured.headers, "JSON body without an error object"
+                )
+            elif not isinstance(result, dict):
+                error = MalformedResponse("Graph API answer was not a JSON object")
+            else:
+                log.debug("graph %s %s ok in %.0f ms", method, path, _ms(started))
+                return result
+        # Raised here, outside the except block, so no requests exception (whose text or
+        # request body can hold the token) rides along as __context__.
+        log.info("graph %s %s failed in %.0f ms: %s", method, path, _ms(started), error.code)
+        raise error
+
+
+def _require_id(result: Mapping[str, Any]) -> str:
+    value = result.get("id")
+    if not isinstance(value, str | int) or not str(value):
+        raise MalformedResponse("Graph API answer had no id")
+    return str(value)
+
+
+def _post_from(item: Mapping[str, Any]) -> GraphPost:
+    created = item.get("created_time")
+    message = item.get("message")
+    permalink = item.get("permalink_url")
+    return GraphPost(
+        id=_require_id(item),
+        message=message if isinstance(message, str) else None,
+        created_time=_parse_time(created) if isinstance(created, str) else None,
+        permalink_url=permalink if isinstance(permalink, str) else None,
+    )
+
+
+def _parse_time(value: str) -> datetime | None:
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
+    except ValueError:
+        return None
+
+
+def _after(post: GraphPost, floor: datetime) -> bool:
+    return post.created_time is None or post.created_time >= floor
+
+
+def _aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("Datetimes sent to the Graph API must be timezone-aware")
+    return moment
+
+
+def _normalise(text: str | None) -> str:
+    if text is None:
+        return ""
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n")).strip()
+
+
+def _ms(started: float) -> float:
+    return (time.monotonic() - started) * 1000
