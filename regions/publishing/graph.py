@@ -181,9 +181,11 @@ def retry_after_from_headers(headers: Mapping[str, str]) -> float | None:
         usage = json.loads(lowered.get("x-business-use-case-usage") or "{}")
         for entries in usage.values() if isinstance(usage, dict) else ():
             for entry in entries if isinstance(entries, list) else ():
-                value = entry.get("estimated_time_to_regain_access") if isinstance(
-                    entry, dict
-                ) else None
+                value = (
+                    entry.get("estimated_time_to_regain_access")
+                    if isinstance(entry, dict)
+                    else None
+                )
                 if isinstance(value, int | float) and value > 0:
                     minutes.append(float(value))
     except ValueError:
