@@ -272,7 +272,7 @@ def error_from_exception(
     detail = redact(f"{type(exc).__name__}: {exc}", token)
     if isinstance(exc, requests.Timeout):
         return GraphTimeout(f"Facebook did not answer in time ({detail})")
-    if isinstance(exc, requests.ConnectionError):
+    if isinstance(exc, requests.ConnectionError | requests.exceptions.ChunkedEncodingError):
         return GraphConnectionError(f"Could not reach the Graph API ({detail})")
     if isinstance(exc, KeyError):  # facebook-sdk reads headers["content-type"] blindly
         return MalformedResponse("Graph API answer had no Content-Type", graph_http_status=status)
@@ -301,12 +301,18 @@ class CapturedResponse:
 
 
 class _RebasingSession(requests.Session):
-    """Session that sends facebook-sdk's calls to our base URL and remembers each answer."""
+    """Session that sends facebook-sdk's calls to our base URL and remembers each answer.
 
-    def __init__(self, base_url: str, timeout: float) -> None:
+    facebook-sdk puts the token in the query string of GET and DELETE calls, where urllib3's
+    debug log, proxies and access logs would record it; with ``token_in_header`` it travels in
+    an ``Authorization: Bearer`` header instead. POST bodies keep it (bodies are not logged).
+    """
+
+    def __init__(self, base_url: str, timeout: float, token_in_header: bool) -> None:
         super().__init__()
         self._base_url = base_url
         self._timeout = timeout
+        self._token_in_header = token_in_header
         self._local = threading.local()
 
     def request(
@@ -318,6 +324,12 @@ class _RebasingSession(requests.Session):
             text = self._base_url + text[len(facebook.FACEBOOK_GRAPH_URL) :]
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self._timeout
+        params = kwargs.get("params")
+        if self._token_in_header and isinstance(params, dict) and "access_token" in params:
+            params = dict(params)
+            headers = dict(kwargs.get("headers") or {})
+            headers["Authorization"] = f"Bearer {params.pop('access_token')}"
+            kwargs.update(params=params, headers=headers)
         response = super().request(method, text, *args, **kwargs)
         self._local.last = CapturedResponse(response.status_code, dict(response.headers))
         return response
@@ -359,7 +371,11 @@ class GraphPage:
 
 
 class GraphClient:
-    """Thread-safe Graph API client for Page publishing; tokens are passed per call."""
+    """Thread-safe Graph API client for Page publishing; tokens are passed per call.
+
+    ``token_in_header=False`` sends read and delete tokens in the query string, as
+    facebook-sdk does, for a Graph-compatible server that ignores the Authorization header.
+    """
 
     def __init__(
         self,
@@ -367,6 +383,7 @@ class GraphClient:
         base_url: str = DEFAULT_BASE_URL,
         version: str = DEFAULT_VERSION,
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        token_in_header: bool = True,
     ) -> None:
         if urlparse(base_url).scheme not in {"http", "https"}:
             raise ValueError(f"Graph base URL must be http(s), not {base_url!r}")
@@ -377,7 +394,7 @@ class GraphClient:
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.version = version
         self.timeout = timeout
-        self._session = _RebasingSession(self.base_url, timeout)
+        self._session = _RebasingSession(self.base_url, timeout, token_in_header)
 
     def __repr__(self) -> str:
         return f"GraphClient(base_url={self.base_url!r}, version={self.version!r})"
