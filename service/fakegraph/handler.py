@@ -108,26 +108,36 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
             self._send(replies.unknown_path(path))
             return
         op, node = route
-        if denied := state.authorize(token, None):
-            self._send(denied)
-            return
-        page_id = state.page_of(node)
-        if page_id is None or (op in ("get_page", "publish", "list_posts")) != (page_id == node):
-            self._send(replies.unsupported(self.command, node))
-            return
-        if denied := state.authorize(token, page_id):
-            self._send(denied)
-            return
         self._wait(self.server.faults.latency_seconds)
         fault = self.server.faults.pick(op)
+        page_id = state.page_of(node)
         if fault is not None and not (fault.after_commit and op in MUTATING_OPERATIONS):
             self._fail(fault, page_id, "fault")
             return
-        reply = self._call(op, node, parts, params)
+        reply = self._checked_call(op, node, page_id, parts, params, token)
         if fault is not None:
             self._fail(fault, page_id, f"fault after commit, real answer {reply.status}")
             return
         self._send(reply)
+
+    def _checked_call(
+        self,
+        op: str,
+        node: str,
+        page_id: str | None,
+        parts: list[str],
+        params: dict[str, str],
+        token: str | None,
+    ) -> Reply:
+        """Graph's checks in Graph's order (token, object, permission), then the call."""
+        state = self.server.state
+        if denied := state.authorize(token, None):
+            return denied
+        if page_id is None or (op in ("get_page", "publish", "list_posts")) != (page_id == node):
+            return replies.unsupported(self.command, node)
+        if denied := state.authorize(token, page_id):
+            return denied
+        return self._call(op, node, parts, params)
 
     def _call(self, op: str, node: str, parts: list[str], params: dict[str, str]) -> Reply:
         state = self.server.state
@@ -141,7 +151,7 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
             return state.get_post(node, params)
         return state.delete(node)
 
-    def _fail(self, fault: Fault, page_id: str, note: str) -> None:
+    def _fail(self, fault: Fault, page_id: str | None, note: str) -> None:
         note = f"{note} {fault.kind}"
         reply = fault.reply(page_id)
         if reply is not None:
