@@ -1,0 +1,140 @@
+"""Typed settings, read once from the environment and passed down explicitly."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+DEV_SECRET_KEY = "relais-development-secret-change-me"
+ENVIRONMENTS = ("development", "test", "production")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message is one sentence for a person."""
+
+
+def _as_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}.")
+
+
+def _as_int(name: str, raw: str, *, minimum: int = 0) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}.") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, not {value}.")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything Relais can be configured with; see the README's configuration table."""
+
+    environment: str = "development"
+    secret_key: str = DEV_SECRET_KEY
+    database_url: str | None = None
+    data_dir: Path = field(default_factory=lambda: Path("var"))
+    embedded_pg_port: int = 0
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 2
+    default_language: str = "fr"
+    token_default_days: int = 90
+    login_max_attempts: int = 5
+    login_window_seconds: int = 900
+    allow_territory_overlaps: bool = True
+    regional_lead_can_approve: bool = False
+    conflict_window_hours: int = 48
+    graph_base_url: str = "https://graph.facebook.com/"
+    graph_version: str = "v21.0"
+    graph_timeout_seconds: int = 10
+    encryption_key: str | None = None
+    log_level: str = "INFO"
+
+    @property
+    def pg_data_dir(self) -> Path:
+        """Folder of the embedded PostgreSQL cluster."""
+        return self.data_dir / "postgres"
+
+    @property
+    def is_production(self) -> bool:
+        """Whether the strict production checks apply."""
+        return self.environment == "production"
+
+    def with_changes(self, **changes: object) -> Settings:
+        """A copy with some values replaced (tests and CLI options)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(changes)
+        return Settings(**values)  # type: ignore[arg-type]
+
+    def check_for_startup(self) -> None:
+        """Refuse to start with settings that are unsafe for the environment."""
+        if self.environment not in ENVIRONMENTS:
+            raise SettingsError(
+                f"RELAIS_ENV must be one of {', '.join(ENVIRONMENTS)}, not {self.environment!r}."
+            )
+        if self.is_production and (not self.secret_key or self.secret_key == DEV_SECRET_KEY):
+            raise SettingsError(
+                "RELAIS_SECRET_KEY must be set to a long random value in production "
+                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
+        if self.is_production and len(self.secret_key) < 32:
+            raise SettingsError("RELAIS_SECRET_KEY must be at least 32 characters in production.")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read settings from an environment mapping (``os.environ`` by default)."""
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            value = env.get(name)
+            return value if value not in (None, "") else None
+
+        values: dict[str, object] = {}
+        simple_text = {
+            "RELAIS_ENV": "environment",
+            "RELAIS_SECRET_KEY": "secret_key",
+            "DATABASE_URL": "database_url",
+            "RELAIS_HOST": "host",
+            "RELAIS_LANGUAGE": "default_language",
+            "RELAIS_GRAPH_BASE_URL": "graph_base_url",
+            "RELAIS_GRAPH_VERSION": "graph_version",
+            "RELAIS_ENCRYPTION_KEY": "encryption_key",
+            "RELAIS_LOG_LEVEL": "log_level",
+        }
+        for name, attr in simple_text.items():
+            if (raw := get(name)) is not None:
+                values[attr] = raw
+        integers = {
+            "RELAIS_EMBEDDED_PG_PORT": ("embedded_pg_port", 0),
+            "RELAIS_PORT": ("port", 1),
+            "RELAIS_WORKERS": ("workers", 1),
+            "RELAIS_TOKEN_DEFAULT_DAYS": ("token_default_days", 1),
+            "RELAIS_LOGIN_MAX_ATTEMPTS": ("login_max_attempts", 1),
+            "RELAIS_LOGIN_WINDOW_SECONDS": ("login_window_seconds", 1),
+            "RELAIS_CONFLICT_WINDOW_HOURS": ("conflict_window_hours", 0),
+            "RELAIS_GRAPH_TIMEOUT_SECONDS": ("graph_timeout_seconds", 1),
+        }
+        for name, (attr, minimum) in integers.items():
+            if (raw := get(name)) is not None:
+                values[attr] = _as_int(name, raw, minimum=minimum)
+        booleans = {
+            "RELAIS_ALLOW_TERRITORY_OVERLAPS": "allow_territory_overlaps",
+            "RELAIS_REGIONAL_LEAD_CAN_APPROVE": "regional_lead_can_approve",
+        }
+        for name, attr in booleans.items():
+            if (raw := get(name)) is not None:
+                values[attr] = _as_bool(name, raw)
+        if (raw := get("RELAIS_DATA_DIR")) is not None:
+            values["data_dir"] = Path(raw)
+        if values.get("default_language", "fr") not in ("fr", "en"):
+            raise SettingsError("RELAIS_LANGUAGE must be fr or en.")
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,289 @@
+"""Use cases for users, passwords and personal API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import InstrumentedAttribute
+
+from regions import audit
+from regions.actors import Actor
+from regions.db import UnitOfWork
+from regions.errors import (
+    AuthenticationFailed,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    TooManyAttempts,
+)
+from regions.models import ApiToken, LoginAttempt, Role, User
+
+TOKEN_PREFIX = "rls_"
+_hasher = PasswordHasher()
+# Verifying against a dummy hash when the e-mail is unknown keeps response times alike.
+_DUMMY_HASH = _hasher.hash("relais-dummy-password")
+MIN_PASSWORD_LENGTH = 10
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware."""
+    return datetime.now(UTC)
+
+
+def hash_token(plaintext: str) -> str:
+    """Tokens are 256-bit random: a plain SHA-256 is the right hash for them."""
+    return hashlib.sha256(plaintext.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses are compared case-insensitively."""
+    return email.strip().lower()
+
+
+def load_actor(user: User, territory_ids: frozenset[int] = frozenset()) -> Actor:
+    """The Actor for a user row."""
+    return Actor(
+        user_id=user.id,
+        email=user.email,
+        role=user.role,
+        language=user.language,
+        territory_ids=territory_ids,
+    )
+
+
+def create_user(
+    uow: UnitOfWork,
+    actor: Actor | None,
+    *,
+    email: str,
+    display_name: str,
+    role: Role,
+    password: str | None = None,
+    language: str = "fr",
+) -> User:
+    """Create a user (``actor`` None means the command line, run by the operator)."""
+    if actor is not None:
+        actor.require(Role.ADMIN)
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
+            params={"min": MIN_PASSWORD_LENGTH},
+            errors={"password": [f"Shorter than {MIN_PASSWORD_LENGTH} characters."]},
+        )
+    user = User(
+        email=normalise_email(email),
+        display_name=display_name.strip() or email,
+        role=role,
+        password_hash=_hasher.hash(password) if password else None,
+        language=language,
+    )
+    uow.session.add(user)
+    try:
+        uow.flush()
+    except IntegrityError:
+        raise Conflict(
+            f"A user with the e-mail {user.email} already exists.",
+            params={"email": user.email},
+            errors={"email": ["Already taken."]},
+        ) from None
+    audit.record(
+        uow.session, actor.user_id if actor else None, "user.created", "user", user.id,
+        {"email": user.email, "role": role.value},
+    )
+    return user
+
+
+def get_user(uow: UnitOfWork, user_id: int) -> User:
+    """One user by id."""
+    user = uow.session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user {user_id}.", params={"kind": "user", "id": user_id})
+    return user
+
+
+def update_user(
+    uow: UnitOfWork,
+    actor: Actor,
+    user_id: int,
+    *,
+    role: Role | None = None,
+    display_name: str | None = None,
+    is_active: bool | None = None,
+    password: str | None = None,
+) -> User:
+    """Change a user's role, name, password or activity (admins only)."""
+    actor.require(Role.ADMIN)
+    user = get_user(uow, user_id)
+    changes: dict[str, object] = {}
+    if role is not None and role != user.role:
+        changes["role"] = [user.role.value, role.value]
+        user.role = role
+    if display_name is not None and display_name != user.display_name:
+        changes["display_name"] = [user.display_name, display_name]
+        user.display_name = display_name
+    if is_active is not None and is_active != user.is_active:
+        changes["is_active"] = [user.is_active, is_active]
+        user.is_active = is_active
+    if password is not None:
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise InvalidInput(
+                "The password is too short.", params={"min": MIN_PASSWORD_LENGTH},
+                errors={"password": [f"Shorter than {MIN_PASSWORD_LENGTH} characters."]},
+            )
+        user.password_hash = _hasher.hash(password)
+        changes["password"] = "changed"
+    if changes:
+        audit.record(uow.session, actor.user_id, "user.updated", "user", user.id, changes)
+    return user
+
+
+def _recent_failures(
+    uow: UnitOfWork, column: InstrumentedAttribute[str], value: str, since: datetime
+) -> int:
+    query = select(func.count()).where(
+        column == value,
+        LoginAttempt.succeeded.is_(False),
+        LoginAttempt.at >= since,
+    )
+    return int(uow.session.scalar(query) or 0)
+
+
+def login_with_password(
+    uow: UnitOfWork,
+    *,
+    email: str,
+    password: str,
+    remote_addr: str,
+    max_attempts: int,
+    window_seconds: int,
+) -> User:
+    """Check a password login, rate-limited per account and per address; commits the attempt."""
+    email = normalise_email(email)
+    since = utcnow() - timedelta(seconds=window_seconds)
+    if (
+        _recent_failures(uow, LoginAttempt.email, email, since) >= max_attempts
+        or _recent_failures(uow, LoginAttempt.remote_addr, remote_addr, since) >= 4 * max_attempts
+    ):
+        raise TooManyAttempts(
+            "Too many failed logins: wait a few minutes before trying again.",
+            params={"retry_after": window_seconds},
+        )
+    user = uow.session.scalar(select(User).where(User.email == email))
+    ok = False
+    try:
+        ok = _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH,
+                            password)
+    except (VerificationError, InvalidHashError):
+        ok = False
+    ok = ok and user is not None and user.is_active and user.password_hash is not None
+    uow.session.add(LoginAttempt(email=email, remote_addr=remote_addr, succeeded=ok))
+    uow.commit()
+    if not ok or user is None:
+        raise AuthenticationFailed("Wrong e-mail or password.")
+    return user
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """A freshly created token: the plaintext exists only here, once."""
+
+    token: ApiToken
+    plaintext: str
+
+
+def issue_token(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    user_id: int,
+    name: str,
+    expires_in_days: int | None,
+) -> IssuedToken:
+    """Create a personal token for oneself, or for anyone as an admin."""
+    if user_id != actor.user_id:
+        actor.require(Role.ADMIN)
+    user = get_user(uow, user_id)
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+    token = ApiToken(
+        user_id=user.id,
+        name=name,
+        prefix=plaintext[: len(TOKEN_PREFIX) + 6],
+        token_hash=hash_token(plaintext),
+        expires_at=expires_at,
+    )
+    uow.session.add(token)
+    uow.flush()
+    audit.record(uow.session, actor.user_id, "token.issued", "user", user.id,
+                 {"token_id": token.id, "name": name})
+    return IssuedToken(token=token, plaintext=plaintext)
+
+
+def list_tokens(uow: UnitOfWork, actor: Actor, user_id: int) -> list[ApiToken]:
+    """A user's tokens (never their secrets)."""
+    if user_id != actor.user_id:
+        actor.require(Role.ADMIN)
+    get_user(uow, user_id)
+    query = select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)
+    return list(uow.session.scalars(query))
+
+
+def revoke_token(uow: UnitOfWork, actor: Actor, token_id: int) -> ApiToken:
+    """Revoke a token at once; revoking twice is harmless."""
+    token = uow.session.get(ApiToken, token_id)
+    if token is None or (token.user_id != actor.user_id and actor.role != Role.ADMIN):
+        raise NotFound(f"No token {token_id}.", params={"kind": "token", "id": token_id})
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(uow.session, actor.user_id, "token.revoked", "user", token.user_id,
+                     {"token_id": token.id})
+    return token
+
+
+def user_for_token(uow: UnitOfWork, plaintext: str) -> User:
+    """The active user owning a valid, unexpired, unrevoked token."""
+    if not plaintext.startswith(TOKEN_PREFIX):
+        raise AuthenticationFailed("Invalid token.")
+    token = uow.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == hash_token(plaintext))
+    )
+    now = utcnow()
+    if token is None or token.revoked_at is not None:
+        raise AuthenticationFailed("Invalid or revoked token.")
+    if token.expires_at is not None and token.expires_at <= now:
+        raise AuthenticationFailed("This token has expired.", params={"reason": "expired"})
+    if not token.user.is_active:
+        raise AuthenticationFailed("This account is disabled.")
+    # Touch at most once a minute so reads do not turn into writes on every request.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        token.last_used_at = now
+    return token.user
+
+
+def list_users(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    role: Role | None = None,
+    text: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[User], int]:
+    """Users matching the filters, one page, and how many match in all (admins only)."""
+    actor.require(Role.ADMIN)
+    query = select(User)
+    if role is not None:
+        query = query.where(User.role == role)
+    if text:
+        pattern = f"%{text.lower()}%"
+        query = query.where(User.email.like(pattern) | func.lower(User.display_name).like(pattern))
+    total = int(uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    page = uow.session.scalars(query.order_by(User.id).offset(offset).limit(limit))
+    return list(page), total

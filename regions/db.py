@@ -1,0 +1,98 @@
+"""Persistence plumbing: the declarative base, engines and the unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import MetaData, create_engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from regions.errors import RegionsError
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """The one declarative base of every Relais table."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class DatabaseUrlInvalid(RegionsError):
+    """DATABASE_URL cannot be understood."""
+
+    code = "database.url_invalid"
+
+
+def normalise_url(url: str) -> str:
+    """Accept postgres://, postgresql:// and postgresql+psycopg:// URLs; use psycopg 3."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseUrlInvalid(
+            "DATABASE_URL is not a valid database URL "
+            "(expected postgresql://user:password@host:port/database)."
+        ) from None
+    if parsed.drivername in ("postgres", "postgresql", "postgresql+psycopg"):
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    raise DatabaseUrlInvalid(
+        f"DATABASE_URL must point to PostgreSQL, not {parsed.drivername!r}."
+    )
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine on PostgreSQL through psycopg 3, with JIT off (it slows short queries)."""
+    options: dict[str, Any] = {
+        "pool_pre_ping": True,
+        "connect_args": {"options": "-c jit=off"},
+    }
+    options.update(kwargs)
+    return create_engine(normalise_url(url), **options)
+
+
+SessionFactory = Callable[[], Session]
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+class UnitOfWork:
+    """One transaction: rolls back unless ``commit()`` is called; the only commit in Relais."""
+
+    def __init__(self, session_factory: SessionFactory) -> None:
+        self._session_factory = session_factory
+        self.session: Session
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # close() rolls back anything not committed but, unlike rollback(), leaves loaded
+        # objects readable (detached), so views can render them after the unit ends.
+        self.session.close()
+
+    def commit(self) -> None:
+        """Make everything done in this unit permanent."""
+        self.session.commit()
+
+    def flush(self) -> None:
+        """Send pending changes (to get ids or trip constraints) without committing."""
+        self.session.flush()

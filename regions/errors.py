@@ -1,0 +1,65 @@
+"""Domain errors of the regions package: a stable machine ``code`` each, no HTTP status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class RegionsError(Exception):
+    """Base of every domain error; ``code`` is stable, ``params`` feed localised messages."""
+
+    code = "regions.error"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        params: dict[str, Any] | None = None,
+        errors: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message or self.code)
+        self.message = message or self.code
+        self.params = params or {}
+        self.errors = errors or {}
+
+
+class NotFound(RegionsError):
+    """The object does not exist, or the actor may not know it exists."""
+
+    code = "not_found"
+
+
+class AuthenticationFailed(RegionsError):
+    """Credentials are missing, wrong, expired or revoked."""
+
+    code = "auth.invalid_credentials"
+
+
+class TooManyAttempts(RegionsError):
+    """Too many failed logins for this account or address: wait before trying again."""
+
+    code = "auth.too_many_attempts"
+
+
+class PermissionDenied(RegionsError):
+    """The actor's role or territory does not allow this action."""
+
+    code = "forbidden"
+
+
+class Conflict(RegionsError):
+    """The object changed or already exists; reload and try again."""
+
+    code = "conflict"
+
+
+class InvalidInput(RegionsError):
+    """The request is well-formed but its meaning is invalid (maps to 422)."""
+
+    code = "invalid"
+
+
+class AuthenticationRequired(AuthenticationFailed):
+    """No credentials were sent at all."""
+
+    code = "auth.required"

@@ -1,0 +1,83 @@
+"""Users, their roles, personal API tokens and login attempts."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from regions.db import Base
+
+
+class Role(enum.StrEnum):
+    """What a user may do; regional roles are further bound to territories."""
+
+    ADMIN = "admin"
+    CENTRAL_EDITOR = "central_editor"
+    REGIONAL_EDITOR = "regional_editor"
+    CONTRIBUTOR = "contributor"
+    VIEWER = "viewer"
+
+
+def enum_values(enum_class: type[enum.Enum]) -> list[str]:
+    """Store enum values (not member names) in the database."""
+    return [str(member.value) for member in enum_class]
+
+
+class User(Base):
+    """A person using Relais."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, name="user_role", values_callable=enum_values, validate_strings=True)
+    )
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    language: Mapped[str] = mapped_column(String(2), server_default="fr")
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
+
+
+class ApiToken(Base):
+    """A personal API token: only its SHA-256 hash is stored; shown once at creation."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class LoginAttempt(Base):
+    """One web login attempt, kept to rate-limit guessing across all server processes."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_email_at", "email", "at"),
+        Index("ix_login_attempts_remote_at", "remote_addr", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    remote_addr: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

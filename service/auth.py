@@ -1,0 +1,65 @@
+"""Who is calling: a bearer token (API) or a browser session (web), resolved once a request."""
+
+from __future__ import annotations
+
+from flask import g, request, session
+from flask_wtf.csrf import CSRFProtect
+
+from regions import accounts
+from regions.actors import Actor
+from regions.errors import AuthenticationFailed, AuthenticationRequired
+from regions.territories import scope_for_user
+from service.runtime import unit_of_work
+
+csrf = CSRFProtect()
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+SESSION_USER_KEY = "uid"
+
+
+def _bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise AuthenticationFailed("Use `Authorization: Bearer <token>`.")
+    return value.strip()
+
+
+def _resolve_actor() -> Actor:
+    token = _bearer_token()
+    with unit_of_work() as uow:
+        if token is not None:
+            user = accounts.user_for_token(uow, token)
+        else:
+            user_id = session.get(SESSION_USER_KEY)
+            if user_id is None:
+                raise AuthenticationRequired("Authentication required.")
+            user = uow.session.get(accounts.User, user_id)
+            if user is None or not user.is_active:
+                session.clear()
+                raise AuthenticationRequired("Your session has ended: log in again.")
+            if request.method in UNSAFE_METHODS:
+                # Cookies ride along on cross-site requests: a cookie-authenticated write must
+                # carry the CSRF token too (bearer tokens cannot be forged that way).
+                csrf.protect()
+        actor = accounts.load_actor(user, scope_for_user(uow.session, user))
+        uow.commit()  # token last-used time
+    return actor
+
+
+def current_actor() -> Actor:
+    """The authenticated actor of this request; raises 401 if there is none."""
+    actor: Actor | None = g.get("actor")
+    if actor is None:
+        actor = _resolve_actor()
+        g.actor = actor
+    return actor
+
+
+def optional_actor() -> Actor | None:
+    """The actor if the request is authenticated, else None (public pages)."""
+    try:
+        return current_actor()
+    except AuthenticationFailed:
+        return None

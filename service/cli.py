@@ -1,0 +1,247 @@
+"""The ``relais`` command: serve, database, users, tokens and demo data."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+from sqlalchemy.exc import OperationalError
+
+from config.settings import Settings, SettingsError
+from regions import accounts, migrate, territories
+from regions.db import DatabaseUrlInvalid, UnitOfWork, make_engine, make_session_factory
+from regions.errors import RegionsError
+from regions.models import Role, Territory
+from service.database import embedded_cluster, resolved_database
+from service.pgcluster import ClusterError
+
+ROLE_CHOICES = click.Choice([role.value for role in Role])
+
+
+class RelaisGroup(click.Group):
+    """Turns the errors a person can fix into one sentence and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command, translating known failures."""
+        try:
+            return super().invoke(ctx)
+        except (SettingsError, ClusterError, DatabaseUrlInvalid, RegionsError) as exc:
+            raise click.ClickException(getattr(exc, "message", None) or str(exc)) from None
+        except OperationalError as exc:
+            reason = str(exc.orig).strip().splitlines()[-1] if exc.orig else "no answer"
+            raise click.ClickException(f"The database cannot be reached: {reason}") from None
+
+
+def _settings(ctx: click.Context) -> Settings:
+    settings: Settings = ctx.obj
+    return settings
+
+
+def with_database(work: Callable[[Settings, UnitOfWork], Any], settings: Settings) -> Any:
+    """Run ``work`` in a unit of work on the resolved database (migrating it first)."""
+    with resolved_database(settings) as resolved:
+        engine = make_engine(resolved.database_url or "")
+        try:
+            migrate.upgrade(engine)
+            with UnitOfWork(make_session_factory(engine)) as uow:
+                return work(resolved, uow)
+        finally:
+            engine.dispose()
+
+
+@click.group(cls=RelaisGroup)
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Relais: central editorial standards, regional geotagged posts, review, publishing."""
+    ctx.obj = Settings.from_env()
+
+
+# -- serve ----------------------------------------------------------------------------------
+@cli.command()
+@click.option("--host", help="Address to listen on (RELAIS_HOST, default 127.0.0.1).")
+@click.option("--port", type=int, help="Port to listen on (RELAIS_PORT, default 8000).")
+@click.option("--workers", type=click.IntRange(1, 64), help="Worker processes (RELAIS_WORKERS).")
+@click.option("--demo", is_flag=True, help="Create the demo territories and users first.")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None,
+          demo: bool) -> None:
+    """Run the web service (and the embedded database, unless DATABASE_URL is set)."""
+    from service.server import run_server
+
+    settings = _settings(ctx).with_changes(
+        **{k: v for k, v in {"host": host, "port": port, "workers": workers}.items() if v}
+    )
+    settings.check_for_startup()
+    with resolved_database(settings) as resolved:
+        engine = make_engine(resolved.database_url or "")
+        migrate.upgrade(engine)
+        if demo:
+            _seed_and_print(engine)
+        engine.dispose()
+        run_server(resolved)
+
+
+def _seed_and_print(engine: Any) -> None:
+    from service.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+
+    with UnitOfWork(make_session_factory(engine)) as uow:
+        created = seed_demo(uow)
+        uow.commit()
+    click.echo(f"Demo data: {created['territories']} territories and {created['users']} users "
+               "created (existing ones kept).")
+    click.echo(f"Demo logins (password {DEMO_PASSWORD!r}):")
+    for email, _name, role, slug in DEMO_USERS:
+        click.echo(f"  {email:34} {role.value:16} {slug or ''}")
+
+
+@cli.command()
+@click.option("--host", help="Address to listen on.")
+@click.option("--port", type=int, help="Port to listen on.")
+@click.pass_context
+def demo(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Seed the demo data and run the service (the README's first command)."""
+    ctx.invoke(serve, host=host, port=port, workers=None, demo=True)
+
+
+# -- db -------------------------------------------------------------------------------------
+@cli.group()
+def db() -> None:
+    """The database: embedded cluster and migrations."""
+
+
+@db.command("up")
+@click.pass_context
+def db_up(ctx: click.Context) -> None:
+    """Start the embedded cluster and leave it running; print its URL."""
+    settings = _settings(ctx)
+    if settings.database_url:
+        raise click.ClickException("DATABASE_URL is set: Relais uses that server, not its own.")
+    cluster = embedded_cluster(settings)
+    cluster.start()
+    click.echo(cluster.url())
+
+
+@db.command("down")
+@click.pass_context
+def db_down(ctx: click.Context) -> None:
+    """Stop the embedded cluster."""
+    cluster = embedded_cluster(_settings(ctx))
+    if not cluster.is_running():
+        click.echo("The embedded database is not running.")
+        return
+    cluster.stop()
+    click.echo("Embedded database stopped.")
+
+
+@db.command("migrate")
+@click.pass_context
+def db_migrate(ctx: click.Context) -> None:
+    """Bring the schema to the newest migration (running it twice changes nothing)."""
+    def work(_settings: Settings, uow: UnitOfWork) -> None:
+        click.echo(f"Schema at {migrate.head_revision()} (newest).")
+
+    with_database(work, _settings(ctx))
+
+
+@db.command("status")
+@click.pass_context
+def db_status(ctx: click.Context) -> None:
+    """Where the database is and which migration it is at."""
+    settings = _settings(ctx)
+    if not settings.database_url:
+        cluster = embedded_cluster(settings)
+        click.echo(f"Embedded cluster: {cluster.data_dir} "
+                   f"({'running' if cluster.is_running() else 'stopped'})")
+    with resolved_database(settings) as resolved:
+        engine = make_engine(resolved.database_url or "")
+        current, head = migrate.current_revision(engine), migrate.head_revision()
+        engine.dispose()
+    state = "up to date" if current == head else "migration needed: run `relais db migrate`"
+    click.echo(f"Migration: {current or 'none'} (newest {head}) — {state}")
+
+
+@db.command("check")
+@click.pass_context
+def db_check(ctx: click.Context) -> None:
+    """Fail if the models and the migrations disagree (``alembic check``)."""
+    with resolved_database(_settings(ctx)) as resolved:
+        engine = make_engine(resolved.database_url or "")
+        try:
+            migrate.upgrade(engine)
+            migrate.check(engine)
+        finally:
+            engine.dispose()
+    click.echo("No drift between the models and the migrations.")
+
+
+# -- users and tokens ------------------------------------------------------------------------
+@cli.group()
+def user() -> None:
+    """Users."""
+
+
+@user.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", help="Display name (default: the e-mail).")
+@click.option("--role", type=ROLE_CHOICES, required=True)
+@click.option("--territory", "territory_slugs", multiple=True, help="Territory slug (repeatable).")
+@click.option("--password", help="Password for web login (asked for when --ask-password).")
+@click.option("--ask-password", is_flag=True, help="Prompt for the password.")
+@click.option("--language", type=click.Choice(["fr", "en"]), default="fr")
+@click.pass_context
+def user_create(ctx: click.Context, email: str, display_name: str | None, role: str,
+                territory_slugs: tuple[str, ...], password: str | None, ask_password: bool,
+                language: str) -> None:
+    """Create a user, optionally member of territories."""
+    if ask_password:
+        password = getpass.getpass("Password: ")
+
+    def work(_settings: Settings, uow: UnitOfWork) -> None:
+        created = accounts.create_user(
+            uow, None, email=email, display_name=display_name or email, role=Role(role),
+            password=password, language=language,
+        )
+        for slug in territory_slugs:
+            territory = uow.session.query(Territory).filter_by(slug=slug).one_or_none()
+            if territory is None:
+                raise click.ClickException(f"No territory with the slug {slug!r}.")
+            territories.add_member(uow, None, created, territory.id)
+        uow.commit()
+        click.echo(f"User {created.email} created (id {created.id}, role {role}).")
+
+    with_database(work, _settings(ctx))
+
+
+@cli.group()
+def token() -> None:
+    """Personal API tokens."""
+
+
+@token.command("create")
+@click.option("--email", required=True, help="The user the token belongs to.")
+@click.option("--name", required=True, help="What the token is for.")
+@click.option("--days", type=click.IntRange(1, 3650), help="Days until expiry (default 90).")
+@click.pass_context
+def token_create(ctx: click.Context, email: str, name: str, days: int | None) -> None:
+    """Issue a token and print it once."""
+    def work(settings: Settings, uow: UnitOfWork) -> None:
+        owner = uow.session.query(accounts.User).filter_by(
+            email=accounts.normalise_email(email)).one_or_none()
+        if owner is None:
+            raise click.ClickException(f"No user with the e-mail {email}.")
+        issued = accounts.issue_token(
+            uow, accounts.load_actor(owner), user_id=owner.id, name=name,
+            expires_in_days=days or settings.token_default_days,
+        )
+        uow.commit()
+        click.echo(issued.plaintext)
+
+    with_database(work, _settings(ctx))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(cli.main(prog_name="relais"))

@@ -1,0 +1,115 @@
+"""Demo data: territories built from real city coordinates, and one user per role.
+
+Everything here is clearly demo data (names start with "Démo", e-mails end in
+``@demo.relais.test``). The shapes are geodesic circles around real city-hall coordinates,
+not administrative boundaries: the demo needs no network and no boundary file. Seeding twice
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from shapely.geometry import Polygon
+from sqlalchemy import select
+
+from regions import accounts, territories
+from regions.db import UnitOfWork
+from regions.models import Role, Territory, User
+
+DEMO_PASSWORD = "demo-relais-2026"
+EARTH_RADIUS_KM = 6371.0
+
+
+@dataclass(frozen=True)
+class DemoCity:
+    """A real city (coordinates of its city hall, WGS84) standing for a demo region."""
+
+    slug: str
+    name: str
+    lon: float
+    lat: float
+    radius_km: float
+
+
+DEMO_REGIONS = (
+    DemoCity("demo-lyon", "Démo — Direction régionale Lyon", 4.8357, 45.7676, 45.0),
+    DemoCity("demo-marseille", "Démo — Direction régionale Marseille", 5.3698, 43.2965, 40.0),
+    DemoCity("demo-lille", "Démo — Direction régionale Lille", 3.0573, 50.6292, 35.0),
+    DemoCity("demo-rennes", "Démo — Direction régionale Rennes", -1.6778, 48.1113, 40.0),
+)
+DEMO_LOCAL = (
+    ("demo-lyon", DemoCity("demo-villeurbanne", "Démo — Agence Villeurbanne",
+                           4.8795, 45.7665, 5.0)),
+    ("demo-marseille", DemoCity("demo-aix", "Démo — Agence Aix-en-Provence",
+                                5.4474, 43.5297, 8.0)),
+)
+DEMO_USERS = (
+    ("admin@demo.relais.test", "Démo Admin", Role.ADMIN, None),
+    ("desk@demo.relais.test", "Démo Desk central", Role.CENTRAL_EDITOR, None),
+    ("lyon@demo.relais.test", "Démo Éditrice Lyon", Role.REGIONAL_EDITOR, "demo-lyon"),
+    ("marseille@demo.relais.test", "Démo Éditeur Marseille", Role.REGIONAL_EDITOR,
+     "demo-marseille"),
+    ("contrib-lyon@demo.relais.test", "Démo Contributeur Lyon", Role.CONTRIBUTOR, "demo-lyon"),
+    ("viewer@demo.relais.test", "Démo Lecteur", Role.VIEWER, None),
+)
+
+
+def geodesic_circle(lon: float, lat: float, radius_km: float, segments: int = 48) -> Polygon:
+    """A polygon approximating a circle on the sphere (destination-point formula)."""
+    lat1, lon1 = math.radians(lat), math.radians(lon)
+    angular = radius_km / EARTH_RADIUS_KM
+    points = []
+    for i in range(segments):
+        bearing = 2 * math.pi * i / segments
+        lat2 = math.asin(
+            math.sin(lat1) * math.cos(angular)
+            + math.cos(lat1) * math.sin(angular) * math.cos(bearing)
+        )
+        lon2 = lon1 + math.atan2(
+            math.sin(bearing) * math.sin(angular) * math.cos(lat1),
+            math.cos(angular) - math.sin(lat1) * math.sin(lat2),
+        )
+        points.append((round(math.degrees(lon2), 6), round(math.degrees(lat2), 6)))
+    return Polygon(points)
+
+
+def _territory(uow: UnitOfWork, city: DemoCity, parent_id: int | None, kind: str) -> Territory:
+    existing = uow.session.scalar(select(Territory).where(Territory.slug == city.slug))
+    if existing is not None:
+        return existing
+    return territories.create_territory(
+        uow, None, name=city.name, slug=city.slug, kind=kind, parent_id=parent_id,
+        shape=geodesic_circle(city.lon, city.lat, city.radius_km),
+    )
+
+
+def seed_demo(uow: UnitOfWork) -> dict[str, int]:
+    """Create the demo territories and users if absent; return what was created."""
+    created = {"territories": 0, "users": 0}
+    group = uow.session.scalar(select(Territory).where(Territory.slug == "demo-groupe"))
+    if group is None:
+        group = territories.create_territory(
+            uow, None, name="Démo — Groupe", slug="demo-groupe", kind="group"
+        )
+        created["territories"] += 1
+    by_slug = {}
+    for city in DEMO_REGIONS:
+        before = uow.session.scalar(select(Territory.id).where(Territory.slug == city.slug))
+        by_slug[city.slug] = _territory(uow, city, group.id, "region")
+        created["territories"] += before is None
+    for parent_slug, city in DEMO_LOCAL:
+        before = uow.session.scalar(select(Territory.id).where(Territory.slug == city.slug))
+        by_slug[city.slug] = _territory(uow, city, by_slug[parent_slug].id, "local")
+        created["territories"] += before is None
+    for email, name, role, slug in DEMO_USERS:
+        if uow.session.scalar(select(User.id).where(User.email == email)) is not None:
+            continue
+        user = accounts.create_user(
+            uow, None, email=email, display_name=name, role=role, password=DEMO_PASSWORD
+        )
+        if slug is not None:
+            territories.add_member(uow, None, user, by_slug[slug].id)
+        created["users"] += 1
+    return created

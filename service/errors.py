@@ -1,0 +1,160 @@
+"""Every error becomes one JSON shape: ``{code, status, message, errors, request_id}``.
+
+Domain packages raise exceptions with a stable ``code`` and no HTTP status; this module maps
+them to HTTP in one table and localises the message by code. A 5xx is a bug: it is logged with
+the request id (never with request bodies or headers, which may hold secrets).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, current_app, g, jsonify, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from editorial.errors import EditorialError
+from regions import errors as domain
+from regions.db import DatabaseUrlInvalid
+from service.messages import message_for, pick_language
+
+log = logging.getLogger("relais.errors")
+
+class RequestError(Exception):
+    """A request the HTTP layer itself refuses (malformed body…): always a 422."""
+
+    def __init__(self, code: str, message: str, *, errors: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.params: dict[str, Any] = {}
+        self.errors = errors or {}
+
+
+# Most specific first: the first matching class wins.
+STATUS_BY_ERROR: tuple[tuple[type[Exception], int], ...] = (
+    (domain.NotFound, 404),
+    (domain.AuthenticationFailed, 401),
+    (domain.PermissionDenied, 403),
+    (domain.Conflict, 409),
+    (domain.TooManyAttempts, 429),
+    (domain.InvalidInput, 422),
+    (EditorialError, 422),
+    (RequestError, 422),
+    (DatabaseUrlInvalid, 500),
+    (domain.RegionsError, 422),
+)
+
+HTTP_CODES = {
+    400: "request.invalid",
+    401: "auth.required",
+    403: "forbidden",
+    404: "route.not_found",
+    405: "method_not_allowed",
+    413: "request.too_large",
+    415: "request.unsupported_media_type",
+    422: "request.invalid",
+}
+
+
+def request_language() -> str:
+    """The language of this request's messages: Accept-Language, else the default."""
+    default = current_app.config.get("RELAIS_DEFAULT_LANGUAGE", "fr")
+    return pick_language(request.accept_languages, default)
+
+
+def error_response(
+    status: int,
+    code: str,
+    *,
+    message: str | None = None,
+    params: dict[str, Any] | None = None,
+    errors: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Render the one error shape; the message is localised from the code when possible."""
+    text = message_for(code, request_language(), params) or message or code
+    body = {
+        "code": code,
+        "status": status,
+        "message": text,
+        "errors": errors or {},
+        "request_id": g.get("request_id"),
+    }
+    response = jsonify(body)
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _status_for(exc: Exception) -> int:
+    for error_class, status in STATUS_BY_ERROR:
+        if isinstance(exc, error_class):
+            return status
+    return 500
+
+
+def handle_domain_error(exc: domain.RegionsError | EditorialError | RequestError) -> Response:
+    """Map a domain exception to HTTP by the table above."""
+    status = _status_for(exc)
+    params = getattr(exc, "params", {}) or {}
+    headers = {}
+    if isinstance(exc, domain.TooManyAttempts):
+        headers["Retry-After"] = str(params.get("retry_after", 60))
+    if isinstance(exc, domain.AuthenticationFailed):
+        headers["WWW-Authenticate"] = 'Bearer realm="relais"'
+    return error_response(
+        status, exc.code, message=getattr(exc, "message", str(exc)), params=params,
+        errors=getattr(exc, "errors", None), headers=headers,
+    )
+
+
+def _webargs_errors(exc: HTTPException) -> dict[str, Any] | None:
+    data = getattr(exc, "data", None) or {}
+    messages = data.get("messages")
+    return messages if isinstance(messages, dict) else None
+
+
+def handle_http_error(exc: HTTPException) -> Response:
+    """Werkzeug and flask-smorest HTTP errors (404 routes, 405, webargs 422…)."""
+    status = exc.code or 500
+    errors = _webargs_errors(exc)
+    code = HTTP_CODES.get(status, "http.error")
+    if status == 400:
+        status = 422
+    return error_response(status, code, message=exc.description, errors=errors)
+
+
+def handle_csrf_error(exc: CSRFError) -> Response:
+    """A missing or wrong CSRF token on a browser form or cookie-authenticated call."""
+    return error_response(400, "auth.csrf_failed", message=exc.description)
+
+
+def handle_database_down(exc: OperationalError) -> Response:
+    """The database cannot be reached: 503, not a bug in Relais."""
+    log.warning("database unavailable (request %s): %s", g.get("request_id"), exc.orig)
+    return error_response(503, "database.unavailable", headers={"Retry-After": "5"})
+
+
+def handle_unexpected(exc: Exception) -> Response:
+    """Anything else is a bug: log it with the request id and answer a bare 500."""
+    if isinstance(exc, HTTPException):
+        return handle_http_error(exc)
+    log.exception(
+        "unhandled error in %s %s (request %s)", request.method, request.path, g.get("request_id")
+    )
+    return error_response(500, "server.error")
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers on the app."""
+    app.register_error_handler(domain.RegionsError, handle_domain_error)
+    app.register_error_handler(EditorialError, handle_domain_error)
+    app.register_error_handler(RequestError, handle_domain_error)
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(OperationalError, handle_database_down)
+    app.register_error_handler(Exception, handle_unexpected)

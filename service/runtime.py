@@ -1,0 +1,36 @@
+"""What a running app holds: its settings and its database access, per app (never global)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy.engine import Engine
+
+from config.settings import Settings
+from regions.db import SessionFactory, UnitOfWork
+
+
+@dataclass
+class Runtime:
+    """Per-app state, kept in ``app.extensions["relais"]``."""
+
+    settings: Settings
+    session_factory: SessionFactory
+    engine: Engine | None = None
+
+
+def runtime() -> Runtime:
+    """The current app's runtime."""
+    value: Runtime = current_app.extensions["relais"]
+    return value
+
+
+def unit_of_work() -> UnitOfWork:
+    """A fresh unit of work on the current app's database."""
+    return UnitOfWork(runtime().session_factory)
+
+
+def settings() -> Settings:
+    """The current app's settings."""
+    return runtime().settings

@@ -1,0 +1,52 @@
+"""Run the app under gunicorn (sync workers: fastest on database routes here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from config.settings import Settings
+
+
+class RelaisServer(BaseApplication):  # type: ignore[misc]
+    """Gunicorn embedded in ``relais serve``; each worker builds its own app and engine."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        super().__init__()
+
+    def load_config(self) -> None:
+        """Gunicorn settings from Relais settings."""
+        options: dict[str, Any] = {
+            "bind": f"{self.settings.host}:{self.settings.port}",
+            "workers": self.settings.workers,
+            "worker_class": "sync",
+            "control_socket_disable": True,
+            "accesslog": "-",
+            "graceful_timeout": 10,
+            "timeout": 60,
+        }
+        for key, value in options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        """Build the app in each worker (after fork: no shared connections)."""
+        from service.app import create_app
+
+        return create_app(self.settings)
+
+
+def run_server(settings: Settings) -> None:
+    """Serve until SIGINT or SIGTERM; returns so the caller can stop the database."""
+    from service.app import create_app
+
+    # Build the app once before forking, so a broken configuration fails here, in one line.
+    probe = create_app(settings)
+    probe.extensions["relais"].engine.dispose()
+    try:
+        RelaisServer(settings).run()
+    except SystemExit as exc:
+        if exc.code not in (0, None):
+            raise

@@ -1,0 +1,90 @@
+import logging
+
+import pytest
+
+from regions.models import Role
+
+
+def test_malformed_json_is_422_not_500(make_user):
+    admin = make_user(Role.ADMIN)
+    response = admin.post(
+        "/api/users", data="{not json", headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json["code"] == "request.malformed_json"
+
+
+def test_wrong_types_give_field_errors(make_user):
+    admin = make_user(Role.ADMIN)
+    response = admin.post(
+        "/api/users", json={"email": 12, "display_name": ["x"], "role": "emperor"}
+    )
+    assert response.status_code == 422
+    fields = response.json["errors"]["json"]
+    assert {"email", "display_name", "role"} <= set(fields)
+
+
+def test_unknown_fields_are_refused_by_name(make_user):
+    admin = make_user(Role.ADMIN)
+    response = admin.post(
+        "/api/users",
+        json={"email": "a@b.test", "display_name": "A", "role": "viewer", "is_admin": True},
+    )
+    assert response.status_code == 422
+    assert response.json["errors"]["json"] == {"is_admin": ["Unknown field."]}
+
+
+def test_unknown_query_parameter_is_refused(make_user):
+    admin = make_user(Role.ADMIN)
+    response = admin.get("/api/users?colour=blue")
+    assert response.status_code == 422
+    assert "colour" in response.json["errors"]["query"]
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "Authentication required"), ("fr", "Authentification requise"),
+     ("de, en;q=0.5", "Authentication required")],
+)
+def test_messages_follow_accept_language(client, language, expected):
+    response = client.get("/api/me", headers={"Accept-Language": language})
+    assert response.json["message"].startswith(expected)
+
+
+def test_unknown_route_uses_the_error_shape(client):
+    response = client.get("/api/nothing-here", headers={"Accept-Language": "en"})
+    assert response.status_code == 404
+    assert response.json["code"] == "route.not_found"
+    assert response.json["request_id"] == response.headers["X-Request-ID"]
+
+
+def test_wrong_method_is_405_in_the_error_shape(client):
+    response = client.delete("/healthz")
+    assert response.status_code == 405
+    assert response.json["code"] == "method_not_allowed"
+
+
+def test_a_bug_is_a_logged_500_with_request_id_and_no_secret(app, client, caplog):
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("kaboom")
+
+    with caplog.at_level(logging.ERROR, logger="relais.errors"):
+        response = client.get(
+            "/boom", headers={"Authorization": "Bearer rls_supersecret", "X-Request-ID": "abc123"}
+        )
+    assert response.status_code == 500
+    assert response.json["code"] == "server.error"
+    assert response.json["request_id"] == "abc123"
+    assert "abc123" in caplog.text
+    assert "rls_supersecret" not in caplog.text
+    assert "kaboom" not in response.get_data(as_text=True)
+
+
+def test_duplicate_email_is_409(make_user):
+    admin = make_user(Role.ADMIN)
+    body = {"email": "dup@example.test", "display_name": "D", "role": "viewer"}
+    assert admin.post("/api/users", json=body).status_code == 201
+    response = admin.post("/api/users", json=body)
+    assert response.status_code == 409
+    assert response.json["errors"] == {"email": ["Already taken."]}

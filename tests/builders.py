@@ -1,0 +1,100 @@
+"""Builders used by fixtures: small callables that create what a test needs."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask.testing import FlaskClient
+from shapely.geometry import box
+
+from regions import accounts, territories
+from regions.db import UnitOfWork
+from regions.models import Role
+
+_counter = itertools.count(1)
+
+
+@dataclass
+class ApiUser:
+    """A user with a token, and helpers to call the API as that user."""
+
+    id: int
+    email: str
+    role: Role
+    token: str
+    client: FlaskClient
+
+    def headers(self, **extra: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}", **extra}
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = {**self.headers(), **kwargs.pop("headers", {})}
+        return self.client.open(path, method=method, headers=headers, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Any:
+        return self.request("POST", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Any:
+        return self.request("PATCH", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> Any:
+        return self.request("PUT", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Any:
+        return self.request("DELETE", path, **kwargs)
+
+
+def user_builder(uow: Callable[[], UnitOfWork], client: FlaskClient) -> Callable[..., ApiUser]:
+    """``make_user(role, territory_ids=(), password=None)`` → an ApiUser with a fresh token."""
+
+    def make_user(
+        role: Role | str = Role.VIEWER,
+        *,
+        territory_ids: tuple[int, ...] | list[int] = (),
+        password: str | None = None,
+        email: str | None = None,
+    ) -> ApiUser:
+        role = Role(role)
+        number = next(_counter)
+        with uow() as unit:
+            user = accounts.create_user(
+                unit, None, email=email or f"{role.value}-{number}@example.test",
+                display_name=f"{role.value} {number}", role=role, password=password,
+            )
+            for territory_id in territory_ids:
+                territories.add_member(unit, None, user, territory_id)
+            issued = accounts.issue_token(
+                unit, accounts.load_actor(user), user_id=user.id, name="test", expires_in_days=1
+            )
+            unit.commit()
+            return ApiUser(user.id, user.email, role, issued.plaintext, client)
+
+    return make_user
+
+
+def territory_builder(uow: Callable[[], UnitOfWork]) -> Callable[..., int]:
+    """``make_territory(name, bbox=(minx, miny, maxx, maxy), parent_id=None)`` → its id."""
+
+    def make_territory(
+        name: str | None = None,
+        *,
+        bbox: tuple[float, float, float, float] | None = (4.7, 45.6, 5.0, 45.9),
+        parent_id: int | None = None,
+        kind: str = "region",
+    ) -> int:
+        number = next(_counter)
+        with uow() as unit:
+            territory = territories.create_territory(
+                unit, None, name=name or f"Territory {number}", slug=f"t-{number}",
+                kind=kind, parent_id=parent_id, shape=box(*bbox) if bbox else None,
+            )
+            unit.commit()
+            return territory.id
+
+    return make_territory
