@@ -75,6 +75,13 @@ def check_postgis(bindir: Path) -> None:
         )
 
 
+def _user_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"user id {uid}"
+
+
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     """Whether nothing listens on host:port."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -163,8 +170,7 @@ class EmbeddedPostgres:
         if self.data_dir.exists():
             actual = self.data_dir.stat().st_uid
             if actual != owner_uid:
-                owner = pwd.getpwuid(actual).pw_name if actual >= 0 else str(actual)
-                expected = pwd.getpwuid(owner_uid).pw_name
+                owner, expected = _user_name(actual), _user_name(owner_uid)
                 raise ClusterError(
                     f"The data folder {self.data_dir} belongs to {owner}, but Relais runs "
                     f"PostgreSQL as {expected}: choose another RELAIS_DATA_DIR or change its owner."

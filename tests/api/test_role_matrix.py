@@ -1,0 +1,86 @@
+"""Every route × every role: who may call it. A new route without a row here fails the suite."""
+
+from __future__ import annotations
+
+import pytest
+
+from regions.models import Role
+
+ROLES = [None, *Role]  # None: no credentials at all
+PUBLIC = {
+    ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/api/openapi.json"), ("GET", "/api/docs"),
+    ("GET", "/api/docs/assets/<path:filename>"), ("GET", "/static/<path:filename>"),
+    ("GET", "/login"), ("POST", "/login"), ("GET", "/"), ("POST", "/logout"),
+}
+ALL = set(Role)
+ADMIN = {Role.ADMIN}
+
+# (method, rule) -> (concrete path maker, json body, roles allowed)
+MATRIX = {
+    ("GET", "/api/me"): (lambda u, o: "/api/me", None, ALL),
+    ("GET", "/api/users"): (lambda u, o: "/api/users", None, ADMIN),
+    ("POST", "/api/users"): (
+        lambda u, o: "/api/users",
+        {"email": "new-{n}@example.test", "display_name": "N", "role": "viewer"}, ADMIN,
+    ),
+    ("GET", "/api/users/<int:user_id>"): (lambda u, o: f"/api/users/{o.id}", None, ADMIN),
+    ("PATCH", "/api/users/<int:user_id>"): (
+        lambda u, o: f"/api/users/{o.id}", {"display_name": "Renamed"}, ADMIN,
+    ),
+    ("GET", "/api/users/<int:user_id>/tokens"): (
+        lambda u, o: f"/api/users/{o.id}/tokens", None, ADMIN,
+    ),
+    ("POST", "/api/users/<int:user_id>/tokens"): (
+        lambda u, o: f"/api/users/{o.id}/tokens", {"name": "x"}, ADMIN,
+    ),
+    ("DELETE", "/api/tokens/<int:token_id>"): (None, None, ADMIN),  # see the token test below
+}
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            yield method, rule.rule
+
+
+def test_every_route_is_in_the_matrix_or_public(app):
+    missing = sorted(set(_routes(app)) - set(MATRIX) - PUBLIC)
+    assert missing == [], f"routes without a role matrix row: {missing}"
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
+@pytest.mark.parametrize("route", [k for k, v in MATRIX.items() if v[0]], ids=" ".join)
+def test_role_matrix(route, role, make_user, client):
+    method, _rule = route
+    make_path, body, allowed = MATRIX[route]
+    other = make_user(Role.VIEWER)
+    caller = make_user(role) if role else None
+    path = make_path(caller, other)
+    if isinstance(body, dict):
+        body = {k: v.format(n=other.id) if isinstance(v, str) else v for k, v in body.items()}
+    headers = caller.headers() if caller else {}
+    response = client.open(path, method=method, json=body, headers=headers)
+    if role is None:
+        assert response.status_code == 401, response.json
+    elif role in allowed:
+        assert response.status_code < 400, response.json
+    else:
+        assert response.status_code in (403, 404), response.json
+        assert response.json["code"] in ("forbidden", "not_found")
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_revoking_someone_elses_token_needs_admin(role, make_user):
+    owner = make_user(Role.VIEWER)
+    caller = make_user(role)
+    token_id = owner.get(f"/api/users/{owner.id}/tokens").json[0]["id"]
+    response = caller.delete(f"/api/tokens/{token_id}")
+    assert response.status_code == (204 if role == Role.ADMIN else 404)
+
+
+def test_everyone_may_manage_their_own_tokens(make_user):
+    for role in Role:
+        user = make_user(role)
+        created = user.post(f"/api/users/{user.id}/tokens", json={"name": "mine"})
+        assert created.status_code == 201
+        assert user.delete(f"/api/tokens/{created.json['id']}").status_code == 204

@@ -1,0 +1,72 @@
+import re
+
+from regions.models import Role
+
+PASSWORD = "correct horse battery"
+
+
+def csrf_from(client, path="/login"):
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_login_page_renders_in_french_by_default(client):
+    page = client.get("/login")
+    assert page.status_code == 200
+    assert "Connexion" in page.get_data(as_text=True)
+
+
+def test_login_without_csrf_token_is_refused(client, make_user):
+    user = make_user(Role.VIEWER, password=PASSWORD)
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 400
+    assert response.json["code"] == "auth.csrf_failed"
+
+
+def test_login_logout_roundtrip(client, make_user):
+    user = make_user(Role.CENTRAL_EDITOR, password=PASSWORD)
+    token = csrf_from(client)
+    response = client.post(
+        "/login", data={"email": user.email.upper(), "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302
+    assert client.get("/api/me").json["email"] == user.email
+    home = client.get("/").get_data(as_text=True)
+    assert "central_editor" in home
+    client.post("/logout", data={"csrf_token": csrf_from(client, "/")})
+    assert client.get("/api/me").status_code == 401
+
+
+def test_cookie_authenticated_api_write_needs_the_csrf_header(client, make_user):
+    user = make_user(Role.VIEWER, password=PASSWORD)
+    client.post("/login", data={"email": user.email, "password": PASSWORD,
+                                "csrf_token": csrf_from(client)})
+    refused = client.post(f"/api/users/{user.id}/tokens", json={"name": "x"})
+    assert refused.status_code == 400
+    assert refused.json["code"] == "auth.csrf_failed"
+    token = csrf_from(client, "/")
+    accepted = client.post(f"/api/users/{user.id}/tokens", json={"name": "x"},
+                           headers={"X-CSRFToken": token})
+    assert accepted.status_code == 201
+
+
+def test_wrong_password_is_401_and_attempts_are_rate_limited(client, make_user, settings):
+    user = make_user(Role.VIEWER, password=PASSWORD)
+    token = csrf_from(client)
+    for _ in range(settings.login_max_attempts):
+        wrong = client.post("/login", data={"email": user.email, "password": "nope-nope-nope",
+                                            "csrf_token": token})
+        assert wrong.status_code == 401
+    blocked = client.post("/login", data={"email": user.email, "password": PASSWORD,
+                                          "csrf_token": token})
+    assert blocked.status_code == 429
+    assert "patientez" in blocked.get_data(as_text=True)
+
+
+def test_unknown_email_and_wrong_password_look_the_same(client, make_user):
+    make_user(Role.VIEWER, password=PASSWORD)
+    token = csrf_from(client)
+    unknown = client.post("/login", data={"email": "ghost@example.test", "password": PASSWORD,
+                                          "csrf_token": token})
+    assert unknown.status_code == 401
+    assert "incorrect" in unknown.get_data(as_text=True)

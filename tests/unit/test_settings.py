@@ -1,0 +1,57 @@
+from pathlib import Path
+
+import pytest
+
+from config.settings import DEV_SECRET_KEY, Settings, SettingsError
+
+
+def test_defaults_need_no_environment():
+    settings = Settings.from_env({})
+    assert settings.database_url is None
+    assert settings.pg_data_dir == Path("var/postgres")
+    assert settings.environment == "development"
+
+
+def test_values_are_read_and_typed():
+    settings = Settings.from_env({
+        "DATABASE_URL": "postgresql://u@h/db", "RELAIS_PORT": "9000",
+        "RELAIS_ALLOW_TERRITORY_OVERLAPS": "no", "RELAIS_DATA_DIR": "/srv/relais",
+        "RELAIS_LANGUAGE": "en",
+    })
+    assert settings.database_url == "postgresql://u@h/db"
+    assert settings.port == 9000
+    assert settings.allow_territory_overlaps is False
+    assert settings.pg_data_dir == Path("/srv/relais/postgres")
+    assert settings.default_language == "en"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"RELAIS_PORT": "eighty"}, "RELAIS_PORT must be a whole number"),
+        ({"RELAIS_PORT": "0"}, "RELAIS_PORT must be at least 1"),
+        ({"RELAIS_ALLOW_TERRITORY_OVERLAPS": "maybe"}, "must be true or false"),
+        ({"RELAIS_LANGUAGE": "de"}, "RELAIS_LANGUAGE must be fr or en"),
+    ],
+)
+def test_malformed_values_are_refused_with_the_variable_name(env, message):
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env(env)
+
+
+@pytest.mark.parametrize("secret", [None, DEV_SECRET_KEY, "short"])
+def test_production_refuses_a_default_missing_or_short_secret(secret):
+    env = {"RELAIS_ENV": "production"}
+    if secret:
+        env["RELAIS_SECRET_KEY"] = secret
+    with pytest.raises(SettingsError, match="RELAIS_SECRET_KEY"):
+        Settings.from_env(env).check_for_startup()
+
+
+def test_production_with_a_long_secret_starts():
+    Settings.from_env({"RELAIS_ENV": "production", "RELAIS_SECRET_KEY": "x" * 48}).check_for_startup()
+
+
+def test_unknown_environment_is_refused():
+    with pytest.raises(SettingsError, match="RELAIS_ENV"):
+        Settings.from_env({"RELAIS_ENV": "staging"}).check_for_startup()
