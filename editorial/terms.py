@@ -1,0 +1,182 @@
+"""Forbidden terms: one trie-compressed regular expression for every term, over folded text.
+
+Semantics (also in docs/decisions/0004-validation-engine.md):
+
+- A term is matched case- and accent-insensitively ("gratuit" catches "Gratuit", "GRATUIT",
+  "gratuît"), as a whole word: not preceded nor followed by a letter, digit or underscore, so
+  "gratuit" is not found inside "gratuitement". Apostrophes, hyphens and hashtags are word
+  edges: "l'arnaque", "#arnaque" and "super-arnaque" all contain "arnaque".
+- A term ending with ``*`` also catches longer words: "gratuit*" catches "gratuite",
+  "gratuits", "gratuitement".
+- A phrase matches across any run of whitespace: "crédit facile" catches "crédit" and
+  "facile" separated by a line break.
+- "œ" and "oe", "æ" and "ae" are the same letters.
+- An exception phrase cancels a match that lies entirely inside one of its occurrences: term
+  "gratuit*" with exception "entrée gratuite pour les enfants" flags "c'est gratuit" but not
+  "entrée gratuite pour les enfants". Exceptions belong to one term.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from editorial.text import fold
+
+_STAR = "*"
+_END = ""
+_LIGATURES = (("oe", "œ"), ("ae", "æ"))
+_WORD = re.compile(r"\w")
+
+
+def fold_term(term: str) -> str:
+    """The canonical folded form of a term or phrase: folded, single spaces, ligatures split."""
+    folded = " ".join(fold(term).text.split())
+    for plain, ligature in _LIGATURES:
+        folded = folded.replace(ligature, plain)
+    return folded
+
+
+def term_problem(term: str) -> str | None:
+    """Why ``term`` cannot be a forbidden term, or None if it can."""
+    body = term[:-1] if term.endswith(_STAR) else term
+    folded = fold_term(body)
+    if not folded:
+        return "a term needs at least one letter or digit"
+    if _STAR in folded:
+        return "'*' is only allowed at the end of a term"
+    if not (_WORD.match(folded[0]) and _WORD.match(folded[-1])):
+        return "a term must start and end with a letter or digit"
+    return None
+
+
+def _spellings(folded: str) -> Iterator[str]:
+    """Every spelling of a folded term with and without the ligatures œ and æ (at most 16)."""
+    pieces = re.split("(oe|ae)", folded)
+    choices = [
+        (piece, dict(_LIGATURES)[piece]) if piece in ("oe", "ae") else (piece,)
+        for piece in pieces
+    ]
+    for combination in itertools.islice(itertools.product(*choices), 16):
+        yield "".join(combination)
+
+
+def _atom(char: str) -> str:
+    if char == " ":
+        return r"\s+"
+    if char == _STAR:
+        return r"\w*"
+    return re.escape(char)
+
+
+def _emit(node: dict[str, dict[str, object]]) -> str:
+    alternatives: list[str] = []
+    leaves: list[str] = []
+    for char in sorted(key for key in node if key != _END):
+        child: dict[str, dict[str, object]] = node[char]  # type: ignore[assignment]
+        rest = _emit(child)
+        if rest or char in (" ", _STAR):
+            alternatives.append(_atom(char) + rest)
+        else:
+            leaves.append(re.escape(char))
+    if leaves:
+        alternatives.append(leaves[0] if len(leaves) == 1 else "[" + "".join(leaves) + "]")
+    if not alternatives:
+        return ""
+    body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+    return f"(?:{body})?" if _END in node else body
+
+
+def trie_pattern(words: Iterable[str]) -> str:
+    """One regular expression matching any of ``words`` (folded, ``*`` for any word ending)."""
+    root: dict[str, dict[str, object]] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})  # type: ignore[assignment]
+        node[_END] = {}
+    return _emit(root)
+
+
+def phrase_pattern(phrase: str) -> str:
+    """A regular expression for one folded phrase: any whitespace run, œ/oe and æ/ae alike."""
+    pattern = "".join(r"\s+" if char == " " else re.escape(char) for char in phrase)
+    for plain, ligature in _LIGATURES:
+        pattern = pattern.replace(plain, f"(?:{plain}|{ligature})")
+    return pattern
+
+
+def whole_words(pattern: str) -> re.Pattern[str]:
+    """Compile ``pattern`` so it only matches whole words."""
+    return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)")
+
+
+@dataclass(frozen=True, slots=True)
+class TermEntry:
+    """One forbidden term as configured, and who forbids it."""
+
+    owner: int
+    term: str
+    folded: str
+    exceptions: re.Pattern[str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class TermHit:
+    """A forbidden term found in a folded text: which entry, where (folded offsets)."""
+
+    entry: TermEntry
+    start: int
+    end: int
+
+
+class TermMatcher:
+    """Finds every forbidden term of every owner with one scan of the folded text."""
+
+    __slots__ = ("_exact", "_prefixes", "_pattern")
+
+    def __init__(self, entries: Iterable[TermEntry]) -> None:
+        self._exact: dict[str, list[TermEntry]] = {}
+        self._prefixes: list[tuple[str, TermEntry]] = []
+        spellings: set[str] = set()
+        for entry in entries:
+            base = entry.folded.removesuffix(_STAR)
+            for spelling in _spellings(base):
+                if entry.folded.endswith(_STAR):
+                    self._prefixes.append((spelling, entry))
+                    spellings.add(spelling + _STAR)
+                else:
+                    self._exact.setdefault(spelling, []).append(entry)
+                    spellings.add(spelling)
+        self._pattern = whole_words(trie_pattern(spellings)) if spellings else None
+
+    def scan(self, folded: str) -> list[TermHit]:
+        """Every hit in ``folded``, exceptions already taken out."""
+        if self._pattern is None:
+            return []
+        hits: list[TermHit] = []
+        for match in self._pattern.finditer(folded):
+            start, end = match.span()
+            for entry in self._entries_for(" ".join(match.group().split())):
+                if not _excepted(entry, folded, start, end):
+                    hits.append(TermHit(entry, start, end))
+        return hits
+
+    def _entries_for(self, found: str) -> list[TermEntry]:
+        entries = list(self._exact.get(found, ()))
+        entries.extend(entry for prefix, entry in self._prefixes if found.startswith(prefix))
+        return list(dict.fromkeys(entries))
+
+
+def _excepted(entry: TermEntry, folded: str, start: int, end: int) -> bool:
+    if entry.exceptions is None:
+        return False
+    return any(m.start() <= start and end <= m.end() for m in entry.exceptions.finditer(folded))
+
+
+def exceptions_pattern(exceptions: Iterable[str]) -> re.Pattern[str] | None:
+    """One whole-word pattern for a term's exception phrases, or None if it has none."""
+    phrases = [phrase_pattern(fold_term(text)) for text in exceptions]
+    return whole_words("|".join(phrases)) if phrases else None
