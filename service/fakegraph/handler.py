@@ -70,6 +70,8 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
         return value.strip() if scheme.lower() in ("bearer", "oauth") and value else None
 
     def _send(self, reply: Reply, note: str = "") -> None:
+        # Recorded before the answer leaves, so a client that has its answer sees it logged.
+        self._record(reply.status, note)
         self.send_response(reply.status)
         if reply.content_type is not None:
             self.send_header("Content-Type", reply.content_type)
@@ -78,7 +80,6 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(reply.body)))
         self.end_headers()
         self.wfile.write(reply.body)
-        self._record(reply.status, note)
 
     def _hang_up(self, note: str) -> None:
         self.close_connection = True

@@ -5,6 +5,7 @@ import logging
 import socket
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -24,7 +25,7 @@ from regions.publishing.graph import (
     RateLimited,
     TokenInvalid,
 )
-from service.fakegraph import FakeGraphServer, FakePage
+from service.fakegraph import FakeGraphServer, FakePage, FaultPlan
 
 PAGE, TOKEN = "1001", "EAAPage1001-s3cret-token"
 OTHER_PAGE, OTHER_TOKEN = "2002", "EAAPage2002-other-s3cret"
@@ -141,6 +142,18 @@ def test_slow_answer_times_out_quickly_as_retryable(graph, fake):
         graph.get_page(PAGE, TOKEN)
 
     assert caught.value.retryable
+
+
+def test_latency_set_at_construction_delays_answers_and_can_exceed_the_timeout():
+    with FakeGraphServer({PAGE: TOKEN}, faults=FaultPlan(latency_ms=100)) as slow:
+        client = GraphClient(base_url=slow.base_url, timeout=CLIENT_TIMEOUT)
+        begin = time.monotonic()
+        assert client.get_page(PAGE, TOKEN).id == PAGE
+        assert time.monotonic() - begin >= 0.1
+        slow.configure_faults(latency_ms=500)
+        with pytest.raises(GraphTimeout):
+            client.get_page(PAGE, TOKEN)
+        client.close()
 
 
 def test_unknown_token_is_token_invalid(graph):
