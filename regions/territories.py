@@ -1,67 +1,57 @@
-"""Territories: creation, hierarchy and scope (which territories an actor may act on)."""
+"""Territories: create, change and delete them; drawn or composed shapes; sibling overlaps."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import available_timezones
 
+import shapely
+from geoalchemy2 import Geography
 from geoalchemy2.shape import from_shape
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import select
+from sqlalchemy import cast, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from regions import audit
 from regions.actors import Actor
 from regions.db import UnitOfWork
 from regions.errors import Conflict, InvalidInput, NotFound
-from regions.models import Membership, Role, Territory, User
+from regions.models import AdminArea, Membership, Role, Territory
+from regions.teams import descendants_of
+
+CENTRAL = (Role.ADMIN, Role.CENTRAL_EDITOR)
+KINDS = ("group", "region", "area", "local")
 
 
-def descendants_of(session: Session, territory_ids: set[int]) -> frozenset[int]:
-    """The territories given and all their descendants (one recursive query)."""
-    if not territory_ids:
-        return frozenset()
-    tree = select(Territory.id).where(Territory.id.in_(territory_ids)).cte(recursive=True)
-    tree = tree.union(select(Territory.id).where(Territory.parent_id == tree.c.id))
-    return frozenset(session.scalars(select(tree.c.id)))
+@dataclass(frozen=True, slots=True)
+class AreaSelection:
+    """Gazetteer areas to compose a territory from: one level, several codes."""
+
+    level: str
+    codes: tuple[str, ...]
 
 
-def scope_for_user(session: Session, user: User) -> frozenset[int]:
-    """A user's territories and their descendants."""
-    direct = set(
-        session.scalars(select(Membership.territory_id).where(Membership.user_id == user.id))
-    )
-    return descendants_of(session, direct)
+@dataclass(frozen=True, slots=True)
+class Overlap:
+    """A sibling territory sharing area with this one."""
+
+    territory_id: int
+    name: str
+    area_km2: float
 
 
-def member_territory_ids(session: Session, user_id: int) -> list[int]:
-    """The territories a user is directly a member of."""
-    query = select(Membership.territory_id).where(Membership.user_id == user_id)
-    return sorted(session.scalars(query.order_by(Membership.territory_id)))
+@dataclass
+class ShapeReport:
+    """What changing a territory's shape revealed; nothing is re-checked silently."""
 
-
-def add_member(
-    uow: UnitOfWork, actor: Actor | None, user: User, territory_id: int, role: Role | None = None
-) -> Membership:
-    """Make a user a member of a territory (admins, or the operator's CLI when actor is None)."""
-    if actor is not None:
-        actor.require(Role.ADMIN)
-    territory = uow.session.get(Territory, territory_id)
-    if territory is None:
-        raise InvalidInput(
-            f"No territory {territory_id}.",
-            params={"id": territory_id},
-            errors={"territory_ids": [f"Unknown territory {territory_id}."]},
-        )
-    membership = uow.session.get(Membership, (user.id, territory_id))
-    if membership is None:
-        membership = Membership(user_id=user.id, territory_id=territory_id, role=role or user.role)
-        uow.session.add(membership)
-        audit.record(uow.session, actor.user_id if actor else None, "membership.added", "user",
-                     user.id, {"territory_id": territory_id})
-    return membership
+    overlaps: list[Overlap] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)
+    posts_now_outside: list[int] = field(default_factory=list)
 
 
 def slugify(text: str) -> str:
@@ -70,26 +60,121 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:80] or "territory"
 
 
-def to_multipolygon(shape: BaseGeometry) -> MultiPolygon:
-    """Polygons become one-part multipolygons; anything else is refused."""
-    if isinstance(shape, Polygon):
-        return MultiPolygon([shape])
-    if isinstance(shape, MultiPolygon):
-        return shape
-    raise InvalidInput(
-        f"A territory's shape must be a Polygon or MultiPolygon, not {shape.geom_type}.",
-        params={"geom_type": shape.geom_type},
-        errors={"geometry": [f"Expected Polygon or MultiPolygon, got {shape.geom_type}."]},
-    )
+def polygonal(shape: BaseGeometry, report: ShapeReport) -> MultiPolygon:
+    """A valid MultiPolygon from a drawn shape: invalid rings are repaired and reported."""
+    if not isinstance(shape, Polygon | MultiPolygon):
+        raise InvalidInput(
+            f"A territory's shape must be a Polygon or MultiPolygon, not {shape.geom_type}.",
+            params={"geom_type": shape.geom_type},
+            errors={"geometry": [f"Expected Polygon or MultiPolygon, got {shape.geom_type}."]},
+        )
+    if not shape.is_valid:
+        report.repairs.append(shapely.is_valid_reason(shape))
+        parts = shapely.get_parts(shapely.make_valid(shape))
+        shape = MultiPolygon([p for g in parts for p in getattr(g, "geoms", [g])
+                              if isinstance(p, Polygon)])
+    if shape.is_empty:
+        raise InvalidInput("The shape has no area.", errors={"geometry": ["Empty shape."]})
+    return shape if isinstance(shape, MultiPolygon) else MultiPolygon([shape])
+
+
+def composed_shape(session: Session, selection: AreaSelection) -> tuple[Any, list[AdminArea]]:
+    """The union of gazetteer areas (as a database expression) and the areas themselves."""
+    codes = sorted(set(selection.codes))
+    areas = list(session.scalars(
+        select(AdminArea).where(AdminArea.level == selection.level, AdminArea.code.in_(codes))
+    ))
+    unknown = sorted(set(codes) - {area.code for area in areas})
+    if unknown or not codes:
+        raise InvalidInput(
+            f"Unknown {selection.level} codes: {', '.join(unknown) or '(none given)'}.",
+            params={"level": selection.level, "codes": unknown},
+            errors={"areas": {"codes": [f"Unknown code {code}." for code in unknown]
+                              or ["Give at least one code."]}},
+        )
+    union = select(func.ST_Multi(func.ST_Union(AdminArea.geom))).where(
+        AdminArea.id.in_([area.id for area in areas])
+    ).scalar_subquery()
+    return union, areas
 
 
 def get_territory(session: Session, territory_id: int) -> Territory:
-    """One territory by id (territories are public within the organisation)."""
+    """One territory by id (territories are visible to everyone in the organisation)."""
     territory = session.get(Territory, territory_id)
     if territory is None:
-        raise NotFound(f"No territory {territory_id}.", params={"kind": "territory",
-                                                              "id": territory_id})
+        raise NotFound(f"No territory {territory_id}.",
+                       params={"kind": "territory", "id": territory_id})
     return territory
+
+
+def _check_fields(session: Session, *, kind: str, timezone: str, parent_id: int | None,
+                  territory_id: int | None = None) -> None:
+    problems: dict[str, list[str]] = {}
+    if kind not in KINDS:
+        problems["kind"] = [f"Must be one of: {', '.join(KINDS)}."]
+    if timezone not in available_timezones():
+        problems["timezone"] = [f"Unknown IANA time zone {timezone!r}."]
+    if parent_id is not None:
+        if session.get(Territory, parent_id) is None:
+            problems["parent_id"] = [f"No territory {parent_id}."]
+        elif territory_id is not None and parent_id in descendants_of(session, {territory_id}):
+            problems["parent_id"] = ["A territory cannot be placed under itself or a descendant."]
+    if problems:
+        raise InvalidInput("Some fields are invalid.", errors=problems)
+
+
+def sibling_overlaps(session: Session, territory: Territory) -> list[Overlap]:
+    """Siblings (same parent) whose shape shares area with this territory's."""
+    if territory.geom is None:
+        return []
+    other = aliased(Territory)
+    shared = func.ST_Area(cast(func.ST_Intersection(Territory.geom, other.geom), Geography))
+    query = (
+        select(other.id, other.name, shared)
+        .join(other, func.ST_Intersects(Territory.geom, other.geom))
+        .where(Territory.id == territory.id, other.id != territory.id,
+               other.parent_id.is_not_distinct_from(territory.parent_id))
+        .order_by(other.id)
+    )
+    return [Overlap(row[0], row[1], round(float(row[2]) / 1e6, 3))
+            for row in session.execute(query) if row[2] and row[2] > 1.0]
+
+
+def _apply_shape(uow: UnitOfWork, territory: Territory, *, shape: BaseGeometry | None,
+                 areas: AreaSelection | None, report: ShapeReport) -> None:
+    if shape is not None and areas is not None:
+        raise InvalidInput("Give either a drawn geometry or gazetteer areas, not both.",
+                           errors={"geometry": ["Not with areas."]})
+    if shape is not None:
+        territory.geom = from_shape(polygonal(shape, report), srid=4326)
+        territory.geom_source = "drawn"
+        territory.areas = []
+    elif areas is not None:
+        union, rows = composed_shape(uow.session, areas)
+        territory.geom = union
+        territory.geom_source = "composed"
+        territory.areas = rows
+
+
+def _finish_shape_change(uow: UnitOfWork, territory: Territory, report: ShapeReport,
+                         allow_overlaps: bool) -> None:
+    try:
+        with uow.session.begin_nested():
+            uow.flush()
+    except IntegrityError:
+        raise Conflict(f"A territory with the slug {territory.slug!r} already exists.",
+                       params={"slug": territory.slug}, errors={"slug": ["Already taken."]},
+                       ) from None
+    uow.session.refresh(territory, ["geom"])
+    report.overlaps = sibling_overlaps(uow.session, territory)
+    if report.overlaps and not allow_overlaps:
+        names = ", ".join(o.name for o in report.overlaps)
+        raise Conflict(
+            f"The shape overlaps sibling territories: {names}.",
+            params={"names": names},
+            errors={"geometry": [f"Overlaps {o.name} by {o.area_km2} km²."
+                                 for o in report.overlaps]},
+        )
 
 
 def create_territory(
@@ -102,26 +187,72 @@ def create_territory(
     parent_id: int | None = None,
     timezone: str = "Europe/Paris",
     shape: BaseGeometry | None = None,
-) -> Territory:
-    """Create a territory with a drawn shape (or none, for a grouping level)."""
+    areas: AreaSelection | None = None,
+    allow_overlaps: bool = True,
+) -> tuple[Territory, ShapeReport]:
+    """Create a territory, drawn, composed of gazetteer areas, or shapeless (a grouping)."""
     if actor is not None:
-        actor.require(Role.ADMIN, Role.CENTRAL_EDITOR)
-    if parent_id is not None:
-        get_territory(uow.session, parent_id)
-    territory = Territory(
-        name=name.strip(), slug=slug or slugify(name), kind=kind, parent_id=parent_id,
-        timezone=timezone, geom_source="drawn",
-        geom=from_shape(to_multipolygon(shape), srid=4326) if shape is not None else None,
-    )
+        actor.require(*CENTRAL)
+    _check_fields(uow.session, kind=kind, timezone=timezone, parent_id=parent_id)
+    territory = Territory(name=name.strip(), slug=slug or slugify(name), kind=kind,
+                          parent_id=parent_id, timezone=timezone)
     uow.session.add(territory)
-    try:
-        with uow.session.begin_nested():
-            uow.flush()
-    except IntegrityError:
-        raise Conflict(
-            f"A territory with the slug {territory.slug!r} already exists.",
-            params={"slug": territory.slug}, errors={"slug": ["Already taken."]},
-        ) from None
+    report = ShapeReport()
+    _apply_shape(uow, territory, shape=shape, areas=areas, report=report)
+    _finish_shape_change(uow, territory, report, allow_overlaps)
     audit.record(uow.session, actor.user_id if actor else None, "territory.created",
-                 "territory", territory.id, {"name": territory.name, "slug": territory.slug})
-    return territory
+                 "territory", territory.id,
+                 {"name": territory.name, "slug": territory.slug, "repairs": report.repairs})
+    return territory, report
+
+
+def update_territory(
+    uow: UnitOfWork,
+    actor: Actor,
+    territory_id: int,
+    *,
+    expected_version: int,
+    changes: dict[str, Any],
+    shape: BaseGeometry | None = None,
+    areas: AreaSelection | None = None,
+    allow_overlaps: bool = True,
+) -> tuple[Territory, ShapeReport]:
+    """Change a territory; a stale ``expected_version`` is a conflict, never a lost update."""
+    actor.require(*CENTRAL)
+    territory = get_territory(uow.session, territory_id)
+    if territory.version != expected_version:
+        raise Conflict("This territory changed since you loaded it.", params={
+            "expected": expected_version, "current": territory.version})
+    merged = {"kind": territory.kind, "timezone": territory.timezone,
+              "parent_id": territory.parent_id} | {
+        k: v for k, v in changes.items() if k in ("kind", "timezone", "parent_id")}
+    _check_fields(uow.session, territory_id=territory.id, **merged)
+    for key in ("name", "slug", "kind", "timezone", "parent_id"):
+        if key in changes:
+            setattr(territory, key, changes[key])
+    report = ShapeReport()
+    _apply_shape(uow, territory, shape=shape, areas=areas, report=report)
+    territory.updated_at = func.now()
+    _finish_shape_change(uow, territory, report, allow_overlaps)
+    audit.record(uow.session, actor.user_id, "territory.updated", "territory", territory.id,
+                 {"fields": sorted(changes), "shape_changed": bool(shape or areas),
+                  "repairs": report.repairs})
+    return territory, report
+
+
+def delete_territory(uow: UnitOfWork, actor: Actor, territory_id: int) -> None:
+    """Delete a territory that has no children and no members."""
+    actor.require(*CENTRAL)
+    territory = get_territory(uow.session, territory_id)
+    children = uow.session.scalar(select(func.count()).where(Territory.parent_id == territory.id))
+    members = uow.session.scalar(
+        select(func.count()).where(Membership.territory_id == territory.id))
+    if children or members:
+        raise Conflict(
+            "Only a territory without sub-territories and members can be deleted.",
+            params={"children": children, "members": members},
+            errors={"territory": [f"{children} sub-territories, {members} members."]},
+        )
+    audit.record(uow.session, actor.user_id, "territory.deleted", "territory", territory.id,
+                 {"name": territory.name, "slug": territory.slug})
+    uow.session.delete(territory)

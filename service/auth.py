@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFProtect
 from regions import accounts
 from regions.actors import Actor
 from regions.errors import AuthenticationFailed, AuthenticationRequired
-from regions.territories import scope_for_user
+from regions.teams import scope_for_user
 from service.runtime import unit_of_work
 
 csrf = CSRFProtect()

@@ -11,7 +11,7 @@ import click
 from sqlalchemy.exc import OperationalError
 
 from config.settings import Settings, SettingsError
-from regions import accounts, migrate, territories
+from regions import accounts, migrate, teams
 from regions.db import DatabaseUrlInvalid, UnitOfWork, make_engine, make_session_factory
 from regions.errors import RegionsError
 from regions.models import Role, Territory
@@ -208,7 +208,7 @@ def user_create(ctx: click.Context, email: str, display_name: str | None, role: 
             territory = uow.session.query(Territory).filter_by(slug=slug).one_or_none()
             if territory is None:
                 raise click.ClickException(f"No territory with the slug {slug!r}.")
-            territories.add_member(uow, None, created, territory.id)
+            teams.add_member(uow, None, created, territory.id)
         uow.commit()
         click.echo(f"User {created.email} created (id {created.id}, role {role}).")
 

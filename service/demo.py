@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from shapely.geometry import Polygon
 from sqlalchemy import select
 
-from regions import accounts, territories
+from regions import accounts, teams, territories
 from regions.db import UnitOfWork
 from regions.models import Role, Territory, User
 
@@ -79,10 +79,11 @@ def _territory(uow: UnitOfWork, city: DemoCity, parent_id: int | None, kind: str
     existing = uow.session.scalar(select(Territory).where(Territory.slug == city.slug))
     if existing is not None:
         return existing
-    return territories.create_territory(
+    territory, _report = territories.create_territory(
         uow, None, name=city.name, slug=city.slug, kind=kind, parent_id=parent_id,
         shape=geodesic_circle(city.lon, city.lat, city.radius_km),
     )
+    return territory
 
 
 def seed_demo(uow: UnitOfWork) -> dict[str, int]:
@@ -90,7 +91,7 @@ def seed_demo(uow: UnitOfWork) -> dict[str, int]:
     created = {"territories": 0, "users": 0}
     group = uow.session.scalar(select(Territory).where(Territory.slug == "demo-groupe"))
     if group is None:
-        group = territories.create_territory(
+        group, _report = territories.create_territory(
             uow, None, name="Démo — Groupe", slug="demo-groupe", kind="group"
         )
         created["territories"] += 1
@@ -110,6 +111,6 @@ def seed_demo(uow: UnitOfWork) -> dict[str, int]:
             uow, None, email=email, display_name=name, role=role, password=DEMO_PASSWORD
         )
         if slug is not None:
-            territories.add_member(uow, None, user, by_slug[slug].id)
+            teams.add_member(uow, None, user, by_slug[slug].id)
         created["users"] += 1
     return created

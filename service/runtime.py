@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy.engine import Engine
 
 from config.settings import Settings
+from geodata.index import IndexCache
 from regions.db import SessionFactory, UnitOfWork
 
 
@@ -18,6 +19,7 @@ class Runtime:
     settings: Settings
     session_factory: SessionFactory
     engine: Engine | None = None
+    territory_index: IndexCache = field(default_factory=IndexCache)
 
 
 def runtime() -> Runtime:

@@ -10,7 +10,7 @@ from typing import Any
 from flask.testing import FlaskClient
 from shapely.geometry import box
 
-from regions import accounts, territories
+from regions import accounts, teams, territories
 from regions.db import UnitOfWork
 from regions.models import Role
 
@@ -68,7 +68,7 @@ def user_builder(uow: Callable[[], UnitOfWork], client: FlaskClient) -> Callable
                 display_name=f"{role.value} {number}", role=role, password=password,
             )
             for territory_id in territory_ids:
-                territories.add_member(unit, None, user, territory_id)
+                teams.add_member(unit, None, user, territory_id)
             issued = accounts.issue_token(
                 unit, accounts.load_actor(user), user_id=user.id, name="test", expires_in_days=1
             )
@@ -90,7 +90,7 @@ def territory_builder(uow: Callable[[], UnitOfWork]) -> Callable[..., int]:
     ) -> int:
         number = next(_counter)
         with uow() as unit:
-            territory = territories.create_territory(
+            territory, _report = territories.create_territory(
                 unit, None, name=name or f"Territory {number}", slug=f"t-{number}",
                 kind=kind, parent_id=parent_id, shape=box(*bbox) if bbox else None,
             )

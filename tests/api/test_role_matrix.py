@@ -14,26 +14,53 @@ PUBLIC = {
 }
 ALL = set(Role)
 ADMIN = {Role.ADMIN}
+CENTRAL = {Role.ADMIN, Role.CENTRAL_EDITOR}
+SQUARE = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}
 
-# (method, rule) -> (concrete path maker, json body, roles allowed)
+# (method, rule) -> (path from the context, JSON body, roles allowed). The context holds
+# another user (`other`, a member of `territory`) and a territory without children.
 MATRIX = {
-    ("GET", "/api/me"): (lambda u, o: "/api/me", None, ALL),
-    ("GET", "/api/users"): (lambda u, o: "/api/users", None, ADMIN),
+    ("GET", "/api/me"): (lambda c: "/api/me", None, ALL),
+    ("GET", "/api/users"): (lambda c: "/api/users", None, ADMIN),
     ("POST", "/api/users"): (
-        lambda u, o: "/api/users",
+        lambda c: "/api/users",
         {"email": "new-{n}@example.test", "display_name": "N", "role": "viewer"}, ADMIN,
     ),
-    ("GET", "/api/users/<int:user_id>"): (lambda u, o: f"/api/users/{o.id}", None, ADMIN),
+    ("GET", "/api/users/<int:user_id>"): (lambda c: f"/api/users/{c['other'].id}", None, ADMIN),
     ("PATCH", "/api/users/<int:user_id>"): (
-        lambda u, o: f"/api/users/{o.id}", {"display_name": "Renamed"}, ADMIN,
+        lambda c: f"/api/users/{c['other'].id}", {"display_name": "Renamed"}, ADMIN,
     ),
     ("GET", "/api/users/<int:user_id>/tokens"): (
-        lambda u, o: f"/api/users/{o.id}/tokens", None, ADMIN,
+        lambda c: f"/api/users/{c['other'].id}/tokens", None, ADMIN,
     ),
     ("POST", "/api/users/<int:user_id>/tokens"): (
-        lambda u, o: f"/api/users/{o.id}/tokens", {"name": "x"}, ADMIN,
+        lambda c: f"/api/users/{c['other'].id}/tokens", {"name": "x"}, ADMIN,
     ),
     ("DELETE", "/api/tokens/<int:token_id>"): (None, None, ADMIN),  # see the token test below
+    ("GET", "/api/territories"): (lambda c: "/api/territories", None, ALL),
+    ("POST", "/api/territories"): (
+        lambda c: "/api/territories", {"name": "T {n}", "geometry": SQUARE}, CENTRAL,
+    ),
+    ("GET", "/api/territories/<int:territory_id>"): (
+        lambda c: f"/api/territories/{c['territory']}", None, ALL,
+    ),
+    ("PATCH", "/api/territories/<int:territory_id>"): (
+        lambda c: f"/api/territories/{c['territory']}", {"version": 1, "name": "R"}, CENTRAL,
+    ),
+    ("DELETE", "/api/territories/<int:territory_id>"): (
+        lambda c: f"/api/territories/{c['empty_territory']}", None, CENTRAL,
+    ),
+    ("GET", "/api/territories/<int:territory_id>/members"): (
+        lambda c: f"/api/territories/{c['territory']}/members", None, CENTRAL,
+    ),
+    ("POST", "/api/territories/<int:territory_id>/members"): (
+        lambda c: f"/api/territories/{c['empty_territory']}/members", {"user_id": "{n}"}, ADMIN,
+    ),
+    ("DELETE", "/api/territories/<int:territory_id>/members/<int:user_id>"): (
+        lambda c: f"/api/territories/{c['territory']}/members/{c['other'].id}", None, ADMIN,
+    ),
+    ("GET", "/api/locate"): (lambda c: "/api/locate?lon=0.5&lat=0.5", None, ALL),
+    ("POST", "/api/locate"): (lambda c: "/api/locate", {"points": [[0.5, 0.5]]}, ALL),
 }
 
 
@@ -50,14 +77,18 @@ def test_every_route_is_in_the_matrix_or_public(app):
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
 @pytest.mark.parametrize("route", [k for k, v in MATRIX.items() if v[0]], ids=" ".join)
-def test_role_matrix(route, role, make_user, client):
+def test_role_matrix(route, role, make_user, make_territory, client):
     method, _rule = route
     make_path, body, allowed = MATRIX[route]
-    other = make_user(Role.VIEWER)
+    territory = make_territory(bbox=(10, 10, 11, 11))
+    other = make_user(Role.VIEWER, territory_ids=[territory])
+    context = {"other": other, "territory": territory,
+               "empty_territory": make_territory(bbox=(20, 20, 21, 21))}
     caller = make_user(role) if role else None
-    path = make_path(caller, other)
+    path = make_path(context)
     if isinstance(body, dict):
-        body = {k: v.format(n=other.id) if isinstance(v, str) else v for k, v in body.items()}
+        body = {k: (int(v.format(n=other.id)) if v == "{n}" else v.format(n=other.id))
+                if isinstance(v, str) else v for k, v in body.items()}
     headers = caller.headers() if caller else {}
     response = client.open(path, method=method, json=body, headers=headers)
     if role is None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 
-from regions import accounts, territories
+from regions import accounts, teams
 from regions.models import Role, User
 from service.api.common import Blueprint
 from service.api.users.schemas import UserCreateArgs, UserListArgs, UserSchema, UserUpdateArgs
@@ -22,7 +22,7 @@ def user_view(uow: accounts.UnitOfWork, user: User) -> dict[str, Any]:
         "id": user.id, "email": user.email, "display_name": user.display_name,
         "role": user.role.value, "language": user.language, "is_active": user.is_active,
         "created_at": user.created_at,
-        "territory_ids": territories.member_territory_ids(uow.session, user.id),
+        "territory_ids": teams.member_territory_ids(uow.session, user.id),
     }
 
 
@@ -56,7 +56,7 @@ class Users(MethodView):
                 role=Role(args["role"]), password=args["password"], language=args["language"],
             )
             for territory_id in args["territory_ids"]:
-                territories.add_member(uow, actor, user, territory_id)
+                teams.add_member(uow, actor, user, territory_id)
             uow.commit()
             return user_view(uow, user)
 

@@ -1,0 +1,81 @@
+"""Point → territory: the deepest territory, its ancestors and the gazetteer areas there."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from geoalchemy2 import WKTElement
+from numpy.typing import NDArray
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from geodata.index import NO_TERRITORY, IndexCache, TerritoryInfo
+from regions.models import AdminArea
+
+
+@dataclass(frozen=True, slots=True)
+class AreaHit:
+    """A gazetteer area containing the point."""
+
+    level: str
+    code: str
+    name: str
+
+
+@dataclass
+class Location:
+    """Where a point falls; ``territory`` is None outside every territory."""
+
+    lon: float
+    lat: float
+    territory: TerritoryInfo | None
+    ancestors: list[TerritoryInfo] = field(default_factory=list)
+    areas: list[AreaHit] = field(default_factory=list)
+    maybe_swapped: bool = False
+
+
+def areas_at(session: Session, lon: float, lat: float) -> list[AreaHit]:
+    """Gazetteer areas covering the point, coarsest level first (GiST-indexed)."""
+    point = WKTElement(f"POINT({lon} {lat})", srid=4326)
+    rows = session.execute(
+        select(AdminArea.level, AdminArea.code, AdminArea.name)
+        .where(func.ST_Covers(AdminArea.geom, point))
+        .order_by(func.ST_Area(AdminArea.geom).desc(), AdminArea.code)
+    )
+    return [AreaHit(row[0], row[1], row[2]) for row in rows]
+
+
+def _swapped_hits(session: Session, cache: IndexCache, lon: float, lat: float) -> bool:
+    """Whether the point would land somewhere with latitude and longitude exchanged."""
+    if not (-90.0 <= lon <= 90.0) or lon == lat:
+        return False
+    swapped = cache.get(session).locate_many(np.array([lat]), np.array([lon]))
+    if swapped[0] != NO_TERRITORY:
+        return True
+    point = WKTElement(f"POINT({lat} {lon})", srid=4326)
+    hit = session.scalar(select(AdminArea.id).where(func.ST_Covers(AdminArea.geom, point)).limit(1))
+    return hit is not None
+
+
+def locate_point(session: Session, cache: IndexCache, lon: float, lat: float) -> Location:
+    """Locate one point; outside every territory, say whether the order may be swapped."""
+    index = cache.get(session)
+    found = int(index.locate_many(np.array([lon]), np.array([lat]))[0])
+    location = Location(lon, lat, None, areas=areas_at(session, lon, lat))
+    if found != NO_TERRITORY:
+        location.territory = index.by_id[found]
+        location.ancestors = index.ancestors(found)
+    elif not location.areas:
+        location.maybe_swapped = _swapped_hits(session, cache, lon, lat)
+    return location
+
+
+def locate_points(
+    session: Session, cache: IndexCache, lons: NDArray[np.float64], lats: NDArray[np.float64]
+) -> tuple[NDArray[np.int64], dict[int, TerritoryInfo]]:
+    """Locate many points at once: territory ids (0 = outside) and the territories named."""
+    index = cache.get(session)
+    ids = index.locate_many(lons, lats)
+    named = {int(i): index.by_id[int(i)] for i in np.unique(ids) if i != NO_TERRITORY}
+    return ids, named

@@ -1,0 +1,75 @@
+"""Teams: users are members of territories; a member's scope is those and their descendants."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from regions import audit
+from regions.actors import Actor
+from regions.db import UnitOfWork
+from regions.errors import InvalidInput, NotFound
+from regions.models import Membership, Role, Territory, User
+
+
+def descendants_of(session: Session, territory_ids: set[int]) -> frozenset[int]:
+    """The territories given and all their descendants (one recursive query)."""
+    if not territory_ids:
+        return frozenset()
+    tree = select(Territory.id).where(Territory.id.in_(territory_ids)).cte(recursive=True)
+    tree = tree.union(select(Territory.id).where(Territory.parent_id == tree.c.id))
+    return frozenset(session.scalars(select(tree.c.id)))
+
+
+def scope_for_user(session: Session, user: User) -> frozenset[int]:
+    """A user's territories and their descendants."""
+    return descendants_of(session, set(member_territory_ids(session, user.id)))
+
+
+def member_territory_ids(session: Session, user_id: int) -> list[int]:
+    """The territories a user is directly a member of."""
+    query = select(Membership.territory_id).where(Membership.user_id == user_id)
+    return sorted(session.scalars(query))
+
+
+def list_members(session: Session, territory_id: int) -> list[tuple[Membership, User]]:
+    """A territory's direct members, with their users."""
+    query = (
+        select(Membership, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.territory_id == territory_id)
+        .order_by(User.email)
+    )
+    return [(row[0], row[1]) for row in session.execute(query)]
+
+
+def add_member(
+    uow: UnitOfWork, actor: Actor | None, user: User, territory_id: int, role: Role | None = None
+) -> Membership:
+    """Make a user a member of a territory (admins, or the operator's CLI when actor is None)."""
+    if actor is not None:
+        actor.require(Role.ADMIN)
+    if uow.session.get(Territory, territory_id) is None:
+        raise InvalidInput(
+            f"No territory {territory_id}.",
+            params={"id": territory_id},
+            errors={"territory_ids": [f"Unknown territory {territory_id}."]},
+        )
+    membership = uow.session.get(Membership, (user.id, territory_id))
+    if membership is None:
+        membership = Membership(user_id=user.id, territory_id=territory_id, role=role or user.role)
+        uow.session.add(membership)
+        audit.record(uow.session, actor.user_id if actor else None, "membership.added", "user",
+                     user.id, {"territory_id": territory_id})
+    return membership
+
+
+def remove_member(uow: UnitOfWork, actor: Actor, user_id: int, territory_id: int) -> None:
+    """End a user's membership of a territory (admins)."""
+    actor.require(Role.ADMIN)
+    membership = uow.session.get(Membership, (user_id, territory_id))
+    if membership is None:
+        raise NotFound("No such membership.", params={"kind": "membership"})
+    uow.session.delete(membership)
+    audit.record(uow.session, actor.user_id, "membership.removed", "user", user_id,
+                 {"territory_id": territory_id})

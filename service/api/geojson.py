@@ -1,0 +1,47 @@
+"""GeoJSON geometry as a marshmallow field: syntax checked here, meaning in the domain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import shapely
+from marshmallow import ValidationError, fields
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+
+MAX_VERTICES = 200_000
+POLYGONAL = ("Polygon", "MultiPolygon")
+
+
+class GeoJSONGeometry(fields.Field):
+    """A GeoJSON geometry object (lon/lat, EPSG:4326) loaded as a shapely geometry."""
+
+    def __init__(self, *, types: tuple[str, ...] = POLYGONAL, **kwargs: Any) -> None:
+        metadata = kwargs.pop("metadata", {})
+        metadata.setdefault("description", f"GeoJSON geometry: {' or '.join(types)}, lon/lat")
+        super().__init__(metadata=metadata, **kwargs)
+        self.types = types
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, dict) or "type" not in value or "coordinates" not in value:
+            raise ValidationError("Expected a GeoJSON geometry: {\"type\": …, \"coordinates\": …}.")
+        if value["type"] not in self.types:
+            raise ValidationError(f"Expected {' or '.join(self.types)}, got {value['type']!r}.")
+        try:
+            geometry: BaseGeometry = shape(value)
+        except (ValueError, TypeError, IndexError, AttributeError, shapely.errors.ShapelyError):
+            raise ValidationError("The coordinates do not form a valid geometry.") from None
+        if geometry.is_empty:
+            raise ValidationError("The geometry is empty.")
+        if shapely.get_num_coordinates(geometry) > MAX_VERTICES:
+            raise ValidationError(f"More than {MAX_VERTICES} vertices.")
+        minx, miny, maxx, maxy = geometry.bounds
+        if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
+            raise ValidationError(
+                "Coordinates out of range: longitude must be within ±180 and latitude ±90 "
+                "(GeoJSON order is [longitude, latitude])."
+            )
+        return geometry
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return value

@@ -1,0 +1,99 @@
+"""Locate points: which territory (and gazetteer areas) a point falls in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from flask.views import MethodView
+from numpy.typing import NDArray
+
+from geodata.index import NO_TERRITORY, TerritoryInfo
+from geodata.locate import locate_point, locate_points
+from service.api.common import Blueprint
+from service.api.locate.schemas import (
+    BulkLocateArgs,
+    BulkLocationSchema,
+    LocateArgs,
+    LocationSchema,
+)
+from service.auth import current_actor
+from service.errors import RequestError, request_language
+from service.runtime import runtime, unit_of_work
+
+blp = Blueprint("locate", __name__, url_prefix="/api/locate",
+                description="Which territory a point falls in.")
+
+OUTSIDE = {
+    "en": ("This point is outside every territory.",
+           "It would fall inside with longitude and latitude swapped: send [longitude, latitude]."),
+    "fr": ("Ce point n’est dans aucun territoire.",
+           "Il y tomberait en inversant longitude et latitude : envoyez [longitude, latitude]."),
+}
+
+
+def _ref(info: TerritoryInfo) -> dict[str, Any]:
+    return {"id": info.id, "slug": info.slug, "name": info.name, "kind": info.kind}
+
+
+def points_array(points: list[Any]) -> NDArray[np.float64]:
+    """Check ``[[lon, lat], …]`` as one array; report the first bad points by index."""
+    try:
+        array = np.asarray(points, dtype=np.float64)
+    except (ValueError, TypeError):
+        array = np.empty((0,))
+    if array.ndim != 2 or array.shape[1] != 2:
+        raise RequestError("request.invalid", "Each point must be [longitude, latitude].",
+                           errors={"json": {"points": ["Each point must be [lon, lat] numbers."]}})
+    bad = ~np.isfinite(array).all(axis=1) | (np.abs(array[:, 0]) > 180) | (
+        np.abs(array[:, 1]) > 90)
+    if bad.any():
+        indices = np.nonzero(bad)[0][:20].tolist()
+        raise RequestError(
+            "request.invalid", "Some points are out of range.",
+            errors={"json": {"points": {str(i): ["Longitude must be within ±180, latitude ±90."]
+                                        for i in indices}}},
+        )
+    return array
+
+
+@blp.route("")
+class Locate(MethodView):
+    """Point in territory."""
+
+    @blp.arguments(LocateArgs, location="query")
+    @blp.response(200, LocationSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Locate one point: the deepest territory, its ancestors and the gazetteer areas.
+
+        Border rule: a territory covers its boundary; when several cover the point, the deepest
+        wins, then the smallest id (the oldest).
+        """
+        current_actor()
+        with unit_of_work() as uow:
+            found = locate_point(uow.session, runtime().territory_index, args["lon"], args["lat"])
+        texts = OUTSIDE[request_language()]
+        return {
+            "lon": found.lon, "lat": found.lat, "inside": found.territory is not None,
+            "territory": _ref(found.territory) if found.territory else None,
+            "ancestors": [_ref(a) for a in found.ancestors],
+            "areas": [{"level": a.level, "code": a.code, "name": a.name} for a in found.areas],
+            "message": None if found.territory else texts[0],
+            "hint": texts[1] if found.maybe_swapped else None,
+        }
+
+    @blp.arguments(BulkLocateArgs)
+    @blp.response(200, BulkLocationSchema)
+    def post(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Locate many points in one call (up to 200,000), same border rule as one point."""
+        current_actor()
+        array = points_array(args["points"])
+        with unit_of_work() as uow:
+            ids, named = locate_points(uow.session, runtime().territory_index,
+                                       array[:, 0].copy(), array[:, 1].copy())
+        outside = int((ids == NO_TERRITORY).sum())
+        return {
+            "territory_ids": [i or None for i in ids.tolist()],
+            "territories": {str(k): _ref(v) for k, v in named.items()},
+            "located": len(ids) - outside, "outside": outside,
+        }

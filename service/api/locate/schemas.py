@@ -1,0 +1,64 @@
+"""Locate: what the API accepts and returns."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from service.api.common import QueryArgs
+
+MAX_BULK_POINTS = 200_000
+
+
+class LocateArgs(QueryArgs):
+    """One point, longitude first."""
+
+    lon = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
+    lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
+
+
+class BulkLocateArgs(Schema):
+    """Many points as ``[[lon, lat], …]`` (checked as one array, not field by field)."""
+
+    points = fields.List(
+        fields.Raw(), required=True, validate=validate.Length(min=1, max=MAX_BULK_POINTS),
+        metadata={"description": f"[[lon, lat], …], at most {MAX_BULK_POINTS} points"},
+    )
+
+
+class TerritoryRefSchema(Schema):
+    """A territory, briefly."""
+
+    id = fields.Integer()
+    slug = fields.String()
+    name = fields.String()
+    kind = fields.String()
+
+
+class AreaSchema(Schema):
+    """A gazetteer area."""
+
+    level = fields.String()
+    code = fields.String()
+    name = fields.String()
+
+
+class LocationSchema(Schema):
+    """Where a point falls."""
+
+    lon = fields.Float()
+    lat = fields.Float()
+    inside = fields.Boolean()
+    territory = fields.Nested(TerritoryRefSchema, allow_none=True)
+    ancestors = fields.List(fields.Nested(TerritoryRefSchema))
+    areas = fields.List(fields.Nested(AreaSchema))
+    message = fields.String(allow_none=True)
+    hint = fields.String(allow_none=True)
+
+
+class BulkLocationSchema(Schema):
+    """Territory id per point (null: outside every territory), and the territories named."""
+
+    territory_ids = fields.List(fields.Integer(allow_none=True))
+    territories = fields.Dict(keys=fields.String(), values=fields.Nested(TerritoryRefSchema))
+    located = fields.Integer()
+    outside = fields.Integer()

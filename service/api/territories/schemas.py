@@ -1,0 +1,122 @@
+"""Territories: what the API accepts and returns."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from regions.territories import KINDS
+from service.api.common import QueryArgs
+from service.api.geojson import GeoJSONGeometry
+
+SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,79}$", error="Lowercase letters, digits, dashes.")
+
+
+class AreaSelectionArgs(Schema):
+    """Gazetteer areas making up a territory."""
+
+    level = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    codes = fields.List(fields.String(validate=validate.Length(min=1, max=32)), required=True,
+                        validate=validate.Length(min=1, max=2000))
+
+
+class TerritoryShapeArgs(Schema):
+    """Either a drawn geometry or gazetteer areas."""
+
+    geometry = GeoJSONGeometry()
+    areas = fields.Nested(AreaSelectionArgs)
+
+    @validates_schema
+    def _one_shape(self, data: dict[str, object], **_kwargs: object) -> None:
+        if "geometry" in data and "areas" in data:
+            raise ValidationError("Give either geometry or areas, not both.", "geometry")
+
+
+class TerritoryCreateArgs(TerritoryShapeArgs):
+    """Create a territory."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    slug = fields.String(validate=SLUG)
+    kind = fields.String(load_default="region", validate=validate.OneOf(KINDS))
+    parent_id = fields.Integer(strict=True, allow_none=True, load_default=None)
+    timezone = fields.String(load_default="Europe/Paris", validate=validate.Length(max=64))
+
+
+class TerritoryUpdateArgs(TerritoryShapeArgs):
+    """Change a territory; ``version`` is the one you loaded (409 if it changed since)."""
+
+    version = fields.Integer(strict=True, required=True)
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    slug = fields.String(validate=SLUG)
+    kind = fields.String(validate=validate.OneOf(KINDS))
+    parent_id = fields.Integer(strict=True, allow_none=True)
+    timezone = fields.String(validate=validate.Length(max=64))
+
+
+class SimplifyArgs(QueryArgs):
+    """How much detail the shapes keep."""
+
+    zoom = fields.Integer(validate=validate.Range(min=0, max=22),
+                          metadata={"description": "Simplify for this web-map zoom level"})
+    tolerance = fields.Float(validate=validate.Range(min=0, max=1),
+                             metadata={"description": "Simplification tolerance in degrees"})
+
+
+class TerritoryListArgs(SimplifyArgs):
+    """Filters for the territory collection."""
+
+    parent_id = fields.Integer()
+    kind = fields.String(validate=validate.OneOf(KINDS))
+
+
+class FeatureSchema(Schema):
+    """A GeoJSON Feature."""
+
+    type = fields.String()
+    id = fields.Integer()
+    geometry = fields.Dict(allow_none=True)
+    properties = fields.Dict()
+
+
+class OverlapSchema(Schema):
+    """A sibling sharing area."""
+
+    territory_id = fields.Integer()
+    name = fields.String()
+    area_km2 = fields.Float()
+
+
+class ShapeReportSchema(Schema):
+    """What a shape change revealed."""
+
+    overlaps = fields.List(fields.Nested(OverlapSchema))
+    repairs = fields.List(fields.String())
+    posts_now_outside = fields.List(fields.Integer())
+
+
+class TerritoryWithReportSchema(FeatureSchema):
+    """A territory after a change, with the shape report."""
+
+    report = fields.Nested(ShapeReportSchema)
+
+
+class FeatureCollectionSchema(Schema):
+    """A GeoJSON FeatureCollection."""
+
+    type = fields.String()
+    features = fields.List(fields.Nested(FeatureSchema))
+
+
+class MemberArgs(Schema):
+    """Add a member to a territory."""
+
+    user_id = fields.Integer(strict=True, required=True)
+    role = fields.String(validate=validate.OneOf(["regional_editor", "contributor", "viewer"]))
+
+
+class MemberSchema(Schema):
+    """A territory member."""
+
+    user_id = fields.Integer()
+    email = fields.String()
+    display_name = fields.String()
+    role = fields.String()
