@@ -25,7 +25,8 @@ def create(user, name, geometry=None, **extra):
 
 
 def test_central_desk_creates_a_drawn_territory_and_reads_it_as_a_feature(desk):
-    response = create(desk, "Lyon Métropole", polygon(4.7, 45.6, 5.0, 45.9), timezone="Europe/Paris")
+    response = create(desk, "Lyon Métropole", polygon(4.7, 45.6, 5.0, 45.9),
+                      timezone="Europe/Paris")
     assert response.status_code == 201, response.json
     feature = response.json
     assert feature["type"] == "Feature"
@@ -38,8 +39,8 @@ def test_central_desk_creates_a_drawn_territory_and_reads_it_as_a_feature(desk):
 
 def test_simplification_by_zoom_keeps_fewer_vertices(desk):
     import math
-    ring = [[4.8 + 0.2 * math.cos(a / 500 * 2 * math.pi), 45.7 + 0.2 * math.sin(a / 500 * 2 * math.pi)]
-            for a in range(500)]
+    angles = [a / 500 * 2 * math.pi for a in range(500)]
+    ring = [[4.8 + 0.2 * math.cos(a), 45.7 + 0.2 * math.sin(a)] for a in angles]
     ring.append(ring[0])
     created = create(desk, "Round", {"type": "Polygon", "coordinates": [ring]}).json
     full = desk.get(f"/api/territories/{created['id']}").json
@@ -65,14 +66,15 @@ def test_self_intersecting_shape_is_repaired_and_reported(desk):
     bowtie = {"type": "Polygon", "coordinates": [[[0, 0], [2, 2], [2, 0], [0, 2], [0, 0]]]}
     response = create(desk, "Bow tie", bowtie)
     assert response.status_code == 201
-    assert response.json["report"]["repairs"] and "Self-intersection" in response.json["report"]["repairs"][0]
+    repairs = response.json["report"]["repairs"]
+    assert repairs and "Self-intersection" in repairs[0]
     assert response.json["properties"]["area_km2"] > 0
 
 
 @pytest.mark.parametrize(
     ("geometry", "message"),
     [
-        ({"type": "LineString", "coordinates": [[0, 0], [1, 1]]}, "Expected Polygon or MultiPolygon"),
+        ({"type": "LineString", "coordinates": [[0, 0], [1, 1]]}, "Expected Polygon or Multi"),
         (polygon(45.7, 4.8, 200, 5.0), "out of range"),
         ({"type": "Polygon", "coordinates": "nope"}, "valid geometry"),
         ({"coordinates": []}, "Expected a GeoJSON geometry"),

@@ -49,7 +49,8 @@ def test_production_refuses_a_default_missing_or_short_secret(secret):
 
 
 def test_production_with_a_long_secret_starts():
-    Settings.from_env({"RELAIS_ENV": "production", "RELAIS_SECRET_KEY": "x" * 48}).check_for_startup()
+    settings = Settings.from_env({"RELAIS_ENV": "production", "RELAIS_SECRET_KEY": "x" * 48})
+    settings.check_for_startup()
 
 
 def test_unknown_environment_is_refused():
