@@ -30,14 +30,15 @@ def _zone(compiled: CompiledTemplate, draft: Draft) -> tuple[tzinfo, list[Violat
 
 def _in_scope(check: Check, territories: set[str]) -> bool:
     meta = check.meta
-    return meta is None or not meta.territories or bool(meta.territories & territories)
+    return meta is None or not meta.territories or not meta.territories.isdisjoint(territories)
 
 
 def _run(checks: Iterable[Check], context: Context) -> list[Violation]:
     territories = set(context.draft.territory_codes)
     found: list[Violation] = []
     for check in checks:
-        if not _in_scope(check, territories):
+        meta = check.meta  # inlined _in_scope: this loop runs 30 times per draft
+        if meta is not None and meta.territories and meta.territories.isdisjoint(territories):
             continue
         try:
             found.extend(check.run(context))

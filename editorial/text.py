@@ -21,7 +21,7 @@ from functools import cache
 
 _ACCENTS = re.compile("[\u0300-\u036f]+")
 _APOSTROPHES = "\u2019\u2018\u02bc\u2032"
-_ENCODING = "cp1252"
+ENCODING = "cp1252"  # Windows-1252: every French letter, œ, €, ’, « »
 _HANDLER = "relais.fold"
 _PLACEHOLDER = "\x1a"  # stands for a character that folds to itself but has no cp1252 byte
 _SLOW = "\x00"  # marks a character whose fold is not one character: take the slow path
@@ -40,7 +40,7 @@ def fold_char(char: str) -> str:
 
 def _encodable(char: str) -> bool:
     try:
-        char.encode(_ENCODING)
+        char.encode(ENCODING)
     except UnicodeEncodeError:
         return False
     return True
@@ -69,12 +69,12 @@ def _byte_table() -> bytes:
     table = bytearray(range(256))
     for byte in range(256):
         try:
-            char = bytes([byte]).decode(_ENCODING)
+            char = bytes([byte]).decode(ENCODING)
         except UnicodeDecodeError:
             continue
         folded = fold_char(char)
         fits = len(folded) == 1 and _encodable(folded)
-        table[byte] = folded.encode(_ENCODING)[0] if fits else 0
+        table[byte] = folded.encode(ENCODING)[0] if fits else 0
     return bytes(table)
 
 
@@ -83,12 +83,17 @@ _TABLE = _byte_table()
 
 @dataclass(frozen=True, slots=True)
 class Folded:
-    """A folded text; ``index[i]`` is the original offset of folded character ``i`` if not 1:1."""
+    """A folded text; ``index[i]`` is the original offset of folded character ``i`` if not 1:1.
+
+    When the fold is 1:1 (``index`` is None), ``exotic`` holds the characters outside cp1252,
+    runs separated by spaces: only they can extend a grapheme cluster, so counting graphemes
+    needs no other pass over the text.
+    """
 
     text: str
     index: tuple[int, ...] | None
-    plain: bool
     original_length: int
+    exotic: str = ""
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of the folded text back to the span of the original text it came from."""
@@ -107,22 +112,27 @@ class Folded:
 
 def fold(text: str) -> Folded:
     """Fold ``text`` for case- and accent-insensitive matching, keeping offsets exact."""
-    folded = text.encode(_ENCODING, _HANDLER).translate(_TABLE)
-    if 0 in folded:
+    encoded = text.encode(ENCODING, _HANDLER).translate(_TABLE)
+    if 0 in encoded:
         return _fold_slowly(text)
-    result = folded.decode(_ENCODING)
+    result = encoded.decode(ENCODING)
     if _PLACEHOLDER not in result:
-        return Folded(result, None, True, len(text))
+        return Folded(result, None, len(text))
     parts: list[str] = []
+    exotic: list[str] = []
     previous = 0
     position = result.find(_PLACEHOLDER)
     while position >= 0:
+        char = text[position]
         parts.append(result[previous:position])
-        parts.append(text[position])
+        parts.append(char)
+        if position != previous or not exotic:
+            exotic.append(" ")
+        exotic.append(char)
         previous = position + 1
         position = result.find(_PLACEHOLDER, previous)
     parts.append(result[previous:])
-    return Folded("".join(parts), None, False, len(text))
+    return Folded("".join(parts), None, len(text), "".join(exotic))
 
 
 def _fold_slowly(text: str) -> Folded:
@@ -133,16 +143,22 @@ def _fold_slowly(text: str) -> Folded:
         if folded:
             parts.append(folded)
             index.extend([offset] * len(folded))
-    return Folded("".join(parts), tuple(index), False, len(text))
+    return Folded("".join(parts), tuple(index), len(text))
 
 
 _REGIONAL = "\U0001f1e6-\U0001f1ff"
 # Characters that extend the grapheme cluster before them (UAX #29, simplified): marks of the
 # Basic Multilingual Plane, Hangul vowel/final jamo, and among the astral characters skin
-# tones, emoji tags and variation selectors; a zero-width joiner joins the next character.
-# Astral combining marks of historic scripts are left out: they would cost a linear scan.
+# tones, emoji tags and variation selectors. A zero-width joiner joins the next character
+# when it is neither a space nor a cp1252 character (in practice: an emoji). Astral
+# combining marks of historic scripts are left out: they would cost a linear scan.
 _BMP_EXTENDERS = "\u1160-\u11ff\ud7b0-\ud7ff"
 _ASTRAL_EXTENDERS = "\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f\U000e0100-\U000e01ef"
+
+
+def _cp1252_class() -> str:
+    chars = bytes(b for b in range(256) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D))
+    return "".join(re.escape(char) for char in chars.decode(ENCODING))
 
 
 @cache
@@ -158,7 +174,7 @@ def _grapheme_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[s
             previous = code
     ranges.append(_range(start, previous))
     marks = "".join(ranges) + _BMP_EXTENDERS
-    extend = f"[{marks}]|[{_ASTRAL_EXTENDERS}]|\u200d[^\\s]?"
+    extend = f"[{marks}]|[{_ASTRAL_EXTENDERS}]|\u200d[^\\s{_cp1252_class()}]?"
     extenders = re.compile(extend)
     pairs = re.compile(f"[{_REGIONAL}]{{2}}")
     cluster = re.compile(f"(?:\r\n|[{_REGIONAL}]{{2}}|.)(?:{extend})*", re.DOTALL)
@@ -170,12 +186,20 @@ def _range(start: int, end: int) -> str:
     return first if start == end else f"{first}-{last}"
 
 
+def _without_extenders(text: str) -> int:
+    extenders, pairs, _ = _grapheme_patterns()
+    return len(pairs.sub("F", extenders.sub("", text)))
+
+
 def count_graphemes(text: str, folded: Folded | None = None) -> int:
     """How many characters a person (and a network) counts: emoji, flags, accents count one."""
-    if folded is not None and folded.plain:
-        return len(text) - text.count("\r\n")
-    extenders, pairs, _ = _grapheme_patterns()
-    return len(pairs.sub("F", extenders.sub("", text))) - text.count("\r\n")
+    crlf = text.count("\r\n") if "\r" in text else 0
+    if folded is not None and folded.index is None:
+        # Only characters outside cp1252 can extend a cluster: count on those alone.
+        exotic = folded.exotic
+        extending = len(exotic) - _without_extenders(exotic) if exotic else 0
+        return len(text) - crlf - extending
+    return _without_extenders(text) - crlf
 
 
 def grapheme_offset(text: str, count: int) -> int:

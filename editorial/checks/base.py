@@ -63,7 +63,9 @@ class Link:
 class Context:
     """One validation run: the draft, the clock, and text facts computed once, on demand."""
 
-    __slots__ = ("draft", "text", "now", "zone", "_folded", "_hashtags", "_mentions", "_links")
+    __slots__ = (
+        "draft", "text", "now", "zone", "_folded", "_graphemes", "_hashtags", "_mentions", "_links"
+    )
 
     def __init__(self, draft: Draft, now: datetime, zone: tzinfo) -> None:
         self.draft = draft
@@ -71,6 +73,7 @@ class Context:
         self.now = now
         self.zone = zone
         self._folded: Folded | None = None
+        self._graphemes: int | None = None
         self._hashtags: list[tuple[str, int, int]] | None = None
         self._mentions: list[tuple[str, int, int]] | None = None
         self._links: list[Link] | None = None
@@ -84,7 +87,9 @@ class Context:
 
     def graphemes(self) -> int:
         """The length of the text as people count it."""
-        return count_graphemes(self.text, self.folded)
+        if self._graphemes is None:
+            self._graphemes = count_graphemes(self.text, self.folded)
+        return self._graphemes
 
     @property
     def hashtags(self) -> list[tuple[str, int, int]]:
@@ -92,6 +97,10 @@ class Context:
         if self._hashtags is None:
             self._hashtags = _tokens(HASHTAG, "#", self.text)
         return self._hashtags
+
+    def present(self, mentions: bool) -> set[str]:
+        """The mentions or the hashtags present (casefolded, with their sign)."""
+        return {tag for tag, _, _ in (self.mentions if mentions else self.hashtags)}
 
     @property
     def mentions(self) -> list[tuple[str, int, int]]:

@@ -148,15 +148,12 @@ class WindowCheck:
     def run(self, context: Context) -> Iterator[Violation]:
         """Report a publication before the window opens or after it closes."""
         moment = publication_moment(context)
-        when = moment.isoformat()
         if self.start is not None and moment < self.start:
-            yield self.meta.violation(
-                "time.before_window", None, {"start": self.start.isoformat(), "publish_at": when}
-            )
+            params = {"start": self.start.isoformat(), "publish_at": moment.isoformat()}
+            yield self.meta.violation("time.before_window", None, params)
         if self.end is not None and moment >= self.end:
-            yield self.meta.violation(
-                "time.after_window", None, {"end": self.end.isoformat(), "publish_at": when}
-            )
+            params = {"end": self.end.isoformat(), "publish_at": moment.isoformat()}
+            yield self.meta.violation("time.after_window", None, params)
 
 
 @rule_type("time.window")

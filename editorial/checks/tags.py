@@ -36,7 +36,7 @@ class RequiredTagsCheck:
 
     def run(self, context: Context) -> Iterator[Violation]:
         """Report each missing tag (or the missing choice), with an append fix."""
-        present = {t[0] for t in (context.mentions if self.mentions else context.hashtags)}
+        present = context.present(self.mentions)
         end = len(context.text)
         kind = "mention" if self.mentions else "hashtag"
         missing = [tag for tag in self.tags if tag.casefold() not in present]

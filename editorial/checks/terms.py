@@ -69,7 +69,7 @@ class ForbiddenTermsCheck:
         """Report each forbidden term found, at its exact place in the original text."""
         folded = context.folded
         territories = set(context.draft.territory_codes)
-        for hit in self._matcher.scan(folded.text):
+        for hit in self._matcher.scan(folded):
             meta = self._metas[hit.entry.owner]
             if meta.territories and not meta.territories & territories:
                 continue

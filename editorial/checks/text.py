@@ -89,9 +89,11 @@ def parse_lines(reader: ParamReader, meta: RuleMeta, facts: TemplateFacts) -> Li
     return None if maximum is None else LinesCheck(meta, maximum)
 
 
-# A plain space before ? ! : ; used as punctuation (followed by a space, the end, or more
-# punctuation), so that smileys like " :)" and addresses are left alone.
-_SPACE_BEFORE = re.compile(r" (?=([?!:;])(?:[\s?!:;.,)»\"'…]|$))")
+# A high punctuation mark after a plain space, used as punctuation (followed by a space, the
+# end, more punctuation, or a closing parenthesis after ? and !) so that smileys like " :)"
+# are left alone. The mark comes first in
+# the pattern so that the regex engine skips quickly to candidates; the space is before it.
+_SPACE_BEFORE = re.compile(r"[?!:;](?<= [?!:;])(?=[\s?!:;.,»\"'…]|$|(?<=[?!])\))")
 _NARROW = "\u202f"
 _NO_BREAK = "\u00a0"
 
@@ -102,7 +104,15 @@ def _space_for(mark: str) -> str:
 
 def french_spacing(text: str) -> str:
     """``text`` with each plain space before high punctuation made the right no-break space."""
-    return _SPACE_BEFORE.sub(lambda match: _space_for(match.group(1)), text)
+    parts: list[str] = []
+    position = 0
+    for match in _SPACE_BEFORE.finditer(text):
+        mark = match.start()
+        parts.append(text[position : mark - 1])
+        parts.append(_space_for(match.group()))
+        position = mark
+    parts.append(text[position:])
+    return "".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,9 +127,9 @@ class FrenchTypographyCheck:
         if " " not in text:
             return
         for match in _SPACE_BEFORE.finditer(text):
-            mark = match.group(1)
+            mark = match.group()
             space = _space_for(mark)
-            span = match.span()
+            span = (match.start() - 1, match.start())
             fix = FixHint(FixAction.REPLACE, span, space, automatic=True)
             params = {"punctuation": mark, "replacement": f"U+{ord(space):04X}"}
             yield self.meta.violation("typography.space_before_punctuation", span, params, fix)
