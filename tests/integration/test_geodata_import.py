@@ -1,0 +1,201 @@
+"""Boundary import and gazetteer search on real PostGIS, with the shared French boundary files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import shapely
+from pyogrio import raw
+from pyproj import Transformer
+from shapely.geometry import box, mapping
+from sqlalchemy import text
+
+from geodata.errors import FeaturesRejected, InvalidJson, MissingField, ParentLevelMissing
+from geodata.importer import import_boundaries
+from regions.db import UnitOfWork
+
+REPO = Path(__file__).parents[2]
+GEODATA = REPO.parent / "shared" / "geodata"
+DEPARTEMENTS = GEODATA / "departements-avec-outre-mer.geojson"
+REGIONS = GEODATA / "regions-avec-outre-mer.geojson"
+LYON = (4.835, 45.758)
+
+UowFactory = Callable[[], UnitOfWork]
+
+
+def shared_file(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"shared boundary file {path.name} not found next to the repository "
+                    f"(expected in {GEODATA})")
+    return path
+
+
+def run_import(uow: UowFactory, path: Path, **options: Any) -> Any:
+    options.setdefault("level", "departement")
+    options.setdefault("code_field", "code")
+    options.setdefault("name_field", "nom")
+    with uow() as unit:
+        return import_boundaries(unit, path, **options)
+
+
+def write_geojson(path: Path, features: list[tuple[str, str, Any]]) -> Path:
+    collection = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": code, "nom": name},
+         "geometry": shape if isinstance(shape, dict) else mapping(shape)}
+        for code, name, shape in features
+    ]}
+    path.write_text(json.dumps(collection), encoding="utf-8")
+    return path
+
+
+def rows(uow: UowFactory, sql: str, **params: Any) -> list[Any]:
+    with uow() as unit:
+        return list(unit.session.execute(text(sql), params))
+
+
+def area_count(uow: UowFactory, level: str = "departement") -> int:
+    return rows(uow, "SELECT count(*) FROM admin_areas WHERE level = :l", l=level)[0][0]
+
+
+# -- the real départements and regions ------------------------------------------------------
+def test_departements_file_gives_101_areas_with_their_codes_as_text(uow):
+    report = run_import(uow, shared_file(DEPARTEMENTS))
+    assert (report.features, report.created, report.updated, report.unchanged) == (101, 101, 0, 0)
+    assert report.repairs == () and report.reprojected_from is None
+    codes = {row.code for row in rows(uow, "SELECT code FROM admin_areas")}
+    assert len(codes) == 101
+    assert {"01", "05", "2A", "2B", "971", "972", "973", "974", "976"} <= codes
+    shapes = rows(uow, """SELECT DISTINCT GeometryType(geom), GeometryType(geom_simplified),
+                          bool_and(ST_IsValid(geom_simplified)) OVER () FROM admin_areas""")
+    assert shapes == [("MULTIPOLYGON", "MULTIPOLYGON", True)]
+    points = rows(uow, "SELECT sum(ST_NPoints(geom)), sum(ST_NPoints(geom_simplified)) "
+                       "FROM admin_areas")[0]
+    assert points[1] < points[0] / 2
+    names = dict(rows(uow, "SELECT code, search_name FROM admin_areas WHERE code IN ('2A','974')"))
+    assert names == {"2A": "corse du sud", "974": "la reunion"}
+
+
+def test_importing_the_same_file_again_changes_nothing(uow):
+    run_import(uow, shared_file(DEPARTEMENTS))
+    before = rows(uow, "SELECT id, ctid::text, updated_at FROM admin_areas ORDER BY id")
+    again = run_import(uow, DEPARTEMENTS)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 101)
+    assert not again.changed_anything
+    assert rows(uow, "SELECT id, ctid::text, updated_at FROM admin_areas ORDER BY id") == before
+
+
+def test_changed_feature_is_updated_in_place_and_new_one_created(uow, tmp_path):
+    first = write_geojson(tmp_path / "a.geojson", [("01", "Ain", box(5, 45.5, 6, 46.5))])
+    run_import(uow, first)
+    [(area_id,)] = rows(uow, "SELECT id FROM admin_areas WHERE code = '01'")
+    second = write_geojson(tmp_path / "b.geojson", [("01", "Ain (nouveau)", box(5, 45.5, 6, 46.5)),
+                                                    ("02", "Aisne", box(3, 49, 4, 50))])
+    report = run_import(uow, second)
+    assert (report.created, report.updated, report.unchanged) == (1, 1, 0)
+    assert rows(uow, "SELECT id, name FROM admin_areas WHERE code = '01'") == [
+        (area_id, "Ain (nouveau)")]
+    assert area_count(uow) == 2
+
+
+def test_departements_get_the_region_containing_them_as_parent(uow):
+    regions = run_import(uow, shared_file(REGIONS), level="region")
+    assert regions.created == 18
+    report = run_import(uow, DEPARTEMENTS, parent_level="region")
+    assert report.without_parent == ()
+    parents = dict(rows(uow, """SELECT d.code, r.code FROM admin_areas d
+                                JOIN admin_areas r ON r.id = d.parent_id
+                                WHERE d.level = 'departement'"""))
+    assert len(parents) == 101
+    assert (parents["69"], parents["75"], parents["2A"], parents["974"]) == ("84", "11", "94", "04")
+
+
+def test_parent_level_with_no_areas_is_refused(uow):
+    with pytest.raises(ParentLevelMissing, match="import them first"):
+        run_import(uow, shared_file(DEPARTEMENTS), parent_level="region")
+    assert area_count(uow) == 0
+
+
+def test_import_records_one_audit_event_with_its_counts(uow, tmp_path):
+    path = write_geojson(tmp_path / "one.geojson", [("01", "Ain", box(5, 45.5, 6, 46.5))])
+    run_import(uow, path)
+    [(data,)] = rows(uow, "SELECT data FROM audit_events WHERE action = 'geodata.imported'")
+    assert data["created"] == 1 and data["level"] == "departement" and data["file"] == "one.geojson"
+
+
+# -- bad inputs -----------------------------------------------------------------------------
+def test_broken_json_is_refused_with_a_clear_error_and_nothing_is_written(uow, tmp_path):
+    broken = tmp_path / "broken.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", ')
+    with pytest.raises(InvalidJson, match="broken.geojson is not valid GeoJSON"):
+        run_import(uow, broken)
+    assert area_count(uow) == 0
+
+
+def test_linestring_feature_is_rejected_naming_it_and_nothing_is_written(uow, tmp_path):
+    path = write_geojson(tmp_path / "mixed.geojson", [
+        ("01", "Ain", box(5, 45.5, 6, 46.5)),
+        ("R1", "Route", {"type": "LineString", "coordinates": [[5, 45], [6, 46]]}),
+        ("02", "Aisne", box(3, 49, 4, 50)),
+    ])
+    with pytest.raises(FeaturesRejected) as caught:
+        run_import(uow, path)
+    error = caught.value
+    assert error.code == "geodata.features_rejected"
+    assert [(p.index, p.code, p.problem) for p in error.problems] == [
+        (1, "R1", "geodata.not_polygon")]
+    assert "feature #1 (code 'R1'): is a LineString" in error.message
+    assert area_count(uow) == 0
+
+
+def test_self_intersecting_polygon_is_repaired_and_reported(uow, tmp_path):
+    bow_tie = {"type": "Polygon",
+               "coordinates": [[[4.0, 45.0], [5.0, 46.0], [5.0, 45.0], [4.0, 46.0], [4.0, 45.0]]]}
+    path = write_geojson(tmp_path / "bowtie.geojson", [("BT", "Nœud papillon", bow_tie)])
+    report = run_import(uow, path)
+    [repair] = report.repairs
+    assert (repair.index, repair.code) == (0, "BT")
+    assert repair.reason.startswith("Self-intersection")
+    [(valid, parts, area)] = rows(uow, "SELECT ST_IsValid(geom), ST_NumGeometries(geom), "
+                                       "ST_Area(geom) FROM admin_areas WHERE code = 'BT'")
+    assert (valid, parts) == (True, 2) and area == pytest.approx(0.5)
+
+
+def lambert93_square_around(lon: float, lat: float, half_side_m: float) -> Any:
+    x, y = Transformer.from_crs(4326, 2154, always_xy=True).transform(lon, lat)
+    return box(x - half_side_m, y - half_side_m, x + half_side_m, y + half_side_m)
+
+
+@pytest.mark.parametrize("driver,suffix", [("GPKG", ".gpkg"), ("ESRI Shapefile", ".shp")])
+def test_lambert93_file_is_reprojected_to_lon_lat(uow, tmp_path, driver, suffix):
+    path = tmp_path / f"lambert93{suffix}"
+    square = lambert93_square_around(*LYON, 5_000)
+    raw.write(path, geometry=np.array([shapely.to_wkb(square)], dtype=object),
+                  field_data=[np.array(["069"], dtype=object), np.array(["Lyon"], dtype=object)],
+                  fields=["code", "nom"], geometry_type="Polygon", crs="EPSG:2154",
+                  driver=driver)
+    report = run_import(uow, path, level="zone")
+    assert report.reprojected_from == "EPSG:2154"
+    [(code, lon, lat, srid)] = rows(uow, """SELECT code, ST_X(ST_Centroid(geom)),
+                                    ST_Y(ST_Centroid(geom)), ST_SRID(geom) FROM admin_areas""")
+    assert code == "069" and srid == 4326
+    assert (lon, lat) == (pytest.approx(LYON[0], abs=1e-3), pytest.approx(LYON[1], abs=1e-3))
+
+
+def test_missing_code_field_is_refused_naming_the_fields_there_are(uow, tmp_path):
+    path = write_geojson(tmp_path / "a.geojson", [("01", "Ain", box(5, 45.5, 6, 46.5))])
+    with pytest.raises(MissingField, match=r"no field 'INSEE_DEP' \(its fields: code, nom\)"):
+        run_import(uow, path, code_field="INSEE_DEP")
+    assert area_count(uow) == 0
+
+
+def test_duplicate_code_in_one_file_is_rejected(uow, tmp_path):
+    path = write_geojson(tmp_path / "dup.geojson", [("01", "Ain", box(5, 45.5, 6, 46.5)),
+                                                    ("01", "Ain", box(5, 45.5, 6, 46.5))])
+    with pytest.raises(FeaturesRejected) as caught:
+        run_import(uow, path)
+    assert [p.problem for p in caught.value.problems] == ["geodata.duplicate_code"]
