@@ -61,6 +61,7 @@ class TerritoryIndex:
             shapely.prepare(shape)
         self.bounds = (shapely.bounds(np.array(self.shapes, dtype=object))
                        if self.shapes else np.empty((0, 4)))
+        self.tree = shapely.STRtree(self.shapes)
 
     @classmethod
     def load(cls, session: Session) -> TerritoryIndex:
@@ -106,6 +107,15 @@ class TerritoryIndex:
             hits = shapely.intersects_xy(shape, sorted_lons[candidates], sorted_lats[candidates])
             result[order[candidates[hits]]] = self.ids[k]
         return result
+
+    def locate_one(self, lon: float, lat: float) -> int:
+        """The winning territory id for one point: bounding boxes from the tree, then shapes."""
+        candidates = self.tree.query(shapely.Point(lon, lat))
+        best = NO_TERRITORY
+        for k in sorted(candidates.tolist()):  # assignment order: the last hit wins
+            if shapely.intersects_xy(self.shapes[k], lon, lat):
+                best = int(self.ids[k])
+        return best
 
     def ancestors(self, territory_id: int) -> list[TerritoryInfo]:
         """The territory's parents up to the root, nearest first."""

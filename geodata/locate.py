@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from geodata.index import NO_TERRITORY, IndexCache, TerritoryInfo
+from geodata.index import NO_TERRITORY, IndexCache, TerritoryIndex, TerritoryInfo
 from regions.models import AdminArea
 
 
@@ -46,12 +46,11 @@ def areas_at(session: Session, lon: float, lat: float) -> list[AreaHit]:
     return [AreaHit(row[0], row[1], row[2]) for row in rows]
 
 
-def _swapped_hits(session: Session, cache: IndexCache, lon: float, lat: float) -> bool:
+def _swapped_hits(session: Session, index: TerritoryIndex, lon: float, lat: float) -> bool:
     """Whether the point would land somewhere with latitude and longitude exchanged."""
     if not (-90.0 <= lon <= 90.0) or lon == lat:
         return False
-    swapped = cache.get(session).locate_many(np.array([lat]), np.array([lon]))
-    if swapped[0] != NO_TERRITORY:
+    if index.locate_one(lat, lon) != NO_TERRITORY:
         return True
     point = WKTElement(f"POINT({lat} {lon})", srid=4326)
     hit = session.scalar(select(AdminArea.id).where(func.ST_Covers(AdminArea.geom, point)).limit(1))
@@ -61,13 +60,13 @@ def _swapped_hits(session: Session, cache: IndexCache, lon: float, lat: float) -
 def locate_point(session: Session, cache: IndexCache, lon: float, lat: float) -> Location:
     """Locate one point; outside every territory, say whether the order may be swapped."""
     index = cache.get(session)
-    found = int(index.locate_many(np.array([lon]), np.array([lat]))[0])
+    found = index.locate_one(lon, lat)
     location = Location(lon, lat, None, areas=areas_at(session, lon, lat))
     if found != NO_TERRITORY:
         location.territory = index.by_id[found]
         location.ancestors = index.ancestors(found)
     elif not location.areas:
-        location.maybe_swapped = _swapped_hits(session, cache, lon, lat)
+        location.maybe_swapped = _swapped_hits(session, index, lon, lat)
     return location
 
 

@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.elements import ColumnClause
 
 from regions import audit
 from regions.actors import Actor
@@ -247,24 +248,45 @@ def revoke_token(uow: UnitOfWork, actor: Actor, token_id: int) -> ApiToken:
     return token
 
 
-def user_for_token(uow: UnitOfWork, plaintext: str) -> User:
-    """The active user owning a valid, unexpired, unrevoked token."""
+# The user's territories and all their descendants, computed in the same statement as the
+# user lookup: authentication costs one round trip.
+_SCOPE: ColumnClause[list[int]] = literal_column(
+    "ARRAY(WITH RECURSIVE tree(id) AS ("
+    "SELECT m.territory_id FROM memberships m WHERE m.user_id = users.id "
+    "UNION SELECT c.id FROM territories c JOIN tree ON c.parent_id = tree.id"
+    ") SELECT id FROM tree)"
+)
+
+
+def actor_for_token(uow: UnitOfWork, plaintext: str) -> Actor:
+    """The actor owning a valid, unexpired, unrevoked token of an active user."""
     if not plaintext.startswith(TOKEN_PREFIX):
         raise AuthenticationFailed("Invalid token.")
-    token = uow.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(plaintext))
-    )
+    row = uow.session.execute(
+        select(ApiToken, User, _SCOPE).join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == hash_token(plaintext))
+    ).first()
     now = utcnow()
-    if token is None or token.revoked_at is not None:
+    if row is None or row[0].revoked_at is not None:
         raise AuthenticationFailed("Invalid or revoked token.")
+    token, user, scope = row
     if token.expires_at is not None and token.expires_at <= now:
         raise AuthenticationFailed("This token has expired.", params={"reason": "expired"})
-    if not token.user.is_active:
+    if not user.is_active:
         raise AuthenticationFailed("This account is disabled.")
     # Touch at most once a minute so reads do not turn into writes on every request.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         token.last_used_at = now
-    return token.user
+        uow.commit()
+    return load_actor(user, frozenset(scope))
+
+
+def actor_for_user_id(uow: UnitOfWork, user_id: int) -> Actor | None:
+    """The actor of an active user (browser sessions), or None."""
+    row = uow.session.execute(select(User, _SCOPE).where(User.id == user_id)).first()
+    if row is None or not row[0].is_active:
+        return None
+    return load_actor(row[0], frozenset(row[1]))
 
 
 def list_users(

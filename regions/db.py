@@ -53,7 +53,9 @@ def normalise_url(url: str) -> str:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine on PostgreSQL through psycopg 3, with JIT off (it slows short queries)."""
     options: dict[str, Any] = {
-        "pool_pre_ping": True,
+        # No pre-ping: it costs a round trip per checkout. A connection that died with the
+        # server is invalidated on first use (that request gets a 503), the pool then renews.
+        "pool_recycle": 3600,
         "connect_args": {"options": "-c jit=off"},
     }
     options.update(kwargs)

@@ -21,11 +21,6 @@ def descendants_of(session: Session, territory_ids: set[int]) -> frozenset[int]:
     return frozenset(session.scalars(select(tree.c.id)))
 
 
-def scope_for_user(session: Session, user: User) -> frozenset[int]:
-    """A user's territories and their descendants."""
-    return descendants_of(session, set(member_territory_ids(session, user.id)))
-
-
 def member_territory_ids(session: Session, user_id: int) -> list[int]:
     """The territories a user is directly a member of."""
     query = select(Membership.territory_id).where(Membership.user_id == user_id)

@@ -8,7 +8,6 @@ from flask_wtf.csrf import CSRFProtect
 from regions import accounts
 from regions.actors import Actor
 from regions.errors import AuthenticationFailed, AuthenticationRequired
-from regions.teams import scope_for_user
 from service.runtime import unit_of_work
 
 csrf = CSRFProtect()
@@ -30,21 +29,18 @@ def _resolve_actor() -> Actor:
     token = _bearer_token()
     with unit_of_work() as uow:
         if token is not None:
-            user = accounts.user_for_token(uow, token)
-        else:
-            user_id = session.get(SESSION_USER_KEY)
-            if user_id is None:
-                raise AuthenticationRequired("Authentication required.")
-            user = uow.session.get(accounts.User, user_id)
-            if user is None or not user.is_active:
-                session.clear()
-                raise AuthenticationRequired("Your session has ended: log in again.")
-            if request.method in UNSAFE_METHODS:
-                # Cookies ride along on cross-site requests: a cookie-authenticated write must
-                # carry the CSRF token too (bearer tokens cannot be forged that way).
-                csrf.protect()
-        actor = accounts.load_actor(user, scope_for_user(uow.session, user))
-        uow.commit()  # token last-used time
+            return accounts.actor_for_token(uow, token)
+        user_id = session.get(SESSION_USER_KEY)
+        if user_id is None:
+            raise AuthenticationRequired("Authentication required.")
+        actor = accounts.actor_for_user_id(uow, user_id)
+    if actor is None:
+        session.clear()
+        raise AuthenticationRequired("Your session has ended: log in again.")
+    if request.method in UNSAFE_METHODS:
+        # Cookies ride along on cross-site requests: a cookie-authenticated write must carry
+        # the CSRF token too (bearer tokens cannot be forged that way).
+        csrf.protect()
     return actor
 
 

@@ -61,6 +61,7 @@ MATRIX = {
     ),
     ("GET", "/api/locate"): (lambda c: "/api/locate?lon=0.5&lat=0.5", None, ALL),
     ("POST", "/api/locate"): (lambda c: "/api/locate", {"points": [[0.5, 0.5]]}, ALL),
+    ("GET", "/api/gazetteer"): (lambda c: "/api/gazetteer?q=lyon", None, ALL),
 }
 
 

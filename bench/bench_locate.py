@@ -1,0 +1,222 @@
+"""Benchmark: locate 100,000 seeded points in France against the 101 départements.
+
+Measures, in one run and on the same data:
+  1. the service's bulk path over HTTP (gunicorn, `POST /api/locate`),
+  2. the naive point-driven SQL join (GiST on the polygons only),
+  3. the best bare SQL join we can write (points indexed, polygons cut with ST_Subdivide),
+  4. single-point `GET /api/locate` latency (p50, p95) over a keep-alive connection,
+and prints points/s and the ratios. Prints figures; never passes or fails on time.
+
+Usage: python bench/bench_locate.py [--points N] [--geodata DIR]
+Needs ../shared/geodata/departements-avec-outre-mer.geojson (or --geodata).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import requests
+from sqlalchemy import text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from geodata.importer import import_boundaries  # noqa: E402
+from regions import accounts, migrate, territories  # noqa: E402
+from regions.db import UnitOfWork, make_engine, make_session_factory  # noqa: E402
+from regions.models import Role  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+FRANCE_BBOX = (-5.2, 41.3, 9.6, 51.1)
+
+
+@contextmanager
+def database():
+    """DATABASE_URL's server (a fresh database) or a private throwaway cluster."""
+    if os.environ.get("DATABASE_URL"):
+        from tests.conftest import _fresh_database_on
+
+        url, drop = _fresh_database_on(os.environ["DATABASE_URL"])
+        try:
+            yield url
+        finally:
+            drop()
+        return
+    from service.pgcluster import EmbeddedPostgres
+
+    folder = Path(tempfile.mkdtemp(prefix="relais-bench-"))
+    folder.chmod(0o755)
+    cluster = EmbeddedPostgres(folder / "postgres", throwaway=True)
+    cluster.start()
+    try:
+        yield cluster.url()
+    finally:
+        cluster.destroy()
+
+
+def seed(url: str, geodata: Path) -> str:
+    """Import the départements, make one territory per département, return an API token."""
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    factory = make_session_factory(engine)
+    with UnitOfWork(factory) as uow:
+        import_boundaries(uow, geodata / "departements-avec-outre-mer.geojson",
+                          level="departement", code_field="code", name_field="nom")
+    with UnitOfWork(factory) as uow:
+        codes = [row[0] for row in uow.session.execute(
+            text("SELECT code FROM admin_areas WHERE level = 'departement' ORDER BY code"))]
+        group, _ = territories.create_territory(uow, None, name="Bench group", kind="group")
+        for code in codes:
+            territories.create_territory(
+                uow, None, name=f"Dept {code}", slug=f"dept-{code.lower()}", parent_id=group.id,
+                areas=territories.AreaSelection("departement", (code,)),
+            )
+        user = accounts.create_user(uow, None, email="bench@example.test", display_name="Bench",
+                                    role=Role.VIEWER)
+        token = accounts.issue_token(uow, accounts.load_actor(user), user_id=user.id,
+                                     name="bench", expires_in_days=1).plaintext
+        uow.commit()
+    engine.dispose()
+    return token
+
+
+def random_points(n: int) -> np.ndarray:
+    """Seeded uniform points in mainland France's bounding box."""
+    rng = np.random.default_rng(20261128)
+    minx, miny, maxx, maxy = FRANCE_BBOX
+    return np.column_stack([rng.uniform(minx, maxx, n), rng.uniform(miny, maxy, n)])
+
+
+def bare_sql(url: str, points: np.ndarray) -> dict[str, float]:
+    """Points/s of the naive join and of the best bare join, on the same data."""
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS bench_points, bench_parts"))
+        conn.execute(text("CREATE TABLE bench_points (id int, geom geometry(Point, 4326))"))
+        conn.execute(text(
+            "INSERT INTO bench_points SELECT i, ST_SetSRID(ST_MakePoint(x, y), 4326) "
+            "FROM unnest(CAST(:x AS float8[]), CAST(:y AS float8[])) WITH ORDINALITY AS u(x, y, i)"
+        ), {"x": points[:, 0].tolist(), "y": points[:, 1].tolist()})
+        conn.execute(text("CREATE TABLE bench_parts AS SELECT id, ST_Subdivide(geom, 256) AS geom "
+                          "FROM territories WHERE geom IS NOT NULL"))
+        conn.execute(text("CREATE INDEX ON bench_parts USING gist (geom)"))
+        conn.execute(text("ANALYZE territories; ANALYZE bench_parts; ANALYZE bench_points"))
+    naive_sql = ("SELECT count(*) FROM bench_points p JOIN territories t "
+                 "ON ST_Intersects(t.geom, p.geom)")
+    best_sql = ("SELECT count(*) FROM bench_points p JOIN bench_parts t "
+                "ON ST_Intersects(t.geom, p.geom)")
+    results = {}
+    with engine.connect() as conn:
+        results["naive"] = len(points) / best_of(lambda: conn.execute(text(naive_sql)).scalar(), 2)
+        conn.execute(text("CREATE INDEX bench_points_geom ON bench_points USING gist (geom)"))
+        conn.execute(text("ANALYZE bench_points"))
+        results["best"] = len(points) / best_of(lambda: conn.execute(text(best_sql)).scalar(), 3)
+        conn.rollback()
+    engine.dispose()
+    return results
+
+
+def best_of(work, repeat: int) -> float:
+    """The fastest of ``repeat`` runs, in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def server(url: str):
+    """`relais serve` on this database, two sync workers, as in production."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "RELAIS_LOG_LEVEL": "WARNING"}
+    relais = Path(sys.executable).with_name("relais")
+    proc = subprocess.Popen([str(relais), "serve", "--port", str(port), "--workers", "2"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if requests.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def http_bulk(base: str, token: str, points: np.ndarray) -> tuple[float, int]:
+    """Points/s of `POST /api/locate` (best of 5, body encoded beforehand), and hits."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    body = json.dumps({"points": points.tolist()})
+    headers = {"Content-Type": "application/json"}
+    located = 0
+    for _ in range(2):  # both workers build their index
+        located = session.post(f"{base}/api/locate", data=body, headers=headers).json()["located"]
+
+    def call() -> None:
+        response = session.post(f"{base}/api/locate", data=body, headers=headers)
+        response.raise_for_status()
+
+    return len(points) / best_of(call, 5), located
+
+
+def http_single(base: str, token: str, points: np.ndarray, n: int = 2000) -> list[float]:
+    """Latencies (ms) of `GET /api/locate` for ``n`` points, one keep-alive connection."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    latencies = []
+    for lon, lat in points[:n]:
+        start = time.perf_counter()
+        session.get(f"{base}/api/locate", params={"lon": lon, "lat": lat}).raise_for_status()
+        latencies.append((time.perf_counter() - start) * 1000)
+    return latencies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--points", type=int, default=100_000)
+    parser.add_argument("--geodata", type=Path, default=ROOT.parent / "shared" / "geodata")
+    args = parser.parse_args()
+    if not (args.geodata / "departements-avec-outre-mer.geojson").exists():
+        print(f"skipped: no départements file in {args.geodata}")
+        return
+    points = random_points(args.points)
+    with database() as url:
+        token = seed(url, args.geodata)
+        sql = bare_sql(url, points)
+        with server(url) as base:
+            bulk, located = http_bulk(base, token, points)
+            single = http_single(base, token, points)
+    p50, p95 = statistics.median(single), statistics.quantiles(single, n=20)[18]
+    print(f"locate {args.points:,} points against 101 départements ({located:,} inside)")
+    print(f"  naive SQL join (GiST on polygons)        {sql['naive']:>12,.0f} points/s")
+    print(f"  best bare SQL join (subdivided, indexed) {sql['best']:>12,.0f} points/s")
+    print(f"  HTTP bulk POST /api/locate               {bulk:>12,.0f} points/s")
+    print(f"  ratio HTTP bulk / best bare join         {bulk / sql['best']:>12.2f}  (target ≥ 0.70)")
+    print(f"  ratio HTTP bulk / naive join             {bulk / sql['naive']:>12.2f}")
+    print(f"  single GET /api/locate p50 {p50:.2f} ms, p95 {p95:.2f} ms  (target p50 ≤ 2 ms)")
+
+
+if __name__ == "__main__":
+    main()
