@@ -82,7 +82,7 @@ def plain_spaces(text: str) -> str:
     return text
 
 
-def walk(pieces: tuple[Piece, ...], text: str) -> Walk:
+def walk(pieces: tuple[Piece, ...], text: str, slot_values: Mapping[str, str]) -> Walk:
     """Find each locked segment of the body in ``text``, in order; report where it diverges."""
     text = plain_spaces(text)
     divergences: list[Divergence] = []
@@ -92,6 +92,9 @@ def walk(pieces: tuple[Piece, ...], text: str) -> Walk:
     for index, piece in enumerate(pieces):
         if piece.slot is not None:
             open_slot = (piece.slot, cursor)
+            value = plain_spaces(str(slot_values.get(piece.slot) or ""))
+            if value and text.startswith(value, cursor):
+                cursor += len(value)  # the locked text that follows must come after the value
             continue
         locked = plain_spaces(piece.text)
         found = text.find(locked, cursor)
@@ -109,10 +112,11 @@ def walk(pieces: tuple[Piece, ...], text: str) -> Walk:
 def _divergence(index: int, expected: str, text: str, cursor: int) -> Divergence:
     """The span where ``text`` departs from ``expected``, starting at the best anchor."""
     anchor, common = cursor, 0
-    probe = expected[: max(1, min(len(expected), 12))]
-    candidate = text.find(probe, cursor)
-    if candidate >= 0:
-        anchor = candidate
+    for size in (12, 6, 3, 2, 1):
+        candidate = text.find(expected[:size], cursor, cursor + 200)
+        if candidate >= 0:
+            anchor = candidate
+            break
     limit = min(len(expected), len(text) - anchor)
     while common < limit and text[anchor + common] == expected[common]:
         common += 1

@@ -177,7 +177,11 @@ class HoursCheck:
 
     def run(self, context: Context) -> Iterator[Violation]:
         """Report a publication outside the allowed hours, in the territory's timezone."""
-        local = publication_moment(context).astimezone(context.zone)
+        moment = publication_moment(context)
+        try:
+            local = moment.astimezone(context.zone)
+        except OverflowError:  # year 1 or 9999: no local time to compute, keep the wall time
+            local = moment
         clock = local.time().replace(tzinfo=None)
         if self.start <= clock < self.end and local.isoweekday() in self.weekdays:
             return

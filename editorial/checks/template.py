@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from editorial.body import Piece, walk
 from editorial.checks.base import Context, RuleMeta
-from editorial.model import EMPTY, FixAction, FixHint, Severity, Slot, Violation
+from editorial.model import FixAction, FixHint, Severity, Slot, Violation
 from editorial.slots import slot_value_issue
 
 NETWORK_LENGTH = RuleMeta("builtin:network-length", Severity.ERROR)
@@ -25,13 +25,13 @@ class AdaptationCheck:
 
     def run(self, context: Context) -> Iterator[Violation]:
         """Report each locked segment that is missing or altered, then each bad slot value."""
-        result = walk(self.pieces, context.text)
+        values = context.draft.slot_values
+        result = walk(self.pieces, context.text, values)
         for divergence in result.divergences:
             where = (divergence.start, divergence.end)
             params = {"expected": divergence.expected, "segment": divergence.index}
             fix = FixHint(FixAction.REPLACE, where, divergence.expected)
             yield LOCKED_TEXT.violation("template.locked_text_changed", where, params, fix)
-        values = context.draft.slot_values or EMPTY
         for slot in self.slots:
             value = values.get(slot.name)
             if not isinstance(value, str) or not value.strip():

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import editorial
+from editorial import Severity, Violation, render_message
+from editorial.messages import catalogue_codes
+
+CODES = sorted(catalogue_codes())
+_QUOTED = re.compile(r'"([a-z_]+\.[a-z_]+)"')
+_CALL = re.compile(r'[vV]iolation\(\s*(?:\w+,\s*)?"([a-z_]+\.[a-z_]+)"')
+_EMITTING = ("code = ", "return \"slot.", "(\"slot.")
+
+
+def _emitted_codes() -> set[str]:
+    """Codes quoted where the engine builds violations or slot issues."""
+    codes = {"hashtag.missing", "hashtag.missing_one_of", "mention.missing",
+             "mention.missing_one_of"}  # built as f"{kind}.missing"
+    for path in Path(editorial.__file__).parent.rglob("*.py"):
+        if path.name == "errors.py":
+            continue
+        source = path.read_text(encoding="utf-8")
+        codes.update(_CALL.findall(source))
+        for line in source.splitlines():
+            if any(marker in line for marker in _EMITTING):
+                codes.update(_QUOTED.findall(line))
+    return codes
+
+
+ENGINE_CODES = _emitted_codes()
+
+
+def test_every_code_the_engine_emits_has_a_message() -> None:
+    assert ENGINE_CODES, "the scan of the engine sources found no codes"
+    assert ENGINE_CODES - set(CODES) == set()
+
+
+@pytest.mark.parametrize("code", CODES)
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_code_renders_a_message_and_hint_in_both_languages(code: str, lang: str) -> None:
+    rendered = render_message(Violation("r", code, Severity.ERROR), lang)
+    assert rendered.message and rendered.hint
+    assert "{" not in rendered.message + rendered.hint
+
+
+def test_french_messages_use_no_break_spaces_and_guillemets() -> None:
+    violation = Violation("r", "term.forbidden", Severity.ERROR, (0, 7),
+                          {"term": "gratuit", "found": "Gratuit"})
+    assert render_message(violation, "fr").message == (
+        "«\u00a0Gratuit\u00a0» est proscrit par la charte (gratuit)."
+    )
+    too_long = Violation("r", "length.too_long", Severity.ERROR, None,
+                         {"length": 2500, "max": 2200, "excess": 300})
+    assert render_message(too_long, "fr").message == (
+        "Le texte fait 2\u202f500 caractères\u00a0: le maximum est 2\u202f200."
+    )
+    assert render_message(too_long, "en").message == (
+        "The text is 2,500 characters long; the maximum is 2,200."
+    )
+
+
+def test_hint_names_the_fix() -> None:
+    violation = Violation("r", "hashtag.missing", Severity.ERROR, (3, 3), {"tag": "#EDF"})
+    assert render_message(violation, "en").hint == "Add #EDF at the end of the text."
+    assert render_message(violation, "fr").hint == "Ajoutez #EDF à la fin du texte."
+
+
+def test_unknown_code_or_missing_params_still_render() -> None:
+    assert render_message(Violation("r", "no.such", Severity.ERROR), "de").message == (
+        "Règle non respectée (no.such)."
+    )
+    assert "…" in render_message(Violation("r", "lines.too_many", Severity.ERROR), "en").message
