@@ -2,9 +2,20 @@
 
 from regions.models.accounts import ApiToken, LoginAttempt, Role, User
 from regions.models.audit import AuditEvent
+from regions.models.editorial import CharterVersion, TemplateRecord, TemplateVersion
+from regions.models.posts import (
+    Campaign,
+    Comment,
+    Post,
+    PostStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    campaign_targets,
+)
 from regions.models.territories import AdminArea, Membership, Territory, territory_areas
 
 __all__ = [
-    "AdminArea", "ApiToken", "AuditEvent", "LoginAttempt", "Membership", "Role", "Territory",
-    "User", "territory_areas",
+    "AdminArea", "ApiToken", "AuditEvent", "Campaign", "CharterVersion", "Comment", "LoginAttempt",
+    "Membership", "Post", "PostStatus", "Role", "TemplateRecord", "TemplateVersion", "Territory",
+    "User", "WebhookDelivery", "WebhookEndpoint", "campaign_targets", "territory_areas",
 ]

@@ -1,0 +1,183 @@
+"""Campaigns (central content), regional posts, review comments and webhook deliveries."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from regions.db import Base
+from regions.models.accounts import enum_values
+
+
+class PostStatus(enum.StrEnum):
+    """Where a post stands in the workflow."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    SCHEDULED = "scheduled"
+    PUBLISHED = "published"
+    FAILED = "failed"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    ARCHIVED = "archived"
+
+
+campaign_targets = Table(
+    "campaign_targets",
+    Base.metadata,
+    Column("campaign_id", ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True),
+    Column("territory_id", ForeignKey("territories.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Campaign(Base):
+    """Central content sent to territories for local adaptation."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    template_version_id: Mapped[int] = mapped_column(ForeignKey("template_versions.id"))
+    master_text: Mapped[str] = mapped_column(Text, server_default="")
+    slot_values: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    media: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
+    window_start: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    window_end: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    adapt_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Post(Base):
+    """A geotagged local post, validated against one template version."""
+
+    __tablename__ = "posts"
+    __table_args__ = (
+        Index("ix_posts_territory_status", "territory_id", "status", "id"),
+        Index("ix_posts_status_publish_at", "status", "publish_at"),
+        Index("ix_posts_text_trgm", "text", postgresql_using="gin",
+              postgresql_ops={"text": "gin_trgm_ops"}),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="SET NULL"), index=True
+    )
+    template_version_id: Mapped[int] = mapped_column(ForeignKey("template_versions.id"))
+    charter_version_id: Mapped[int | None] = mapped_column(ForeignKey("charter_versions.id"))
+    status: Mapped[PostStatus] = mapped_column(
+        Enum(PostStatus, name="post_status", values_callable=enum_values),
+        server_default=PostStatus.DRAFT.value,
+    )
+    text: Mapped[str] = mapped_column(Text, server_default="")
+    slot_values: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    media: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
+    link: Mapped[str | None] = mapped_column(String(2000))
+    geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=True)
+    place_name: Mapped[str | None] = mapped_column(String(200))
+    audience_radius_km: Mapped[Decimal | None] = mapped_column(Numeric(7, 3))
+    audience_area_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer), server_default="{}")
+    audience_geom = mapped_column(
+        Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=True
+    )
+    publish_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    report: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    has_warnings: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    facebook_post_id: Mapped[str | None] = mapped_column(String(100))
+    permalink: Mapped[str | None] = mapped_column(String(500))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Comment(Base):
+    """A reviewer's or author's comment on a post."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class WebhookEndpoint(Base):
+    """A URL that receives signed post lifecycle events."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(128))
+    events: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
+    active: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class WebhookDelivery(Base):
+    """One event for one endpoint: written with the change (outbox), sent and retried later."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    endpoint_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), index=True
+    )
+    event: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    status: Mapped[str] = mapped_column(String(16), server_default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
