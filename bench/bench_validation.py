@@ -172,7 +172,10 @@ def post(rng: random.Random, terms: Sequence[str]) -> str:
     if rng.random() < 0.5:
         parts.append("Voir conditions sur edf.fr")
     parts.extend(rng.sample(HASHTAGS, rng.randint(0, 4)))
-    return " ".join(parts)[:target]
+    text = " ".join(parts)
+    while len(text) < target:
+        text += " " + sentence(rng, terms)
+    return text[:target]
 
 
 def drafts(count: int, terms: Sequence[str]) -> list[Draft]:
