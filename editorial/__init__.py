@@ -7,6 +7,8 @@ Typical use::
     new_text, edits = autofix(compiled, draft)
 """
 
+from collections.abc import Mapping
+
 from editorial.body import parse_body, render
 from editorial.compiler import RULE_TYPES, CompiledTemplate, compile_template
 from editorial.engine import autofix, validate
@@ -39,7 +41,7 @@ from editorial.serialization import (
 from editorial.text import count_graphemes
 
 
-def render_template(template: Template, slot_values: dict[str, str]) -> str:
+def render_template(template: Template, slot_values: Mapping[str, str]) -> str:
     """The template body with its slots filled (missing ones stay as ``{name}``)."""
     pieces, _ = parse_body(template.body)
     return render(pieces, slot_values)
