@@ -12,10 +12,12 @@ from regions.models.posts import (
     WebhookEndpoint,
     campaign_targets,
 )
+from regions.models.publishing import PageConnection, Publication
 from regions.models.territories import AdminArea, Membership, Territory, territory_areas
 
 __all__ = [
-    "AdminArea", "ApiToken", "AuditEvent", "Campaign", "CharterVersion", "Comment", "LoginAttempt",
-    "Membership", "Post", "PostStatus", "Role", "TemplateRecord", "TemplateVersion", "Territory",
-    "User", "WebhookDelivery", "WebhookEndpoint", "campaign_targets", "territory_areas",
+    "AdminArea", "ApiToken", "AuditEvent", "Campaign", "CharterVersion", "Comment",
+    "LoginAttempt", "Membership", "PageConnection", "Post", "PostStatus", "Publication", "Role",
+    "TemplateRecord", "TemplateVersion", "Territory", "User", "WebhookDelivery",
+    "WebhookEndpoint", "campaign_targets", "territory_areas",
 ]

@@ -1,0 +1,66 @@
+"""Facebook Page connections of territories, and publication attempts (the outbox)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from regions.db import Base
+
+
+class PageConnection(Base):
+    """A territory's Facebook Page; the Page token is stored encrypted, never returned."""
+
+    __tablename__ = "page_connections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(
+        ForeignKey("territories.id", ondelete="CASCADE"), unique=True
+    )
+    page_id: Mapped[str] = mapped_column(String(64))
+    page_name: Mapped[str | None] = mapped_column(String(200))
+    token_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    token_hint: Mapped[str] = mapped_column(String(8))
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    check_ok: Mapped[bool | None]
+    check_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class Publication(Base):
+    """One approved post to publish: written with the approval, claimed by a worker.
+
+    ``status``: queued → in_flight → succeeded | failed (or cancelled). ``attempts`` counts
+    claims; an attempt after the first must first look the post up on the Page.
+    """
+
+    __tablename__ = "publications"
+    __table_args__ = (
+        Index("ix_publications_due", "status", "due_at"),
+        Index("uq_publications_post_active", "post_id", unique=True,
+              postgresql_where="status IN ('queued', 'in_flight')"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), server_default="queued")
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    first_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempt_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    worker: Mapped[str | None] = mapped_column(String(100))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_code: Mapped[str | None] = mapped_column(String(64))
+    graph_post_id: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,249 @@
+"""Regional posts: write, edit, see; the territory rules that keep regions apart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from geoalchemy2 import Geography, WKTElement
+from sqlalchemy import cast, func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from editorial import Draft, Media, Report, render_template, template_from_dict
+from regions import audit, standards
+from regions.actors import Actor
+from regions.db import UnitOfWork
+from regions.errors import InvalidInput, NotFound, PermissionDenied
+from regions.models import (
+    AdminArea,
+    Campaign,
+    Post,
+    PostStatus,
+    TemplateVersion,
+    Territory,
+    campaign_targets,
+)
+from regions.reports import report_to_dict
+from regions.workflow import AUTHORS, Action, next_state
+
+PUBLIC_STATES = frozenset({PostStatus.PUBLISHED})
+MAX_RADIUS_KM = 500
+
+
+class GeotagOutsideTerritory(InvalidInput):
+    """The post's point is not inside its territory (nor the campaign's targets)."""
+
+    code = "post.geotag_outside_territory"
+
+
+@dataclass
+class PostFields:
+    """What an author writes; None means "leave as it is" when editing."""
+
+    text: str | None = None
+    slot_values: dict[str, str] | None = None
+    media: list[dict[str, str]] | None = None
+    link: str | None = None
+    lon: float | None = None
+    lat: float | None = None
+    place_name: str | None = None
+    audience_radius_km: float | None = None
+    audience_area_codes: list[tuple[str, str]] | None = None
+    publish_at: datetime | None = None
+    clear: set[str] = field(default_factory=set)
+
+
+def can_see(actor: Actor, post: Post) -> bool:
+    """Central roles see everything; others see their territories' posts and all published."""
+    return (actor.is_central or post.territory_id in actor.territory_ids
+            or post.status in PUBLIC_STATES)
+
+
+def get_post(session: Session, actor: Actor, post_id: int, *, for_update: bool = False) -> Post:
+    """A post the actor may see; another territory's draft is a 404, so it does not leak."""
+    query = select(Post).where(Post.id == post_id)
+    post = session.scalar(query.with_for_update() if for_update else query)
+    if post is None or not can_see(actor, post):
+        raise NotFound(f"No post {post_id}.", params={"kind": "post", "id": post_id})
+    return post
+
+
+def require_territory(actor: Actor, territory_id: int) -> None:
+    """Regional roles act only inside their territories (and descendants)."""
+    if not actor.is_central and territory_id not in actor.territory_ids:
+        raise PermissionDenied("You do not belong to this territory.",
+                               params={"territory_id": territory_id})
+
+
+def draft_for(session: Session, post: Post) -> Draft:
+    """The editorial engine's view of a post (territory facts computed here, in PostGIS)."""
+    territory = session.get(Territory, post.territory_id)
+    # Territory-scoped rules name territory slugs or gazetteer codes: those of the post's
+    # territory, of the areas its geotag lies in, and of its audience areas.
+    area_filter: ColumnElement[bool] = AdminArea.id.in_(post.audience_area_ids or [0])
+    inside = None
+    if post.geom is not None:
+        inside = bool(session.scalar(select(_covered_by_allowed_area(post))))
+        area_filter = area_filter | func.ST_Covers(AdminArea.geom, post.geom)
+    codes = tuple(session.scalars(select(AdminArea.code).where(area_filter)))
+    return Draft(
+        text=post.text, slot_values=dict(post.slot_values or {}),
+        media=tuple(Media(m.get("url", ""), m.get("alt", "")) for m in post.media or []),
+        geotagged=post.geom is not None, inside_territory=inside,
+        audience_radius_km=float(post.audience_radius_km) if post.audience_radius_km else None,
+        territory_codes=(territory.slug, *codes) if territory else codes,
+        publish_at=post.publish_at, timezone=territory.timezone if territory else None,
+    )
+
+
+def _covered_by_allowed_area(post: Post) -> Any:
+    """SQL: the post's point lies in its territory, or in one of its campaign's targets."""
+    own = select(Territory.id).where(Territory.id == post.territory_id,
+                                     func.ST_Covers(Territory.geom, post.geom))
+    targets = select(Territory.id).join(
+        campaign_targets, campaign_targets.c.territory_id == Territory.id
+    ).where(campaign_targets.c.campaign_id == post.campaign_id,
+            func.ST_Covers(Territory.geom, post.geom))
+    return own.exists() | targets.exists() if post.campaign_id else own.exists()
+
+
+def _apply(session: Session, post: Post, fields: PostFields) -> None:
+    for name in ("text", "link", "place_name", "publish_at"):
+        if getattr(fields, name) is not None or name in fields.clear:
+            setattr(post, name, getattr(fields, name))
+    if fields.slot_values is not None:
+        post.slot_values = fields.slot_values
+    if fields.media is not None:
+        post.media = fields.media
+    if fields.lon is not None and fields.lat is not None:
+        post.geom = WKTElement(f"POINT({fields.lon} {fields.lat})", srid=4326)
+    elif "geotag" in fields.clear:
+        post.geom = None
+    if fields.audience_radius_km is not None or "audience_radius_km" in fields.clear:
+        radius = fields.audience_radius_km
+        if radius is not None and not 0 < radius <= MAX_RADIUS_KM:
+            raise InvalidInput("The audience radius must be between 0 and 500 km.",
+                               errors={"audience_radius_km": ["Between 0 and 500 km."]})
+        post.audience_radius_km = Decimal(str(radius)) if radius is not None else None
+    if fields.audience_area_codes is not None:
+        post.audience_area_ids = _area_ids(session, fields.audience_area_codes)
+
+
+def _area_ids(session: Session, codes: list[tuple[str, str]]) -> list[int]:
+    found = {(row[1], row[2]): row[0] for row in session.execute(
+        select(AdminArea.id, AdminArea.level, AdminArea.code).where(
+            func.concat(AdminArea.level, ":", AdminArea.code).in_(
+                [f"{level}:{code}" for level, code in codes])))}
+    missing = [f"{level} {code}" for level, code in codes if (level, code) not in found]
+    if missing:
+        raise InvalidInput(f"Unknown gazetteer areas: {', '.join(missing)}.",
+                           errors={"audience_areas": [f"Unknown area {m}." for m in missing]})
+    return sorted(found.values())
+
+
+def _refresh_geography(session: Session, post: Post) -> None:
+    """Check the geotag against the territory and recompute the audience shape."""
+    session.flush()
+    if post.geom is not None and not session.scalar(select(_covered_by_allowed_area(post))):
+        raise GeotagOutsideTerritory(
+            "The geotag is outside the post's territory.",
+            params={"territory_id": post.territory_id},
+            errors={"geotag": ["Outside the territory: check the point (longitude, latitude)."]},
+        )
+    audience: Any = None
+    if post.audience_area_ids:
+        audience = select(func.ST_Multi(func.ST_Union(AdminArea.geom))).where(
+            AdminArea.id.in_(post.audience_area_ids)).scalar_subquery()
+    elif post.audience_radius_km is not None and post.geom is not None:
+        disc = func.ST_Buffer(cast(post.geom, Geography), post.audience_radius_km * 1000, 32)
+        audience = func.ST_Multi(cast(disc, _geometry()))
+    post.audience_geom = audience
+    session.flush()
+
+
+def _geometry() -> Any:
+    from geoalchemy2 import Geometry
+
+    return Geometry(srid=4326)
+
+
+def _template_for(session: Session, campaign: Campaign | None, template_key: str | None
+                  ) -> TemplateVersion:
+    if campaign is not None:
+        version = session.get(TemplateVersion, campaign.template_version_id)
+        assert version is not None
+        return version
+    if not template_key:
+        raise InvalidInput("Give a template or a campaign.", errors={"template": ["Required."]})
+    return standards.published_version(session, template_key)
+
+
+def create_post(uow: UnitOfWork, actor: Actor, *, territory_id: int, fields: PostFields,
+                template_key: str | None = None, campaign_id: int | None = None) -> Post:
+    """Write a draft: an original post following a template, or a campaign's adaptation."""
+    actor.require(*AUTHORS)
+    require_territory(actor, territory_id)
+    if uow.session.get(Territory, territory_id) is None:
+        raise InvalidInput(f"No territory {territory_id}.",
+                           errors={"territory_id": ["Unknown territory."]})
+    campaign = uow.session.get(Campaign, campaign_id) if campaign_id else None
+    if campaign_id and (campaign is None or campaign.archived_at is not None):
+        raise InvalidInput(f"No open campaign {campaign_id}.",
+                           errors={"campaign_id": ["Unknown or archived campaign."]})
+    version = _template_for(uow.session, campaign, template_key)
+    post = Post(territory_id=territory_id, author_id=actor.user_id, campaign_id=campaign_id,
+                template_version_id=version.id, status=PostStatus.DRAFT)
+    if campaign is not None:
+        slots = {**campaign.slot_values, **(fields.slot_values or {})}
+        fields.slot_values = slots
+        if fields.text is None:
+            fields.text = render_template(template_from_dict(version.data), slots)
+        if fields.media is None:
+            fields.media = list(campaign.media)
+        if fields.publish_at is None:
+            fields.publish_at = campaign.window_start
+    uow.session.add(post)
+    _apply(uow.session, post, fields)
+    _refresh_geography(uow.session, post)
+    audit.record(uow.session, actor.user_id, "post.created", "post", post.id,
+                 {"territory_id": territory_id, "campaign_id": campaign_id,
+                  "template_version": version.number})
+    return post
+
+
+def edit_post(uow: UnitOfWork, actor: Actor, post_id: int, *, expected_version: int,
+              fields: PostFields) -> Post:
+    """Change a post; an approved or scheduled post goes back to review."""
+    from regions.review import check_version, text_diff
+
+    post = get_post(uow.session, actor, post_id, for_update=True)
+    require_territory(actor, post.territory_id)
+    check_version(post, expected_version)
+    before = post.text
+    target = next_state(post.status, Action.EDIT, actor.role)
+    _apply(uow.session, post, fields)
+    _refresh_geography(uow.session, post)
+    previous, post.status = post.status, target
+    post.updated_at = func.now()
+    if target == PostStatus.SUBMITTED:
+        from regions.review import validate_for_submission
+
+        validate_for_submission(uow.session, post)
+    audit.record(uow.session, actor.user_id, "post.edited", "post", post.id,
+                 {"from": previous.value, "to": target.value, "diff": text_diff(before, post.text)})
+    return post
+
+
+def report_of(post: Post) -> dict[str, Any]:
+    """The stored validation report."""
+    return dict(post.report or {})
+
+
+def store_report(post: Post, report: Report, charter_id: int | None) -> None:
+    """Keep the last validation report on the post (errors, warnings, spans)."""
+    post.report = report_to_dict(report)
+    post.has_warnings = any(v.severity.value == "warning" for v in report.violations)
+    post.charter_version_id = charter_id

@@ -1,0 +1,31 @@
+"""The publication outbox: approving a post writes its publication in the same transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from regions import audit
+from regions.db import UnitOfWork
+from regions.models import PageConnection, Post, PostStatus, Publication
+from regions.workflow import SYSTEM, Action, next_state
+
+
+def schedule_if_connected(uow: UnitOfWork, post: Post) -> Publication | None:
+    """Schedule an approved post when its territory has a Facebook Page; else it stays approved.
+
+    The publication row is written in the caller's transaction: the approval and the promise
+    to publish land together or not at all.
+    """
+    connected = uow.session.scalar(
+        select(PageConnection.id).where(PageConnection.territory_id == post.territory_id))
+    if connected is None or post.status != PostStatus.APPROVED:
+        return None
+    post.status = next_state(post.status, Action.SCHEDULE, SYSTEM)
+    publication = Publication(post_id=post.id, status="queued",
+                              due_at=post.publish_at or post.updated_at)
+    uow.session.add(publication)
+    uow.flush()
+    audit.record(uow.session, None, "post.scheduled", "post", post.id,
+                 {"publication_id": publication.id,
+                  "due_at": publication.due_at.isoformat() if post.publish_at else None})
+    return publication

@@ -1,0 +1,192 @@
+"""Review: submit (validated), approve, request changes, reject, withdraw, comment; conflicts."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from geoalchemy2 import Geography
+from sqlalchemy import cast, func, select
+from sqlalchemy.orm import Session, aliased
+
+from regions import audit, standards, webhooks
+from regions.actors import Actor
+from regions.db import UnitOfWork
+from regions.errors import Conflict, InvalidInput
+from regions.models import Comment, Post, PostStatus, TemplateVersion
+from regions.posts import draft_for, get_post, require_territory, store_report
+from regions.workflow import Action, next_state
+
+ACTIVE_STATES = (PostStatus.SUBMITTED, PostStatus.CHANGES_REQUESTED, PostStatus.APPROVED,
+                 PostStatus.SCHEDULED, PostStatus.PUBLISHED)
+MAX_COMMENT = 5000
+
+
+class StaleVersion(Conflict):
+    """The post changed since the caller loaded it."""
+
+    code = "conflict.stale"
+
+
+class ValidationFailed(InvalidInput):
+    """The post breaks error-severity rules of its template: the report says where and why."""
+
+    code = "post.validation_failed"
+
+
+def check_version(post: Post, expected_version: int) -> None:
+    """Refuse to act on a post that changed since the caller loaded it (409)."""
+    if post.version != expected_version:
+        raise StaleVersion(
+            "This post changed since you loaded it: reload it and decide again.",
+            params={"expected": expected_version, "current": post.version},
+            errors={"version": [f"Current version is {post.version}."]},
+        )
+
+
+def text_diff(before: str, after: str) -> str:
+    """A unified diff of two texts (empty when equal), for the audit trail."""
+    if before == after:
+        return ""
+    lines = difflib.unified_diff(before.splitlines(), after.splitlines(), "before", "after",
+                                 lineterm="", n=1)
+    return "\n".join(lines)
+
+
+def validate_for_submission(session: Session, post: Post, *, now: datetime | None = None
+                            ) -> None:
+    """Validate against the post's template version; errors block (422 with the report)."""
+    version = session.get(TemplateVersion, post.template_version_id)
+    assert version is not None
+    moment = now or datetime.now().astimezone()
+    report, charter = standards.check_draft(session, version, draft_for(session, post),
+                                            now=moment)
+    store_report(post, report, charter.id if charter else None)
+    if not report.ok:
+        raise ValidationFailed(
+            f"The post breaks {report.counts['error']} rule(s) of its template.",
+            params={"errors": report.counts["error"]},
+            errors={"report": post.report},
+        )
+
+
+def _decide(uow: UnitOfWork, actor: Actor, post_id: int, action: Action, *,
+            expected_version: int, comment: str | None = None, lead_can_approve: bool = False,
+            now: datetime | None = None) -> Post:
+    post = get_post(uow.session, actor, post_id, for_update=True)
+    require_territory(actor, post.territory_id)
+    check_version(post, expected_version)
+    target = next_state(post.status, action, actor.role, lead_can_approve=lead_can_approve)
+    if action == Action.SUBMIT:
+        validate_for_submission(uow.session, post, now=now)
+    previous, post.status = post.status, target
+    post.updated_at = func.now()
+    if comment:
+        add_comment(uow, actor, post, comment)
+    uow.flush()
+    audit.record(uow.session, actor.user_id, f"post.{action.value}", "post", post.id,
+                 {"from": previous.value, "to": target.value, "comment": comment,
+                  "warnings": post.report.get("counts", {}).get("warning", 0)})
+    webhooks.enqueue(uow.session, target, post)
+    return post
+
+
+def submit_post(uow: UnitOfWork, actor: Actor, post_id: int, *, expected_version: int,
+                now: datetime | None = None) -> Post:
+    """Send a post to the central desk; error-severity violations block it."""
+    return _decide(uow, actor, post_id, Action.SUBMIT, expected_version=expected_version,
+                   now=now)
+
+
+def approve_post(uow: UnitOfWork, actor: Actor, post_id: int, *, expected_version: int,
+                 comment: str | None = None, lead_can_approve: bool = False) -> Post:
+    """Approve a submitted post as it was when the reviewer loaded it (else 409)."""
+    post = _decide(uow, actor, post_id, Action.APPROVE, expected_version=expected_version,
+                   comment=comment, lead_can_approve=lead_can_approve)
+    from regions.publishing.outbox import schedule_if_connected
+
+    schedule_if_connected(uow, post)
+    return post
+
+
+def _require_comment(comment: str | None) -> str:
+    if not comment or not comment.strip():
+        raise InvalidInput("Say what should change: a comment is required.",
+                           errors={"comment": ["Required."]})
+    return comment.strip()
+
+
+def request_changes(uow: UnitOfWork, actor: Actor, post_id: int, *, expected_version: int,
+                    comment: str | None, lead_can_approve: bool = False) -> Post:
+    """Send a post back to its authors with a comment."""
+    return _decide(uow, actor, post_id, Action.REQUEST_CHANGES,
+                   expected_version=expected_version, comment=_require_comment(comment),
+                   lead_can_approve=lead_can_approve)
+
+
+def reject_post(uow: UnitOfWork, actor: Actor, post_id: int, *, expected_version: int,
+                comment: str | None) -> Post:
+    """Refuse a post for good, with the reason."""
+    return _decide(uow, actor, post_id, Action.REJECT, expected_version=expected_version,
+                   comment=_require_comment(comment))
+
+
+def withdraw_post(uow: UnitOfWork, actor: Actor, post_id: int, *, expected_version: int
+                  ) -> Post:
+    """The authors take a post back."""
+    return _decide(uow, actor, post_id, Action.WITHDRAW, expected_version=expected_version)
+
+
+def add_comment(uow: UnitOfWork, actor: Actor, post: Post, body: str) -> Comment:
+    """Comment on a post the actor can see and act on."""
+    body = body.strip()
+    if not body or len(body) > MAX_COMMENT:
+        raise InvalidInput("A comment has 1 to 5000 characters.",
+                           errors={"body": ["1 to 5000 characters."]})
+    comment = Comment(post_id=post.id, author_id=actor.user_id, body=body)
+    uow.session.add(comment)
+    uow.flush()
+    audit.record(uow.session, actor.user_id, "post.commented", "post", post.id,
+                 {"comment_id": comment.id, "body": body})
+    return comment
+
+
+def comments_on(session: Session, post_id: int) -> list[Comment]:
+    """A post's comments, oldest first."""
+    return list(session.scalars(select(Comment).where(Comment.post_id == post_id)
+                                .order_by(Comment.id)))
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceConflict:
+    """Another post whose local audience overlaps this one's, close in time."""
+
+    post_id: int
+    territory_id: int
+    status: str
+    publish_at: datetime | None
+    overlap_km2: float
+    overlap_geojson: dict[str, Any]
+
+
+def conflicts_for(session: Session, post: Post, *, window_hours: int) -> list[AudienceConflict]:
+    """Posts whose audiences intersect this one's and whose times fall within the window."""
+    if post.audience_geom is None or post.publish_at is None:
+        return []
+    other = aliased(Post)
+    window = timedelta(hours=window_hours)
+    overlap = func.ST_Intersection(Post.audience_geom, other.audience_geom)
+    query = (
+        select(other.id, other.territory_id, other.status, other.publish_at,
+               func.ST_Area(cast(overlap, Geography)) / 1e6, func.ST_AsGeoJSON(overlap, 5))
+        .join(other, func.ST_Intersects(Post.audience_geom, other.audience_geom))
+        .where(Post.id == post.id, other.id != post.id, other.status.in_(ACTIVE_STATES),
+               other.publish_at.between(post.publish_at - window, post.publish_at + window))
+        .order_by(other.publish_at, other.id)
+    )
+    import json
+
+    return [AudienceConflict(r[0], r[1], r[2].value, r[3], round(float(r[4]), 3),
+                             json.loads(r[5])) for r in session.execute(query) if r[4] > 0]

@@ -1,0 +1,203 @@
+"""Editorial standards in storage: versioned templates and the charter, compiled on demand.
+
+A template's versions are numbered from 1. The newest version is either a draft (editable)
+or published (immutable, enforced by a database trigger); editing a template whose newest
+version is published starts the next draft. Posts keep the id of the version they were
+validated against, so publishing v2 never changes what a v1 post shows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from editorial import (
+    Charter,
+    CompiledTemplate,
+    Draft,
+    Report,
+    charter_from_dict,
+    charter_to_dict,
+    compile_template,
+    template_from_dict,
+    template_to_dict,
+    validate,
+)
+from regions import audit
+from regions.actors import Actor
+from regions.db import UnitOfWork
+from regions.errors import Conflict, InvalidInput, NotFound
+from regions.models import CharterVersion, Role, TemplateRecord, TemplateVersion
+
+EDITORS = (Role.ADMIN, Role.CENTRAL_EDITOR)
+
+
+def _checked_template(data: dict[str, Any], key: str, number: int) -> dict[str, Any]:
+    """Validate a template dict (every problem at once) and return its canonical form."""
+    template = template_from_dict({**data, "id": key, "version": number})
+    compile_template(template)  # bad regexes, unknown slots… raise TemplateInvalid (422)
+    return template_to_dict(template)
+
+
+def get_template(session: Session, key: str) -> TemplateRecord:
+    """A template by key."""
+    record = session.scalar(select(TemplateRecord).where(TemplateRecord.key == key))
+    if record is None:
+        raise NotFound(f"No template {key!r}.", params={"kind": "template", "id": key})
+    return record
+
+
+def list_templates(session: Session, *, include_archived: bool = False) -> list[TemplateRecord]:
+    """Templates, newest first."""
+    query = select(TemplateRecord).order_by(TemplateRecord.id.desc())
+    if not include_archived:
+        query = query.where(TemplateRecord.archived_at.is_(None))
+    return list(session.scalars(query))
+
+
+def latest_version(session: Session, record: TemplateRecord) -> TemplateVersion:
+    """The newest version (draft or published)."""
+    version = session.scalar(
+        select(TemplateVersion).where(TemplateVersion.template_id == record.id)
+        .order_by(TemplateVersion.number.desc()).limit(1)
+    )
+    assert version is not None  # every template is created with version 1
+    return version
+
+
+def published_version(session: Session, key: str, number: int | None = None) -> TemplateVersion:
+    """A published version of a template: the given number, or the newest one."""
+    record = get_template(session, key)
+    query = select(TemplateVersion).where(
+        TemplateVersion.template_id == record.id, TemplateVersion.published_at.is_not(None))
+    if number is not None:
+        query = query.where(TemplateVersion.number == number)
+    version = session.scalar(query.order_by(TemplateVersion.number.desc()).limit(1))
+    if version is None or record.archived_at is not None:
+        raise InvalidInput(
+            f"Template {key!r} has no published version{f' {number}' if number else ''}.",
+            params={"key": key}, errors={"template": ["Publish the template first."]},
+        )
+    return version
+
+
+def create_template(uow: UnitOfWork, actor: Actor, key: str, data: dict[str, Any]
+                    ) -> TemplateVersion:
+    """Create a template; its first version is a draft until published."""
+    actor.require(*EDITORS)
+    canonical = _checked_template(data, key, 1)
+    record = TemplateRecord(key=key, name=canonical["name"], network=canonical["network"],
+                            language=canonical["language"], created_by=actor.user_id)
+    uow.session.add(record)
+    try:
+        with uow.session.begin_nested():
+            uow.flush()
+    except IntegrityError:
+        raise Conflict(f"A template with the key {key!r} already exists.",
+                       errors={"key": ["Already taken."]}) from None
+    version = TemplateVersion(template_id=record.id, number=1, data=canonical,
+                              created_by=actor.user_id)
+    uow.session.add(version)
+    uow.flush()
+    audit.record(uow.session, actor.user_id, "template.created", "template", record.id,
+                 {"key": key})
+    return version
+
+
+def edit_template(uow: UnitOfWork, actor: Actor, key: str, data: dict[str, Any]
+                  ) -> TemplateVersion:
+    """Change the draft, or start the next version when the newest one is published."""
+    actor.require(*EDITORS)
+    record = get_template(uow.session, key)
+    current = latest_version(uow.session, record)
+    number = current.number + 1 if current.published_at else current.number
+    canonical = _checked_template(data, key, number)
+    if current.published_at is None:
+        current.data = canonical
+        version = current
+    else:
+        version = TemplateVersion(template_id=record.id, number=number, data=canonical,
+                                  created_by=actor.user_id)
+        uow.session.add(version)
+    record.name, record.network = canonical["name"], canonical["network"]
+    record.language = canonical["language"]
+    uow.flush()
+    audit.record(uow.session, actor.user_id, "template.edited", "template", record.id,
+                 {"version": number})
+    return version
+
+
+def publish_template(uow: UnitOfWork, actor: Actor, key: str, *, now: datetime
+                     ) -> TemplateVersion:
+    """Publish the draft: from now on it never changes."""
+    actor.require(*EDITORS)
+    record = get_template(uow.session, key)
+    current = latest_version(uow.session, record)
+    if current.published_at is not None:
+        raise Conflict(f"Version {current.number} is already published: edit to make a new one.",
+                       params={"version": current.number})
+    current.published_at, current.published_by = now, actor.user_id
+    uow.flush()
+    audit.record(uow.session, actor.user_id, "template.published", "template", record.id,
+                 {"version": current.number})
+    return current
+
+
+def archive_template(uow: UnitOfWork, actor: Actor, key: str, *, now: datetime
+                     ) -> TemplateRecord:
+    """Archive a template: no new posts follow it; existing posts keep their version."""
+    actor.require(*EDITORS)
+    record = get_template(uow.session, key)
+    if record.archived_at is None:
+        record.archived_at = now
+        audit.record(uow.session, actor.user_id, "template.archived", "template", record.id)
+    return record
+
+
+# -- the charter -------------------------------------------------------------------------------
+def current_charter(session: Session) -> CharterVersion | None:
+    """The newest charter version (None until the desk writes one)."""
+    return session.scalar(select(CharterVersion).order_by(CharterVersion.number.desc()).limit(1))
+
+
+def update_charter(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> CharterVersion:
+    """Write the next charter version; every template inherits it from now on."""
+    actor.require(*EDITORS)
+    number = (uow.session.scalar(select(func.max(CharterVersion.number))) or 0) + 1
+    charter = charter_from_dict({**data, "version": number})
+    compile_template(template_from_dict({"id": "charter-check", "name": "c"}), charter)
+    row = CharterVersion(number=number, data=charter_to_dict(charter), created_by=actor.user_id)
+    uow.session.add(row)
+    uow.flush()
+    audit.record(uow.session, actor.user_id, "charter.updated", "charter", row.id,
+                 {"version": number})
+    return row
+
+
+# -- validation --------------------------------------------------------------------------------
+@lru_cache(maxsize=256)
+def _compiled(template_json: str, charter_json: str | None) -> CompiledTemplate:
+    import json
+
+    charter: Charter | None = charter_from_dict(json.loads(charter_json)) if charter_json else None
+    return compile_template(template_from_dict(json.loads(template_json)), charter)
+
+
+def compiled_for(version: TemplateVersion, charter: CharterVersion | None) -> CompiledTemplate:
+    """The compiled template (cached: published versions and charters never change)."""
+    import json
+
+    return _compiled(json.dumps(version.data, sort_keys=True),
+                     json.dumps(charter.data, sort_keys=True) if charter else None)
+
+
+def check_draft(session: Session, version: TemplateVersion, draft: Draft, *, now: datetime
+                ) -> tuple[Report, CharterVersion | None]:
+    """Validate a draft against a template version and the current charter; never saves."""
+    charter = current_charter(session)
+    return validate(compiled_for(version, charter), draft, now=now), charter
