@@ -1,0 +1,139 @@
+"""Campaigns: central content sent to territories for adaptation, and their dashboard."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from regions import audit, standards
+from regions.actors import Actor
+from regions.db import UnitOfWork
+from regions.errors import InvalidInput, NotFound
+from regions.models import Campaign, Post, PostStatus, Role, Territory, campaign_targets
+from regions.teams import descendants_of
+
+DESK = (Role.ADMIN, Role.CENTRAL_EDITOR)
+SUBMITTED_OR_LATER = frozenset({PostStatus.SUBMITTED, PostStatus.CHANGES_REQUESTED,
+                                PostStatus.APPROVED, PostStatus.SCHEDULED,
+                                PostStatus.PUBLISHED, PostStatus.FAILED})
+
+
+class TargetMode(enum.StrEnum):
+    """Which territories a campaign is sent to."""
+
+    ALL = "all"
+    LIST = "list"
+    DESCENDANTS = "descendants"
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignDraft:
+    """What the central desk writes."""
+
+    title: str
+    template_key: str
+    slot_values: dict[str, str]
+    media: list[dict[str, str]]
+    target_mode: TargetMode
+    territory_ids: tuple[int, ...] = ()
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    adapt_deadline: datetime | None = None
+
+
+def _targets(session: Session, mode: TargetMode, ids: tuple[int, ...]) -> list[int]:
+    known = set(session.scalars(select(Territory.id).where(Territory.id.in_(ids))))
+    unknown = sorted(set(ids) - known)
+    if unknown:
+        raise InvalidInput(f"Unknown territories: {unknown}.",
+                           errors={"territory_ids": [f"Unknown territory {i}." for i in unknown]})
+    if mode == TargetMode.ALL:
+        return list(session.scalars(select(Territory.id).where(Territory.geom.is_not(None))))
+    if mode == TargetMode.DESCENDANTS:
+        if len(ids) != 1:
+            raise InvalidInput("Give exactly one territory whose descendants are targeted.",
+                               errors={"territory_ids": ["Exactly one territory."]})
+        return sorted(descendants_of(session, set(ids)) - set(ids))
+    if not ids:
+        raise InvalidInput("Give the target territories.",
+                           errors={"territory_ids": ["At least one territory."]})
+    return sorted(ids)
+
+
+def create_campaign(uow: UnitOfWork, actor: Actor, draft: CampaignDraft) -> Campaign:
+    """Create a campaign following a published template and send it to its targets."""
+    actor.require(*DESK)
+    if draft.window_start and draft.window_end and draft.window_end <= draft.window_start:
+        raise InvalidInput("The publication window ends before it starts.",
+                           errors={"window_end": ["After window_start."]})
+    version = standards.published_version(uow.session, draft.template_key)
+    targets = _targets(uow.session, draft.target_mode, draft.territory_ids)
+    campaign = Campaign(
+        title=draft.title, template_version_id=version.id, slot_values=draft.slot_values,
+        media=draft.media, window_start=draft.window_start, window_end=draft.window_end,
+        adapt_deadline=draft.adapt_deadline, created_by=actor.user_id,
+        master_text=version.data.get("body", ""),
+    )
+    uow.session.add(campaign)
+    uow.flush()
+    if targets:
+        uow.session.execute(insert(campaign_targets), [
+            {"campaign_id": campaign.id, "territory_id": t} for t in targets])
+    audit.record(uow.session, actor.user_id, "campaign.created", "campaign", campaign.id,
+                 {"title": draft.title, "targets": targets, "template_version": version.number})
+    return campaign
+
+
+def get_campaign(session: Session, campaign_id: int) -> Campaign:
+    """One campaign (campaigns are visible to everyone in the organisation)."""
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound(f"No campaign {campaign_id}.", params={"kind": "campaign",
+                                                            "id": campaign_id})
+    return campaign
+
+
+def target_ids(session: Session, campaign_id: int) -> list[int]:
+    """The territories a campaign was sent to."""
+    return sorted(session.scalars(select(campaign_targets.c.territory_id).where(
+        campaign_targets.c.campaign_id == campaign_id)))
+
+
+def list_campaigns(session: Session, actor: Actor) -> list[Campaign]:
+    """Campaigns, newest first; regional roles see those sent to their territories."""
+    query = select(Campaign).where(Campaign.archived_at.is_(None)).order_by(Campaign.id.desc())
+    if not actor.is_central:
+        query = query.where(Campaign.id.in_(select(campaign_targets.c.campaign_id).where(
+            campaign_targets.c.territory_id.in_(actor.territory_ids or {0}))))
+    return list(session.scalars(query))
+
+
+def dashboard(session: Session, actor: Actor, campaign_id: int, *, now: datetime
+              ) -> list[dict[str, Any]]:
+    """Per target territory: its adaptation's state, and whether it is late."""
+    campaign = get_campaign(session, campaign_id)
+    rows = session.execute(
+        select(Territory.id, Territory.name, Post.id, Post.status)
+        .join(campaign_targets, campaign_targets.c.territory_id == Territory.id)
+        .outerjoin(Post, (Post.campaign_id == campaign.id) & (Post.territory_id == Territory.id)
+                   & (Post.status.not_in([PostStatus.WITHDRAWN, PostStatus.REJECTED])))
+        .where(campaign_targets.c.campaign_id == campaign.id).order_by(Territory.name, Post.id)
+    )
+    result: dict[int, dict[str, Any]] = {}
+    for territory_id, name, post_id, status in rows:
+        if not actor.is_central and territory_id not in actor.territory_ids:
+            continue
+        entry = result.setdefault(territory_id, {"territory_id": territory_id, "name": name,
+                                                 "posts": [], "adapted": False})
+        if post_id is not None:
+            entry["posts"].append({"id": post_id, "status": status.value})
+            entry["adapted"] = entry["adapted"] or status in SUBMITTED_OR_LATER
+    deadline_passed = campaign.adapt_deadline is not None and now > campaign.adapt_deadline
+    for entry in result.values():
+        entry["late"] = deadline_passed and not entry["adapted"]
+    return list(result.values())

@@ -1,0 +1,148 @@
+"""Reading posts: filtered lists with cursor pagination, the review queue, the audit export."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, literal, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from regions.actors import Actor
+from regions.audit import events_for
+from regions.errors import InvalidInput
+from regions.models import Campaign, Post, PostStatus, User
+from regions.posts import PUBLIC_STATES
+from regions.teams import descendants_of
+
+FAR_FUTURE = datetime(9999, 1, 1).astimezone()
+QUEUE_STATES = (PostStatus.SUBMITTED,)
+
+
+@dataclass
+class PostFilters:
+    """What the list of posts can be narrowed by."""
+
+    territory_id: int | None = None
+    statuses: list[PostStatus] = field(default_factory=list)
+    campaign_id: int | None = None
+    author_id: int | None = None
+    publish_from: datetime | None = None
+    publish_to: datetime | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    text: str | None = None
+
+
+def encode_cursor(values: list[Any]) -> str:
+    """An opaque cursor from the last item's sort key."""
+    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, size: int) -> list[Any]:
+    """The sort key from a cursor; a damaged cursor is a 422, not a crash."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(values, list) or len(values) != size:
+            raise ValueError
+        return values
+    except (ValueError, TypeError, UnicodeDecodeError):
+        raise InvalidInput("The cursor is not valid: start again without it.",
+                           errors={"cursor": ["Invalid cursor."]}) from None
+
+
+def visible(actor: Actor) -> ColumnElement[bool]:
+    """What the actor may see: everything, or its territories' posts and all published ones."""
+    if actor.is_central:
+        return literal(True)
+    return or_(Post.territory_id.in_(actor.territory_ids or {0}), Post.status.in_(PUBLIC_STATES))
+
+
+def _filtered(session: Session, actor: Actor, filters: PostFilters) -> Any:
+    query = select(Post).where(visible(actor))
+    if filters.territory_id is not None:
+        scope = descendants_of(session, {filters.territory_id}) or {0}
+        query = query.where(Post.territory_id.in_(scope))
+    if filters.statuses:
+        query = query.where(Post.status.in_(filters.statuses))
+    for column, value in ((Post.campaign_id, filters.campaign_id),
+                          (Post.author_id, filters.author_id)):
+        if value is not None:
+            query = query.where(column == value)
+    if filters.publish_from is not None:
+        query = query.where(Post.publish_at >= filters.publish_from)
+    if filters.publish_to is not None:
+        query = query.where(Post.publish_at < filters.publish_to)
+    if filters.bbox is not None:
+        west, south, east, north = filters.bbox
+        envelope = func.ST_MakeEnvelope(west, south, east, north, 4326)
+        query = query.where(func.ST_Intersects(Post.geom, envelope))
+    if filters.text:
+        escaped = filters.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Post.text.ilike(f"%{escaped}%"))
+    return query
+
+
+def list_posts(session: Session, actor: Actor, filters: PostFilters, *, limit: int,
+               cursor: str | None) -> tuple[list[Post], str | None]:
+    """Newest first, one page, and the cursor of the next page (None at the end)."""
+    query = _filtered(session, actor, filters).order_by(Post.id.desc())
+    if cursor:
+        (last_id,) = decode_cursor(cursor, 1)
+        query = query.where(Post.id < int(last_id))
+    posts = list(session.scalars(query.limit(limit + 1)))
+    more = len(posts) > limit
+    posts = posts[:limit]
+    return posts, encode_cursor([posts[-1].id]) if more and posts else None
+
+
+def review_queue(session: Session, actor: Actor, *, limit: int, cursor: str | None,
+                 territory_id: int | None = None) -> tuple[list[Post], str | None]:
+    """Submitted posts, the most urgent first: campaign deadline, then publication time."""
+    deadline = func.coalesce(Campaign.adapt_deadline, FAR_FUTURE)
+    publish = func.coalesce(Post.publish_at, FAR_FUTURE)
+    query = (
+        _filtered(session, actor, PostFilters(territory_id=territory_id,
+                                              statuses=list(QUEUE_STATES)))
+        .outerjoin(Campaign, Campaign.id == Post.campaign_id)
+        .add_columns(deadline, publish)
+        .order_by(deadline, publish, Post.id)
+    )
+    if cursor:
+        last_deadline, last_publish, last_id = decode_cursor(cursor, 3)
+        key = (datetime.fromisoformat(last_deadline), datetime.fromisoformat(last_publish),
+               int(last_id))
+        query = query.where(tuple_(deadline, publish, Post.id) > tuple_(*map(literal, key)))
+    rows = list(session.execute(query.limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor([rows[-1][1], rows[-1][2], rows[-1][0].id]) if more else None
+    return [row[0] for row in rows], next_cursor
+
+
+def audit_trail(session: Session, post_id: int) -> list[dict[str, Any]]:
+    """Every event about a post, oldest first, with the actor's e-mail."""
+    events = events_for(session, "post", post_id)
+    actor_ids = {e.actor_id for e in events if e.actor_id}
+    emails = {row[0]: row[1] for row in session.execute(
+        select(User.id, User.email).where(User.id.in_(actor_ids)))} if actor_ids else {}
+    return [{"id": e.id, "at": e.at, "action": e.action, "actor_id": e.actor_id,
+             "actor": emails.get(e.actor_id) if e.actor_id else "system", "data": e.data}
+            for e in events]
+
+
+def audit_csv(trail: list[dict[str, Any]]) -> str:
+    """The audit trail as CSV (one event a row, details as JSON)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "at", "action", "actor", "details"])
+    for event in trail:
+        writer.writerow([event["id"], event["at"].isoformat(), event["action"], event["actor"],
+                         json.dumps(event["data"], ensure_ascii=False, sort_keys=True)])
+    return out.getvalue()

@@ -1,0 +1,81 @@
+"""Campaigns: the central desk's content, sent to territories, and the adaptation dashboard."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask.views import MethodView
+
+from regions import campaigns
+from regions.campaigns import CampaignDraft, TargetMode
+from service.api.campaigns.schemas import CampaignCreateArgs, CampaignSchema, DashboardRowSchema
+from service.api.common import Blueprint
+from service.api.posts.views import template_refs
+from service.auth import current_actor
+from service.runtime import unit_of_work
+
+blp = Blueprint("campaigns", __name__, url_prefix="/api/campaigns",
+                description="Central content for local adaptation.")
+
+
+def campaign_view(uow: Any, campaign: Any) -> dict[str, Any]:
+    """A campaign with its template reference and targets."""
+    view = {name: getattr(campaign, name) for name in (
+        "id", "title", "master_text", "slot_values", "media", "window_start", "window_end",
+        "adapt_deadline", "created_at")}
+    view["template"] = template_refs(uow.session, {campaign.template_version_id}).get(
+        campaign.template_version_id)
+    view["target_ids"] = campaigns.target_ids(uow.session, campaign.id)
+    return view
+
+
+@blp.route("")
+class Campaigns(MethodView):
+    """Campaigns."""
+
+    @blp.response(200, CampaignSchema(many=True))
+    def get(self) -> list[dict[str, Any]]:
+        """Open campaigns (regional roles: those sent to their territories)."""
+        actor = current_actor()
+        with unit_of_work() as uow:
+            return [campaign_view(uow, c) for c in campaigns.list_campaigns(uow.session, actor)]
+
+    @blp.arguments(CampaignCreateArgs)
+    @blp.response(201, CampaignSchema)
+    def post(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Create a campaign on a published template for all, listed or descendant territories."""
+        actor = current_actor()
+        draft = CampaignDraft(
+            title=args["title"], template_key=args["template"], slot_values=args["slot_values"],
+            media=args["media"], target_mode=TargetMode(args["targets"]),
+            territory_ids=tuple(args["territory_ids"]), window_start=args["window_start"],
+            window_end=args["window_end"], adapt_deadline=args["adapt_deadline"])
+        with unit_of_work() as uow:
+            campaign = campaigns.create_campaign(uow, actor, draft)
+            uow.commit()
+            return campaign_view(uow, campaign)
+
+
+@blp.route("/<int:campaign_id>")
+class CampaignById(MethodView):
+    """One campaign."""
+
+    @blp.response(200, CampaignSchema)
+    def get(self, campaign_id: int) -> dict[str, Any]:
+        """Read a campaign."""
+        current_actor()
+        with unit_of_work() as uow:
+            return campaign_view(uow, campaigns.get_campaign(uow.session, campaign_id))
+
+
+@blp.route("/<int:campaign_id>/dashboard")
+class Dashboard(MethodView):
+    """Who adapted, who is late."""
+
+    @blp.response(200, DashboardRowSchema(many=True))
+    def get(self, campaign_id: int) -> list[dict[str, Any]]:
+        """Per target territory: its adaptations' states and whether it is late."""
+        actor = current_actor()
+        with unit_of_work() as uow:
+            return campaigns.dashboard(uow.session, actor, campaign_id, now=datetime.now(UTC))

@@ -1,0 +1,58 @@
+"""Campaigns: what the API accepts and returns."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from regions.campaigns import TargetMode
+from service.api.posts.schemas import PostMediaArgs
+
+
+class CampaignCreateArgs(Schema):
+    """Central content for territories to adapt."""
+
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    template = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    slot_values = fields.Dict(keys=fields.String(validate=validate.Length(max=64)),
+                              values=fields.String(validate=validate.Length(max=2000)),
+                              load_default=dict)
+    media = fields.List(fields.Nested(PostMediaArgs), load_default=list,
+                        validate=validate.Length(max=20))
+    targets = fields.String(required=True, validate=validate.OneOf([m.value for m in TargetMode]),
+                            metadata={"description": "all | list | descendants"})
+    territory_ids = fields.List(fields.Integer(strict=True), load_default=list)
+    window_start = fields.AwareDateTime(allow_none=True, load_default=None)
+    window_end = fields.AwareDateTime(allow_none=True, load_default=None)
+    adapt_deadline = fields.AwareDateTime(allow_none=True, load_default=None)
+
+    @validates_schema
+    def _window(self, data: dict[str, object], **_kwargs: object) -> None:
+        start, end = data.get("window_start"), data.get("window_end")
+        if start and end and end <= start:  # type: ignore[operator]
+            raise ValidationError("Must be after window_start.", "window_end")
+
+
+class CampaignSchema(Schema):
+    """A campaign."""
+
+    id = fields.Integer()
+    title = fields.String()
+    template = fields.Dict()
+    master_text = fields.String()
+    slot_values = fields.Dict()
+    media = fields.List(fields.Dict())
+    target_ids = fields.List(fields.Integer())
+    window_start = fields.DateTime(allow_none=True)
+    window_end = fields.DateTime(allow_none=True)
+    adapt_deadline = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class DashboardRowSchema(Schema):
+    """One target territory's progress."""
+
+    territory_id = fields.Integer()
+    name = fields.String()
+    posts = fields.List(fields.Dict())
+    adapted = fields.Boolean()
+    late = fields.Boolean()

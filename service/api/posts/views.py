@@ -1,0 +1,75 @@
+"""Posts as the API shows them (built while the unit of work is open)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from geoalchemy2.shape import to_shape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from regions.actors import Actor
+from regions.models import Post, TemplateRecord, TemplateVersion
+from regions.posts import PostFields
+from regions.review import conflicts_for
+from regions.workflow import allowed_actions
+
+
+def template_refs(session: Session, version_ids: set[int]) -> dict[int, dict[str, Any]]:
+    """Template key and version number by version id, for a page of posts in one query."""
+    rows = session.execute(
+        select(TemplateVersion.id, TemplateRecord.key, TemplateVersion.number)
+        .join(TemplateRecord, TemplateRecord.id == TemplateVersion.template_id)
+        .where(TemplateVersion.id.in_(version_ids or {0})))
+    return {row[0]: {"key": row[1], "version": row[2]} for row in rows}
+
+
+def post_view(session: Session, post: Post, actor: Actor, *, lead_can_approve: bool,
+              templates: dict[int, dict[str, Any]] | None = None,
+              conflict_window_hours: int | None = None) -> dict[str, Any]:
+    """A post with its template reference, geotag, audience and the actions allowed."""
+    templates = templates or template_refs(session, {post.template_version_id})
+    point = to_shape(post.geom) if post.geom is not None else None
+    radius = float(post.audience_radius_km) if post.audience_radius_km is not None else None
+    view = {name: getattr(post, name) for name in (
+        "id", "territory_id", "author_id", "campaign_id", "text", "slot_values", "media", "link",
+        "place_name", "publish_at", "report", "has_warnings", "facebook_post_id", "permalink",
+        "published_at", "failure_reason", "created_at", "updated_at", "version")}
+    view.update(
+        status=post.status.value,
+        template=templates.get(post.template_version_id),
+        geotag={"lon": point.x, "lat": point.y} if point is not None else None,
+        audience=({"radius_km": radius, "area_ids": list(post.audience_area_ids or [])}
+                  if radius is not None or post.audience_area_ids else None),
+        allowed_actions=[a.value for a in allowed_actions(
+            post.status, actor.role, lead_can_approve=lead_can_approve)],
+    )
+    if conflict_window_hours is not None:
+        view["conflicts"] = [
+            {"post_id": c.post_id, "territory_id": c.territory_id, "status": c.status,
+             "publish_at": c.publish_at, "overlap_km2": c.overlap_km2,
+             "overlap": c.overlap_geojson}
+            for c in conflicts_for(session, post, window_hours=conflict_window_hours)]
+    return view
+
+
+def fields_from(args: dict[str, Any]) -> PostFields:
+    """Turn parsed arguments into the fields a use case applies (null clears a value)."""
+    fields = PostFields()
+    for name in ("text", "slot_values", "media", "link", "place_name", "publish_at"):
+        if name in args:
+            setattr(fields, name, args[name])
+            if args[name] is None:
+                fields.clear.add(name)
+    if "geotag" in args:
+        if args["geotag"] is None:
+            fields.clear.add("geotag")
+        else:
+            fields.lon, fields.lat = args["geotag"]["lon"], args["geotag"]["lat"]
+    if "audience" in args:
+        audience = args["audience"] or {}
+        fields.audience_radius_km = audience.get("radius_km")
+        if fields.audience_radius_km is None:
+            fields.clear.add("audience_radius_km")
+        fields.audience_area_codes = [(a["level"], a["code"]) for a in audience.get("areas", [])]
+    return fields

@@ -1,0 +1,307 @@
+"""The whole story of regional posts over HTTP, and the rules that keep territories apart."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from regions import accounts, standards
+from regions.models import Role
+
+TEMPLATE = {
+    "name": "Portes ouvertes",
+    "network": "facebook",
+    "language": "fr",
+    "body": "Portes ouvertes à {city} ! {details}",
+    "slots": [
+        {"name": "city", "type": "text", "max_length": 40},
+        {"name": "details", "type": "text", "max_length": 300},
+    ],
+    "rules": [
+        {"id": "tag", "type": "hashtags.required", "params": {"tags": ["#Relais"]}},
+        {"id": "charter-words", "type": "terms.forbidden", "params": {"terms": ["gratuit"]}},
+        {"id": "short", "type": "length", "severity": "warning", "params": {"max": 400}},
+    ],
+}
+LYON, MARSEILLE, LILLE = (4.70, 45.60, 5.00, 45.90), (5.20, 43.20, 5.55, 43.45), (2.9, 50.5,
+                                                                                   3.2, 50.8)
+SOON = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
+
+
+@pytest.fixture()
+def world(make_user, make_territory, uow):
+    """A published template, three territories, their editors and the central desk."""
+    desk = make_user(Role.CENTRAL_EDITOR)
+    with uow() as unit:
+        actor = accounts.load_actor(accounts.get_user(unit, desk.id))
+        standards.create_template(unit, actor, "portes-ouvertes", TEMPLATE)
+        standards.publish_template(unit, actor, "portes-ouvertes", now=datetime.now(UTC))
+        unit.commit()
+    lyon, marseille, lille = (make_territory(name, bbox=box) for name, box in
+                              (("Lyon", LYON), ("Marseille", MARSEILLE), ("Lille", LILLE)))
+    return {
+        "desk": desk, "lyon": lyon, "marseille": marseille, "lille": lille,
+        "ed_lyon": make_user(Role.REGIONAL_EDITOR, territory_ids=[lyon]),
+        "ed_marseille": make_user(Role.REGIONAL_EDITOR, territory_ids=[marseille]),
+    }
+
+
+def adapt(editor, territory, campaign, details, lon, lat, **extra):
+    body = {"territory_id": territory, "campaign_id": campaign,
+            "slot_values": {"details": details}, "geotag": {"lon": lon, "lat": lat},
+            "place_name": "Agence", **extra}
+    return editor.post("/api/posts", json=body)
+
+
+def test_the_whole_story_from_template_to_decisions(world):
+    desk, ed_lyon, ed_marseille = world["desk"], world["ed_lyon"], world["ed_marseille"]
+    created = desk.post("/api/campaigns", json={
+        "title": "Portes ouvertes de printemps", "template": "portes-ouvertes",
+        "slot_values": {"city": "votre ville"}, "targets": "list",
+        "territory_ids": [world["lyon"], world["marseille"], world["lille"]],
+        "window_start": SOON.isoformat(), "adapt_deadline": (SOON - timedelta(days=1)).isoformat(),
+    })
+    assert created.status_code == 201, created.json
+    campaign = created.json["id"]
+    assert sorted(created.json["target_ids"]) == sorted(
+        [world["lyon"], world["marseille"], world["lille"]])
+
+    lyon_post = adapt(ed_lyon, world["lyon"], campaign, "Entrée gratuit pour tous #Relais",
+                      4.85, 45.75, slot_values={"city": "Lyon",
+                                                "details": "Entrée gratuit pour tous #Relais"})
+    assert lyon_post.status_code == 201, lyon_post.json
+    assert lyon_post.json["text"] == "Portes ouvertes à Lyon ! Entrée gratuit pour tous #Relais"
+    marseille_post = adapt(ed_marseille, world["marseille"], campaign,
+                           "Café offert #Relais", 5.37, 43.30)
+    assert marseille_post.status_code == 201
+
+    refused = ed_lyon.post(f"/api/posts/{lyon_post.json['id']}/submit",
+                           json={"version": lyon_post.json["version"]})
+    assert refused.status_code == 422
+    assert refused.json["code"] == "post.validation_failed"
+    [violation] = [v for v in refused.json["errors"]["report"]["violations"]
+                   if v["severity"] == "error"]
+    text = lyon_post.json["text"]
+    start, end = violation["span"]
+    assert text[start:end] == "gratuit"
+    assert violation["message"]["fr"] and violation["message"]["en"]
+
+    fixed = ed_lyon.patch(f"/api/posts/{lyon_post.json['id']}", json={
+        "version": lyon_post.json["version"],
+        "text": "Portes ouvertes à Lyon ! Entrée libre pour tous #Relais"})
+    assert fixed.status_code == 200, fixed.json
+    submitted = ed_lyon.post(f"/api/posts/{fixed.json['id']}/submit",
+                             json={"version": fixed.json["version"]})
+    assert submitted.status_code == 200, submitted.json
+    assert submitted.json["status"] == "submitted"
+    other = ed_marseille.post(f"/api/posts/{marseille_post.json['id']}/submit",
+                              json={"version": marseille_post.json["version"]})
+    assert other.json["status"] == "submitted"
+
+    queue = desk.get("/api/review-queue").json["items"]
+    assert {p["id"] for p in queue} == {submitted.json["id"], other.json["id"]}
+    assert all("report" in p and "conflicts" in p for p in queue)
+
+    approved = desk.post(f"/api/posts/{submitted.json['id']}/approve",
+                         json={"version": submitted.json["version"], "comment": "Parfait"})
+    assert approved.status_code == 200 and approved.json["status"] == "approved"
+    changes = desk.post(f"/api/posts/{other.json['id']}/request-changes",
+                        json={"version": other.json["version"], "comment": "Ajoutez l'horaire"})
+    assert changes.status_code == 200 and changes.json["status"] == "changes_requested"
+    comments = ed_marseille.get(f"/api/posts/{other.json['id']}/comments").json
+    assert [c["body"] for c in comments] == ["Ajoutez l'horaire"]
+
+    trail = desk.get(f"/api/posts/{submitted.json['id']}/audit").json
+    steps = [(e["action"], e["actor"]) for e in trail]
+    assert steps == [
+        ("post.created", ed_lyon.email), ("post.edited", ed_lyon.email),
+        ("post.submit", ed_lyon.email), ("post.commented", desk.email),
+        ("post.approve", desk.email),
+    ]
+    assert "-Portes ouvertes à Lyon ! Entrée gratuit" in trail[1]["data"]["diff"]
+    csv = desk.get(f"/api/posts/{submitted.json['id']}/audit?format=csv")
+    assert csv.mimetype == "text/csv" and csv.get_data(as_text=True).count("\n") == 6
+
+    board = {row["territory_id"]: row for row in
+             desk.get(f"/api/campaigns/{campaign}/dashboard").json}
+    assert board[world["lyon"]]["adapted"] and board[world["marseille"]]["adapted"]
+    assert not board[world["lille"]]["adapted"]
+
+
+@pytest.fixture()
+def drafts(world):
+    make = {}
+    for key, editor, territory, lon, lat in (("a", world["ed_lyon"], world["lyon"], 4.85, 45.75),
+                                              ("b", world["ed_marseille"], world["marseille"],
+                                               5.37, 43.30)):
+        response = editor.post("/api/posts", json={
+            "territory_id": territory, "template": "portes-ouvertes",
+            "text": "Portes ouvertes à Ici ! Bienvenue #Relais", "geotag": {"lon": lon, "lat": lat},
+            "slot_values": {"city": "Ici", "details": "Bienvenue #Relais"}})
+        assert response.status_code == 201, response.json
+        make[key] = response.json
+    return make
+
+
+@pytest.mark.parametrize("action", ["read", "edit", "submit", "withdraw", "comment", "audit"])
+def test_an_editor_cannot_touch_another_territorys_draft(world, drafts, action):
+    outsider, post = world["ed_lyon"], drafts["b"]
+    path = f"/api/posts/{post['id']}"
+    response = {
+        "read": lambda: outsider.get(path),
+        "edit": lambda: outsider.patch(path, json={"version": post["version"], "text": "x"}),
+        "submit": lambda: outsider.post(f"{path}/submit", json={"version": post["version"]}),
+        "withdraw": lambda: outsider.post(f"{path}/withdraw", json={"version": post["version"]}),
+        "comment": lambda: outsider.post(f"{path}/comments", json={"body": "hello"}),
+        "audit": lambda: outsider.get(f"{path}/audit"),
+    }[action]()
+    assert response.status_code == 404
+    assert response.json["code"] == "not_found"
+
+
+def test_an_editor_cannot_list_or_approve_another_territorys_draft(world, drafts):
+    outsider = world["ed_lyon"]
+    listed = outsider.get("/api/posts").json["items"]
+    assert drafts["b"]["id"] not in {p["id"] for p in listed}
+    assert drafts["a"]["id"] in {p["id"] for p in listed}
+    own_territory = outsider.get(f"/api/posts?territory_id={world['marseille']}").json["items"]
+    assert own_territory == []
+    approve = outsider.post(f"/api/posts/{drafts['b']['id']}/approve",
+                            json={"version": drafts["b"]["version"]})
+    assert approve.status_code == 404
+    write = outsider.post("/api/posts", json={"territory_id": world["marseille"],
+                                              "template": "portes-ouvertes"})
+    assert write.status_code == 403
+
+
+def test_an_editor_cannot_approve_even_in_its_own_territory(world, drafts):
+    editor, post = world["ed_lyon"], drafts["a"]
+    submitted = editor.post(f"/api/posts/{post['id']}/submit", json={"version": post["version"]})
+    response = editor.post(f"/api/posts/{post['id']}/approve",
+                           json={"version": submitted.json["version"]})
+    assert response.status_code == 403
+
+
+def test_geotag_outside_the_territory_is_422_with_a_clear_code(world):
+    response = world["ed_lyon"].post("/api/posts", json={
+        "territory_id": world["lyon"], "template": "portes-ouvertes", "text": "x",
+        "geotag": {"lon": 5.37, "lat": 43.30}})
+    assert response.status_code == 422
+    assert response.json["code"] == "post.geotag_outside_territory"
+    assert "geotag" in response.json["errors"]
+
+
+def test_stale_approval_is_409_and_changes_nothing(world, drafts):
+    editor, desk, post = world["ed_lyon"], world["desk"], drafts["a"]
+    submitted = editor.post(f"/api/posts/{post['id']}/submit", json={"version": post["version"]})
+    loaded = desk.get(f"/api/posts/{post['id']}").json
+    edited = editor.patch(f"/api/posts/{post['id']}", json={
+        "version": submitted.json["version"],
+        "text": "Portes ouvertes à Ici ! Autre texte #Relais"})
+    assert edited.status_code == 200
+    stale = desk.post(f"/api/posts/{post['id']}/approve", json={"version": loaded["version"]})
+    assert stale.status_code == 409
+    assert stale.json["code"] == "conflict.stale"
+    assert desk.get(f"/api/posts/{post['id']}").json["status"] == "submitted"
+
+
+def test_editing_an_approved_post_sends_it_back_to_review(world, drafts):
+    editor, desk, post = world["ed_lyon"], world["desk"], drafts["a"]
+    submitted = editor.post(f"/api/posts/{post['id']}/submit", json={"version": post["version"]})
+    approved = desk.post(f"/api/posts/{post['id']}/approve",
+                         json={"version": submitted.json["version"]})
+    edited = editor.patch(f"/api/posts/{post['id']}", json={
+        "version": approved.json["version"], "text": "Portes ouvertes à Ici ! Encore #Relais"})
+    assert edited.json["status"] == "submitted"
+
+
+def post_with_audience(editor, territory, lon, lat, when, radius=5):
+    response = editor.post("/api/posts", json={
+        "territory_id": territory, "template": "portes-ouvertes",
+        "text": "Portes ouvertes à Ici ! Bienvenue #Relais", "geotag": {"lon": lon, "lat": lat},
+        "slot_values": {"city": "Ici", "details": "Bienvenue #Relais"},
+        "audience": {"radius_km": radius}, "publish_at": when.isoformat()})
+    assert response.status_code == 201, response.json
+    submitted = editor.post(f"/api/posts/{response.json['id']}/submit",
+                            json={"version": response.json["version"]})
+    assert submitted.status_code == 200, submitted.json
+    return submitted.json
+
+
+def test_overlapping_audiences_close_in_time_are_flagged_both_ways(world, make_user):
+    neighbour = make_user(Role.REGIONAL_EDITOR, territory_ids=[world["lyon"]])
+    first = post_with_audience(world["ed_lyon"], world["lyon"], 4.85, 45.75, SOON)
+    second = post_with_audience(neighbour, world["lyon"], 4.88, 45.76, SOON + timedelta(hours=5))
+    one = world["desk"].get(f"/api/posts/{first['id']}").json["conflicts"]
+    two = world["desk"].get(f"/api/posts/{second['id']}").json["conflicts"]
+    assert [c["post_id"] for c in one] == [second["id"]]
+    assert [c["post_id"] for c in two] == [first["id"]]
+    assert 40 < one[0]["overlap_km2"] < 80  # two 5 km discs 2.4 km apart overlap ~ 55 km²
+    assert one[0]["overlap"]["type"] in ("Polygon", "MultiPolygon")
+
+
+def test_the_same_audiences_a_week_apart_are_not_flagged(world):
+    first = post_with_audience(world["ed_lyon"], world["lyon"], 4.85, 45.75, SOON)
+    second = post_with_audience(world["ed_lyon"], world["lyon"], 4.88, 45.76,
+                                SOON + timedelta(days=7))
+    assert world["desk"].get(f"/api/posts/{first['id']}").json["conflicts"] == []
+    assert world["desk"].get(f"/api/posts/{second['id']}").json["conflicts"] == []
+
+
+def test_an_error_in_the_middle_of_a_submission_leaves_the_post_as_it_was(
+        world, drafts, monkeypatch):
+    editor, post = world["ed_lyon"], drafts["a"]
+    before = editor.get(f"/api/posts/{post['id']}").json
+    trail_before = world["desk"].get(f"/api/posts/{post['id']}/audit").json
+
+    def explode(*_args, **_kwargs):
+        raise RuntimeError("injected failure after the state change and the audit entry")
+
+    monkeypatch.setattr("regions.webhooks.enqueue", explode)
+    response = editor.post(f"/api/posts/{post['id']}/submit", json={"version": post["version"]})
+    assert response.status_code == 500
+    monkeypatch.undo()
+    after = editor.get(f"/api/posts/{post['id']}").json
+    assert after == before
+    assert world["desk"].get(f"/api/posts/{post['id']}/audit").json == trail_before
+
+
+def test_published_posts_of_other_territories_are_visible(world, drafts, uow):
+    from regions.models import Post, PostStatus
+
+    with uow() as unit:
+        unit.session.get(Post, drafts["b"]["id"]).status = PostStatus.PUBLISHED
+        unit.commit()
+    seen = world["ed_lyon"].get(f"/api/posts/{drafts['b']['id']}")
+    assert seen.status_code == 200
+    assert seen.json["allowed_actions"] == []
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("status=flying", "status"), ("bbox=1,2,3", "bbox"), ("cursor=%%%", "cursor"),
+     ("limit=0", "limit"), ("publish_from=yesterday", "publish_from")],
+)
+def test_bad_list_filters_are_422(world, query, field):
+    response = world["desk"].get(f"/api/posts?{query}")
+    assert response.status_code == 422
+    errors = response.json["errors"]
+    assert field in errors.get("query", errors)
+
+
+def test_cursor_pagination_walks_every_post_once(world, make_user):
+    editor = world["ed_lyon"]
+    ids = set()
+    for i in range(7):
+        created = editor.post("/api/posts", json={
+            "territory_id": world["lyon"], "template": "portes-ouvertes", "text": f"post {i}"})
+        ids.add(created.json["id"])
+    seen, cursor = [], None
+    while True:
+        page = editor.get("/api/posts?limit=3" + (f"&cursor={cursor}" if cursor else "")).json
+        seen += [p["id"] for p in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == sorted(ids, reverse=True)
