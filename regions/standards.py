@@ -8,10 +8,13 @@ validated against, so publishing v2 never changes what a v1 post shows.
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from geoalchemy2 import WKTElement
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -20,7 +23,9 @@ from editorial import (
     Charter,
     CompiledTemplate,
     Draft,
+    Edit,
     Report,
+    autofix,
     charter_from_dict,
     charter_to_dict,
     compile_template,
@@ -31,10 +36,41 @@ from editorial import (
 from regions import audit
 from regions.actors import Actor
 from regions.db import UnitOfWork
-from regions.errors import Conflict, InvalidInput, NotFound
-from regions.models import CharterVersion, Role, TemplateRecord, TemplateVersion
+from regions.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from regions.models import (
+    AdminArea,
+    CharterVersion,
+    Role,
+    TemplateRecord,
+    TemplateVersion,
+    Territory,
+)
 
 EDITORS = (Role.ADMIN, Role.CENTRAL_EDITOR)
+
+
+class TemplateKeyTaken(Conflict):
+    """Another template already has this key."""
+
+    code = "template.key_taken"
+
+
+class TemplateArchived(Conflict):
+    """The template is archived: it can no longer be edited or published."""
+
+    code = "template.archived"
+
+
+class AlreadyPublished(Conflict):
+    """The newest version is already published: edit the template to start the next one."""
+
+    code = "template.already_published"
+
+
+class NotPublished(InvalidInput):
+    """The template (or the asked version) has no published version to follow."""
+
+    code = "template.not_published"
 
 
 def _checked_template(data: dict[str, Any], key: str, number: int) -> dict[str, Any]:
@@ -70,6 +106,17 @@ def latest_version(session: Session, record: TemplateRecord) -> TemplateVersion:
     return version
 
 
+def get_version(session: Session, key: str, number: int) -> TemplateVersion:
+    """One version of a template, draft or published."""
+    record = get_template(session, key)
+    version = session.scalar(select(TemplateVersion).where(
+        TemplateVersion.template_id == record.id, TemplateVersion.number == number))
+    if version is None:
+        raise NotFound(f"Template {key!r} has no version {number}.",
+                       params={"kind": "template version", "id": f"{key} v{number}"})
+    return version
+
+
 def published_version(session: Session, key: str, number: int | None = None) -> TemplateVersion:
     """A published version of a template: the given number, or the newest one."""
     record = get_template(session, key)
@@ -79,11 +126,17 @@ def published_version(session: Session, key: str, number: int | None = None) -> 
         query = query.where(TemplateVersion.number == number)
     version = session.scalar(query.order_by(TemplateVersion.number.desc()).limit(1))
     if version is None or record.archived_at is not None:
-        raise InvalidInput(
+        raise NotPublished(
             f"Template {key!r} has no published version{f' {number}' if number else ''}.",
             params={"key": key}, errors={"template": ["Publish the template first."]},
         )
     return version
+
+
+def _require_open(record: TemplateRecord) -> None:
+    if record.archived_at is not None:
+        raise TemplateArchived(f"Template {record.key!r} is archived.",
+                               params={"key": record.key})
 
 
 def create_template(uow: UnitOfWork, actor: Actor, key: str, data: dict[str, Any]
@@ -93,14 +146,13 @@ def create_template(uow: UnitOfWork, actor: Actor, key: str, data: dict[str, Any
     canonical = _checked_template(data, key, 1)
     record = TemplateRecord(key=key, name=canonical["name"], network=canonical["network"],
                             language=canonical["language"], created_by=actor.user_id)
-    uow.session.add(record)
     try:
         with uow.session.begin_nested():
-            uow.flush()
+            uow.session.add(record)
     except IntegrityError:
-        raise Conflict(f"A template with the key {key!r} already exists.",
-                       errors={"key": ["Already taken."]}) from None
-    version = TemplateVersion(template_id=record.id, number=1, data=canonical,
+        raise TemplateKeyTaken(f"A template with the key {key!r} already exists.",
+                               params={"key": key}, errors={"key": ["Already taken."]}) from None
+    version = TemplateVersion(template=record, number=1, data=canonical,
                               created_by=actor.user_id)
     uow.session.add(version)
     uow.flush()
@@ -114,6 +166,7 @@ def edit_template(uow: UnitOfWork, actor: Actor, key: str, data: dict[str, Any]
     """Change the draft, or start the next version when the newest one is published."""
     actor.require(*EDITORS)
     record = get_template(uow.session, key)
+    _require_open(record)
     current = latest_version(uow.session, record)
     number = current.number + 1 if current.published_at else current.number
     canonical = _checked_template(data, key, number)
@@ -121,7 +174,7 @@ def edit_template(uow: UnitOfWork, actor: Actor, key: str, data: dict[str, Any]
         current.data = canonical
         version = current
     else:
-        version = TemplateVersion(template_id=record.id, number=number, data=canonical,
+        version = TemplateVersion(template=record, number=number, data=canonical,
                                   created_by=actor.user_id)
         uow.session.add(version)
     record.name, record.network = canonical["name"], canonical["network"]
@@ -137,10 +190,12 @@ def publish_template(uow: UnitOfWork, actor: Actor, key: str, *, now: datetime
     """Publish the draft: from now on it never changes."""
     actor.require(*EDITORS)
     record = get_template(uow.session, key)
+    _require_open(record)
     current = latest_version(uow.session, record)
     if current.published_at is not None:
-        raise Conflict(f"Version {current.number} is already published: edit to make a new one.",
-                       params={"version": current.number})
+        raise AlreadyPublished(
+            f"Version {current.number} is already published: edit to make a new one.",
+            params={"version": current.number})
     current.published_at, current.published_by = now, actor.user_id
     uow.flush()
     audit.record(uow.session, actor.user_id, "template.published", "template", record.id,
@@ -155,6 +210,7 @@ def archive_template(uow: UnitOfWork, actor: Actor, key: str, *, now: datetime
     record = get_template(uow.session, key)
     if record.archived_at is None:
         record.archived_at = now
+        uow.flush()
         audit.record(uow.session, actor.user_id, "template.archived", "template", record.id)
     return record
 
@@ -165,15 +221,28 @@ def current_charter(session: Session) -> CharterVersion | None:
     return session.scalar(select(CharterVersion).order_by(CharterVersion.number.desc()).limit(1))
 
 
+def get_charter_version(session: Session, number: int) -> CharterVersion:
+    """One charter version by number."""
+    row = session.scalar(select(CharterVersion).where(CharterVersion.number == number))
+    if row is None:
+        raise NotFound(f"No charter version {number}.",
+                       params={"kind": "charter version", "id": number})
+    return row
+
+
 def update_charter(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> CharterVersion:
     """Write the next charter version; every template inherits it from now on."""
     actor.require(*EDITORS)
     number = (uow.session.scalar(select(func.max(CharterVersion.number))) or 0) + 1
+    # Reading the charter compiles its rules: a bad regex or term raises CharterInvalid (422).
     charter = charter_from_dict({**data, "version": number})
-    compile_template(template_from_dict({"id": "charter-check", "name": "c"}), charter)
     row = CharterVersion(number=number, data=charter_to_dict(charter), created_by=actor.user_id)
-    uow.session.add(row)
-    uow.flush()
+    try:
+        with uow.session.begin_nested():
+            uow.session.add(row)
+    except IntegrityError:  # someone wrote the same version number at the same moment
+        raise Conflict("The charter changed meanwhile: reload and try again.",
+                       params={"version": number}) from None
     audit.record(uow.session, actor.user_id, "charter.updated", "charter", row.id,
                  {"version": number})
     return row
@@ -182,16 +251,12 @@ def update_charter(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> Chart
 # -- validation --------------------------------------------------------------------------------
 @lru_cache(maxsize=256)
 def _compiled(template_json: str, charter_json: str | None) -> CompiledTemplate:
-    import json
-
     charter: Charter | None = charter_from_dict(json.loads(charter_json)) if charter_json else None
     return compile_template(template_from_dict(json.loads(template_json)), charter)
 
 
 def compiled_for(version: TemplateVersion, charter: CharterVersion | None) -> CompiledTemplate:
-    """The compiled template (cached: published versions and charters never change)."""
-    import json
-
+    """The compiled template, cached by content (a draft's cache entry changes with it)."""
     return _compiled(json.dumps(version.data, sort_keys=True),
                      json.dumps(charter.data, sort_keys=True) if charter else None)
 
@@ -201,3 +266,51 @@ def check_draft(session: Session, version: TemplateVersion, draft: Draft, *, now
     """Validate a draft against a template version and the current charter; never saves."""
     charter = current_charter(session)
     return validate(compiled_for(version, charter), draft, now=now), charter
+
+
+@dataclass(frozen=True, slots=True)
+class DryRun:
+    """What a dry run found: the report and, when asked, the automatically fixed text."""
+
+    report: Report
+    fixed: tuple[str, list[Edit]] | None
+
+
+def _with_places(session: Session, actor: Actor, draft: Draft, point: tuple[float, float] | None,
+                 territory_id: int | None) -> Draft:
+    """Add what PostGIS knows: the areas around the point, and the territory's facts."""
+    codes = list(draft.territory_codes)
+    geom = WKTElement(f"POINT({point[0]} {point[1]})", srid=4326) if point else None
+    if geom is not None:
+        covering = select(AdminArea.code).where(func.ST_Covers(AdminArea.geom, geom))
+        codes += session.scalars(covering)
+    if territory_id is None:
+        return replace(draft, territory_codes=tuple(codes))
+    if not actor.is_central and territory_id not in actor.territory_ids:
+        raise PermissionDenied("You do not belong to this territory.",
+                               params={"territory_id": territory_id})
+    territory = session.get(Territory, territory_id)
+    if territory is None:
+        raise InvalidInput(f"No territory {territory_id}.",
+                           errors={"territory_id": ["Unknown territory."]})
+    inside = None if geom is None else bool(session.scalar(
+        select(func.ST_Covers(Territory.geom, geom)).where(Territory.id == territory_id)))
+    return replace(draft, territory_codes=(territory.slug, *codes), inside_territory=inside,
+                   timezone=draft.timezone or territory.timezone)
+
+
+def dry_run(session: Session, actor: Actor, key: str, draft: Draft, *, now: datetime,
+            number: int | None = None, point: tuple[float, float] | None = None,
+            territory_id: int | None = None, fix: bool = False) -> DryRun:
+    """Validate a draft as it would be on submission, saving nothing.
+
+    Without ``number`` the newest published version is used; with it, that version, even a
+    draft (so the desk can try a template before publishing it).
+    """
+    version = (published_version(session, key) if number is None
+               else get_version(session, key, number))
+    draft = _with_places(session, actor, replace(draft, geotagged=point is not None), point,
+                         territory_id)
+    compiled = compiled_for(version, current_charter(session))
+    report = validate(compiled, draft, now=now)
+    return DryRun(report, autofix(compiled, draft) if fix else None)

@@ -80,6 +80,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The database is unreachable for now: try again shortly.",
         "La base de données est injoignable pour l’instant : réessayez bientôt.",
     ),
+    "template.invalid": (
+        "The template has {count} problem(s): see `errors`, by path.",
+        "Le modèle comporte {count} problème(s) : voir `errors`, par chemin.",
+    ),
+    "charter.invalid": (
+        "The charter has {count} problem(s): see `errors`, by path.",
+        "La charte comporte {count} problème(s) : voir `errors`, par chemin.",
+    ),
+    "template.key_taken": (
+        "A template with the key {key} already exists.",
+        "Un modèle avec la clé {key} existe déjà.",
+    ),
+    "template.archived": (
+        "The template {key} is archived: it can no longer be edited or published.",
+        "Le modèle {key} est archivé : il ne peut plus être modifié ni publié.",
+    ),
+    "template.already_published": (
+        "Version {version} is already published and never changes: edit to start the next one.",
+        "La version {version} est publiée et ne change plus : modifiez pour créer la suivante.",
+    ),
+    "template.not_published": (
+        "The template {key} has no published version to follow.",
+        "Le modèle {key} n’a pas de version publiée à suivre.",
+    ),
 }
 
 
