@@ -5,13 +5,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from datetime import UTC, datetime
+import random
+import secrets
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+import requests
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from regions.models import Post, PostStatus, WebhookDelivery, WebhookEndpoint
+from regions import audit
+from regions.actors import Actor
+from regions.db import SessionFactory, UnitOfWork
+from regions.errors import InvalidInput, NotFound
+from regions.models import Post, PostStatus, Role, WebhookDelivery, WebhookEndpoint
 
 EVENTS = {
     PostStatus.SUBMITTED: "post.submitted",
@@ -65,3 +72,101 @@ def encode(payload: dict[str, Any]) -> bytes:
 def now_ts() -> int:
     """Seconds since the epoch."""
     return int(datetime.now(UTC).timestamp())
+
+
+MAX_ATTEMPTS = 8
+BASE_DELAY_SECONDS = 30
+SEND_TIMEOUT_SECONDS = 10
+
+
+def create_endpoint(uow: UnitOfWork, actor: Actor, *, url: str, events: list[str]
+                    ) -> tuple[WebhookEndpoint, str]:
+    """Register an endpoint (admins); returns it and its signing secret, shown once."""
+    actor.require(Role.ADMIN)
+    unknown = sorted(set(events) - set(EVENT_NAMES))
+    if unknown or not events:
+        raise InvalidInput(f"Unknown events: {', '.join(unknown) or '(none given)'}.",
+                           errors={"events": [f"Choose among {', '.join(EVENT_NAMES)}."]})
+    secret = secrets.token_urlsafe(32)
+    endpoint = WebhookEndpoint(url=url, secret=secret, events=sorted(set(events)),
+                               created_by=actor.user_id)
+    uow.session.add(endpoint)
+    uow.flush()
+    audit.record(uow.session, actor.user_id, "webhook.created", "webhook", endpoint.id,
+                 {"url": url, "events": endpoint.events})
+    return endpoint, secret
+
+
+def list_endpoints(session: Session, actor: Actor) -> list[WebhookEndpoint]:
+    """Every endpoint (admins)."""
+    actor.require(Role.ADMIN)
+    return list(session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)))
+
+
+def delete_endpoint(uow: UnitOfWork, actor: Actor, endpoint_id: int) -> None:
+    """Remove an endpoint and its delivery log (admins)."""
+    actor.require(Role.ADMIN)
+    endpoint = uow.session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None:
+        raise NotFound(f"No webhook {endpoint_id}.", params={"kind": "webhook"})
+    uow.session.delete(endpoint)
+    audit.record(uow.session, actor.user_id, "webhook.deleted", "webhook", endpoint_id)
+
+
+def deliveries(session: Session, actor: Actor, endpoint_id: int, *, limit: int = 100
+               ) -> list[WebhookDelivery]:
+    """An endpoint's delivery log, newest first (admins)."""
+    actor.require(Role.ADMIN)
+    if session.get(WebhookEndpoint, endpoint_id) is None:
+        raise NotFound(f"No webhook {endpoint_id}.", params={"kind": "webhook"})
+    return list(session.scalars(select(WebhookDelivery).where(
+        WebhookDelivery.endpoint_id == endpoint_id).order_by(WebhookDelivery.id.desc())
+        .limit(limit)))
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential backoff with jitter: ~30 s, 1 min, 2 min … capped at 6 h."""
+    delay = min(BASE_DELAY_SECONDS * 2 ** (attempts - 1), 6 * 3600)
+    return timedelta(seconds=delay * (0.5 + random.random() / 2))
+
+
+def deliver_due(session_factory: SessionFactory, http: requests.Session, *, limit: int = 20
+                ) -> int:
+    """Send due deliveries, one transaction each (claimed with SKIP LOCKED); return how many."""
+    sent = 0
+    for _ in range(limit):
+        with UnitOfWork(session_factory) as uow:
+            delivery = uow.session.scalar(
+                select(WebhookDelivery).where(WebhookDelivery.status == "pending",
+                                              WebhookDelivery.next_attempt_at <= func.now())
+                .order_by(WebhookDelivery.next_attempt_at).limit(1)
+                .with_for_update(skip_locked=True))
+            if delivery is None:
+                return sent
+            endpoint = uow.session.get(WebhookEndpoint, delivery.endpoint_id)
+            assert endpoint is not None
+            _attempt(http, endpoint, delivery)
+            uow.commit()
+            sent += 1
+    return sent
+
+
+def _attempt(http: requests.Session, endpoint: WebhookEndpoint, delivery: WebhookDelivery
+             ) -> None:
+    body = encode({**delivery.payload, "delivery_id": delivery.id})
+    headers = {"Content-Type": "application/json", "X-Relais-Event": delivery.event,
+               SIGNATURE_HEADER: sign(endpoint.secret, body, now_ts())}
+    delivery.attempts += 1
+    try:
+        response = http.post(endpoint.url, data=body, headers=headers,
+                             timeout=SEND_TIMEOUT_SECONDS, allow_redirects=False)
+        delivery.last_status_code, delivery.last_error = response.status_code, None
+        ok = 200 <= response.status_code < 300
+    except requests.RequestException as exc:
+        delivery.last_error, ok = type(exc).__name__, False
+    if ok:
+        delivery.status, delivery.delivered_at = "delivered", datetime.now(UTC)
+    elif delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status = "failed"
+    else:
+        delivery.next_attempt_at = datetime.now(UTC) + backoff(delivery.attempts)
