@@ -21,7 +21,9 @@ from service.auth import csrf
 from service.runtime import Runtime
 
 SWAGGER_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
-API_RESOURCES = ("health", "users", "tokens", "territories", "locate", "gazetteer")
+API_RESOURCES = (
+    "health", "users", "tokens", "territories", "locate", "gazetteer", "templates", "charter",
+)
 
 
 def _flask_config(settings: Settings) -> dict[str, object]:

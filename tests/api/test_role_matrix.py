@@ -62,7 +62,60 @@ MATRIX = {
     ("GET", "/api/locate"): (lambda c: "/api/locate?lon=0.5&lat=0.5", None, ALL),
     ("POST", "/api/locate"): (lambda c: "/api/locate", {"points": [[0.5, 0.5]]}, ALL),
     ("GET", "/api/gazetteer"): (lambda c: "/api/gazetteer?q=lyon", None, ALL),
+    ("GET", "/api/templates"): (lambda c: "/api/templates", None, ALL),
+    ("POST", "/api/templates"): (
+        lambda c: "/api/templates", {"key": "new-{n}", "name": "N"}, CENTRAL,
+    ),
+    ("GET", "/api/templates/<key>"): (lambda c: f"/api/templates/{c['template']()}", None, ALL),
+    ("PUT", "/api/templates/<key>"): (
+        lambda c: f"/api/templates/{c['template']()}", {"name": "Renamed"}, CENTRAL,
+    ),
+    ("POST", "/api/templates/<key>/publish"): (
+        lambda c: f"/api/templates/{c['template']()}/publish", None, CENTRAL,
+    ),
+    ("POST", "/api/templates/<key>/archive"): (
+        lambda c: f"/api/templates/{c['template']()}/archive", None, CENTRAL,
+    ),
+    ("GET", "/api/templates/<key>/versions/<int:number>"): (
+        lambda c: f"/api/templates/{c['template']()}/versions/1", None, ALL,
+    ),
+    ("POST", "/api/templates/<key>/validate"): (
+        lambda c: f"/api/templates/{c['template']()}/validate", {"text": "Bonjour Lyon"}, ALL,
+    ),
+    ("GET", "/api/charter"): (lambda c: "/api/charter", None, ALL),
+    ("PUT", "/api/charter"): (lambda c: "/api/charter", {"rules": []}, CENTRAL),
+    ("GET", "/api/charter/versions/<int:number>"): (
+        lambda c: f"/api/charter/versions/{c['charter']()}", None, ALL,
+    ),
 }
+
+
+def _template_with_draft(uow, user_id):
+    """Template rows: a template whose v1 is published and v2 is a draft; returns its key."""
+    from datetime import UTC, datetime
+
+    from regions import standards
+    from regions.actors import Actor
+
+    desk = Actor(user_id, "desk@example.test", Role.CENTRAL_EDITOR)
+    with uow() as unit:
+        data = {"name": "M", "body": "Bonjour {city}", "slots": [{"name": "city"}]}
+        standards.create_template(unit, desk, "matrix", data)
+        standards.publish_template(unit, desk, "matrix", now=datetime.now(UTC))
+        standards.edit_template(unit, desk, "matrix", {**data, "name": "M2"})
+        unit.commit()
+    return "matrix"
+
+
+def _charter_version(uow, user_id):
+    """Charter rows: the first charter version; returns its number."""
+    from regions import standards
+    from regions.actors import Actor
+
+    with uow() as unit:
+        row = standards.update_charter(unit, Actor(user_id, "d@x.test", Role.ADMIN), {"rules": []})
+        unit.commit()
+        return row.number
 
 
 def _routes(app):
@@ -78,13 +131,15 @@ def test_every_route_is_in_the_matrix_or_public(app):
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
 @pytest.mark.parametrize("route", [k for k, v in MATRIX.items() if v[0]], ids=" ".join)
-def test_role_matrix(route, role, make_user, make_territory, client):
+def test_role_matrix(route, role, make_user, make_territory, client, uow):
     method, _rule = route
     make_path, body, allowed = MATRIX[route]
     territory = make_territory(bbox=(10, 10, 11, 11))
     other = make_user(Role.VIEWER, territory_ids=[territory])
     context = {"other": other, "territory": territory,
-               "empty_territory": make_territory(bbox=(20, 20, 21, 21))}
+               "empty_territory": make_territory(bbox=(20, 20, 21, 21)),
+               "template": lambda: _template_with_draft(uow, other.id),
+               "charter": lambda: _charter_version(uow, other.id)}
     caller = make_user(role) if role else None
     path = make_path(context)
     if isinstance(body, dict):

@@ -1,0 +1,1 @@
+"""Relais service: the social-media charter."""

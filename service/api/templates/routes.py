@@ -1,0 +1,177 @@
+"""Templates: versioned editorial templates, written by the central desk, and the dry run."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask.views import MethodView
+
+from editorial import Draft, Edit, Media
+from regions import standards
+from regions.models import TemplateRecord, TemplateVersion
+from regions.reports import report_to_dict
+from service.api.common import Blueprint
+from service.api.templates.schemas import (
+    DryRunArgs,
+    DryRunQueryArgs,
+    DryRunReportSchema,
+    TemplateArgs,
+    TemplateCreateArgs,
+    TemplateListArgs,
+    TemplateSchema,
+    TemplateSummarySchema,
+    VersionSchema,
+)
+from service.auth import current_actor
+from service.runtime import unit_of_work
+
+blp = Blueprint("templates", __name__, url_prefix="/api/templates",
+                description="Editorial templates: versions, publication and the dry run.")
+
+
+def _version_summary(version: TemplateVersion) -> dict[str, Any]:
+    return {"number": version.number, "created_at": version.created_at,
+            "status": "published" if version.published_at else "draft",
+            "published_at": version.published_at}
+
+
+def _version(key: str, version: TemplateVersion) -> dict[str, Any]:
+    return {**_version_summary(version), "key": key, "data": version.data}
+
+
+def _template(record: TemplateRecord, *, with_versions: bool = False) -> dict[str, Any]:
+    versions = record.versions
+    published = [v.number for v in versions if v.published_at is not None]
+    data = {"key": record.key, "name": record.name, "network": record.network,
+            "language": record.language, "created_at": record.created_at,
+            "archived_at": record.archived_at, "latest_version": versions[-1].number,
+            "published_version": published[-1] if published else None}
+    if with_versions:
+        data["versions"] = [_version_summary(v) for v in versions]
+    return data
+
+
+@blp.route("")
+class Templates(MethodView):
+    """All templates."""
+
+    @blp.arguments(TemplateListArgs, location="query")
+    @blp.response(200, TemplateSummarySchema(many=True))
+    def get(self, args: dict[str, Any]) -> list[dict[str, Any]]:
+        """Templates, newest first; archived ones only when asked."""
+        current_actor()
+        with unit_of_work() as uow:
+            records = standards.list_templates(uow.session, include_archived=args["archived"])
+            return [_template(record) for record in records]
+
+    @blp.arguments(TemplateCreateArgs)
+    @blp.response(201, VersionSchema)
+    def post(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Create a template (central desk): version 1, a draft until published."""
+        actor = current_actor()
+        key = args.pop("key")
+        with unit_of_work() as uow:
+            version = standards.create_template(uow, actor, key, args)
+            uow.commit()
+            return _version(key, version)
+
+
+@blp.route("/<key>")
+class TemplateByKey(MethodView):
+    """One template."""
+
+    @blp.response(200, TemplateSchema)
+    def get(self, key: str) -> dict[str, Any]:
+        """A template with the summary of its versions."""
+        current_actor()
+        with unit_of_work() as uow:
+            return _template(standards.get_template(uow.session, key), with_versions=True)
+
+    @blp.arguments(TemplateArgs)
+    @blp.response(200, VersionSchema)
+    def put(self, args: dict[str, Any], key: str) -> dict[str, Any]:
+        """Edit (central desk): changes the draft, or starts the next version after a publish."""
+        actor = current_actor()
+        with unit_of_work() as uow:
+            version = standards.edit_template(uow, actor, key, args)
+            uow.commit()
+            return _version(key, version)
+
+
+@blp.route("/<key>/publish")
+class PublishTemplate(MethodView):
+    """Publication."""
+
+    @blp.response(200, VersionSchema)
+    def post(self, key: str) -> dict[str, Any]:
+        """Publish the draft (central desk): from now on this version never changes."""
+        actor = current_actor()
+        with unit_of_work() as uow:
+            version = standards.publish_template(uow, actor, key, now=datetime.now(UTC))
+            uow.commit()
+            return _version(key, version)
+
+
+@blp.route("/<key>/archive")
+class ArchiveTemplate(MethodView):
+    """Archiving."""
+
+    @blp.response(200, TemplateSchema)
+    def post(self, key: str) -> dict[str, Any]:
+        """Archive (central desk): no new post follows it; existing posts keep their version."""
+        actor = current_actor()
+        with unit_of_work() as uow:
+            record = standards.archive_template(uow, actor, key, now=datetime.now(UTC))
+            uow.commit()
+            return _template(record, with_versions=True)
+
+
+@blp.route("/<key>/versions/<int:number>")
+class TemplateVersionByNumber(MethodView):
+    """One version."""
+
+    @blp.response(200, VersionSchema)
+    def get(self, key: str, number: int) -> dict[str, Any]:
+        """A version's stored content: published versions never change."""
+        current_actor()
+        with unit_of_work() as uow:
+            return _version(key, standards.get_version(uow.session, key, number))
+
+
+def _draft(args: dict[str, Any]) -> Draft:
+    return Draft(
+        text=args["text"], slot_values=args["slot_values"],
+        media=tuple(Media(m["url"], m["alt"]) for m in args["media"]),
+        audience_radius_km=args.get("audience_radius_km"),
+        territory_codes=tuple(args["territory_codes"]), publish_at=args.get("publish_at"),
+    )
+
+
+def _autofix(fixed: tuple[str, list[Edit]] | None) -> dict[str, Any] | None:
+    if fixed is None:
+        return None
+    text, edits = fixed
+    return {"text": text, "edits": [{"span": list(edit.span), "text": edit.text,
+                                     "rule_id": edit.rule_id, "code": edit.code}
+                                    for edit in edits]}
+
+
+@blp.route("/<key>/validate")
+class DryRun(MethodView):
+    """The dry run."""
+
+    @blp.arguments(DryRunQueryArgs, location="query")
+    @blp.arguments(DryRunArgs)
+    @blp.response(200, DryRunReportSchema)
+    def post(self, query: dict[str, Any], args: dict[str, Any], key: str) -> dict[str, Any]:
+        """Validate a draft against a template as on submission; nothing is saved."""
+        actor = current_actor()
+        geotag = args.get("geotag")
+        with unit_of_work() as uow:
+            result = standards.dry_run(
+                uow.session, actor, key, _draft(args), now=datetime.now(UTC),
+                number=args.get("version"), territory_id=args.get("territory_id"),
+                point=(geotag["lon"], geotag["lat"]) if geotag else None, fix=query["autofix"],
+            )
+        return {**report_to_dict(result.report), "autofix": _autofix(result.fixed)}
