@@ -21,11 +21,12 @@ from regions import audit
 from regions.actors import Actor
 from regions.db import UnitOfWork
 from regions.errors import Conflict, InvalidInput, NotFound
-from regions.models import AdminArea, Membership, Role, Territory
+from regions.models import AdminArea, Membership, Post, PostStatus, Role, Territory
 from regions.teams import descendants_of
 
 CENTRAL = (Role.ADMIN, Role.CENTRAL_EDITOR)
 KINDS = ("group", "region", "area", "local")
+CLOSED_POSTS = (PostStatus.REJECTED, PostStatus.WITHDRAWN, PostStatus.ARCHIVED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +141,19 @@ def sibling_overlaps(session: Session, territory: Territory) -> list[Overlap]:
             for row in session.execute(query) if row[2] and row[2] > 1.0]
 
 
+def posts_outside(session: Session, territory: Territory) -> list[int]:
+    """Posts of the territory whose geotag its (new) shape no longer covers.
+
+    They keep their territory: nothing is moved or re-checked silently; the report says which.
+    """
+    query = select(Post.id).join(Territory, Territory.id == Post.territory_id).where(
+        Post.territory_id == territory.id, Post.geom.is_not(None),
+        Post.status.not_in(CLOSED_POSTS),
+        ~func.coalesce(func.ST_Covers(Territory.geom, Post.geom), False),
+    ).order_by(Post.id)
+    return list(session.scalars(query))
+
+
 def _apply_shape(uow: UnitOfWork, territory: Territory, *, shape: BaseGeometry | None,
                  areas: AreaSelection | None, report: ShapeReport) -> None:
     if shape is not None and areas is not None:
@@ -234,6 +248,8 @@ def update_territory(
     _apply_shape(uow, territory, shape=shape, areas=areas, report=report)
     territory.updated_at = func.now()
     _finish_shape_change(uow, territory, report, allow_overlaps)
+    if shape is not None or areas is not None:
+        report.posts_now_outside = posts_outside(uow.session, territory)
     audit.record(uow.session, actor.user_id, "territory.updated", "territory", territory.id,
                  {"fields": sorted(changes), "shape_changed": bool(shape or areas),
                   "repairs": report.repairs})

@@ -253,3 +253,16 @@ def test_cursor_pagination_walks_every_post_once(world, make_user):
         if cursor is None:
             break
     assert seen == sorted(ids, reverse=True)
+
+
+def test_shrinking_a_territory_reports_posts_now_outside_and_keeps_them(world, drafts):
+    desk, post = world["desk"], drafts["a"]  # geotagged at 4.85, 45.75 in Lyon
+    territory = desk.get(f"/api/territories/{world['lyon']}").json
+    small = {"type": "Polygon", "coordinates": [[[4.70, 45.80], [4.80, 45.80], [4.80, 45.90],
+                                                 [4.70, 45.90], [4.70, 45.80]]]}
+    changed = desk.patch(f"/api/territories/{world['lyon']}", json={
+        "version": territory["properties"]["version"], "geometry": small})
+    assert changed.status_code == 200, changed.json
+    assert changed.json["report"]["posts_now_outside"] == [post["id"]]
+    kept = desk.get(f"/api/posts/{post['id']}").json
+    assert kept["territory_id"] == world["lyon"] and kept["status"] == "draft"
