@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from geoalchemy2 import Geometry
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,6 +24,8 @@ class PageConnection(Base):
     page_name: Mapped[str | None] = mapped_column(String(200))
     token_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
     token_hint: Mapped[str] = mapped_column(String(8))
+    # The Page's own location (a place Page id): the place tag when no nearer place is known.
+    place_id: Mapped[str | None] = mapped_column(String(64))
     checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     check_ok: Mapped[bool | None]
     check_error: Mapped[str | None] = mapped_column(Text)
@@ -30,6 +33,24 @@ class PageConnection(Base):
         DateTime(timezone=True), server_default=func.now()
     )
     updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class FacebookPlace(Base):
+    """A Facebook place (a location Page) near which a territory's posts are tagged with it."""
+
+    __tablename__ = "facebook_places"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(
+        ForeignKey("territories.id", ondelete="CASCADE"), index=True
+    )
+    place_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
+    radius_m: Mapped[int] = mapped_column(Integer, server_default="2000")
+    created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
 
@@ -46,6 +67,10 @@ class Publication(Base):
         Index("ix_publications_due", "status", "due_at"),
         Index("uq_publications_post_active", "post_id", unique=True,
               postgresql_where="status IN ('queued', 'in_flight')"),
+        # One Facebook post belongs to one publication: two Relais posts with the same text
+        # can never both adopt the same Facebook post during reconciliation.
+        Index("uq_publications_graph_post_id", "graph_post_id", unique=True,
+              postgresql_where="graph_post_id IS NOT NULL"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,159 @@
+"""Facebook Page connections: connect, rotate the token, disconnect, check, place tags.
+
+The Page token is encrypted before it reaches the session (see :mod:`page_tokens`); only a
+short hint of its last characters is ever shown, and neither audit entries nor logs hold it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from geoalchemy2 import WKTElement
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from regions import audit
+from regions.actors import Actor
+from regions.db import UnitOfWork
+from regions.errors import InvalidInput, PermissionDenied
+from regions.models import PageConnection, Post, PostStatus, Role
+from regions.models.publishing import FacebookPlace
+from regions.publishing.graph import GraphClient, GraphError
+from regions.publishing.outbox import schedule_if_connected
+from regions.publishing.page_tokens import TokenCipher, TokenUnreadable, token_hint
+from regions.territories import get_territory
+
+CENTRAL = (Role.ADMIN, Role.CENTRAL_EDITOR)
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceSpec:
+    """A Facebook place near which the territory's posts are tagged with it."""
+
+    place_id: str
+    name: str
+    lon: float
+    lat: float
+    radius_m: int = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionCheck:
+    """The answer of "check connection": ok with the Page name, or the readable reason."""
+
+    ok: bool
+    page_name: str | None
+    reason: str | None
+    code: str | None
+    checked_at: datetime
+
+
+def find_connection(session: Session, actor: Actor, territory_id: int) -> PageConnection | None:
+    """The territory's connection, for the central desk and the territory's members."""
+    get_territory(session, territory_id)
+    if not actor.is_central and territory_id not in actor.territory_ids:
+        raise PermissionDenied("You do not belong to this territory.",
+                               params={"territory_id": territory_id})
+    return session.scalar(select(PageConnection).where(PageConnection.territory_id == territory_id))
+
+
+def places_of(session: Session, territory_id: int) -> list[tuple[FacebookPlace, float, float]]:
+    """The territory's places with their lon/lat, by name."""
+    rows = session.execute(
+        select(FacebookPlace, func.ST_X(FacebookPlace.geom), func.ST_Y(FacebookPlace.geom))
+        .where(FacebookPlace.territory_id == territory_id).order_by(FacebookPlace.name))
+    return [(place, float(lon), float(lat)) for place, lon, lat in rows]
+
+
+def connect_page(uow: UnitOfWork, actor: Actor | None, territory_id: int, *, page_id: str,
+                 token: str, cipher: TokenCipher, place_id: str | None = None,
+                 places: list[PlaceSpec] | None = None) -> PageConnection:
+    """Connect the territory's Page or rotate its token (central roles); schedule approved posts.
+
+    ``actor=None`` is Relais itself (demo seeding).
+    """
+    if actor is not None:
+        actor.require(*CENTRAL)
+    get_territory(uow.session, territory_id)
+    if not token.strip() or not page_id.strip():
+        raise InvalidInput("A Page id and a Page access token are required.",
+                           errors={"token": ["Required."]})
+    ciphertext = cipher.encrypt(token.strip())
+    connection = uow.session.scalar(select(PageConnection).where(
+        PageConnection.territory_id == territory_id).with_for_update())
+    action = "page.token_rotated" if connection else "page.connected"
+    if connection is None:
+        connection = PageConnection(territory_id=territory_id)
+        uow.session.add(connection)
+    elif connection.page_id != page_id:
+        action = "page.changed"
+    connection.page_id, connection.token_ciphertext = page_id.strip(), ciphertext
+    connection.token_hint, connection.place_id = token_hint(token.strip()), place_id
+    connection.page_name = connection.page_name if action == "page.token_rotated" else None
+    connection.checked_at = connection.check_ok = connection.check_error = None
+    connection.updated_at = func.now()
+    if places is not None:
+        _replace_places(uow.session, territory_id, places)
+    uow.flush()
+    scheduled = _schedule_approved(uow, territory_id)
+    audit.record(uow.session, actor.user_id if actor else None, action, "territory", territory_id,
+                 {"page_id": connection.page_id, "token_hint": connection.token_hint,
+                  "place_id": place_id, "places": len(places or []), "scheduled": scheduled})
+    return connection
+
+
+def _replace_places(session: Session, territory_id: int, places: list[PlaceSpec]) -> None:
+    session.execute(delete(FacebookPlace).where(FacebookPlace.territory_id == territory_id))
+    for spec in places:
+        session.add(FacebookPlace(
+            territory_id=territory_id, place_id=spec.place_id, name=spec.name,
+            radius_m=spec.radius_m, geom=WKTElement(f"POINT({spec.lon} {spec.lat})", srid=4326)))
+
+
+def _schedule_approved(uow: UnitOfWork, territory_id: int) -> int:
+    """Posts approved while the territory had no Page are scheduled now."""
+    waiting = uow.session.scalars(select(Post).where(
+        Post.territory_id == territory_id, Post.status == PostStatus.APPROVED)
+        .order_by(Post.id).with_for_update())
+    return sum(schedule_if_connected(uow, post) is not None for post in waiting)
+
+
+def disconnect_page(uow: UnitOfWork, actor: Actor, territory_id: int) -> bool:
+    """Forget the territory's Page and its token; queued posts fail until it is reconnected."""
+    actor.require(*CENTRAL)
+    get_territory(uow.session, territory_id)
+    connection = uow.session.scalar(select(PageConnection).where(
+        PageConnection.territory_id == territory_id).with_for_update())
+    if connection is None:
+        return False
+    uow.session.delete(connection)
+    audit.record(uow.session, actor.user_id, "page.disconnected", "territory", territory_id,
+                 {"page_id": connection.page_id})
+    return True
+
+
+def check_connection(uow: UnitOfWork, actor: Actor, territory_id: int, *, graph: GraphClient,
+                     cipher: TokenCipher, now: datetime | None = None) -> ConnectionCheck:
+    """Ask Graph for the Page's name with the stored token; record and return the outcome."""
+    actor.require(*CENTRAL)
+    get_territory(uow.session, territory_id)
+    moment = now or datetime.now(UTC)
+    connection = uow.session.scalar(select(PageConnection).where(
+        PageConnection.territory_id == territory_id).with_for_update())
+    if connection is None:
+        return ConnectionCheck(False, None, "No Facebook Page is connected to this territory.",
+                               "publishing.not_connected", moment)
+    try:
+        page = graph.get_page(connection.page_id, cipher.decrypt(connection.token_ciphertext))
+    except (GraphError, TokenUnreadable) as exc:
+        reason = exc.reason if isinstance(exc, GraphError) else exc.message
+        result = ConnectionCheck(False, connection.page_name, reason, exc.code, moment)
+    else:
+        result = ConnectionCheck(True, page.name, None, None, moment)
+        connection.page_name = page.name
+    connection.checked_at, connection.check_ok = moment, result.ok
+    connection.check_error = result.reason
+    audit.record(uow.session, actor.user_id, "page.checked", "territory", territory_id,
+                 {"ok": result.ok, "code": result.code})
+    return result
