@@ -81,7 +81,9 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
         if demo:
             _seed_and_print(engine)
         engine.dispose()
-        run_server(resolved)
+        from service.cli_publishing import demo_publishing  # the demo publishes to a fake Graph
+        with demo_publishing(resolved, enabled=demo) as running:
+            run_server(running)
 
 
 def _seed_and_print(engine: Any) -> None:
@@ -245,3 +247,9 @@ def token_create(ctx: click.Context, email: str, name: str, days: int | None) ->
 def main() -> None:
     """Console-script entry point."""
     sys.exit(cli.main(prog_name="relais"))
+
+
+from service.cli_publishing import fake_graph, worker  # noqa: E402 (after cli is defined)
+
+cli.add_command(worker)
+cli.add_command(fake_graph)

@@ -16,7 +16,10 @@ from sqlalchemy import select
 
 from regions import accounts, teams, territories
 from regions.db import UnitOfWork
-from regions.models import Role, Territory, User
+from regions.models import PageConnection, Role, Territory, User
+from regions.publishing.connections import connect_page
+from regions.publishing.page_tokens import TokenCipher
+from service.fakegraph import FakePage
 
 DEMO_PASSWORD = "demo-relais-2026"
 EARTH_RADIUS_KM = 6371.0
@@ -114,3 +117,38 @@ def seed_demo(uow: UnitOfWork) -> dict[str, int]:
             teams.add_member(uow, None, user, by_slug[slug].id)
         created["users"] += 1
     return created
+
+
+# Fake Facebook Pages of the demo regions: (territory slug, Page id, Page name, place id).
+DEMO_PAGES = (
+    ("demo-lyon", "100000000000101", "Relais Démo Lyon", "100000000000901"),
+    ("demo-marseille", "100000000000102", "Relais Démo Marseille", "100000000000902"),
+    ("demo-lille", "100000000000103", "Relais Démo Lille", "100000000000903"),
+    ("demo-rennes", "100000000000104", "Relais Démo Rennes", "100000000000904"),
+)
+
+
+def demo_page_token(slug: str) -> str:
+    """The (public, demo-only) token of a demo Page on the fake Graph API."""
+    return f"demo-page-token-{slug}"
+
+
+def demo_fake_pages() -> list[FakePage]:
+    """The demo Pages as the fake Graph API serves them."""
+    return [FakePage(page_id, name, {demo_page_token(slug)})
+            for slug, page_id, name, _place in DEMO_PAGES]
+
+
+def seed_demo_pages(uow: UnitOfWork, cipher: TokenCipher) -> int:
+    """Connect each demo region to its fake Page unless it has a Page already."""
+    connected = 0
+    for slug, page_id, name, place in DEMO_PAGES:
+        territory_id = uow.session.scalar(select(Territory.id).where(Territory.slug == slug))
+        if territory_id is None or uow.session.scalar(select(PageConnection.id).where(
+                PageConnection.territory_id == territory_id)) is not None:
+            continue
+        connection = connect_page(uow, None, territory_id, page_id=page_id,
+                                  token=demo_page_token(slug), cipher=cipher, place_id=place)
+        connection.page_name = name
+        connected += 1
+    return connected

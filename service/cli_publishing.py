@@ -1,0 +1,168 @@
+"""Publishing commands: ``relais worker`` and ``relais fake-graph``, and the demo's Graph loop."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+from config.settings import Settings
+from regions import migrate
+from regions.db import UnitOfWork, make_engine, make_session_factory
+from regions.publishing.graph import DEFAULT_BASE_URL, GraphClient
+from regions.publishing.page_tokens import TokenCipher, cipher_for
+from regions.publishing.publisher import Publisher, PublishingConfig
+from regions.publishing.worker import install_stop_signals, run_workers
+from service.database import resolved_database
+from service.fakegraph import FakeGraphServer, FakePage, FaultPlan, serve
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+DEMO_GRAPH_PORT = 8090
+
+
+def token_cipher(settings: Settings) -> TokenCipher:
+    """The Page-token cipher the settings describe."""
+    return cipher_for(settings.encryption_key, settings.secret_key,
+                      production=settings.is_production)
+
+
+def graph_client(settings: Settings, timeout: float | None = None) -> GraphClient:
+    """A Graph client on the configured base URL, version and timeout."""
+    return GraphClient(base_url=settings.graph_base_url, version=settings.graph_version,
+                       timeout=timeout or float(settings.graph_timeout_seconds))
+
+
+@click.command("worker")
+@click.option("--threads", type=click.IntRange(1, 32), default=2, show_default=True,
+              help="Publications handled side by side.")
+@click.option("--graph-timeout", type=float, help="Graph call timeout in seconds "
+              "(default RELAIS_GRAPH_TIMEOUT_SECONDS).")
+@click.option("--settle-margin", type=float, default=20.0, show_default=True,
+              help="Seconds beyond the timeout before a lost call is looked up (lease too).")
+@click.option("--backoff-base", type=float, default=5.0, show_default=True)
+@click.option("--backoff-cap", type=float, default=900.0, show_default=True)
+@click.option("--max-attempts", type=click.IntRange(1), default=30, show_default=True)
+@click.option("--poll-interval", type=float, default=2.0, show_default=True)
+@click.option("--exit-when-idle", is_flag=True, help="Stop once nothing is due.")
+@click.pass_obj
+def worker(settings: Settings, threads: int, graph_timeout: float | None, settle_margin: float,
+           backoff_base: float, backoff_cap: float, max_attempts: int, poll_interval: float,
+           exit_when_idle: bool) -> None:
+    """Publish scheduled posts to their Facebook Pages, exactly once, until SIGTERM/SIGINT."""
+    logging.basicConfig(level=settings.log_level.upper(), format=LOG_FORMAT)
+    cipher = token_cipher(settings)
+    cipher.encrypt("startup check")  # production without a key stops here, in one sentence
+    config = PublishingConfig(
+        graph_timeout=graph_timeout or float(settings.graph_timeout_seconds),
+        settle_margin=settle_margin, backoff_base=backoff_base, backoff_cap=backoff_cap,
+        max_attempts=max_attempts, poll_interval=poll_interval)
+    stop = threading.Event()
+    install_stop_signals(stop)
+    with resolved_database(settings) as resolved:
+        engine = make_engine(resolved.database_url or "", pool_size=threads + 1)
+        graph = graph_client(settings, config.graph_timeout)
+        try:
+            migrate.upgrade(engine)
+            sessions = make_session_factory(engine)
+            name = f"{socket.gethostname()}:{os.getpid()}"
+            click.echo(f"Publishing worker {name} on {graph.base_url} ({threads} threads).")
+            stats = run_workers(
+                lambda n: Publisher(sessions, graph, cipher, config, worker=f"{name}:{n}"),
+                threads=threads, stop=stop, poll_interval=poll_interval,
+                exit_when_idle=exit_when_idle)
+        finally:
+            graph.close()
+            engine.dispose()
+    summary = ", ".join(f"{k} {v}" for k, v in sorted(stats.outcomes.items())) or "nothing"
+    click.echo(f"Worker stopped: {summary}.")
+
+
+def _page(value: str) -> FakePage:
+    page_id, _, rest = value.partition(":")
+    token, _, name = rest.partition(":")
+    if not page_id or not token:
+        raise click.BadParameter("expected PAGE_ID:TOKEN or PAGE_ID:TOKEN:NAME")
+    return FakePage(page_id, name, {token})
+
+
+@click.command("fake-graph")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=DEMO_GRAPH_PORT, show_default=True,
+              help="0 picks a free port.")
+@click.option("--page", "pages", multiple=True, metavar="ID:TOKEN[:NAME]",
+              help="A Page and its token (repeatable).")
+@click.option("--demo-pages", is_flag=True, help="Also serve the demo territories' Pages.")
+@click.option("--latency-ms", type=int, default=0)
+@click.option("--failure-rate", type=float, default=0.0,
+              help="Share of calls failing with a random retryable fault.")
+@click.option("--after-commit-rate", type=float, default=0.5,
+              help="Share of failed publishes that first store the post.")
+@click.option("--timeout-seconds", type=float, default=30.0,
+              help="How long an injected timeout holds the request.")
+@click.option("--seed", type=int)
+@click.option("--reject-duplicates", is_flag=True)
+def fake_graph(host: str, port: int, pages: tuple[str, ...], demo_pages: bool, latency_ms: int,
+               failure_rate: float, after_commit_rate: float, timeout_seconds: float,
+               seed: int | None, reject_duplicates: bool) -> None:
+    """Run a fake Graph API on this machine (tests, demo, development)."""
+    from service.demo import demo_fake_pages
+
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    try:
+        plan = FaultPlan(latency_ms=latency_ms, random_failure_rate=failure_rate,
+                         random_after_commit_rate=after_commit_rate,
+                         timeout_seconds=timeout_seconds, seed=seed)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    known = [_page(value) for value in pages] + (demo_fake_pages() if demo_pages else [])
+    serve(known, host=host, port=port, faults=plan, reject_duplicates=reject_duplicates,
+          ready=lambda server: click.echo(f"Fake Graph API listening on {server.base_url}"))
+
+
+def _start_fake(pages: list[FakePage]) -> FakeGraphServer:
+    try:
+        return FakeGraphServer(pages, port=DEMO_GRAPH_PORT).start()
+    except OSError:  # the usual port is taken: any free one will do
+        return FakeGraphServer(pages, port=0).start()
+
+
+@contextmanager
+def demo_publishing(settings: Settings, *, enabled: bool = True) -> Iterator[Settings]:
+    """For the demo: a fake Graph API, the demo Pages connected, and a worker process."""
+    if not enabled:
+        yield settings
+        return
+    from service.demo import demo_fake_pages, seed_demo_pages
+
+    fake = _start_fake(demo_fake_pages()) if settings.graph_base_url == DEFAULT_BASE_URL else None
+    running = settings.with_changes(graph_base_url=fake.base_url) if fake else settings
+    engine = make_engine(running.database_url or "")
+    with UnitOfWork(make_session_factory(engine)) as uow:
+        connected = seed_demo_pages(uow, token_cipher(running))
+        uow.commit()
+    engine.dispose()
+    click.echo(f"Graph API: {running.graph_base_url}" + (" (fake, in this process)" if fake
+                                                        else "") + f"; {connected} demo Pages "
+               "connected.")
+    env = {**os.environ, "DATABASE_URL": running.database_url or "",
+           "RELAIS_GRAPH_BASE_URL": running.graph_base_url}
+    process = subprocess.Popen([sys.executable, "-c", "from service.cli import main; main()",
+                                "worker", "--poll-interval", "1"], env=env)
+    try:
+        yield running
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        if fake is not None:
+            fake.stop()
