@@ -70,7 +70,8 @@ def worker(settings: Settings, threads: int, graph_timeout: float | None, settle
         engine = make_engine(resolved.database_url or "", pool_size=threads + 1)
         graph = graph_client(settings, config.graph_timeout)
         try:
-            migrate.upgrade(engine)
+            if migrate.current_revision(engine) != migrate.head_revision():
+                migrate.upgrade(engine)
             sessions = make_session_factory(engine)
             name = f"{socket.gethostname()}:{os.getpid()}"
             click.echo(f"Publishing worker {name} on {graph.base_url} ({threads} threads).")
