@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -126,6 +127,12 @@ def read_batches(
         if len(wkb) == 0:
             return
         columns = dict(zip(meta["fields"], values, strict=True))
-        yield RawBatch(start=start, codes=as_text(columns[code_field]),
-                       names=as_text(columns[name_field]), shapes=shapely.from_wkb(wkb))
+        batch = RawBatch(start=start, codes=as_text(columns[code_field]),
+                         names=as_text(columns[name_field]), shapes=shapely.from_wkb(wkb))
         start += len(wkb)
+        # pyogrio 0.13's reader leaves its arrays in a reference cycle: without a collection
+        # here every batch's WKB would stay in memory until Python's next full collection.
+        del meta, wkb, values, columns
+        gc.collect()
+        yield batch
+        del batch  # before reading the next one

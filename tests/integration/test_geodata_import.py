@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +20,7 @@ from shapely.geometry import box, mapping
 from sqlalchemy import text
 
 from geodata.errors import FeaturesRejected, InvalidJson, MissingField, ParentLevelMissing
+from geodata.gazetteer import search_areas
 from geodata.importer import import_boundaries
 from regions.db import UnitOfWork
 
@@ -199,3 +204,128 @@ def test_duplicate_code_in_one_file_is_rejected(uow, tmp_path):
     with pytest.raises(FeaturesRejected) as caught:
         run_import(uow, path)
     assert [p.problem for p in caught.value.problems] == ["geodata.duplicate_code"]
+
+
+# -- gazetteer search -----------------------------------------------------------------------
+@pytest.fixture()
+def gazetteer(uow, tmp_path):
+    # The lightly simplified metropolitan files: names and codes are what search needs.
+    run_import(uow, shared_file(GEODATA / "regions-version-simplifiee.geojson"), level="region")
+    run_import(uow, shared_file(GEODATA / "departements-version-simplifiee.geojson"))
+    communes = write_geojson(tmp_path / "communes.geojson", [
+        ("42218", "Saint-Étienne", box(4.35, 45.40, 4.45, 45.47)),
+        ("76575", "Saint-Étienne-du-Rouvray", box(1.05, 49.35, 1.12, 49.40)),
+        ("59009", "Villeneuve-d'Ascq", box(3.10, 50.60, 3.18, 50.66)),
+    ])
+    run_import(uow, communes, level="commune")
+    return uow
+
+
+def search(uow: UowFactory, query: str, **options: Any) -> list[Any]:
+    with uow() as unit:
+        return search_areas(unit.session, query, **options)
+
+
+@pytest.mark.parametrize("query", ["ile de france", "ILE-DE-FRANCE", "Île de France"])
+def test_search_finds_ile_de_france_whatever_the_case_accents_and_hyphens(gazetteer, query):
+    first = search(gazetteer, query)[0]
+    assert (first.name, first.code, first.level, first.rank) == ("Île-de-France", "11", "region", 0)
+
+
+def test_search_puts_the_exact_name_before_longer_names_starting_with_it(gazetteer):
+    names = [match.name for match in search(gazetteer, "saint etienne")]
+    assert names[:2] == ["Saint-Étienne", "Saint-Étienne-du-Rouvray"]
+
+
+def test_search_by_code_ignores_case(gazetteer):
+    first = search(gazetteer, "2a")[0]
+    assert (first.code, first.name) == ("2A", "Corse-du-Sud")
+
+
+def test_search_can_be_limited_to_one_level(gazetteer):
+    matches = search(gazetteer, "corse", level="region")
+    assert [(m.code, m.name) for m in matches] == [("94", "Corse")]
+
+
+def test_search_finds_a_word_inside_the_name_and_tolerates_a_typo(gazetteer):
+    assert search(gazetteer, "ascq")[0].name == "Villeneuve-d'Ascq"
+    assert search(gazetteer, "bouches du rone")[0].name == "Bouches-du-Rhône"
+
+
+def test_search_ranks_prefix_matches_before_mere_similarity(gazetteer):
+    matches = search(gazetteer, "haute", level="departement", limit=50)
+    prefixed = [m.name for m in matches if m.rank == 1]
+    assert len(prefixed) == 9 and all(name.startswith("Haute") for name in prefixed)
+    assert [m.rank for m in matches] == sorted(m.rank for m in matches)
+
+
+def test_blank_search_finds_nothing(gazetteer):
+    assert search(gazetteer, " - ") == []
+
+
+# -- a 50 MB file ---------------------------------------------------------------------------
+MEASURE_IMPORT = textwrap.dedent("""
+    import json, sys, time
+    from sqlalchemy.orm import sessionmaker
+    from regions.db import UnitOfWork, make_engine
+    from geodata.importer import import_boundaries
+
+    def memory_mb(field):  # VmRSS: resident now; VmHWM: the peak so far
+        with open("/proc/self/status") as status:
+            line = next(line for line in status if line.startswith(field + ":"))
+        return int(line.split()[1]) / 1024
+
+
+    url, path = sys.argv[1], sys.argv[2]
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        outer = connection.begin()  # rolled back below: the import leaves nothing behind
+        factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        with UnitOfWork(factory) as warm_up:
+            warm_up.session.execute(__import__("sqlalchemy").text("SELECT postgis_version()"))
+        before, started = memory_mb("VmRSS"), time.perf_counter()
+        with UnitOfWork(factory) as uow:
+            report = import_boundaries(uow, path, level="stream-test", code_field="code",
+                                       name_field="nom")
+        seconds = time.perf_counter() - started
+        outer.rollback()
+    engine.dispose()
+    print(json.dumps({"before_mb": before, "peak_mb": memory_mb("VmHWM"), "seconds": seconds,
+                      "created": report.created}))
+""")
+
+
+def write_repeated_departements(path: Path, min_bytes: int) -> int:
+    """The real départements repeated under distinct codes ('03-69'…) until min_bytes."""
+    features = json.loads(shared_file(DEPARTEMENTS).read_text(encoding="utf-8"))["features"]
+    count, written = 0, 0
+    with path.open("w", encoding="utf-8") as out:
+        out.write('{"type": "FeatureCollection", "features": [\n')
+        copy = 0
+        while written < min_bytes:
+            for feature in features:
+                code = f"{copy:02d}-{feature['properties']['code']}"
+                line = json.dumps({**feature, "properties": {**feature["properties"],
+                                                             "code": code}})
+                written += out.write((",\n" if count else "") + line)
+                count += 1
+            copy += 1
+        out.write("\n]}\n")
+    return count
+
+
+@pytest.mark.slow
+def test_fifty_megabyte_file_is_streamed_with_bounded_memory(database_url, engine, tmp_path):
+    path = tmp_path / "big.geojson"
+    count = write_repeated_departements(path, 50 * 1024 * 1024)
+    size_mb = path.stat().st_size / 2**20
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", MEASURE_IMPORT, database_url, str(path)],
+                          capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    growth = figures["peak_mb"] - figures["before_mb"]  # loaded whole, it grew ~3x the file
+    print(f"\n{size_mb:.1f} MB, {count} features imported in {figures['seconds']:.1f} s; "
+          f"peak RSS {figures['peak_mb']:.0f} MB, growth during import {growth:.0f} MB")
+    assert figures["created"] == count
+    assert growth < 0.75 * size_mb
