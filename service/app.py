@@ -23,6 +23,7 @@ from service.runtime import Runtime
 SWAGGER_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
 API_RESOURCES = (
     "health", "users", "tokens", "territories", "locate", "gazetteer", "templates", "charter",
+    "publishing",
 )
 
 

@@ -87,6 +87,22 @@ MATRIX = {
     ("GET", "/api/charter/versions/<int:number>"): (
         lambda c: f"/api/charter/versions/{c['charter']()}", None, ALL,
     ),
+    ("GET", "/api/territories/<int:territory_id>/page"): (
+        lambda c: f"/api/territories/{c['territory']}/page", None, CENTRAL,
+    ),
+    ("PUT", "/api/territories/<int:territory_id>/page"): (
+        lambda c: f"/api/territories/{c['territory']}/page", {"page_id": "1", "token": "t"},
+        CENTRAL,
+    ),
+    ("DELETE", "/api/territories/<int:territory_id>/page"): (
+        lambda c: f"/api/territories/{c['territory']}/page", None, CENTRAL,
+    ),
+    ("POST", "/api/territories/<int:territory_id>/page/check"): (
+        lambda c: f"/api/territories/{c['territory']}/page/check", None, CENTRAL,
+    ),
+    # Retry and retract need a failed or published post: see tests/api/test_publishing_api.py.
+    ("POST", "/api/posts/<int:post_id>/retry"): (None, None, CENTRAL),
+    ("POST", "/api/posts/<int:post_id>/retract"): (None, None, CENTRAL),
 }
 
 

@@ -41,7 +41,7 @@ class Clock:
 
 
 def seed_posts(session, territory_id, author_id, texts, *, lon=4.85, lat=45.75, radius_km=None,
-               status=PostStatus.SCHEDULED, due_at=None):
+               status=PostStatus.SCHEDULED, due_at=None, queue=True):
     """Posts (with their queued publications) straight into the tables; returns their ids."""
     template = TemplateRecord(key=f"publishing-{next(_keys)}-{random.random()}", name="P",
                               network="facebook", language="fr")
@@ -57,7 +57,9 @@ def seed_posts(session, territory_id, author_id, texts, *, lon=4.85, lat=45.75, 
                     audience_radius_km=radius_km, link="https://example.org/relais")
         session.add(post)
         session.flush()
-        session.add(Publication(post_id=post.id, status="queued", due_at=due_at or func.now()))
+        if queue:
+            session.add(Publication(post_id=post.id, status="queued",
+                                    due_at=due_at or func.now()))
         ids.append(post.id)
     session.flush()
     return ids

@@ -1,0 +1,1 @@
+"""Publishing to Facebook Pages: Page connections, retry and retract."""

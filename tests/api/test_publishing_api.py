@@ -1,0 +1,236 @@
+"""API: a territory's Facebook Page (token never shown), check, retry, retract, and their rules."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from regions.models import PageConnection, Post, PostStatus, Publication, Role
+from regions.models.audit import AuditEvent
+from regions.publishing.graph import GraphClient
+from service.fakegraph import FakeGraphServer, FakePage
+from tests.integration.test_publishing_worker import seed_posts
+
+PAGE, TOKEN = "1001", "EAAPage1001-api-s3cret-token-value"
+PLACE = {"place_id": "500000000000002", "name": "Bellecour", "lon": 4.832, "lat": 45.757}
+
+
+@pytest.fixture()
+def fake():
+    with FakeGraphServer([FakePage(PAGE, "Relais Lyon", {TOKEN})]) as server:
+        yield server
+
+
+@pytest.fixture()
+def settings(settings, fake):
+    return settings.with_changes(graph_base_url=fake.base_url, graph_timeout_seconds=2)
+
+
+@pytest.fixture()
+def world(make_user, make_territory):
+    lyon, lille = make_territory("Lyon"), make_territory("Lille", bbox=(2.9, 50.5, 3.2, 50.8))
+    return {"lyon": lyon, "lille": lille, "desk": make_user(Role.CENTRAL_EDITOR),
+            "editor": make_user(Role.REGIONAL_EDITOR, territory_ids=[lyon]),
+            "contributor": make_user(Role.CONTRIBUTOR, territory_ids=[lyon]),
+            "lille_editor": make_user(Role.REGIONAL_EDITOR, territory_ids=[lille])}
+
+
+@pytest.fixture()
+def responses():
+    """Every response body a test saw, to search for the token."""
+    seen = []
+    yield seen
+    assert not [text for text in seen if TOKEN in text]
+
+
+def call(seen, user, method, path, **kwargs):
+    response = user.request(method, path, **kwargs)
+    seen.append(response.get_data(as_text=True))
+    return response
+
+
+def connect(world, seen, **extra):
+    body = {"page_id": PAGE, "token": TOKEN, "place_id": "500000000000001", **extra}
+    response = call(seen, world["desk"], "PUT", f"/api/territories/{world['lyon']}/page",
+                    json=body)
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def make_post(uow, world, status, **options):
+    with uow() as unit:
+        [post_id] = seed_posts(unit.session, world["lyon"], world["editor"].id, ["Bonjour Lyon"],
+                               status=status, **options)
+        unit.commit()
+    return post_id
+
+
+def test_desk_connects_a_page_and_the_token_never_comes_back(world, responses, uow):
+    shown = connect(world, responses, places=[PLACE])
+
+    assert shown["connected"] and shown["page_id"] == PAGE and "token" not in shown
+    assert shown["token_hint"] == "…" + TOKEN[-4:]
+    assert shown["places"][0]["place_id"] == PLACE["place_id"]
+    again = call(responses, world["editor"], "GET", f"/api/territories/{world['lyon']}/page")
+    assert again.status_code == 200 and again.json["page_id"] == PAGE
+    with uow() as unit:
+        stored = unit.session.scalar(select(PageConnection))
+        assert TOKEN.encode() not in bytes(stored.token_ciphertext)
+        audit = [str(e.data) for e in unit.session.scalars(select(AuditEvent))]
+    assert not [data for data in audit if TOKEN in data]
+
+
+def test_rotating_the_token_keeps_the_page_and_clears_the_last_check(world, responses, fake):
+    connect(world, responses)
+    call(responses, world["desk"], "POST", f"/api/territories/{world['lyon']}/page/check")
+    fake.add_page(PAGE, TOKEN + "-new", "Relais Lyon")
+    rotated = connect(world, responses, token=TOKEN + "-new")
+    assert rotated["token_hint"] == "…" + "-new" and rotated["checked_at"] is None
+    assert rotated["page_name"] == "Relais Lyon"
+
+
+def test_regional_roles_cannot_connect_and_see_only_their_territorys_page(world, responses):
+    connect(world, responses)
+    path = f"/api/territories/{world['lyon']}/page"
+    denied = call(responses, world["editor"], "PUT", path, json={"page_id": PAGE, "token": "x"})
+    assert denied.status_code == 403
+    assert call(responses, world["lille_editor"], "GET", path).status_code == 403
+    assert call(responses, world["editor"], "DELETE", path).status_code == 403
+    unknown = call(responses, world["desk"], "GET", "/api/territories/999999/page")
+    assert unknown.status_code == 404
+
+
+def test_invalid_connection_input_is_refused_with_422(world, responses):
+    path = f"/api/territories/{world['lyon']}/page"
+    response = call(responses, world["desk"], "PUT", path,
+                    json={"page_id": "not-digits", "token": ""})
+    assert response.status_code == 422
+    assert set(response.json["errors"]["json"]) == {"page_id", "token"}
+
+
+def test_connecting_schedules_posts_approved_before_the_page_existed(world, responses, uow):
+    post_id = make_post(uow, world, PostStatus.APPROVED, queue=False)
+    connect(world, responses)
+    with uow() as unit:
+        assert unit.session.get(Post, post_id).status == PostStatus.SCHEDULED
+        assert unit.session.scalar(select(Publication.status).where(
+            Publication.post_id == post_id)) == "queued"
+
+
+def test_check_reports_the_page_name(world, responses):
+    connect(world, responses)
+    response = call(responses, world["desk"], "POST",
+                    f"/api/territories/{world['lyon']}/page/check")
+    assert response.status_code == 200
+    assert response.json["ok"] is True and response.json["page_name"] == "Relais Lyon"
+    shown = call(responses, world["desk"], "GET", f"/api/territories/{world['lyon']}/page").json
+    assert shown["check_ok"] is True and shown["page_name"] == "Relais Lyon"
+
+
+def test_check_with_a_refused_token_reports_the_reason_without_the_token(world, responses, fake):
+    connect(world, responses)
+    fake.inject("token_expired", op="get_page")
+    response = call(responses, world["desk"], "POST",
+                    f"/api/territories/{world['lyon']}/page/check")
+    assert response.status_code == 200 and response.json["ok"] is False
+    assert response.json["code"] == "graph.token_invalid"
+    assert "token is invalid or expired" in response.json["reason"]
+
+
+def test_check_of_a_territory_without_a_page_says_so(world, responses):
+    response = call(responses, world["desk"], "POST",
+                    f"/api/territories/{world['lyon']}/page/check")
+    assert response.json["ok"] is False and response.json["code"] == "publishing.not_connected"
+
+
+def test_disconnecting_forgets_the_page(world, responses, uow):
+    connect(world, responses)
+    path = f"/api/territories/{world['lyon']}/page"
+    assert call(responses, world["desk"], "DELETE", path).status_code == 204
+    assert call(responses, world["desk"], "GET", path).json["connected"] is False
+    assert call(responses, world["desk"], "DELETE", path).status_code == 204
+    with uow() as unit:
+        assert unit.session.scalar(select(PageConnection)) is None
+
+
+def test_production_without_an_encryption_key_refuses_to_store_a_token(
+        world, settings, session_factory, responses):
+    from service.app import create_app
+
+    production = create_app(settings.with_changes(environment="production"),
+                            session_factory=session_factory)
+    response = production.test_client().put(
+        f"/api/territories/{world['lyon']}/page", headers=world["desk"].headers(),
+        json={"page_id": PAGE, "token": TOKEN})
+    responses.append(response.get_data(as_text=True))
+    assert response.status_code == 422
+    assert response.json["code"] == "publishing.encryption_key_missing"
+    assert "RELAIS_ENCRYPTION_KEY" in response.json["message"]
+
+
+@pytest.mark.parametrize("who", ["desk", "editor"])
+def test_a_failed_post_can_be_retried_by_the_desk_or_its_regional_editor(
+        who, world, responses, uow):
+    connect(world, responses)
+    post_id = make_post(uow, world, PostStatus.FAILED, queue=False)
+    response = call(responses, world[who], "POST", f"/api/posts/{post_id}/retry")
+    assert response.status_code == 200, response.json
+    assert response.json["status"] == "scheduled" and response.json["due_at"]
+    with uow() as unit:
+        assert unit.session.scalar(select(Publication.status).where(
+            Publication.post_id == post_id)) == "queued"
+        assert unit.session.get(Post, post_id).failure_reason is None
+
+
+def test_retry_rules_roles_territories_states_and_pages(world, responses, uow):
+    failed = make_post(uow, world, PostStatus.FAILED, queue=False)
+    assert call(responses, world["desk"], "POST",
+                f"/api/posts/{failed}/retry").json["code"] == "publishing.page_not_connected"
+    connect(world, responses)
+    assert call(responses, world["contributor"], "POST",
+                f"/api/posts/{failed}/retry").status_code == 403
+    assert call(responses, world["lille_editor"], "POST",
+                f"/api/posts/{failed}/retry").status_code == 404
+    scheduled = make_post(uow, world, PostStatus.SCHEDULED)
+    assert call(responses, world["desk"], "POST",
+                f"/api/posts/{scheduled}/retry").status_code == 409
+
+
+def _published(uow, world, fake):
+    client = GraphClient(base_url=fake.base_url, timeout=2)
+    created = client.publish_feed_post(PAGE, TOKEN, "Bonjour Lyon")
+    client.close()
+    post_id = make_post(uow, world, PostStatus.PUBLISHED, queue=False)
+    with uow() as unit:
+        unit.session.get(Post, post_id).facebook_post_id = created.id
+        unit.commit()
+    return post_id
+
+
+def test_desk_retracts_a_published_post_from_facebook(world, responses, uow, fake):
+    connect(world, responses)
+    post_id = _published(uow, world, fake)
+
+    response = call(responses, world["desk"], "POST", f"/api/posts/{post_id}/retract")
+
+    assert response.status_code == 200 and response.json["status"] == "archived"
+    assert fake.posts(PAGE) == []
+    with uow() as unit:
+        actions = unit.session.scalars(select(AuditEvent.action).where(
+            AuditEvent.subject_type == "post", AuditEvent.subject_id == post_id)).all()
+    assert "post.retracted" in actions
+
+
+def test_retract_is_for_the_desk_and_a_graph_failure_keeps_the_post_published(
+        world, responses, uow, fake):
+    connect(world, responses)
+    post_id = _published(uow, world, fake)
+    path = f"/api/posts/{post_id}/retract"
+    assert call(responses, world["editor"], "POST", path).status_code == 403
+    fake.inject("server_error", op="delete_post")
+    failed = call(responses, world["desk"], "POST", path)
+    assert failed.status_code == 409 and failed.json["code"] == "publishing.retract_failed"
+    assert "temporary problem" in failed.json["message"]
+    assert len(fake.posts(PAGE)) == 1
+    with uow() as unit:
+        assert unit.session.get(Post, post_id).status == PostStatus.PUBLISHED
