@@ -249,7 +249,9 @@ def main() -> None:
     sys.exit(cli.main(prog_name="relais"))
 
 
+from service.cli_geodata import geodata_group  # noqa: E402 (after cli is defined)
 from service.cli_publishing import fake_graph, worker  # noqa: E402 (after cli is defined)
 
 cli.add_command(worker)
 cli.add_command(fake_graph)
+cli.add_command(geodata_group)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 import shapely
+from click.testing import CliRunner
 from pyogrio import raw
 from pyproj import Transformer
 from shapely.geometry import box, mapping
@@ -329,3 +330,34 @@ def test_fifty_megabyte_file_is_streamed_with_bounded_memory(database_url, engin
           f"peak RSS {figures['peak_mb']:.0f} MB, growth during import {growth:.0f} MB")
     assert figures["created"] == count
     assert growth < 0.75 * size_mb
+
+
+# -- the command line -----------------------------------------------------------------------
+def run_cli(database_url: str, *args: str) -> Any:
+    from service.cli import cli
+
+    env = {"DATABASE_URL": database_url, "RELAIS_ENV": "test"}
+    return CliRunner().invoke(cli, ["geodata", "import", *args], env=env)
+
+
+def test_cli_import_of_broken_json_exits_1_with_one_sentence(database_url, tmp_path):
+    broken = tmp_path / "broken.geojson"
+    broken.write_text("{not json")
+    result = run_cli(database_url, str(broken), "--level", "cli-test", "--code-field", "code",
+                     "--name-field", "nom")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    [line] = result.output.strip().splitlines()
+    assert line.startswith("Error: broken.geojson is not valid GeoJSON")
+
+
+def test_cli_lists_rejected_features_then_exits_1(database_url, tmp_path):
+    path = write_geojson(tmp_path / "line.geojson", [
+        ("R1", "Route", {"type": "LineString", "coordinates": [[5, 45], [6, 46]]})])
+    result = run_cli(database_url, str(path), "--level", "cli-test", "--code-field", "code",
+                     "--name-field", "nom")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "  rejected feature #0 (code 'R1'): is a LineString, not a Polygon or MultiPolygon",
+        "Error: 1 feature(s) of line.geojson cannot be imported, so nothing was imported.",
+    ]

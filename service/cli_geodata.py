@@ -1,0 +1,75 @@
+"""The ``relais geodata`` commands: import boundary files into the gazetteer."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from config.settings import Settings
+from geodata.errors import FeaturesRejected
+from geodata.importer import ImportReport, import_boundaries
+from regions.db import UnitOfWork
+
+MAX_LINES = 50
+
+
+@click.group("geodata")
+def geodata_group() -> None:
+    """Administrative boundaries: the gazetteer that territories are made of."""
+
+
+@geodata_group.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--level", required=True, help="Level of the areas, such as region or departement.")
+@click.option("--code-field", required=True, help="Field holding each area's code (kept as text).")
+@click.option("--name-field", required=True, help="Field holding each area's name.")
+@click.option("--parent-level", help="Link each area to the area of this level containing it.")
+@click.option("--layer", help="Layer to read, for files with several (default: the first).")
+@click.option("--source", help="Where the data comes from (default: the file name).")
+@click.pass_context
+def import_command(ctx: click.Context, file: Path, level: str, code_field: str,
+                   name_field: str, parent_level: str | None, layer: str | None,
+                   source: str | None) -> None:
+    """Import a GeoJSON, GeoPackage or Shapefile: all of it, or nothing if a feature is bad."""
+    from service.cli import with_database
+
+    def work(_settings: Settings, uow: UnitOfWork) -> ImportReport:
+        return import_boundaries(
+            uow, file, level=level, code_field=code_field, name_field=name_field,
+            parent_level=parent_level, layer=layer, source=source,
+            progress=sys.stderr if sys.stderr.isatty() else None,  # a bar only on a terminal
+        )
+
+    try:
+        report = with_database(work, ctx.obj)
+    except FeaturesRejected as exc:
+        for problem in exc.problems[:MAX_LINES]:
+            click.echo(f"  rejected {problem.describe()}", err=True)
+        if exc.total > MAX_LINES:
+            click.echo(f"  … and {exc.total - MAX_LINES} more", err=True)
+        raise click.ClickException(
+            f"{exc.total} feature(s) of {file.name} cannot be imported, so nothing was imported."
+        ) from None
+    _print_report(report)
+
+
+def _print_report(report: ImportReport) -> None:
+    """The import's counts, then each repair and area left without a parent."""
+    click.echo(f"Imported {report.features} {report.level} areas from {report.source}: "
+               f"{report.created} created, {report.updated} updated, "
+               f"{report.unchanged} unchanged.")
+    if report.reprojected_from:
+        click.echo(f"Reprojected from {report.reprojected_from} to EPSG:4326.")
+    if report.absent:
+        click.echo(f"{report.absent} {report.level} areas already stored are not in this file "
+                   "(kept).")
+    for repair in report.repairs[:MAX_LINES]:
+        click.echo(f"  repaired feature #{repair.index} (code {repair.code!r}): {repair.reason}")
+    if len(report.repairs) > MAX_LINES:
+        click.echo(f"  … and {len(report.repairs) - MAX_LINES} more repairs")
+    if report.without_parent:
+        click.echo(f"No parent found for: {', '.join(report.without_parent[:MAX_LINES])}")
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}", err=True)
