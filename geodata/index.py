@@ -135,9 +135,12 @@ class IndexCache:
         self._key: tuple[int, int, int] | None = None
         self._index: TerritoryIndex | None = None
 
-    def get(self, session: Session) -> TerritoryIndex:
-        """The index matching the database as this session sees it."""
-        key = fingerprint(session)
+    def get(self, session: Session, key: tuple[int, int, int] | None = None) -> TerritoryIndex:
+        """The index matching the database as this session sees it.
+
+        ``key`` is the territories' fingerprint when the caller fetched it with another query.
+        """
+        key = key or fingerprint(session)
         with self._lock:
             if self._index is None or key != self._key:
                 self._index, self._key = TerritoryIndex.load(session), key

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from geoalchemy2 import WKTElement
 from numpy.typing import NDArray
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from geodata.index import NO_TERRITORY, IndexCache, TerritoryIndex, TerritoryInfo
@@ -57,11 +57,27 @@ def _swapped_hits(session: Session, index: TerritoryIndex, lon: float, lat: floa
     return hit is not None
 
 
+# The index fingerprint and the gazetteer areas in one round trip: single lookups are
+# latency-bound, and each query costs more in waiting than in work.
+_FINGERPRINT_AND_AREAS = text("""
+SELECT fp.n, fp.v, fp.m, a.level, a.code, a.name
+FROM (SELECT count(*) AS n, coalesce(sum(version), 0) AS v, coalesce(max(id), 0) AS m
+      FROM territories) AS fp
+LEFT JOIN LATERAL (
+    SELECT level, code, name, ST_Area(geom) AS area FROM admin_areas
+    WHERE ST_Covers(geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
+) AS a ON true
+ORDER BY a.area DESC NULLS LAST, a.code
+""")
+
+
 def locate_point(session: Session, cache: IndexCache, lon: float, lat: float) -> Location:
     """Locate one point; outside every territory, say whether the order may be swapped."""
-    index = cache.get(session)
+    rows = session.execute(_FINGERPRINT_AND_AREAS, {"lon": lon, "lat": lat}).all()
+    index = cache.get(session, (int(rows[0][0]), int(rows[0][1]), int(rows[0][2])))
     found = index.locate_one(lon, lat)
-    location = Location(lon, lat, None, areas=areas_at(session, lon, lat))
+    areas = [AreaHit(row[3], row[4], row[5]) for row in rows if row[3] is not None]
+    location = Location(lon, lat, None, areas=areas)
     if found != NO_TERRITORY:
         location.territory = index.by_id[found]
         location.ancestors = index.ancestors(found)

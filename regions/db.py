@@ -70,6 +70,12 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+def make_readonly_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions in autocommit mode, for reads: no BEGIN/ROLLBACK round trips per request."""
+    return sessionmaker(bind=engine.execution_options(isolation_level="AUTOCOMMIT"),
+                        expire_on_commit=False)
+
+
 class UnitOfWork:
     """One transaction: rolls back unless ``commit()`` is called; the only commit in Relais."""
 

@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFProtect
 from regions import accounts
 from regions.actors import Actor
 from regions.errors import AuthenticationFailed, AuthenticationRequired
-from service.runtime import unit_of_work
+from service.runtime import reading
 
 csrf = CSRFProtect()
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -27,7 +27,7 @@ def _bearer_token() -> str | None:
 
 def _resolve_actor() -> Actor:
     token = _bearer_token()
-    with unit_of_work() as uow:
+    with reading() as uow:
         if token is not None:
             return accounts.actor_for_token(uow, token)
         user_id = session.get(SESSION_USER_KEY)

@@ -19,6 +19,7 @@ class Runtime:
     settings: Settings
     session_factory: SessionFactory
     engine: Engine | None = None
+    readonly_factory: SessionFactory | None = None
     territory_index: IndexCache = field(default_factory=IndexCache)
 
 
@@ -31,6 +32,12 @@ def runtime() -> Runtime:
 def unit_of_work() -> UnitOfWork:
     """A fresh unit of work on the current app's database."""
     return UnitOfWork(runtime().session_factory)
+
+
+def reading() -> UnitOfWork:
+    """A unit of work for reads only: autocommit, so no transaction round trips."""
+    state = runtime()
+    return UnitOfWork(state.readonly_factory or state.session_factory)
 
 
 def settings() -> Settings:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 import flask_smorest
+import orjson
 from flask import Request
 from marshmallow import RAISE, Schema, pre_load
-from webargs.flaskparser import FlaskParser
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from service.errors import RequestError
 
@@ -20,6 +22,15 @@ class RelaisParser(FlaskParser):
     DEFAULT_UNKNOWN_BY_LOCATION = {
         **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None, "querystring": None,
     }
+
+    def _raw_load_json(self, req: Request) -> Any:
+        """Parse JSON bodies with orjson: several times faster than the standard library."""
+        if not is_json_request(req):
+            return core.missing
+        try:
+            return orjson.loads(req.get_data(cache=True))
+        except orjson.JSONDecodeError as exc:
+            return self._handle_invalid_json_error(exc, req)
 
     def _handle_invalid_json_error(self, error: Exception, req: Request, *args: Any,
                                    **kwargs: Any) -> NoReturn:

@@ -10,7 +10,7 @@ from geodata.gazetteer import AreaMatch, search_areas
 from service.api.common import Blueprint
 from service.api.gazetteer.schemas import AreaMatchSchema, GazetteerSearchArgs
 from service.auth import current_actor
-from service.runtime import unit_of_work
+from service.runtime import reading
 
 blp = Blueprint("gazetteer", __name__, url_prefix="/api/gazetteer",
                 description="Administrative areas imported from boundary files.")
@@ -25,6 +25,6 @@ class Gazetteer(MethodView):
     def get(self, args: dict[str, Any]) -> list[AreaMatch]:
         """Find areas by name or code ('ile de france' finds Île-de-France), best first."""
         current_actor()
-        with unit_of_work() as uow:
+        with reading() as uow:
             return search_areas(uow.session, args["q"], level=args.get("level"),
                                 limit=args["limit"])

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
+import orjson
 from flask import Response
 from flask.views import MethodView
 from numpy.typing import NDArray
@@ -21,7 +21,7 @@ from service.api.locate.schemas import (
 )
 from service.auth import current_actor
 from service.errors import RequestError, request_language
-from service.runtime import runtime, unit_of_work
+from service.runtime import reading, runtime
 
 blp = Blueprint("locate", __name__, url_prefix="/api/locate",
                 description="Which territory a point falls in.")
@@ -65,17 +65,17 @@ class Locate(MethodView):
 
     @blp.arguments(LocateArgs, location="query")
     @blp.response(200, LocationSchema)
-    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+    def get(self, args: dict[str, Any]) -> Response:
         """Locate one point: the deepest territory, its ancestors and the gazetteer areas.
 
         Border rule: a territory covers its boundary; when several cover the point, the deepest
         wins, then the smallest id (the oldest).
         """
         current_actor()
-        with unit_of_work() as uow:
+        with reading() as uow:
             found = locate_point(uow.session, runtime().territory_index, args["lon"], args["lat"])
         texts = OUTSIDE[request_language()]
-        return {
+        body = {
             "lon": found.lon, "lat": found.lat, "inside": found.territory is not None,
             "territory": _ref(found.territory) if found.territory else None,
             "ancestors": [_ref(a) for a in found.ancestors],
@@ -83,6 +83,8 @@ class Locate(MethodView):
             "message": None if found.territory else texts[0],
             "hint": texts[1] if found.maybe_swapped else None,
         }
+        # Plain JSON already (the schema documents it): single lookups are latency-bound.
+        return Response(orjson.dumps(body), mimetype="application/json")
 
     @blp.arguments(BulkLocateArgs)
     @blp.response(200, BulkLocationSchema)
@@ -90,7 +92,7 @@ class Locate(MethodView):
         """Locate many points in one call (up to 200,000), same border rule as one point."""
         current_actor()
         array = points_array(args["points"])
-        with unit_of_work() as uow:
+        with reading() as uow:
             ids, named = locate_points(uow.session, runtime().territory_index,
                                        array[:, 0].copy(), array[:, 1].copy())
         outside = int((ids == NO_TERRITORY).sum())
@@ -100,4 +102,4 @@ class Locate(MethodView):
             "located": len(ids) - outside, "outside": outside,
         }
         # Already plain JSON: skip a field-by-field dump of up to 200,000 ids.
-        return Response(json.dumps(body, separators=(",", ":")), mimetype="application/json")
+        return Response(orjson.dumps(body), mimetype="application/json")
