@@ -15,14 +15,20 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from config.settings import Settings
-from regions.db import SessionFactory, make_engine, make_session_factory
+from regions.db import (
+    SessionFactory,
+    make_engine,
+    make_readonly_session_factory,
+    make_session_factory,
+)
 from service import errors
 from service.auth import csrf
 from service.runtime import Runtime
 
 SWAGGER_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
 API_RESOURCES = (
-    "health", "users", "tokens", "territories", "locate", "gazetteer", "templates", "charter",
+    "health", "users", "tokens", "territories", "locate", "gazetteer", "posts", "campaigns",
+    "templates", "charter", "webhooks",
     "publishing",
 )
 
@@ -88,13 +94,14 @@ def create_app(settings: Settings, *, session_factory: SessionFactory | None = N
     app.config.update(_flask_config(settings))
     logging.getLogger("relais").setLevel(settings.log_level.upper())
 
-    engine = None
+    engine = readonly = None
     if session_factory is None:
         if not settings.database_url:
             raise RuntimeError("create_app needs settings.database_url or a session_factory")
         engine = make_engine(settings.database_url)
         session_factory = make_session_factory(engine)
-    app.extensions["relais"] = Runtime(settings, session_factory, engine)
+        readonly = make_readonly_session_factory(engine)
+    app.extensions["relais"] = Runtime(settings, session_factory, engine, readonly)
 
     app.before_request(_assign_request_id)
     app.after_request(_echo_request_id)

@@ -103,6 +103,73 @@ MATRIX = {
     # Retry and retract need a failed or published post: see tests/api/test_publishing_api.py.
     ("POST", "/api/posts/<int:post_id>/retry"): (None, None, CENTRAL),
     ("POST", "/api/posts/<int:post_id>/retract"): (None, None, CENTRAL),
+    ("GET", "/api/posts"): (lambda c: "/api/posts", None, ALL),
+    ("POST", "/api/posts"): (
+        lambda c: "/api/posts",
+        {"territory_id": lambda c: c["territory"], "template": lambda c: c["posts"]()["tpl"],
+         "text": "Bonjour Lyon"}, CENTRAL,
+    ),
+    ("GET", "/api/posts/<int:post_id>"): (
+        lambda c: f"/api/posts/{c['posts']()['draft']}", None, CENTRAL,
+    ),
+    ("PATCH", "/api/posts/<int:post_id>"): (
+        lambda c: f"/api/posts/{c['posts']()['draft']}",
+        {"version": lambda c: c["posts"]()["draft_version"], "text": "Bonjour Lyon"}, CENTRAL,
+    ),
+    ("POST", "/api/posts/<int:post_id>/submit"): (
+        lambda c: f"/api/posts/{c['posts']()['draft']}/submit",
+        {"version": lambda c: c["posts"]()["draft_version"]}, CENTRAL,
+    ),
+    ("POST", "/api/posts/<int:post_id>/withdraw"): (
+        lambda c: f"/api/posts/{c['posts']()['draft']}/withdraw",
+        {"version": lambda c: c["posts"]()["draft_version"]}, CENTRAL,
+    ),
+    ("POST", "/api/posts/<int:post_id>/approve"): (
+        lambda c: f"/api/posts/{c['posts']()['submitted']}/approve",
+        {"version": lambda c: c["posts"]()["submitted_version"]}, CENTRAL,
+    ),
+    ("POST", "/api/posts/<int:post_id>/request-changes"): (
+        lambda c: f"/api/posts/{c['posts']()['submitted']}/request-changes",
+        {"version": lambda c: c["posts"]()["submitted_version"], "comment": "Plus court"},
+        CENTRAL,
+    ),
+    ("POST", "/api/posts/<int:post_id>/reject"): (
+        lambda c: f"/api/posts/{c['posts']()['submitted']}/reject",
+        {"version": lambda c: c["posts"]()["submitted_version"], "comment": "Hors charte"},
+        CENTRAL,
+    ),
+    ("GET", "/api/posts/<int:post_id>/comments"): (
+        lambda c: f"/api/posts/{c['posts']()['draft']}/comments", None, CENTRAL,
+    ),
+    ("POST", "/api/posts/<int:post_id>/comments"): (
+        lambda c: f"/api/posts/{c['posts']()['draft']}/comments", {"body": "Bien"}, CENTRAL,
+    ),
+    ("GET", "/api/posts/<int:post_id>/audit"): (
+        lambda c: f"/api/posts/{c['posts']()['draft']}/audit", None, CENTRAL,
+    ),
+    ("GET", "/api/review-queue"): (lambda c: "/api/review-queue", None, CENTRAL),
+    ("GET", "/api/campaigns"): (lambda c: "/api/campaigns", None, ALL),
+    ("POST", "/api/campaigns"): (
+        lambda c: "/api/campaigns",
+        {"title": "C", "template": lambda c: c["posts"]()["tpl"], "targets": "all"}, CENTRAL,
+    ),
+    ("GET", "/api/campaigns/<int:campaign_id>"): (
+        lambda c: f"/api/campaigns/{c['posts']()['campaign']}", None, ALL,
+    ),
+    ("GET", "/api/campaigns/<int:campaign_id>/dashboard"): (
+        lambda c: f"/api/campaigns/{c['posts']()['campaign']}/dashboard", None, ALL,
+    ),
+    ("GET", "/api/webhooks"): (lambda c: "/api/webhooks", None, ADMIN),
+    ("POST", "/api/webhooks"): (
+        lambda c: "/api/webhooks", {"url": "https://hooks.example.test/relais",
+                                    "events": ["post.approved"]}, ADMIN,
+    ),
+    ("DELETE", "/api/webhooks/<int:endpoint_id>"): (
+        lambda c: f"/api/webhooks/{c['posts']()['webhook']}", None, ADMIN,
+    ),
+    ("GET", "/api/webhooks/<int:endpoint_id>/deliveries"): (
+        lambda c: f"/api/webhooks/{c['posts']()['webhook']}/deliveries", None, ADMIN,
+    ),
 }
 
 
@@ -134,6 +201,39 @@ def _charter_version(uow, user_id):
         return row.number
 
 
+def _posts_world(uow, context, make_user):
+    """Post rows: a template, a draft and a submitted post in `territory`, a campaign and a
+    webhook endpoint; built once per test, on first use."""
+    if "_posts" in context:
+        return context["_posts"]
+    from regions import accounts, campaigns, posts, review, webhooks
+
+    key = context["template"]()
+    editor = make_user(Role.REGIONAL_EDITOR, territory_ids=[context["territory"]])
+    admin = make_user(Role.ADMIN)
+    with uow() as unit:
+        author = accounts.load_actor(accounts.get_user(unit, editor.id),
+                                     frozenset({context["territory"]}))
+        root = accounts.load_actor(accounts.get_user(unit, admin.id))
+        made = {}
+        for name in ("draft", "submitted"):
+            post = posts.create_post(unit, author, territory_id=context["territory"],
+                                     template_key=key, fields=posts.PostFields(
+                                         text="Bonjour Lyon", slot_values={"city": "Lyon"}))
+            if name == "submitted":
+                post = review.submit_post(unit, author, post.id, expected_version=post.version)
+            unit.flush()
+            made[name], made[f"{name}_version"] = post.id, post.version
+        made["campaign"] = campaigns.create_campaign(unit, root, campaigns.CampaignDraft(
+            "Matrix", key, {"city": "Lyon"}, [], campaigns.TargetMode.ALL)).id
+        made["webhook"] = webhooks.create_endpoint(
+            unit, root, url="https://hooks.example.test/x", events=["post.failed"])[0].id
+        made["tpl"] = key
+        unit.commit()
+    context["_posts"] = made
+    return made
+
+
 def _routes(app):
     for rule in app.url_map.iter_rules():
         for method in rule.methods - {"HEAD", "OPTIONS"}:
@@ -156,10 +256,12 @@ def test_role_matrix(route, role, make_user, make_territory, client, uow):
                "empty_territory": make_territory(bbox=(20, 20, 21, 21)),
                "template": lambda: _template_with_draft(uow, other.id),
                "charter": lambda: _charter_version(uow, other.id)}
+    context["posts"] = lambda: _posts_world(uow, context, make_user)
     caller = make_user(role) if role else None
     path = make_path(context)
     if isinstance(body, dict):
-        body = {k: (int(v.format(n=other.id)) if v == "{n}" else v.format(n=other.id))
+        body = {k: v(context) if callable(v) else
+                (int(v.format(n=other.id)) if v == "{n}" else v.format(n=other.id))
                 if isinstance(v, str) else v for k, v in body.items()}
     headers = caller.headers() if caller else {}
     response = client.open(path, method=method, json=body, headers=headers)
