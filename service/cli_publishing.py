@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -22,7 +23,7 @@ from regions.publishing.page_tokens import TokenCipher, cipher_for
 from regions.publishing.publisher import Publisher, PublishingConfig
 from regions.publishing.worker import install_stop_signals, run_workers
 from service.database import resolved_database
-from service.fakegraph import FakeGraphServer, FakePage, FaultPlan, serve
+from service.fakegraph import FakePage, FaultPlan, serve
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 DEMO_GRAPH_PORT = 8090
@@ -128,42 +129,73 @@ def fake_graph(host: str, port: int, pages: tuple[str, ...], demo_pages: bool, l
           ready=lambda server: click.echo(f"Fake Graph API listening on {server.base_url}"))
 
 
-def _start_fake(pages: list[FakePage]) -> FakeGraphServer:
+def _free_port(preferred: int) -> int:
+    """The preferred port if it is free, else any free one."""
+    for port in (preferred, 0):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(probe.getsockname()[1])
+    raise click.ClickException("No free TCP port for the fake Graph API.")
+
+
+def _relais(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-c", "from service.cli import main; main()",
+                             *args], env=env)
+
+
+def _wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
+    for _ in range(200):
+        if process.poll() is not None:
+            raise click.ClickException("The fake Graph API did not start.")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise click.ClickException("The fake Graph API did not start in 10 seconds.")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGTERM)
     try:
-        return FakeGraphServer(pages, port=DEMO_GRAPH_PORT).start()
-    except OSError:  # the usual port is taken: any free one will do
-        return FakeGraphServer(pages, port=0).start()
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @contextmanager
 def demo_publishing(settings: Settings, *, enabled: bool = True) -> Iterator[Settings]:
-    """For the demo: a fake Graph API, the demo Pages connected, and a worker process."""
+    """For the demo: a fake Graph API and a worker (two processes), the demo Pages connected.
+
+    Both run as child processes, not threads, so the web server's workers fork a process
+    with no extra threads or sockets. A configured Graph base URL is used instead of the fake.
+    """
     if not enabled:
         yield settings
         return
-    from service.demo import demo_fake_pages, seed_demo_pages
+    from service.demo import seed_demo_pages
 
-    fake = _start_fake(demo_fake_pages()) if settings.graph_base_url == DEFAULT_BASE_URL else None
-    running = settings.with_changes(graph_base_url=fake.base_url) if fake else settings
-    engine = make_engine(running.database_url or "")
-    with UnitOfWork(make_session_factory(engine)) as uow:
-        connected = seed_demo_pages(uow, token_cipher(running))
-        uow.commit()
-    engine.dispose()
-    click.echo(f"Graph API: {running.graph_base_url}" + (" (fake, in this process)" if fake
-                                                        else "") + f"; {connected} demo Pages "
-               "connected.")
-    env = {**os.environ, "DATABASE_URL": running.database_url or "",
-           "RELAIS_GRAPH_BASE_URL": running.graph_base_url}
-    process = subprocess.Popen([sys.executable, "-c", "from service.cli import main; main()",
-                                "worker", "--poll-interval", "1"], env=env)
+    env = {**os.environ, "DATABASE_URL": settings.database_url or ""}
+    children: list[subprocess.Popen[bytes]] = []
+    running = settings
     try:
+        if settings.graph_base_url == DEFAULT_BASE_URL:
+            port = _free_port(DEMO_GRAPH_PORT)
+            children.append(_relais("fake-graph", "--demo-pages", "--port", str(port), env=env))
+            _wait_listening(port, children[0])
+            running = settings.with_changes(graph_base_url=f"http://127.0.0.1:{port}/")
+        engine = make_engine(running.database_url or "")
+        with UnitOfWork(make_session_factory(engine)) as uow:
+            connected = seed_demo_pages(uow, token_cipher(running))
+            uow.commit()
+        engine.dispose()
+        click.echo(f"Graph API: {running.graph_base_url}; {connected} demo Pages connected.")
+        env["RELAIS_GRAPH_BASE_URL"] = running.graph_base_url
+        children.append(_relais("worker", "--poll-interval", "1", env=env))
         yield running
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        if fake is not None:
-            fake.stop()
+        for child in reversed(children):
+            _stop(child)

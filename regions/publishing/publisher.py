@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from regions.db import SessionFactory, UnitOfWork
 from regions.models import Publication
@@ -41,6 +42,7 @@ from regions.publishing.graph import (
     GraphPost,
     GraphTimeout,
     PermanentGraphError,
+    RetryableGraphError,
 )
 from regions.publishing.page_tokens import TokenCipher
 
@@ -56,6 +58,12 @@ class Outcome(enum.StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     LEASE_LOST = "lease_lost"
+
+
+class PostIdTaken(RetryableGraphError):
+    """Another publication holds this Facebook id (a race in adoption): reconcile again."""
+
+    code = "publishing.post_id_taken"
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,9 +188,13 @@ class Publisher:
         return self._finish(job, post.id, Outcome.PUBLISHED)
 
     def _store(self, job: Job, graph_post_id: str) -> None:
-        with UnitOfWork(self._sessions) as uow:
-            claims.store_graph_id(uow, job, self.worker, graph_post_id)
-            uow.commit()
+        try:
+            with UnitOfWork(self._sessions) as uow:
+                claims.store_graph_id(uow, job, self.worker, graph_post_id)
+                uow.commit()
+        except IntegrityError:
+            raise PostIdTaken(f"Facebook post {graph_post_id} already belongs to another "
+                              "publication") from None
 
     def _finish(self, job: Job, graph_post_id: str, outcome: Outcome) -> Outcome:
         """Store the id at once, fetch the permalink (retried on its own), mark published."""

@@ -108,7 +108,8 @@ class GraphState:
         self._lock = threading.Lock()
         self._pages: dict[str, FakePage] = {}
         self._posts: dict[str, FakePost] = {}
-        self._numbers = itertools.count(1)
+        # Numbered from the clock (ms), so a restarted fake never reuses a post id, as Facebook.
+        self._numbers = itertools.count(int(clock() * 1000))
         self.reject_duplicates = reject_duplicates
         self.clock = clock
         for page in pages:

@@ -385,3 +385,18 @@ def test_no_token_in_logs_reasons_or_errors(publisher, posts, fake, clock, sessi
         texts += [str(data) for data in session.scalars(select(AuditEvent.data))]
     assert TOKEN not in "\n".join(texts)
     assert "token is invalid or expired" in "\n".join(texts)
+
+
+def test_a_facebook_id_already_held_by_another_publication_is_not_adopted_twice(
+        publisher, posts, clock, session_factory, cipher):
+    from regions.publishing.publisher import PostIdTaken
+
+    first, _second = posts("Premier", "Second")
+    with publisher_uow(session_factory) as uow:
+        held = uow.session.scalar(select(Publication).where(Publication.post_id == first))
+        held.graph_post_id, held.status = f"{PAGE}_42", "succeeded"
+        uow.commit()
+    job = _claim(publisher, session_factory, clock, cipher)
+    assert job.post_id != first
+    with pytest.raises(PostIdTaken):
+        publisher._store(job, f"{PAGE}_42")
