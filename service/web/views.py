@@ -17,7 +17,7 @@ TEXT = {
     "fr": {
         "login": "Connexion", "email": "Adresse e-mail", "password": "Mot de passe",
         "submit": "Se connecter", "wrong": "Adresse ou mot de passe incorrect.",
-        "too_many": "Trop d’échecs : patientez quelques minutes avant de réessayer.",
+        "too_many": "Trop d’échecs : patientez quelques minutes avant de réessayer.",
         "logout": "Se déconnecter", "welcome": "Bienvenue", "docs": "Documentation de l’API",
         "role": "Rôle",
     },
