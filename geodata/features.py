@@ -17,11 +17,11 @@ COORDINATE_DECIMALS = 6
 
 def tolerance_for_zoom(zoom: int) -> float:
     """Degrees per screen pixel at a zoom level (at the equator): detail finer is invisible."""
-    return 360.0 / (WEB_MERCATOR_TILE * 2**zoom)
+    return 360.0 / float(WEB_MERCATOR_TILE * 2**zoom)
 
 
 def _geometry_column(tolerance: float | None) -> Any:
-    geom = Territory.geom
+    geom: Any = Territory.geom
     if tolerance:
         geom = func.ST_SimplifyPreserveTopology(geom, tolerance)
     # RFC 7946: exterior rings counter-clockwise.
