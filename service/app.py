@@ -119,6 +119,11 @@ def create_app(settings: Settings, *, session_factory: SessionFactory | None = N
         """Swagger UI's files, served locally so the docs work offline."""
         return send_from_directory(SWAGGER_ASSETS, filename)
 
+    @app.get("/favicon.ico")
+    def favicon() -> ResponseReturnValue:
+        """No icon yet: an empty answer keeps browsers' consoles clean."""
+        return "", 204
+
     from service.web import views
 
     app.register_blueprint(views.bp)

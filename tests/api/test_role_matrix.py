@@ -11,6 +11,7 @@ PUBLIC = {
     ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/api/openapi.json"), ("GET", "/api/docs"),
     ("GET", "/api/docs/assets/<path:filename>"), ("GET", "/static/<path:filename>"),
     ("GET", "/login"), ("POST", "/login"), ("GET", "/"), ("POST", "/logout"),
+    ("GET", "/favicon.ico"),
 }
 ALL = set(Role)
 ADMIN = {Role.ADMIN}

@@ -1,0 +1,74 @@
+"""Browser tests: the real app served on 127.0.0.1, driven in Debian's headless Chromium."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from config.settings import Settings
+from regions import migrate
+from regions.db import make_engine
+from tests.conftest import TEST_SECRET, _fresh_database_on
+
+CHROMIUM = next((p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
+                 if Path(p).exists()), shutil.which("chromium"))
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def live_database(database_url: str) -> Iterator[str]:
+    """A committed database of its own: the served app and the test share it."""
+    url, drop = _fresh_database_on(database_url)
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    yield url
+    drop()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_database: str) -> Iterator[str]:
+    """The app on a free port of 127.0.0.1, in a thread."""
+    from service.app import create_app
+
+    app = create_app(Settings(environment="test", secret_key=TEST_SECRET,
+                              database_url=live_database))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    app.extensions["relais"].engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium under Playwright (never a downloaded browser)."""
+    if CHROMIUM is None:
+        pytest.fail("Debian's chromium is not installed: ./dev.sh test installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh browser context (cookies) and page; console errors fail the test."""
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda msg: page.console_errors.append(msg.text)
+            if msg.type == "error" else None)
+    yield page
+    context.close()
+    assert page.console_errors == [], page.console_errors
