@@ -72,7 +72,8 @@ def retract_post(uow: UnitOfWork, actor: Actor, post_id: int, *, graph: GraphCli
             pass  # Facebook no longer knows the post: it is gone already, which is the goal
         except GraphError as exc:
             raise RetractFailed(f"Facebook did not delete the post: {exc.reason}",
-                                params={"graph_code": exc.code}) from None
+                                params={"graph_code": exc.code},
+                                errors={"graph": [exc.reason]}) from None
     previous, post.status = post.status, target
     post.updated_at = func.now()
     audit.record(uow.session, actor.user_id, "post.retracted", "post", post.id,

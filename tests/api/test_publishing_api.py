@@ -230,7 +230,7 @@ def test_retract_is_for_the_desk_and_a_graph_failure_keeps_the_post_published(
     fake.inject("server_error", op="delete_post")
     failed = call(responses, world["desk"], "POST", path)
     assert failed.status_code == 409 and failed.json["code"] == "publishing.retract_failed"
-    assert "temporary problem" in failed.json["message"]
+    assert "temporary problem" in failed.json["errors"]["graph"][0]
     assert len(fake.posts(PAGE)) == 1
     with uow() as unit:
         assert unit.session.get(Post, post_id).status == PostStatus.PUBLISHED
