@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import random
 import secrets
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,6 +22,7 @@ from regions.db import SessionFactory, UnitOfWork
 from regions.errors import InvalidInput, NotFound
 from regions.models import Post, PostStatus, Role, WebhookDelivery, WebhookEndpoint
 
+log = logging.getLogger("relais.webhooks")
 EVENTS = {
     PostStatus.SUBMITTED: "post.submitted",
     PostStatus.APPROVED: "post.approved",
@@ -170,3 +173,20 @@ def _attempt(http: requests.Session, endpoint: WebhookEndpoint, delivery: Webhoo
         delivery.status = "failed"
     else:
         delivery.next_attempt_at = datetime.now(UTC) + backoff(delivery.attempts)
+
+
+def run_sender(session_factory: SessionFactory, stop: threading.Event, *,
+               poll_interval: float) -> None:
+    """Send due webhook deliveries until ``stop`` is set (one thread of ``relais worker``)."""
+    http = requests.Session()
+    try:
+        while not stop.is_set():
+            try:
+                sent = deliver_due(session_factory, http)
+            except Exception:  # a failed round must not end the sender
+                log.exception("webhook delivery round failed; retrying later")
+                sent = 0
+            if not sent:
+                stop.wait(poll_interval)
+    finally:
+        http.close()

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 import click
 
 from config.settings import Settings
-from regions import migrate
+from regions import migrate, webhooks
 from regions.db import UnitOfWork, make_engine, make_session_factory
 from regions.publishing.graph import DEFAULT_BASE_URL, GraphClient
 from regions.publishing.page_tokens import TokenCipher, cipher_for
@@ -76,10 +76,16 @@ def worker(settings: Settings, threads: int, graph_timeout: float | None, settle
             sessions = make_session_factory(engine)
             name = f"{socket.gethostname()}:{os.getpid()}"
             click.echo(f"Publishing worker {name} on {graph.base_url} ({threads} threads).")
+            sender = threading.Thread(target=webhooks.run_sender, args=(sessions, stop),
+                                      kwargs={"poll_interval": poll_interval}, daemon=True,
+                                      name="webhooks")
+            sender.start()
             stats = run_workers(
                 lambda n: Publisher(sessions, graph, cipher, config, worker=f"{name}:{n}"),
                 threads=threads, stop=stop, poll_interval=poll_interval,
                 exit_when_idle=exit_when_idle)
+            stop.set()
+            sender.join(timeout=30)
         finally:
             graph.close()
             engine.dispose()

@@ -109,3 +109,24 @@ def test_secret_is_shown_once(make_user, receiver):
 def test_bad_webhook_registrations_are_422(make_user, body):
     response = make_user(Role.ADMIN).post("/api/webhooks", json=body)
     assert response.status_code == 422
+
+
+def test_the_worker_sender_thread_delivers_until_stopped(world, drafts, make_user, receiver,
+                                                         session_factory):
+    import time
+
+    admin = make_user(Role.ADMIN)
+    admin.post("/api/webhooks", json={"url": receiver.url, "events": ["post.submitted"]})
+    post = drafts["a"]
+    world["ed_lyon"].post(f"/api/posts/{post['id']}/submit", json={"version": post["version"]})
+    stop = threading.Event()
+    sender = threading.Thread(target=webhooks.run_sender, args=(session_factory, stop),
+                              kwargs={"poll_interval": 0.05})
+    sender.start()
+    deadline = time.monotonic() + 10
+    while not receiver.received and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    sender.join(timeout=10)
+    assert not sender.is_alive()
+    assert len(receiver.received) == 1
