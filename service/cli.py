@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -102,9 +103,31 @@ def _seed_and_print(engine: Any) -> None:
 @cli.command()
 @click.option("--host", help="Address to listen on.")
 @click.option("--port", type=int, help="Port to listen on.")
+@click.option("--boundaries", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Also import this boundary file and make one real territory per area.")
+@click.option("--level", default="departement", show_default=True,
+              help="With --boundaries: the areas' level.")
+@click.option("--code-field", default="code", show_default=True)
+@click.option("--name-field", default="nom", show_default=True)
 @click.pass_context
-def demo(ctx: click.Context, host: str | None, port: int | None) -> None:
-    """Seed the demo data and run the service (the README's first command)."""
+def demo(ctx: click.Context, host: str | None, port: int | None, boundaries: Path | None,
+         level: str, code_field: str, name_field: str) -> None:
+    """Seed the demo data and run the service (the README's first command).
+
+    Without a file, the demo territories are circles around real city coordinates; with
+    ``--boundaries`` (e.g. ../shared/geodata/departements-avec-outre-mer.geojson) real
+    territories are made from the file as well.
+    """
+    if boundaries is not None:
+        from service.demo import seed_real_territories
+
+        def work(_settings: Settings, uow: UnitOfWork) -> None:
+            made = seed_real_territories(uow, boundaries, level=level, code_field=code_field,
+                                         name_field=name_field)
+            click.echo(f"Boundaries: {made['areas']} areas imported, "
+                       f"{made['territories']} real territories created.")
+
+        with_database(work, _settings(ctx))
     ctx.invoke(serve, host=host, port=port, workers=None, demo=True)
 
 
