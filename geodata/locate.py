@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from geodata.index import NO_TERRITORY, IndexCache, TerritoryIndex, TerritoryInfo
+from geodata.index import NO_TERRITORY, IndexCache, TerritoryInfo
 from regions.models import AdminArea
 
 
@@ -46,21 +46,16 @@ def areas_at(session: Session, lon: float, lat: float) -> list[AreaHit]:
     return [AreaHit(row[0], row[1], row[2]) for row in rows]
 
 
-def _swapped_hits(session: Session, index: TerritoryIndex, lon: float, lat: float) -> bool:
-    """Whether the point would land somewhere with latitude and longitude exchanged."""
-    if not (-90.0 <= lon <= 90.0) or lon == lat:
-        return False
-    if index.locate_one(lat, lon) != NO_TERRITORY:
-        return True
-    point = WKTElement(f"POINT({lat} {lon})", srid=4326)
-    hit = session.scalar(select(AdminArea.id).where(func.ST_Covers(AdminArea.geom, point)).limit(1))
-    return hit is not None
-
-
-# The index fingerprint and the gazetteer areas in one round trip: single lookups are
-# latency-bound, and each query costs more in waiting than in work.
-_FINGERPRINT_AND_AREAS = text("""
-SELECT fp.n, fp.v, fp.m, a.level, a.code, a.name
+# One round trip for a single lookup: the index fingerprint, the gazetteer areas covering the
+# point, and whether an area would cover it with longitude and latitude exchanged (only asked
+# when that exchanged point is a valid coordinate). Single lookups are latency-bound: each
+# query costs more in waiting than in work.
+_SINGLE_LOOKUP = text("""
+SELECT fp.n, fp.v, fp.m,
+       (:swap_ok AND EXISTS (
+            SELECT 1 FROM admin_areas
+            WHERE ST_Covers(geom, ST_SetSRID(ST_MakePoint(:lat, :lon), 4326)))) AS swapped,
+       a.level, a.code, a.name
 FROM (SELECT count(*) AS n, coalesce(sum(version), 0) AS v, coalesce(max(id), 0) AS m
       FROM territories) AS fp
 LEFT JOIN LATERAL (
@@ -73,16 +68,18 @@ ORDER BY a.area DESC NULLS LAST, a.code
 
 def locate_point(session: Session, cache: IndexCache, lon: float, lat: float) -> Location:
     """Locate one point; outside every territory, say whether the order may be swapped."""
-    rows = session.execute(_FINGERPRINT_AND_AREAS, {"lon": lon, "lat": lat}).all()
-    index = cache.get(session, (int(rows[0][0]), int(rows[0][1]), int(rows[0][2])))
+    swap_ok = -90.0 <= lon <= 90.0 and lon != lat
+    rows = session.execute(_SINGLE_LOOKUP, {"lon": lon, "lat": lat, "swap_ok": swap_ok}).all()
+    first = rows[0]
+    index = cache.get(session, (int(first[0]), int(first[1]), int(first[2])))
     found = index.locate_one(lon, lat)
-    areas = [AreaHit(row[3], row[4], row[5]) for row in rows if row[3] is not None]
+    areas = [AreaHit(row[4], row[5], row[6]) for row in rows if row[4] is not None]
     location = Location(lon, lat, None, areas=areas)
     if found != NO_TERRITORY:
         location.territory = index.by_id[found]
         location.ancestors = index.ancestors(found)
-    elif not location.areas:
-        location.maybe_swapped = _swapped_hits(session, index, lon, lat)
+    elif not areas and swap_ok:
+        location.maybe_swapped = bool(first[3]) or index.locate_one(lat, lon) != NO_TERRITORY
     return location
 
 

@@ -33,9 +33,15 @@ class RelaisServer(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Flask:
         """Build the app in each worker (after fork: no shared connections)."""
+        import gc
+
         from service.app import create_app
 
-        return create_app(self.settings)
+        app = create_app(self.settings)
+        # Everything loaded so far lives as long as the worker: keep it out of the collector's
+        # full passes, which otherwise walk it again and again.
+        gc.freeze()
+        return app
 
 
 def run_server(settings: Settings) -> None:

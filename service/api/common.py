@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any, NoReturn
 
 import flask_smorest
@@ -27,10 +28,17 @@ class RelaisParser(FlaskParser):
         """Parse JSON bodies with orjson: several times faster than the standard library."""
         if not is_json_request(req):
             return core.missing
+        # Parsing a large body creates many containers at once; without the collector's passes
+        # over them (they cannot form cycles) bulk bodies parse several times faster.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             return orjson.loads(req.get_data(cache=True))
         except orjson.JSONDecodeError as exc:
             return self._handle_invalid_json_error(exc, req)
+        finally:
+            if collecting:
+                gc.enable()
 
     def _handle_invalid_json_error(self, error: Exception, req: Request, *args: Any,
                                    **kwargs: Any) -> NoReturn:
