@@ -153,6 +153,8 @@ def _refresh_geography(session: Session, post: Post) -> None:
             params={"territory_id": post.territory_id},
             errors={"geotag": ["Outside the territory: check the point (longitude, latitude)."]},
         )
+    if post.geom is not None and not post.place_name:
+        post.place_name = suggested_place_name(session, post)
     audience: Any = None
     if post.audience_area_ids:
         audience = select(func.ST_Multi(func.ST_Union(AdminArea.geom))).where(
@@ -162,6 +164,13 @@ def _refresh_geography(session: Session, post: Post) -> None:
         audience = func.ST_Multi(cast(disc, _geometry()))
     post.audience_geom = audience
     session.flush()
+
+
+def suggested_place_name(session: Session, post: Post) -> str | None:
+    """The name of the finest gazetteer area (e.g. the commune) containing the geotag."""
+    return session.scalar(
+        select(AdminArea.name).where(func.ST_Covers(AdminArea.geom, post.geom))
+        .order_by(func.ST_Area(AdminArea.geom), AdminArea.code).limit(1))
 
 
 def _geometry() -> Any:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from regions.models import Role
-from tests.api.conftest import SOON
+from tests.api.conftest import SOON, TEMPLATE
 
 
 def adapt(editor, territory, campaign, details, lon, lat, **extra):
@@ -19,8 +19,11 @@ def adapt(editor, territory, campaign, details, lon, lat, **extra):
 
 def test_the_whole_story_from_template_to_decisions(world):
     desk, ed_lyon, ed_marseille = world["desk"], world["ed_lyon"], world["ed_marseille"]
+    template = desk.post("/api/templates", json={"key": "printemps", **TEMPLATE})
+    assert template.status_code == 201, template.json
+    assert desk.post("/api/templates/printemps/publish").status_code == 200
     created = desk.post("/api/campaigns", json={
-        "title": "Portes ouvertes de printemps", "template": "portes-ouvertes",
+        "title": "Portes ouvertes de printemps", "template": "printemps",
         "slot_values": {"city": "votre ville"}, "targets": "list",
         "territory_ids": [world["lyon"], world["marseille"], world["lille"]],
         "window_start": SOON.isoformat(), "adapt_deadline": (SOON - timedelta(days=1)).isoformat(),
@@ -266,3 +269,26 @@ def test_shrinking_a_territory_reports_posts_now_outside_and_keeps_them(world, d
     assert changed.json["report"]["posts_now_outside"] == [post["id"]]
     kept = desk.get(f"/api/posts/{post['id']}").json
     assert kept["territory_id"] == world["lyon"] and kept["status"] == "draft"
+
+
+def test_the_place_name_is_suggested_from_the_gazetteer_when_not_given(world, uow):
+    from geoalchemy2.shape import from_shape
+    from shapely.geometry import MultiPolygon, box
+
+    from regions.models import AdminArea
+
+    with uow() as unit:
+        for level, code, name, bbox in (("departement", "69", "Rhône", (4.2, 45.4, 5.2, 46.3)),
+                                        ("commune", "69123", "Lyon", (4.77, 45.70, 4.90, 45.81))):
+            shape = from_shape(MultiPolygon([box(*bbox)]), srid=4326)
+            unit.session.add(AdminArea(level=level, code=code, name=name, search_name=name,
+                                       geom=shape, geom_simplified=shape))
+        unit.commit()
+    created = world["ed_lyon"].post("/api/posts", json={
+        "territory_id": world["lyon"], "template": "portes-ouvertes", "text": "x",
+        "geotag": {"lon": 4.85, "lat": 45.75}})
+    assert created.json["place_name"] == "Lyon"
+    named = world["ed_lyon"].post("/api/posts", json={
+        "territory_id": world["lyon"], "template": "portes-ouvertes", "text": "x",
+        "geotag": {"lon": 4.85, "lat": 45.75}, "place_name": "Agence Bellecour"})
+    assert named.json["place_name"] == "Agence Bellecour"
