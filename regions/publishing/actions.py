@@ -10,7 +10,8 @@ from regions.db import UnitOfWork
 from regions.errors import Conflict
 from regions.models import PageConnection, Post, Publication
 from regions.posts import get_post, require_territory
-from regions.publishing.graph import GraphClient, GraphError, InvalidParameter
+from regions.publishing.graph import GraphClient
+from regions.publishing.graph_errors import GraphError, InvalidParameter
 from regions.publishing.page_tokens import TokenCipher
 from regions.workflow import Action, next_state
 

@@ -19,7 +19,8 @@ from regions.db import UnitOfWork
 from regions.errors import InvalidInput, PermissionDenied
 from regions.models import PageConnection, Post, PostStatus, Role
 from regions.models.publishing import FacebookPlace
-from regions.publishing.graph import GraphClient, GraphError
+from regions.publishing.graph import GraphClient
+from regions.publishing.graph_errors import GraphError
 from regions.publishing.outbox import schedule_if_connected
 from regions.publishing.page_tokens import TokenCipher, TokenUnreadable, token_hint
 from regions.territories import get_territory

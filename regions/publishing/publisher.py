@@ -34,12 +34,11 @@ from regions.db import SessionFactory, UnitOfWork
 from regions.models import Publication
 from regions.publishing import claims
 from regions.publishing.claims import Job, LeaseLost
-from regions.publishing.graph import (
+from regions.publishing.graph import GraphClient, GraphPost
+from regions.publishing.graph_errors import (
     DuplicatePost,
-    GraphClient,
     GraphConnectionError,
     GraphError,
-    GraphPost,
     GraphTimeout,
     PermanentGraphError,
     RetryableGraphError,

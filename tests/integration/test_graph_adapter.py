@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from regions.publishing.graph import (
+from regions.publishing.graph import GraphClient
+from regions.publishing.graph_errors import (
     Blocked,
     DuplicatePost,
-    GraphClient,
     GraphConnectionError,
     GraphError,
     GraphServerError,

@@ -16,7 +16,8 @@ from regions.models import Post, PostStatus, Publication, Role, TemplateRecord, 
 from regions.models.audit import AuditEvent
 from regions.publishing import claims
 from regions.publishing.connections import PlaceSpec, connect_page
-from regions.publishing.graph import GraphClient, GraphTimeout, RateLimited
+from regions.publishing.graph import GraphClient
+from regions.publishing.graph_errors import GraphTimeout, RateLimited
 from regions.publishing.page_tokens import cipher_for
 from regions.publishing.publisher import Outcome, Publisher, PublishingConfig, retry_delay
 from service.fakegraph import FakeGraphServer, FakePage

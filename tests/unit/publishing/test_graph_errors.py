@@ -8,11 +8,11 @@ import pytest
 import requests
 
 from regions.publishing import graph
-from regions.publishing.graph import (
+from regions.publishing.graph import GraphClient
+from regions.publishing.graph_errors import (
     Blocked,
     CapturedResponse,
     DuplicatePost,
-    GraphClient,
     GraphConnectionError,
     GraphError,
     GraphServerError,
