@@ -160,6 +160,10 @@ MATRIX = {
     ("GET", "/api/campaigns/<int:campaign_id>/dashboard"): (
         lambda c: f"/api/campaigns/{c['posts']()['campaign']}/dashboard", None, ALL,
     ),
+    ("GET", "/api/map/activity"): (lambda c: "/api/map/activity", None, ALL),
+    ("GET", "/api/map/posts/<int:z>/<int:x>/<int:y>.mvt"): (
+        lambda c: "/api/map/posts/0/0/0.mvt", None, ALL,
+    ),
     ("GET", "/api/webhooks"): (lambda c: "/api/webhooks", None, ADMIN),
     ("POST", "/api/webhooks"): (
         lambda c: "/api/webhooks", {"url": "https://hooks.example.test/relais",

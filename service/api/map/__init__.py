@@ -1,0 +1,1 @@
+"""Relais service: map data."""
