@@ -27,6 +27,7 @@ from regions.teams import descendants_of
 CENTRAL = (Role.ADMIN, Role.CENTRAL_EDITOR)
 KINDS = ("group", "region", "area", "local")
 CLOSED_POSTS = (PostStatus.REJECTED, PostStatus.WITHDRAWN, PostStatus.ARCHIVED)
+SLUG_CONSTRAINT = "uq_territories_slug"
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,26 +160,33 @@ def _apply_shape(uow: UnitOfWork, territory: Territory, *, shape: BaseGeometry |
     if shape is not None and areas is not None:
         raise InvalidInput("Give either a drawn geometry or gazetteer areas, not both.",
                            errors={"geometry": ["Not with areas."]})
-    if shape is not None:
-        territory.geom = from_shape(polygonal(shape, report), srid=4326)
-        territory.geom_source = "drawn"
-        territory.areas = []
-    elif areas is not None:
-        union, rows = composed_shape(uow.session, areas)
-        territory.geom = union
-        territory.geom_source = "composed"
-        territory.areas = rows
+    # Nothing pending may be flushed by the lookups here (the gazetteer query, loading the old
+    # areas): a taken slug must surface in _finish_shape_change as a Conflict, not as an
+    # IntegrityError from an autoflush.
+    with uow.session.no_autoflush:
+        if shape is not None:
+            territory.geom = from_shape(polygonal(shape, report), srid=4326)
+            territory.geom_source = "drawn"
+            territory.areas = []
+        elif areas is not None:
+            union, rows = composed_shape(uow.session, areas)
+            territory.geom = union
+            territory.geom_source = "composed"
+            territory.areas = rows
 
 
 def _finish_shape_change(uow: UnitOfWork, territory: Territory, report: ShapeReport,
                          allow_overlaps: bool) -> None:
+    # Read before flushing: a failed flush rolls the whole transaction back and expires the
+    # territory, so its attributes can no longer be loaded to word the conflict.
+    slug = territory.slug
     try:
-        with uow.session.begin_nested():
-            uow.flush()
-    except IntegrityError:
-        raise Conflict(f"A territory with the slug {territory.slug!r} already exists.",
-                       params={"slug": territory.slug}, errors={"slug": ["Already taken."]},
-                       ) from None
+        uow.flush()
+    except IntegrityError as exc:
+        if getattr(getattr(exc.orig, "diag", None), "constraint_name", None) != SLUG_CONSTRAINT:
+            raise
+        raise Conflict(f"A territory with the slug {slug!r} already exists.",
+                       params={"slug": slug}, errors={"slug": ["Already taken."]}) from None
     uow.session.refresh(territory, ["geom"])
     report.overlaps = sibling_overlaps(uow.session, territory)
     if report.overlaps and not allow_overlaps:

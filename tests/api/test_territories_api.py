@@ -99,6 +99,52 @@ def test_duplicate_slug_is_409(desk):
     assert response.json["errors"] == {"slug": ["Already taken."]}
 
 
+@pytest.fixture()
+def communes(uow):
+    """Two gazetteer communes to compose territories from."""
+    from geoalchemy2.shape import from_shape
+    from shapely.geometry import MultiPolygon, box
+
+    from regions.models import AdminArea
+
+    with uow() as unit:
+        for code, bbox in (("69123", (4.77, 45.70, 4.90, 45.81)),
+                           ("13055", (5.30, 43.20, 5.50, 43.40))):
+            shape = from_shape(MultiPolygon([box(*bbox)]), srid=4326)
+            unit.session.add(AdminArea(level="commune", code=code, name=code, search_name=code,
+                                       geom=shape, geom_simplified=shape))
+        unit.commit()
+    return {"level": "commune", "codes": ["69123"]}
+
+
+def test_composing_under_a_taken_slug_is_409_not_a_server_error(desk, communes):
+    assert create(desk, "Same", polygon(0, 0, 1, 1)).status_code == 201
+    response = create(desk, "Same", areas=communes)
+    assert response.status_code == 409, response.json
+    assert response.json["errors"] == {"slug": ["Already taken."]}
+
+
+def test_unknown_area_codes_under_a_taken_slug_are_422_not_a_server_error(desk, communes):
+    assert create(desk, "0", polygon(0, 0, 1, 1)).status_code == 201
+    response = create(desk, "0", areas={"level": "0", "codes": ["0"]})
+    assert response.status_code == 422, response.json
+    assert response.json["errors"] == {"areas": {"codes": ["Unknown code 0."]}}
+
+
+@pytest.mark.parametrize("shape", [
+    {},
+    {"areas": {"level": "commune", "codes": ["13055"]}},
+    {"geometry": polygon(2, 2, 3, 3)},
+], ids=["no-shape", "areas", "drawn"])
+def test_renaming_to_a_taken_slug_is_409_with_or_without_a_new_shape(desk, communes, shape):
+    create(desk, "Taken", polygon(0, 0, 1, 1))
+    other = create(desk, "Other", areas=communes).json
+    response = desk.patch(f"/api/territories/{other['id']}", json={
+        "version": other["properties"]["version"], "slug": "taken", **shape})
+    assert response.status_code == 409, response.json
+    assert response.json["errors"] == {"slug": ["Already taken."]}
+
+
 def test_sibling_overlap_is_reported(desk):
     parent = create(desk, "Group", kind="group").json["id"]
     create(desk, "West", polygon(0, 45, 1, 46), parent_id=parent)
