@@ -22,6 +22,8 @@ from regions.db import (
     make_session_factory,
 )
 from service import errors
+from service.api.common import RowIdConverter
+from service.api.templates.schemas import TemplateKeyConverter
 from service.auth import csrf
 from service.runtime import Runtime
 
@@ -108,8 +110,12 @@ def create_app(settings: Settings, *, session_factory: SessionFactory | None = N
     csrf.init_app(app)
     errors.init_app(app)
 
+    # Path converters before any route: ids fit PostgreSQL integers, template keys their syntax.
+    app.url_map.converters["int"] = RowIdConverter
+    app.url_map.converters["template_key"] = TemplateKeyConverter
     api = RelaisApi()
     api.init_app(app)
+    api.register_converter(TemplateKeyConverter, TemplateKeyConverter.param_schema)
     for name in API_RESOURCES:
         module = import_module(f"service.api.{name}.routes")
         api.register_blueprint(module.blp)

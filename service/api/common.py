@@ -1,4 +1,4 @@
-"""Pieces shared by the API resources: the blueprint class and query-argument schemas."""
+"""Pieces shared by the API resources: the blueprint class, its parser, id fields and converters."""
 
 from __future__ import annotations
 
@@ -8,13 +8,39 @@ from typing import Any, NoReturn
 import flask_smorest
 import orjson
 from flask import Request
-from marshmallow import RAISE, Schema, pre_load
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.routing import IntegerConverter, Map
 
 from service.errors import RequestError
 
 PAGINATION_KEYS = frozenset({"page", "page_size"})
+INT4_MAX = 2**31 - 1  # ids and version numbers are PostgreSQL ``integer`` columns
+NUL_MESSAGE = "Must not contain NUL (\\u0000) characters."
+
+
+def nul_errors(value: Any) -> Any:
+    """Where ``value`` holds a NUL character (which PostgreSQL text and JSONB refuse), by path.
+
+    ``None`` when there is none; otherwise marshmallow-shaped messages: a dict by key or list
+    index down to a list of messages.
+    """
+    if isinstance(value, str):
+        return [NUL_MESSAGE] if "\x00" in value else None
+    if isinstance(value, dict) or hasattr(value, "getlist"):
+        found: dict[Any, Any] = {}
+        for key in value:
+            values = value.getlist(key) if hasattr(value, "getlist") else [value[key]]
+            if isinstance(key, str) and "\x00" in key:
+                found[key] = [NUL_MESSAGE]
+            elif (errors := nul_errors(values[0] if len(values) == 1 else values)) is not None:
+                found[key] = errors
+        return found or None
+    if isinstance(value, list):
+        by_index = {i: e for i, item in enumerate(value) if (e := nul_errors(item)) is not None}
+        return by_index or None
+    return None
 
 
 class RelaisParser(FlaskParser):
@@ -40,6 +66,17 @@ class RelaisParser(FlaskParser):
             if collecting:
                 gc.enable()
 
+    def pre_load(self, location_data: Any, *, schema: Schema, req: Request,
+                 location: str) -> Any:
+        """Refuse NUL characters in any string of any location before the schema sees them."""
+        # In a JSON body a NUL can only be written as an escape: skip the walk over bulk bodies
+        # that have none.
+        if location == "json" and b"\\u0000" not in req.get_data(cache=True):
+            return location_data
+        if (errors := nul_errors(location_data)) is not None:
+            raise ValidationError(errors)
+        return location_data
+
     def _handle_invalid_json_error(self, error: Exception, req: Request, *args: Any,
                                    **kwargs: Any) -> NoReturn:
         raise RequestError(
@@ -52,6 +89,28 @@ class Blueprint(flask_smorest.Blueprint):
     """flask-smorest's blueprint with Relais' argument parser."""
 
     ARGUMENTS_PARSER = RelaisParser()
+
+
+class RowId(fields.Integer):
+    """A database id or version number: a positive PostgreSQL ``integer``.
+
+    Anything beyond ``INT4_MAX`` cannot name a row: it is a 422 here, not a database error.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators.insert(0, validate.Range(min=1, max=INT4_MAX))
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:…>`` in every route: ids fit a PostgreSQL ``integer``, larger ones match no route.
+
+    The bound is documented in the OpenAPI spec as the parameter's ``maximum``.
+    """
+
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = INT4_MAX, signed: bool = False) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
 
 
 class QueryArgs(Schema):

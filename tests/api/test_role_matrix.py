@@ -67,20 +67,22 @@ MATRIX = {
     ("POST", "/api/templates"): (
         lambda c: "/api/templates", {"key": "new-{n}", "name": "N"}, CENTRAL,
     ),
-    ("GET", "/api/templates/<key>"): (lambda c: f"/api/templates/{c['template']()}", None, ALL),
-    ("PUT", "/api/templates/<key>"): (
+    ("GET", "/api/templates/<template_key:key>"): (
+        lambda c: f"/api/templates/{c['template']()}", None, ALL,
+    ),
+    ("PUT", "/api/templates/<template_key:key>"): (
         lambda c: f"/api/templates/{c['template']()}", {"name": "Renamed"}, CENTRAL,
     ),
-    ("POST", "/api/templates/<key>/publish"): (
+    ("POST", "/api/templates/<template_key:key>/publish"): (
         lambda c: f"/api/templates/{c['template']()}/publish", None, CENTRAL,
     ),
-    ("POST", "/api/templates/<key>/archive"): (
+    ("POST", "/api/templates/<template_key:key>/archive"): (
         lambda c: f"/api/templates/{c['template']()}/archive", None, CENTRAL,
     ),
-    ("GET", "/api/templates/<key>/versions/<int:number>"): (
+    ("GET", "/api/templates/<template_key:key>/versions/<int:number>"): (
         lambda c: f"/api/templates/{c['template']()}/versions/1", None, ALL,
     ),
-    ("POST", "/api/templates/<key>/validate"): (
+    ("POST", "/api/templates/<template_key:key>/validate"): (
         lambda c: f"/api/templates/{c['template']()}/validate", {"text": "Bonjour Lyon"}, ALL,
     ),
     ("GET", "/api/charter"): (lambda c: "/api/charter", None, ALL),

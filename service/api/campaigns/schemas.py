@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from regions.campaigns import TargetMode
+from service.api.common import RowId
 from service.api.posts.schemas import PostMediaArgs
 
 
@@ -20,7 +21,7 @@ class CampaignCreateArgs(Schema):
                         validate=validate.Length(max=20))
     targets = fields.String(required=True, validate=validate.OneOf([m.value for m in TargetMode]),
                             metadata={"description": "all | list | descendants"})
-    territory_ids = fields.List(fields.Integer(strict=True), load_default=list)
+    territory_ids = fields.List(RowId(strict=True), load_default=list)
     window_start = fields.AwareDateTime(allow_none=True, load_default=None)
     window_end = fields.AwareDateTime(allow_none=True, load_default=None)
     adapt_deadline = fields.AwareDateTime(allow_none=True, load_default=None)

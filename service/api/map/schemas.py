@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 from webargs.fields import DelimitedList
 
-from service.api.common import QueryArgs
+from service.api.common import QueryArgs, RowId
 from service.api.posts.schemas import STATUSES
 
 
@@ -15,7 +15,7 @@ class ActivityArgs(QueryArgs):
     since = fields.AwareDateTime(metadata={"description": "Publication time from (inclusive)"})
     until = fields.AwareDateTime(metadata={"description": "Publication time until (exclusive)"})
     zoom = fields.Integer(validate=validate.Range(min=0, max=22))
-    parent_id = fields.Integer()
+    parent_id = RowId()
 
 
 class TileArgs(QueryArgs):

@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from webargs.fields import DelimitedList
 
 from regions.models import PostStatus
-from service.api.common import QueryArgs
+from service.api.common import QueryArgs, RowId
 
 STATUSES = [status.value for status in PostStatus]
 
@@ -61,9 +61,9 @@ class PostFieldsArgs(Schema):
 class PostCreateArgs(PostFieldsArgs):
     """Write a post: an original one (``template``) or a campaign's adaptation."""
 
-    territory_id = fields.Integer(strict=True, required=True)
+    territory_id = RowId(strict=True, required=True)
     template = fields.String(validate=validate.Length(min=1, max=80))
-    campaign_id = fields.Integer(strict=True)
+    campaign_id = RowId(strict=True)
 
     @validates_schema
     def _source(self, data: dict[str, object], **_kwargs: object) -> None:
@@ -93,10 +93,10 @@ class CommentArgs(Schema):
 class PostListArgs(QueryArgs):
     """Filters for the post list."""
 
-    territory_id = fields.Integer(metadata={"description": "This territory and descendants"})
+    territory_id = RowId(metadata={"description": "This territory and descendants"})
     status = DelimitedList(fields.String(validate=validate.OneOf(STATUSES)))
-    campaign_id = fields.Integer()
-    author_id = fields.Integer()
+    campaign_id = RowId()
+    author_id = RowId()
     publish_from = fields.AwareDateTime()
     publish_to = fields.AwareDateTime()
     bbox = DelimitedList(fields.Float(), validate=validate.Length(equal=4),
@@ -109,7 +109,7 @@ class PostListArgs(QueryArgs):
 class QueueArgs(QueryArgs):
     """The review queue."""
 
-    territory_id = fields.Integer()
+    territory_id = RowId()
     cursor = fields.String(validate=validate.Length(max=500))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 

@@ -77,7 +77,7 @@ class Templates(MethodView):
             return _version(key, version)
 
 
-@blp.route("/<key>")
+@blp.route("/<template_key:key>")
 class TemplateByKey(MethodView):
     """One template."""
 
@@ -99,7 +99,7 @@ class TemplateByKey(MethodView):
             return _version(key, version)
 
 
-@blp.route("/<key>/publish")
+@blp.route("/<template_key:key>/publish")
 class PublishTemplate(MethodView):
     """Publication."""
 
@@ -113,7 +113,7 @@ class PublishTemplate(MethodView):
             return _version(key, version)
 
 
-@blp.route("/<key>/archive")
+@blp.route("/<template_key:key>/archive")
 class ArchiveTemplate(MethodView):
     """Archiving."""
 
@@ -127,7 +127,7 @@ class ArchiveTemplate(MethodView):
             return _template(record, with_versions=True)
 
 
-@blp.route("/<key>/versions/<int:number>")
+@blp.route("/<template_key:key>/versions/<int:number>")
 class TemplateVersionByNumber(MethodView):
     """One version."""
 
@@ -157,7 +157,7 @@ def _autofix(fixed: tuple[str, list[Edit]] | None) -> dict[str, Any] | None:
                                     for edit in edits]}
 
 
-@blp.route("/<key>/validate")
+@blp.route("/<template_key:key>/validate")
 class DryRun(MethodView):
     """The dry run."""
 

@@ -7,11 +7,26 @@ which lists every problem by path (``rules[2].params.pattern``) in one 422.
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
+from werkzeug.routing import BaseConverter
 
-from service.api.common import QueryArgs
+from service.api.common import QueryArgs, RowId
 
-KEY = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,79}$", error="Lowercase letters, digits, dashes.")
+KEY_PATTERN = r"[a-z0-9][a-z0-9-]{0,79}"
+KEY = validate.Regexp(rf"^{KEY_PATTERN}$", error="Lowercase letters, digits, dashes.")
+
+
+class TemplateKeyConverter(BaseConverter):
+    """``<template_key:key>``: only what a template key can be; anything else matches no route."""
+
+    regex = KEY_PATTERN
+
+    @staticmethod
+    def param_schema(_converter: BaseConverter) -> dict[str, Any]:
+        """The path parameter in the OpenAPI spec."""
+        return {"type": "string", "pattern": f"^{KEY_PATTERN}$", "maxLength": 80}
 
 
 class TemplateArgs(Schema):
@@ -102,13 +117,13 @@ class DryRunArgs(Schema):
     audience_radius_km = fields.Float(allow_none=True, validate=validate.Range(min=0, max=500))
     territory_codes = fields.List(fields.String(validate=validate.Length(min=1, max=80)),
                                   validate=validate.Length(max=50), load_default=list)
-    territory_id = fields.Integer(
+    territory_id = RowId(
         strict=True, allow_none=True,
         metadata={"description": "The author's territory: adds its code and timezone, and "
                                  "checks that the geotag lies inside it"})
     publish_at = fields.AwareDateTime(allow_none=True)
-    version = fields.Integer(
-        strict=True, validate=validate.Range(min=1),
+    version = RowId(
+        strict=True,
         metadata={"description": "A version number (drafts too); default: the newest published"})
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from regions.territories import KINDS
-from service.api.common import QueryArgs
+from service.api.common import QueryArgs, RowId
 from service.api.geojson import GeoJSONGeometry
 
 SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,79}$", error="Lowercase letters, digits, dashes.")
@@ -37,7 +37,7 @@ class TerritoryCreateArgs(TerritoryShapeArgs):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     slug = fields.String(validate=SLUG)
     kind = fields.String(load_default="region", validate=validate.OneOf(KINDS))
-    parent_id = fields.Integer(strict=True, allow_none=True, load_default=None)
+    parent_id = RowId(strict=True, allow_none=True, load_default=None)
     timezone = fields.String(load_default="Europe/Paris", validate=validate.Length(max=64))
 
 
@@ -48,7 +48,7 @@ class TerritoryUpdateArgs(TerritoryShapeArgs):
     name = fields.String(validate=validate.Length(min=1, max=200))
     slug = fields.String(validate=SLUG)
     kind = fields.String(validate=validate.OneOf(KINDS))
-    parent_id = fields.Integer(strict=True, allow_none=True)
+    parent_id = RowId(strict=True, allow_none=True)
     timezone = fields.String(validate=validate.Length(max=64))
 
 
@@ -64,7 +64,7 @@ class SimplifyArgs(QueryArgs):
 class TerritoryListArgs(SimplifyArgs):
     """Filters for the territory collection."""
 
-    parent_id = fields.Integer()
+    parent_id = RowId()
     kind = fields.String(validate=validate.OneOf(KINDS))
 
 
@@ -109,7 +109,7 @@ class FeatureCollectionSchema(Schema):
 class MemberArgs(Schema):
     """Add a member to a territory."""
 
-    user_id = fields.Integer(strict=True, required=True)
+    user_id = RowId(strict=True, required=True)
     role = fields.String(validate=validate.OneOf(["regional_editor", "contributor", "viewer"]))
 
 

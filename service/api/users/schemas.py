@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from regions.models import Role
-from service.api.common import QueryArgs
+from service.api.common import QueryArgs, RowId
 
 ROLE_VALUES = [role.value for role in Role]
 
@@ -31,7 +31,7 @@ class UserCreateArgs(Schema):
     role = fields.String(required=True, validate=validate.OneOf(ROLE_VALUES))
     password = fields.String(load_default=None, validate=validate.Length(min=10, max=256))
     language = fields.String(load_default="fr", validate=validate.OneOf(["fr", "en"]))
-    territory_ids = fields.List(fields.Integer(strict=True), load_default=list)
+    territory_ids = fields.List(RowId(strict=True), load_default=list)
 
 
 class UserUpdateArgs(Schema):
