@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 import flask_smorest
@@ -86,9 +87,25 @@ class RelaisParser(FlaskParser):
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """flask-smorest's blueprint with Relais' argument parser."""
+    """flask-smorest's blueprint with Relais' argument parser and bounded page numbers."""
 
     ARGUMENTS_PARSER = RelaisParser()
+
+    def paginate(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
+        """flask-smorest's pagination, with ``page`` at most ``INT4_MAX`` (422 beyond).
+
+        flask-smorest bounds only ``page_size``; an unbounded page number overflows the SQL
+        OFFSET it becomes.
+        """
+        decorate = super().paginate(*args, **kwargs)
+
+        def decorator(func: Callable[..., Any]) -> Any:
+            wrapper = decorate(func)
+            schema = wrapper._apidoc["pagination"]["parameters"]["schema"]
+            schema._declared_fields["page"].validators.append(validate.Range(max=INT4_MAX))
+            return wrapper
+
+        return decorator
 
 
 class RowId(fields.Integer):

@@ -147,3 +147,16 @@ def test_the_spec_documents_the_bounds_of_path_parameters(client):
     assert key["pattern"] == "^[a-z0-9][a-z0-9-]{0,79}$"
     territory_id = paths["/api/posts"]["get"]["parameters"][0]["schema"]
     assert territory_id["maximum"] == LARGEST
+
+
+def test_a_page_number_beyond_postgresql_integer_is_422_not_a_server_error(admin):
+    response = admin.get("/api/users?page=99999999999999999999999")
+    assert response.status_code == 422, response.json
+    assert list(response.json["errors"]["query"]) == ["page"]
+    assert admin.get(f"/api/users?page={LARGEST}").json == []
+
+
+def test_the_spec_documents_the_page_bound(client):
+    parameters = client.get("/api/openapi.json").json["paths"]["/api/users"]["get"]["parameters"]
+    page = next(p for p in parameters if p["name"] == "page")["schema"]
+    assert (page["minimum"], page["maximum"]) == (1, LARGEST)
