@@ -22,7 +22,7 @@ from regions.db import (
     make_session_factory,
 )
 from service import errors
-from service.api.common import RowIdConverter
+from service.api.common import ErrorSchema, RowIdConverter
 from service.api.templates.schemas import TemplateKeyConverter
 from service.auth import csrf
 from service.runtime import Runtime
@@ -71,7 +71,9 @@ def _flask_config(settings: Settings) -> dict[str, object]:
 
 
 class RelaisApi(Api):
-    """flask-smorest's Api, rendering HTTP errors in Relais' one error shape."""
+    """flask-smorest's Api, rendering (and documenting) HTTP errors in Relais' one error shape."""
+
+    ERROR_SCHEMA = ErrorSchema
 
     def handle_http_exception(self, error: HTTPException) -> ResponseReturnValue:
         """Every HTTP error in the one shape."""

@@ -125,7 +125,10 @@ def handle_http_error(exc: HTTPException) -> Response:
     code = HTTP_CODES.get(status, "http.error")
     if status == 400:
         status = 422
-    return error_response(status, code, message=exc.description, errors=errors)
+    # A 405 names the methods the resource has (RFC 9110 requires Allow).
+    allowed = getattr(exc, "valid_methods", None)
+    headers = {"Allow": ", ".join(allowed)} if allowed else None
+    return error_response(status, code, message=exc.description, errors=errors, headers=headers)
 
 
 def handle_csrf_error(exc: CSRFError) -> Response:

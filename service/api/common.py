@@ -108,6 +108,20 @@ class Blueprint(flask_smorest.Blueprint):
         return decorator
 
 
+class ErrorSchema(Schema):
+    """The one error shape every 4xx and 5xx has (see ``service/errors.py``): for the spec."""
+
+    code = fields.String(required=True, metadata={
+        "description": "Stable machine-readable code, e.g. request.invalid"})
+    status = fields.Integer(required=True, metadata={"description": "The HTTP status"})
+    message = fields.String(required=True, metadata={
+        "description": "Human-readable, in the language of Accept-Language (fr, en)"})
+    errors = fields.Dict(required=True, metadata={
+        "description": "What is wrong, by location and field (may be empty)"})
+    request_id = fields.String(required=True, allow_none=True, metadata={
+        "description": "The request's id, as logged and echoed in X-Request-ID"})
+
+
 class RowId(fields.Integer):
     """A database id or version number: a positive PostgreSQL ``integer``.
 

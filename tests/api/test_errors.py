@@ -64,6 +64,21 @@ def test_wrong_method_is_405_in_the_error_shape(client):
     assert response.json["code"] == "method_not_allowed"
 
 
+@pytest.mark.parametrize("path", ["/healthz", "/api/posts"])
+def test_wrong_method_names_the_allowed_ones(client, path):
+    response = client.open(path, method="TRACE")
+    assert response.status_code == 405
+    assert {"GET"} <= {m.strip() for m in response.headers["Allow"].split(",")}
+
+
+def test_the_spec_documents_the_error_shape_the_api_answers(client):
+    schema = client.get("/api/openapi.json").json["components"]["schemas"]["Error"]
+    answered = client.get("/api/nothing-here").json
+    assert set(schema["properties"]) == set(answered) == set(schema["required"])
+    assert schema["properties"]["code"]["type"] == "string"
+    assert schema["properties"]["status"]["type"] == "integer"
+
+
 def test_a_bug_is_a_logged_500_with_request_id_and_no_secret(app, client, caplog):
     @app.get("/boom")
     def boom():
