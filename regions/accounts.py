@@ -109,6 +109,26 @@ def get_user(uow: UnitOfWork, user_id: int) -> User:
     return user
 
 
+class LastAdmin(Conflict):
+    """The change would leave Relais without any active administrator."""
+
+    code = "user.last_admin"
+
+
+def _keep_an_admin(uow: UnitOfWork, user: User, *, role: Role | None,
+                   is_active: bool | None) -> None:
+    """Refuse to demote or disable the last active admin (nobody could manage users after)."""
+    losing = user.role == Role.ADMIN and user.is_active and (
+        (role is not None and role != Role.ADMIN) or is_active is False)
+    if not losing:
+        return
+    others = uow.session.scalar(select(func.count()).where(
+        User.role == Role.ADMIN, User.is_active.is_(True), User.id != user.id))
+    if not others:
+        raise LastAdmin("This is the last active admin: make another admin first.",
+                        errors={"role": ["The last active admin must stay one."]})
+
+
 def update_user(
     uow: UnitOfWork,
     actor: Actor,
@@ -122,6 +142,7 @@ def update_user(
     """Change a user's role, name, password or activity (admins only)."""
     actor.require(Role.ADMIN)
     user = get_user(uow, user_id)
+    _keep_an_admin(uow, user, role=role, is_active=is_active)
     changes: dict[str, object] = {}
     if role is not None and role != user.role:
         changes["role"] = [user.role.value, role.value]

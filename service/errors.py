@@ -33,8 +33,13 @@ class RequestError(Exception):
         self.errors = errors or {}
 
 
+class UnsupportedMediaType(RequestError):
+    """A body was sent in another format than JSON: 415."""
+
+
 # Most specific first: the first matching class wins.
 STATUS_BY_ERROR: tuple[tuple[type[Exception], int], ...] = (
+    (UnsupportedMediaType, 415),
     (domain.NotFound, 404),
     (domain.AuthenticationFailed, 401),
     (domain.PermissionDenied, 403),

@@ -76,6 +76,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Internal error: it has been logged with the request id; please report it.",
         "Erreur interne : elle est consignée avec l’identifiant de requête ; merci de la signaler.",
     ),
+    "user.last_admin": (
+        "This is the last active admin: make another user admin first.",
+        "C’est le dernier administrateur actif : nommez d’abord un autre administrateur.",
+    ),
     "database.not_migrated": (
         "The database schema is not at the newest migration: run `relais db migrate`.",
         "Le schéma de la base n’est pas à jour : lancez `relais db migrate`.",

@@ -14,7 +14,7 @@ from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.routing import IntegerConverter, Map
 
-from service.errors import RequestError
+from service.errors import RequestError, UnsupportedMediaType
 
 PAGINATION_KEYS = frozenset({"page", "page_size"})
 INT4_MAX = 2**31 - 1  # ids and version numbers are PostgreSQL ``integer`` columns
@@ -54,6 +54,13 @@ class RelaisParser(FlaskParser):
     def _raw_load_json(self, req: Request) -> Any:
         """Parse JSON bodies with orjson: several times faster than the standard library."""
         if not is_json_request(req):
+            if req.content_length or req.headers.get("Transfer-Encoding"):
+                # A body in another format would otherwise read as "fields missing".
+                raise UnsupportedMediaType(
+                    "request.unsupported_media_type",
+                    f"Send the body as JSON, not {req.mimetype or 'an unnamed type'}.",
+                    errors={"json": {"_schema": ["Content-Type must be application/json."]}},
+                )
             return core.missing
         # Parsing a large body creates many containers at once; without the collector's passes
         # over them (they cannot form cycles) bulk bodies parse several times faster.

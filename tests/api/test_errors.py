@@ -103,3 +103,33 @@ def test_duplicate_email_is_409(make_user):
     response = admin.post("/api/users", json=body)
     assert response.status_code == 409
     assert response.json["errors"] == {"email": ["Already taken."]}
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/xml",
+                                          "application/x-www-form-urlencoded"])
+def test_a_body_that_is_not_json_is_415(make_user, content_type):
+    admin = make_user(Role.ADMIN)
+    response = admin.post("/api/users", data="email=a@b.test",
+                          headers={"Content-Type": content_type})
+    assert response.status_code == 415
+    assert response.json["code"] == "request.unsupported_media_type"
+
+
+def test_the_last_active_admin_cannot_demote_or_disable_themselves(make_user, uow):
+    from regions.models import User
+
+    admin = make_user(Role.ADMIN)
+    with uow() as unit:  # other admins from earlier builders must not count
+        for other in unit.session.query(User).filter(User.role == Role.ADMIN,
+                                                     User.id != admin.id):
+            other.is_active = False
+        unit.commit()
+    for change in ({"is_active": False}, {"role": "viewer"}):
+        response = admin.patch(f"/api/users/{admin.id}", json=change)
+        assert response.status_code == 409
+        assert response.json["code"] == "user.last_admin"
+    second = make_user(Role.ADMIN)
+    assert admin.patch(f"/api/users/{second.id}", json={"is_active": False}).status_code == 200
+    assert admin.patch(f"/api/users/{admin.id}", json={"role": "viewer"}).status_code == 409
+    assert admin.patch(f"/api/users/{second.id}", json={"is_active": True}).status_code == 200
+    assert admin.patch(f"/api/users/{admin.id}", json={"role": "viewer"}).status_code == 200
