@@ -7,10 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 
-class EditorialError(Exception):
-    """Base of every editorial error; ``code`` is stable, ``params``/``errors`` give detail."""
+class CodedError(Exception):
+    """An error with a stable machine ``code``; ``params``/``errors`` give detail, no HTTP.
 
-    code = "editorial.error"
+    The base of every package's errors (this is the lowest layer, so they can all use it).
+    """
+
+    code = "error"
 
     def __init__(
         self,
@@ -23,6 +26,12 @@ class EditorialError(Exception):
         self.message = message or self.code
         self.params = params or {}
         self.errors = errors or {}
+
+
+class EditorialError(CodedError):
+    """Base of every editorial error."""
+
+    code = "editorial.error"
 
 
 @dataclass(frozen=True, slots=True)

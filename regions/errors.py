@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from editorial.errors import CodedError
 
 
-class RegionsError(Exception):
+class RegionsError(CodedError):
     """Base of every domain error; ``code`` is stable, ``params`` feed localised messages."""
 
     code = "regions.error"
-
-    def __init__(
-        self,
-        message: str | None = None,
-        *,
-        params: dict[str, Any] | None = None,
-        errors: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(message or self.code)
-        self.message = message or self.code
-        self.params = params or {}
-        self.errors = errors or {}
 
 
 class NotFound(RegionsError):
