@@ -233,6 +233,10 @@ def edit_post(uow: UnitOfWork, actor: Actor, post_id: int, *, expected_version: 
     check_version(post, expected_version)
     before = post.text
     target = next_state(post.status, Action.EDIT, actor.role)
+    if post.status == PostStatus.SCHEDULED:
+        from regions.publishing.outbox import cancel_pending
+
+        cancel_pending(uow, post)
     _apply(uow.session, post, fields)
     _refresh_geography(uow.session, post)
     previous, post.status = post.status, target

@@ -82,6 +82,10 @@ def _decide(uow: UnitOfWork, actor: Actor, post_id: int, action: Action, *,
     target = next_state(post.status, action, actor.role, lead_can_approve=lead_can_approve)
     if action == Action.SUBMIT:
         validate_for_submission(uow.session, post, now=now)
+    if post.status == PostStatus.SCHEDULED and action == Action.WITHDRAW:
+        from regions.publishing.outbox import cancel_pending
+
+        cancel_pending(uow, post)
     previous, post.status = post.status, target
     post.updated_at = func.now()
     if comment:

@@ -76,6 +76,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Internal error: it has been logged with the request id; please report it.",
         "Erreur interne : elle est consignée avec l’identifiant de requête ; merci de la signaler.",
     ),
+    "post.publishing": (
+        "This post is being published right now: try again in a minute.",
+        "Ce post est en cours de publication : réessayez dans une minute.",
+    ),
     "user.last_admin": (
         "This is the last active admin: make another user admin first.",
         "C’est le dernier administrateur actif : nommez d’abord un autre administrateur.",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from regions import audit
 from regions.db import UnitOfWork
+from regions.errors import Conflict
 from regions.models import PageConnection, Post, PostStatus, Publication
 from regions.workflow import SYSTEM, Action, next_state
 
@@ -29,3 +30,28 @@ def schedule_if_connected(uow: UnitOfWork, post: Post) -> Publication | None:
                  {"publication_id": publication.id,
                   "due_at": publication.due_at.isoformat() if post.publish_at else None})
     return publication
+
+
+class PublishingInProgress(Conflict):
+    """A worker is publishing the post right now: it cannot change until that ends."""
+
+    code = "post.publishing"
+
+
+def cancel_pending(uow: UnitOfWork, post: Post) -> int:
+    """Cancel a scheduled post's queued publication (it leaves the schedule: edit, withdraw).
+
+    A publication already in flight cannot be called back: that is a 409, and the person
+    retries once the post is published (then edits or retracts it) or has failed.
+    """
+    in_flight = uow.session.scalar(select(Publication.id).where(
+        Publication.post_id == post.id, Publication.status == "in_flight"))
+    if in_flight is not None:
+        raise PublishingInProgress(
+            "This post is being published right now: try again in a minute.",
+            params={"post_id": post.id}, errors={"status": ["Publishing in progress."]})
+    cancelled = uow.session.execute(
+        update(Publication).where(Publication.post_id == post.id,
+                                  Publication.status == "queued")
+        .values(status="cancelled", finished_at=func.now()))
+    return int(getattr(cancelled, "rowcount", 0) or 0)

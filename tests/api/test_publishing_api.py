@@ -234,3 +234,52 @@ def test_retract_is_for_the_desk_and_a_graph_failure_keeps_the_post_published(
     assert len(fake.posts(PAGE)) == 1
     with uow() as unit:
         assert unit.session.get(Post, post_id).status == PostStatus.PUBLISHED
+
+
+def test_editing_a_scheduled_post_cancels_its_publication_and_it_can_be_approved_again(
+        world, responses, uow):
+    connect(world, responses)
+    desk, editor = world["desk"], world["editor"]
+    created = desk.post("/api/templates", json={"key": "libre", "name": "Libre",
+                                                "body": "Bonjour {ville}",
+                                                "slots": [{"name": "ville"}]})
+    assert created.status_code == 201, created.json
+    assert desk.post("/api/templates/libre/publish").status_code == 200
+    post = editor.post("/api/posts", json={"territory_id": world["lyon"], "template": "libre",
+                                           "text": "Bonjour Lyon",
+                                           "slot_values": {"ville": "Lyon"}}).json
+    assert "id" in post, post
+    post = editor.post(f"/api/posts/{post['id']}/submit", json={"version": post["version"]}).json
+    post = desk.post(f"/api/posts/{post['id']}/approve", json={"version": post["version"]}).json
+    assert post["status"] == "scheduled"
+    edited = editor.patch(f"/api/posts/{post['id']}",
+                          json={"version": post["version"], "text": "Bonjour Villeurbanne",
+                                "slot_values": {"ville": "Villeurbanne"}})
+    assert edited.status_code == 200, edited.json
+    assert edited.json["status"] == "submitted"
+    approved = desk.post(f"/api/posts/{post['id']}/approve",
+                         json={"version": edited.json["version"]})
+    assert approved.status_code == 200, approved.json
+    assert approved.json["status"] == "scheduled"
+    with uow() as unit:
+        states = sorted(unit.session.scalars(select(Publication.status).where(
+            Publication.post_id == post["id"])))
+    assert states == ["cancelled", "queued"]
+
+
+def test_a_post_being_published_cannot_be_edited_or_withdrawn(world, responses, uow):
+    connect(world, responses)
+    post_id = make_post(uow, world, PostStatus.SCHEDULED)
+    with uow() as unit:
+        unit.session.scalars(select(Publication).where(
+            Publication.post_id == post_id)).one().status = "in_flight"
+        unit.commit()
+    post = world["editor"].get(f"/api/posts/{post_id}").json
+    edit = world["editor"].patch(f"/api/posts/{post_id}",
+                                 json={"version": post["version"], "text": "Trop tard"})
+    withdraw = world["editor"].post(f"/api/posts/{post_id}/withdraw",
+                                    json={"version": post["version"]})
+    for response in (edit, withdraw):
+        assert response.status_code == 409
+        assert response.json["code"] == "post.publishing"
+    assert world["editor"].get(f"/api/posts/{post_id}").json["text"] == "Bonjour Lyon"
