@@ -190,6 +190,18 @@ def _template_for(session: Session, campaign: Campaign | None, template_key: str
     return standards.published_version(session, template_key)
 
 
+def _require_target(session: Session, campaign: Campaign, territory_id: int) -> None:
+    """An adaptation is written for one of the campaign's targets (or a territory under one)."""
+    from regions.teams import descendants_of
+
+    targets = set(session.scalars(select(campaign_targets.c.territory_id).where(
+        campaign_targets.c.campaign_id == campaign.id)))
+    if territory_id not in descendants_of(session, targets):
+        raise InvalidInput("This campaign was not sent to this territory.",
+                           params={"campaign_id": campaign.id, "territory_id": territory_id},
+                           errors={"campaign_id": ["Not sent to this territory."]})
+
+
 def create_post(uow: UnitOfWork, actor: Actor, *, territory_id: int, fields: PostFields,
                 template_key: str | None = None, campaign_id: int | None = None) -> Post:
     """Write a draft: an original post following a template, or a campaign's adaptation."""
@@ -202,6 +214,8 @@ def create_post(uow: UnitOfWork, actor: Actor, *, territory_id: int, fields: Pos
     if campaign_id and (campaign is None or campaign.archived_at is not None):
         raise InvalidInput(f"No open campaign {campaign_id}.",
                            errors={"campaign_id": ["Unknown or archived campaign."]})
+    if campaign is not None:
+        _require_target(uow.session, campaign, territory_id)
     version = _template_for(uow.session, campaign, template_key)
     post = Post(territory_id=territory_id, author_id=actor.user_id, campaign_id=campaign_id,
                 template_version_id=version.id, status=PostStatus.DRAFT)

@@ -176,8 +176,13 @@ class AudienceConflict:
     overlap_geojson: dict[str, Any]
 
 
-def conflicts_for(session: Session, post: Post, *, window_hours: int) -> list[AudienceConflict]:
-    """Posts whose audiences intersect this one's and whose times fall within the window."""
+def conflicts_for(session: Session, post: Post, actor: Actor, *, window_hours: int
+                  ) -> list[AudienceConflict]:
+    """Posts the actor may see whose audiences intersect this one's, close in time.
+
+    The desk sees every conflict; a regional user sees those with posts it may see (its
+    territories' and published ones), so another region's drafts do not leak through here.
+    """
     if post.audience_geom is None or post.publish_at is None:
         return []
     other = aliased(Post)
@@ -191,6 +196,9 @@ def conflicts_for(session: Session, post: Post, *, window_hours: int) -> list[Au
                other.publish_at.between(post.publish_at - window, post.publish_at + window))
         .order_by(other.publish_at, other.id)
     )
+    if not actor.is_central:
+        query = query.where(other.territory_id.in_(actor.territory_ids or {0})
+                            | (other.status == PostStatus.PUBLISHED))
     import json
 
     return [AudienceConflict(r[0], r[1], r[2].value, r[3], round(float(r[4]), 3),

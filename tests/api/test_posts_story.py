@@ -292,3 +292,22 @@ def test_the_place_name_is_suggested_from_the_gazetteer_when_not_given(world, uo
         "territory_id": world["lyon"], "template": "portes-ouvertes", "text": "x",
         "geotag": {"lon": 4.85, "lat": 45.75}, "place_name": "Agence Bellecour"})
     assert named.json["place_name"] == "Agence Bellecour"
+
+
+def test_a_regional_editor_does_not_see_conflicts_with_another_regions_drafts(world):
+    lyon_post = post_with_audience(world["ed_lyon"], world["lyon"], 4.99, 45.75, SOON,
+                                   radius=30)
+    marseille_post = post_with_audience(world["ed_marseille"], world["marseille"], 5.21,
+                                        43.25, SOON, radius=300)
+    assert [c["post_id"] for c in world["desk"].get(
+        f"/api/posts/{lyon_post['id']}").json["conflicts"]] == [marseille_post["id"]]
+    assert world["ed_lyon"].get(f"/api/posts/{lyon_post['id']}").json["conflicts"] == []
+
+
+def test_an_adaptation_must_be_for_one_of_the_campaigns_targets(world):
+    campaign = world["desk"].post("/api/campaigns", json={
+        "title": "Marseille seulement", "template": "portes-ouvertes", "targets": "list",
+        "territory_ids": [world["marseille"]]}).json["id"]
+    response = adapt(world["ed_lyon"], world["lyon"], campaign, "x #Relais", 5.37, 43.30)
+    assert response.status_code == 422
+    assert response.json["errors"] == {"campaign_id": ["Not sent to this territory."]}

@@ -49,7 +49,8 @@ def post_view(session: Session, post: Post, actor: Actor, *, lead_can_approve: b
             {"post_id": c.post_id, "territory_id": c.territory_id, "status": c.status,
              "publish_at": c.publish_at, "overlap_km2": c.overlap_km2,
              "overlap": c.overlap_geojson}
-            for c in conflicts_for(session, post, window_hours=conflict_window_hours)]
+            for c in conflicts_for(session, post, actor,
+                                   window_hours=conflict_window_hours)]
     return view
 
 
