@@ -24,7 +24,7 @@ from regions.errors import (
     NotFound,
     TooManyAttempts,
 )
-from regions.models import ApiToken, LoginAttempt, Role, User
+from regions.models import ApiToken, LoginAttempt, Membership, Role, User
 
 TOKEN_PREFIX = "rls_"
 _hasher = PasswordHasher()
@@ -147,6 +147,8 @@ def update_user(
     if role is not None and role != user.role:
         changes["role"] = [user.role.value, role.value]
         user.role = role
+        uow.session.execute(update(Membership).where(Membership.user_id == user.id)
+                            .values(role=role))
     if display_name is not None and display_name != user.display_name:
         changes["display_name"] = [user.display_name, display_name]
         user.display_name = display_name

@@ -38,10 +38,12 @@ def list_members(session: Session, territory_id: int) -> list[tuple[Membership, 
     return [(row[0], row[1]) for row in session.execute(query)]
 
 
-def add_member(
-    uow: UnitOfWork, actor: Actor | None, user: User, territory_id: int, role: Role | None = None
-) -> Membership:
-    """Make a user a member of a territory (admins, or the operator's CLI when actor is None)."""
+def add_member(uow: UnitOfWork, actor: Actor | None, user: User, territory_id: int
+               ) -> Membership:
+    """Make a user a member of a territory (admins, or the operator's CLI when actor is None).
+
+    A user has one role everywhere: the membership records it, it grants nothing more.
+    """
     if actor is not None:
         actor.require(Role.ADMIN)
     if uow.session.get(Territory, territory_id) is None:
@@ -52,7 +54,7 @@ def add_member(
         )
     membership = uow.session.get(Membership, (user.id, territory_id))
     if membership is None:
-        membership = Membership(user_id=user.id, territory_id=territory_id, role=role or user.role)
+        membership = Membership(user_id=user.id, territory_id=territory_id, role=user.role)
         uow.session.add(membership)
         audit.record(uow.session, actor.user_id if actor else None, "membership.added", "user",
                      user.id, {"territory_id": territory_id})

@@ -282,3 +282,17 @@ def test_locate_sees_a_territory_created_after_the_index_was_built(desk, tree):
     assert desk.get("/api/locate?lon=5.5&lat=45.5").json["inside"] is False
     new = create(desk, "New", polygon(5, 45, 6, 46)).json["id"]
     assert desk.get("/api/locate?lon=5.5&lat=45.5").json["territory"]["id"] == new
+
+
+def test_a_member_has_the_users_one_role_and_it_follows_role_changes(make_user, desk):
+    admin = make_user(Role.ADMIN)
+    region = create(desk, "Région", polygon(0, 0, 2, 2)).json["id"]
+    editor = make_user(Role.REGIONAL_EDITOR)
+    refused = admin.post(f"/api/territories/{region}/members",
+                         json={"user_id": editor.id, "role": "viewer"})
+    assert refused.status_code == 422 and "role" in refused.json["errors"]["json"]
+    assert admin.post(f"/api/territories/{region}/members",
+                      json={"user_id": editor.id}).status_code == 201
+    admin.patch(f"/api/users/{editor.id}", json={"role": "contributor"})
+    members = admin.get(f"/api/territories/{region}/members").json
+    assert [m["role"] for m in members] == ["contributor"]

@@ -145,8 +145,7 @@ class Members(MethodView):
         with unit_of_work() as uow:
             territories.get_territory(uow.session, territory_id)
             user = accounts.get_user(uow, args["user_id"])
-            role = Role(args["role"]) if "role" in args else None
-            membership = teams.add_member(uow, actor, user, territory_id, role)
+            membership = teams.add_member(uow, actor, user, territory_id)
             uow.commit()
             return {"user_id": user.id, "email": user.email, "display_name": user.display_name,
                     "role": membership.role.value}

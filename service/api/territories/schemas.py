@@ -110,7 +110,6 @@ class MemberArgs(Schema):
     """Add a member to a territory."""
 
     user_id = RowId(strict=True, required=True)
-    role = fields.String(validate=validate.OneOf(["regional_editor", "contributor", "viewer"]))
 
 
 class MemberSchema(Schema):
@@ -119,4 +118,4 @@ class MemberSchema(Schema):
     user_id = fields.Integer()
     email = fields.String()
     display_name = fields.String()
-    role = fields.String()
+    role = fields.String(metadata={"description": "The user's role (one role per user)"})
