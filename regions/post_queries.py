@@ -6,6 +6,7 @@ import base64
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -44,17 +45,30 @@ def encode_cursor(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, size: int) -> list[Any]:
-    """The sort key from a cursor; a damaged cursor is a 422, not a crash."""
+def decode_cursor(cursor: str, *converters: Callable[[Any], Any]) -> list[Any]:
+    """The sort key from a cursor, each value converted; a damaged cursor is a 422."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(values, list) or len(values) != size:
+        if not isinstance(values, list) or len(values) != len(converters):
             raise ValueError
-        return values
-    except (ValueError, TypeError, UnicodeDecodeError):
+        return [convert(value) for convert, value in zip(converters, values, strict=True)]
+    except (ValueError, TypeError, OverflowError, UnicodeDecodeError):
         raise InvalidInput("The cursor is not valid: start again without it.",
                            errors={"cursor": ["Invalid cursor."]}) from None
+
+
+def _row_id(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**31:
+        raise ValueError(value)
+    return value
+
+
+def _moment(value: Any) -> datetime:
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError(value)
+    return moment
 
 
 def visible(actor: Actor) -> ColumnElement[bool]:
@@ -94,8 +108,8 @@ def list_posts(session: Session, actor: Actor, filters: PostFilters, *, limit: i
     """Newest first, one page, and the cursor of the next page (None at the end)."""
     query = _filtered(session, actor, filters).order_by(Post.id.desc())
     if cursor:
-        (last_id,) = decode_cursor(cursor, 1)
-        query = query.where(Post.id < int(last_id))
+        (last_id,) = decode_cursor(cursor, _row_id)
+        query = query.where(Post.id < last_id)
     posts = list(session.scalars(query.limit(limit + 1)))
     more = len(posts) > limit
     posts = posts[:limit]
@@ -115,9 +129,7 @@ def review_queue(session: Session, actor: Actor, *, limit: int, cursor: str | No
         .order_by(deadline, publish, Post.id)
     )
     if cursor:
-        last_deadline, last_publish, last_id = decode_cursor(cursor, 3)
-        key = (datetime.fromisoformat(last_deadline), datetime.fromisoformat(last_publish),
-               int(last_id))
+        key = decode_cursor(cursor, _moment, _moment, _row_id)
         query = query.where(tuple_(deadline, publish, Post.id) > tuple_(*map(literal, key)))
     rows = list(session.execute(query.limit(limit + 1)))
     more = len(rows) > limit

@@ -311,3 +311,18 @@ def test_an_adaptation_must_be_for_one_of_the_campaigns_targets(world):
     response = adapt(world["ed_lyon"], world["lyon"], campaign, "x #Relais", 5.37, 43.30)
     assert response.status_code == 422
     assert response.json["errors"] == {"campaign_id": ["Not sent to this territory."]}
+
+
+@pytest.mark.parametrize(("path", "values"), [
+    ("/api/posts", ["abc"]), ("/api/posts", [{}]), ("/api/posts", [2**40]),
+    ("/api/review-queue", [1, 2, 3]), ("/api/review-queue", ["x", "y", "z"]),
+    ("/api/review-queue", ["2026-01-01T00:00:00", "2026-01-01T00:00:00", 1]),
+])
+def test_a_damaged_cursor_is_422_not_500(world, path, values):
+    import base64
+    import json
+
+    cursor = base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+    response = world["desk"].get(f"{path}?cursor={cursor}")
+    assert response.status_code == 422
+    assert "cursor" in response.json["errors"]
