@@ -122,9 +122,10 @@ def _keep_an_admin(uow: UnitOfWork, user: User, *, role: Role | None,
         (role is not None and role != Role.ADMIN) or is_active is False)
     if not losing:
         return
-    others = uow.session.scalar(select(func.count()).where(
-        User.role == Role.ADMIN, User.is_active.is_(True), User.id != user.id))
-    if not others:
+    # Lock the active admins: two admins demoting each other at once must not both succeed.
+    admins = uow.session.scalars(select(User.id).where(
+        User.role == Role.ADMIN, User.is_active.is_(True)).with_for_update())
+    if not [admin_id for admin_id in admins if admin_id != user.id]:
         raise LastAdmin("This is the last active admin: make another admin first.",
                         errors={"role": ["The last active admin must stay one."]})
 

@@ -100,9 +100,10 @@ def composed_shape(session: Session, selection: AreaSelection) -> tuple[Any, lis
     return union, areas
 
 
-def get_territory(session: Session, territory_id: int) -> Territory:
-    """One territory by id (territories are visible to everyone in the organisation)."""
-    territory = session.get(Territory, territory_id)
+def get_territory(session: Session, territory_id: int, *, for_update: bool = False
+                  ) -> Territory:
+    """One territory by id (visible to everyone in the organisation); locked when changing."""
+    territory = session.get(Territory, territory_id, with_for_update=for_update or None)
     if territory is None:
         raise NotFound(f"No territory {territory_id}.",
                        params={"kind": "territory", "id": territory_id})
@@ -241,7 +242,7 @@ def update_territory(
 ) -> tuple[Territory, ShapeReport]:
     """Change a territory; a stale ``expected_version`` is a conflict, never a lost update."""
     actor.require(*CENTRAL)
-    territory = get_territory(uow.session, territory_id)
+    territory = get_territory(uow.session, territory_id, for_update=True)
     if territory.version != expected_version:
         raise Conflict("This territory changed since you loaded it.", params={
             "expected": expected_version, "current": territory.version})
@@ -265,17 +266,21 @@ def update_territory(
 
 
 def delete_territory(uow: UnitOfWork, actor: Actor, territory_id: int) -> None:
-    """Delete a territory that has no children and no members."""
+    """Delete a territory that has no sub-territories, members, posts or campaigns' posts."""
     actor.require(*CENTRAL)
     territory = get_territory(uow.session, territory_id)
-    children = uow.session.scalar(select(func.count()).where(Territory.parent_id == territory.id))
-    members = uow.session.scalar(
-        select(func.count()).where(Membership.territory_id == territory.id))
-    if children or members:
+
+    def count(column: Any) -> int:
+        return int(uow.session.scalar(select(func.count()).where(column == territory.id)) or 0)
+
+    children, members = count(Territory.parent_id), count(Membership.territory_id)
+    posts = count(Post.territory_id)
+    if children or members or posts:
         raise Conflict(
-            "Only a territory without sub-territories and members can be deleted.",
-            params={"children": children, "members": members},
-            errors={"territory": [f"{children} sub-territories, {members} members."]},
+            "Only a territory without sub-territories, members and posts can be deleted.",
+            params={"children": children, "members": members, "posts": posts},
+            errors={"territory": [
+                f"{children} sub-territories, {members} members, {posts} posts."]},
         )
     audit.record(uow.session, actor.user_id, "territory.deleted", "territory", territory.id,
                  {"name": territory.name, "slug": territory.slug})

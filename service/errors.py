@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask, Response, current_app, g, jsonify, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from editorial.errors import EditorialError
@@ -141,6 +142,11 @@ def handle_csrf_error(exc: CSRFError) -> Response:
     return error_response(400, "auth.csrf_failed", message=exc.description)
 
 
+def handle_stale_data(exc: StaleDataError) -> Response:
+    """Two writers raced on a versioned row: the loser gets the same 409 as a stale version."""
+    return error_response(409, "conflict.stale", message=str(exc).split("\n")[0])
+
+
 def handle_database_down(exc: OperationalError) -> Response:
     """The database cannot be reached: 503, not a bug in Relais."""
     log.warning("database unavailable (request %s): %s", g.get("request_id"), exc.orig)
@@ -165,4 +171,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(OperationalError, handle_database_down)
+    app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(Exception, handle_unexpected)

@@ -133,3 +133,15 @@ def test_the_last_active_admin_cannot_demote_or_disable_themselves(make_user, uo
     assert admin.patch(f"/api/users/{admin.id}", json={"role": "viewer"}).status_code == 409
     assert admin.patch(f"/api/users/{second.id}", json={"is_active": True}).status_code == 200
     assert admin.patch(f"/api/users/{admin.id}", json={"role": "viewer"}).status_code == 200
+
+
+def test_a_lost_race_on_a_versioned_row_is_a_409(app, client):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    @app.get("/race")
+    def race():
+        raise StaleDataError("UPDATE statement on table 'territories' expected to update 1 row")
+
+    response = client.get("/race", headers={"Accept-Language": "en"})
+    assert response.status_code == 409
+    assert response.json["code"] == "conflict.stale"

@@ -296,3 +296,15 @@ def test_a_member_has_the_users_one_role_and_it_follows_role_changes(make_user, 
     admin.patch(f"/api/users/{editor.id}", json={"role": "contributor"})
     members = admin.get(f"/api/territories/{region}/members").json
     assert [m["role"] for m in members] == ["contributor"]
+
+
+def test_a_territory_with_posts_cannot_be_deleted(world_with_post):
+    desk, territory = world_with_post
+    response = desk.delete(f"/api/territories/{territory}")
+    assert response.status_code == 409
+    assert "1 posts" in response.json["errors"]["territory"][0]
+
+
+@pytest.fixture()
+def world_with_post(world, drafts):
+    return world["desk"], world["lyon"]
