@@ -314,10 +314,18 @@ def actor_for_token(uow: UnitOfWork, plaintext: str) -> Actor:
                  territory_ids=frozenset(scope))
 
 
-def actor_for_user_id(uow: UnitOfWork, user_id: int) -> Actor | None:
-    """The actor of an active user (browser sessions), or None."""
+def session_fingerprint(user: User) -> str:
+    """Changes with the password: a browser session made before a change stops working."""
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+
+
+def actor_for_user_id(uow: UnitOfWork, user_id: int, fingerprint: str | None) -> Actor | None:
+    """The actor of an active user's browser session, or None (also after a password change)."""
     row = uow.session.execute(select(User, _SCOPE).where(User.id == user_id)).first()
     if row is None or not row[0].is_active:
+        return None
+    if fingerprint is None or not secrets.compare_digest(fingerprint,
+                                                         session_fingerprint(row[0])):
         return None
     return load_actor(row[0], frozenset(row[1]))
 
@@ -337,8 +345,10 @@ def list_users(
     if role is not None:
         query = query.where(User.role == role)
     if text:
-        pattern = f"%{text.lower()}%"
-        query = query.where(User.email.like(pattern) | func.lower(User.display_name).like(pattern))
+        escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(User.email.like(pattern, escape="\\")
+                            | func.lower(User.display_name).like(pattern, escape="\\"))
     total = int(uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
     page = uow.session.scalars(query.order_by(User.id).offset(offset).limit(limit))
     return list(page), total

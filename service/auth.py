@@ -13,6 +13,7 @@ from service.runtime import reading
 csrf = CSRFProtect()
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SESSION_USER_KEY = "uid"
+SESSION_FINGERPRINT_KEY = "pwf"
 
 
 def _bearer_token() -> str | None:
@@ -33,7 +34,7 @@ def _resolve_actor() -> Actor:
         user_id = session.get(SESSION_USER_KEY)
         if user_id is None:
             raise AuthenticationRequired("Authentication required.")
-        actor = accounts.actor_for_user_id(uow, user_id)
+        actor = accounts.actor_for_user_id(uow, user_id, session.get(SESSION_FINGERPRINT_KEY))
     if actor is None:
         session.clear()
         raise AuthenticationRequired("Your session has ended: log in again.")

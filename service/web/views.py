@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from regions import accounts
 from regions.errors import AuthenticationFailed, TooManyAttempts
-from service.auth import SESSION_USER_KEY, csrf, optional_actor
+from service.auth import SESSION_FINGERPRINT_KEY, SESSION_USER_KEY, csrf, optional_actor
 from service.errors import request_language
 from service.runtime import settings, unit_of_work
 
@@ -64,6 +64,7 @@ def login() -> ResponseReturnValue:
                 )
             session.clear()
             session[SESSION_USER_KEY] = user.id
+            session[SESSION_FINGERPRINT_KEY] = accounts.session_fingerprint(user)
             session.permanent = True
             return redirect(url_for("web.home"))
         except TooManyAttempts:

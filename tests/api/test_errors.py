@@ -145,3 +145,10 @@ def test_a_lost_race_on_a_versioned_row_is_a_409(app, client):
     response = client.get("/race", headers={"Accept-Language": "en"})
     assert response.status_code == 409
     assert response.json["code"] == "conflict.stale"
+
+
+def test_user_search_treats_wildcards_as_text(make_user):
+    admin = make_user(Role.ADMIN)
+    make_user(Role.VIEWER, email="plain@example.test")
+    assert admin.get("/api/users?q=%25").json == []
+    assert admin.get("/api/users?q=_").json == []

@@ -326,3 +326,16 @@ def test_a_damaged_cursor_is_422_not_500(world, path, values):
     response = world["desk"].get(f"{path}?cursor={cursor}")
     assert response.status_code == 422
     assert "cursor" in response.json["errors"]
+
+
+def test_other_regions_see_a_published_post_but_not_its_review(world, drafts, uow):
+    from regions.models import Post, PostStatus
+
+    with uow() as unit:
+        unit.session.get(Post, drafts["b"]["id"]).status = PostStatus.PUBLISHED
+        unit.commit()
+    outsider = world["ed_lyon"]
+    assert outsider.get(f"/api/posts/{drafts['b']['id']}").status_code == 200
+    assert outsider.get(f"/api/posts/{drafts['b']['id']}/comments").status_code == 403
+    assert outsider.get(f"/api/posts/{drafts['b']['id']}/audit").status_code == 403
+    assert world["ed_marseille"].get(f"/api/posts/{drafts['b']['id']}/audit").status_code == 200

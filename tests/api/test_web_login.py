@@ -70,3 +70,14 @@ def test_unknown_email_and_wrong_password_look_the_same(client, make_user):
                                           "csrf_token": token})
     assert unknown.status_code == 401
     assert "incorrect" in unknown.get_data(as_text=True)
+
+
+def test_a_password_change_ends_existing_browser_sessions(client, make_user):
+    admin = make_user(Role.ADMIN)
+    user = make_user(Role.VIEWER, password=PASSWORD)
+    client.post("/login", data={"email": user.email, "password": PASSWORD,
+                                "csrf_token": csrf_from(client)})
+    assert client.get("/api/me").status_code == 200
+    assert admin.patch(f"/api/users/{user.id}",
+                       json={"password": "a-new-password-123"}).status_code == 200
+    assert client.get("/api/me").status_code == 401

@@ -151,10 +151,11 @@ class Comments(MethodView):
 
     @blp.response(200, CommentSchema(many=True))
     def get(self, post_id: int) -> list[Any]:
-        """Comments on a post, oldest first."""
+        """Comments on a post, oldest first (the desk, and the post's territory)."""
         actor = current_actor()
         with unit_of_work() as uow:
-            posts.get_post(uow.session, actor, post_id)
+            post = posts.get_post(uow.session, actor, post_id)
+            posts.require_territory(actor, post.territory_id)  # review talk stays internal
             return review.comments_on(uow.session, post_id)
 
     @blp.arguments(CommentArgs)
@@ -177,10 +178,15 @@ class Audit(MethodView):
     @blp.arguments(AuditArgs, location="query")
     @blp.response(200, AuditEventSchema(many=True))
     def get(self, args: dict[str, Any], post_id: int) -> Any:
-        """Every state change, edit (with diff), comment and decision; JSON or CSV."""
+        """Every state change, edit (with diff), comment and decision; JSON or CSV.
+
+        For the desk and the post's territory: other regions see published posts, not the
+        review behind them.
+        """
         actor = current_actor()
         with unit_of_work() as uow:
-            posts.get_post(uow.session, actor, post_id)
+            post = posts.get_post(uow.session, actor, post_id)
+            posts.require_territory(actor, post.territory_id)
             trail = post_queries.audit_trail(uow.session, post_id)
         if args["format"] == "csv":
             return Response(post_queries.audit_csv(trail), mimetype="text/csv", headers={
