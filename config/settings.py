@@ -135,6 +135,11 @@ class Settings:
                 values[attr] = _as_bool(name, raw)
         if (raw := get("RELAIS_DATA_DIR")) is not None:
             values["data_dir"] = Path(raw)
+        level = str(values.get("log_level", "INFO")).upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise SettingsError(
+                "RELAIS_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL.")
+        values["log_level"] = level
         if values.get("default_language", "fr") not in ("fr", "en"):
             raise SettingsError("RELAIS_LANGUAGE must be fr or en.")
         return cls(**values)  # type: ignore[arg-type]

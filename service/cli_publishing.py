@@ -18,27 +18,15 @@ import click
 from config.settings import Settings
 from regions import migrate, webhooks
 from regions.db import UnitOfWork, make_engine, make_session_factory
-from regions.publishing.graph import DEFAULT_BASE_URL, GraphClient
-from regions.publishing.page_tokens import TokenCipher, cipher_for
+from regions.publishing.graph import DEFAULT_BASE_URL
 from regions.publishing.publisher import Publisher, PublishingConfig
 from regions.publishing.worker import install_stop_signals, run_workers
 from service.database import resolved_database
 from service.fakegraph import FakePage, FaultPlan, serve
+from service.publishing import graph_client, token_cipher
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 DEMO_GRAPH_PORT = 8090
-
-
-def token_cipher(settings: Settings) -> TokenCipher:
-    """The Page-token cipher the settings describe."""
-    return cipher_for(settings.encryption_key, settings.secret_key,
-                      production=settings.is_production)
-
-
-def graph_client(settings: Settings, timeout: float | None = None) -> GraphClient:
-    """A Graph client on the configured base URL, version and timeout."""
-    return GraphClient(base_url=settings.graph_base_url, version=settings.graph_version,
-                       timeout=timeout or float(settings.graph_timeout_seconds))
 
 
 @click.command("worker")

@@ -56,3 +56,9 @@ def test_production_with_a_long_secret_starts():
 def test_unknown_environment_is_refused():
     with pytest.raises(SettingsError, match="RELAIS_ENV"):
         Settings.from_env({"RELAIS_ENV": "staging"}).check_for_startup()
+
+
+def test_a_bad_log_level_is_refused_by_name():
+    with pytest.raises(SettingsError, match="RELAIS_LOG_LEVEL"):
+        Settings.from_env({"RELAIS_LOG_LEVEL": "loud"})
+    assert Settings.from_env({"RELAIS_LOG_LEVEL": "debug"}).log_level == "DEBUG"

@@ -19,7 +19,7 @@ from service.api.publishing.schemas import (
     PublicationStateSchema,
 )
 from service.auth import current_actor
-from service.cli_publishing import graph_client, token_cipher
+from service.publishing import graph_client, token_cipher
 from service.runtime import settings, unit_of_work
 
 blp = Blueprint("publishing", __name__, url_prefix="/api",
