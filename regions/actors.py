@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from regions.errors import PermissionDenied
 from regions.models import Role
 
-CENTRAL_ROLES = frozenset({Role.ADMIN, Role.CENTRAL_EDITOR})
+# The central desk: every module that checks for it uses these, never its own list.
+DESK_ROLES: tuple[Role, ...] = (Role.ADMIN, Role.CENTRAL_EDITOR)
+CENTRAL_ROLES = frozenset(DESK_ROLES)
 REGIONAL_ROLES = frozenset({Role.REGIONAL_EDITOR, Role.CONTRIBUTOR})
 
 

@@ -11,13 +11,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from regions import audit, standards
-from regions.actors import Actor
+from regions.actors import DESK_ROLES, Actor
 from regions.db import UnitOfWork
 from regions.errors import InvalidInput, NotFound
-from regions.models import Campaign, Post, PostStatus, Role, Territory, campaign_targets
+from regions.models import Campaign, Post, PostStatus, Territory, campaign_targets
 from regions.teams import descendants_of
 
-DESK = (Role.ADMIN, Role.CENTRAL_EDITOR)
 SUBMITTED_OR_LATER = frozenset({PostStatus.SUBMITTED, PostStatus.CHANGES_REQUESTED,
                                 PostStatus.APPROVED, PostStatus.SCHEDULED,
                                 PostStatus.PUBLISHED, PostStatus.FAILED})
@@ -67,7 +66,7 @@ def _targets(session: Session, mode: TargetMode, ids: tuple[int, ...]) -> list[i
 
 def create_campaign(uow: UnitOfWork, actor: Actor, draft: CampaignDraft) -> Campaign:
     """Create a campaign following a published template and send it to its targets."""
-    actor.require(*DESK)
+    actor.require(*DESK_ROLES)
     if draft.window_start and draft.window_end and draft.window_end <= draft.window_start:
         raise InvalidInput("The publication window ends before it starts.",
                            errors={"window_end": ["After window_start."]})

@@ -15,14 +15,13 @@ from regions import audit, standards, webhooks
 from regions.actors import Actor
 from regions.db import UnitOfWork
 from regions.errors import Conflict, InvalidInput
-from regions.models import Comment, Post, PostStatus, Role, TemplateVersion
+from regions.models import Comment, Post, PostStatus, TemplateVersion
 from regions.posts import draft_for, get_post, require_territory, store_report
 from regions.workflow import Action, next_state
 
 ACTIVE_STATES = (PostStatus.SUBMITTED, PostStatus.CHANGES_REQUESTED, PostStatus.APPROVED,
                  PostStatus.SCHEDULED, PostStatus.PUBLISHED)
 MAX_COMMENT = 5000
-DESK_ROLES = (Role.ADMIN, Role.CENTRAL_EDITOR)
 
 
 class StaleVersion(Conflict):

@@ -34,19 +34,16 @@ from editorial import (
     validate,
 )
 from regions import audit
-from regions.actors import Actor
+from regions.actors import DESK_ROLES, Actor
 from regions.db import UnitOfWork
 from regions.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from regions.models import (
     AdminArea,
     CharterVersion,
-    Role,
     TemplateRecord,
     TemplateVersion,
     Territory,
 )
-
-EDITORS = (Role.ADMIN, Role.CENTRAL_EDITOR)
 
 
 class TemplateKeyTaken(Conflict):
@@ -142,7 +139,7 @@ def _require_open(record: TemplateRecord) -> None:
 def create_template(uow: UnitOfWork, actor: Actor, key: str, data: dict[str, Any]
                     ) -> TemplateVersion:
     """Create a template; its first version is a draft until published."""
-    actor.require(*EDITORS)
+    actor.require(*DESK_ROLES)
     canonical = _checked_template(data, key, 1)
     record = TemplateRecord(key=key, name=canonical["name"], network=canonical["network"],
                             language=canonical["language"], created_by=actor.user_id)
@@ -164,7 +161,7 @@ def create_template(uow: UnitOfWork, actor: Actor, key: str, data: dict[str, Any
 def edit_template(uow: UnitOfWork, actor: Actor, key: str, data: dict[str, Any]
                   ) -> TemplateVersion:
     """Change the draft, or start the next version when the newest one is published."""
-    actor.require(*EDITORS)
+    actor.require(*DESK_ROLES)
     record = get_template(uow.session, key)
     _require_open(record)
     current = latest_version(uow.session, record)
@@ -188,7 +185,7 @@ def edit_template(uow: UnitOfWork, actor: Actor, key: str, data: dict[str, Any]
 def publish_template(uow: UnitOfWork, actor: Actor, key: str, *, now: datetime
                      ) -> TemplateVersion:
     """Publish the draft: from now on it never changes."""
-    actor.require(*EDITORS)
+    actor.require(*DESK_ROLES)
     record = get_template(uow.session, key)
     _require_open(record)
     current = latest_version(uow.session, record)
@@ -206,7 +203,7 @@ def publish_template(uow: UnitOfWork, actor: Actor, key: str, *, now: datetime
 def archive_template(uow: UnitOfWork, actor: Actor, key: str, *, now: datetime
                      ) -> TemplateRecord:
     """Archive a template: no new posts follow it; existing posts keep their version."""
-    actor.require(*EDITORS)
+    actor.require(*DESK_ROLES)
     record = get_template(uow.session, key)
     if record.archived_at is None:
         record.archived_at = now
@@ -232,7 +229,7 @@ def get_charter_version(session: Session, number: int) -> CharterVersion:
 
 def update_charter(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> CharterVersion:
     """Write the next charter version; every template inherits it from now on."""
-    actor.require(*EDITORS)
+    actor.require(*DESK_ROLES)
     number = (uow.session.scalar(select(func.max(CharterVersion.number))) or 0) + 1
     # Reading the charter compiles its rules: a bad regex or term raises CharterInvalid (422).
     charter = charter_from_dict({**data, "version": number})

@@ -18,13 +18,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from regions import audit
-from regions.actors import Actor
+from regions.actors import DESK_ROLES, Actor
 from regions.db import UnitOfWork
 from regions.errors import Conflict, InvalidInput, NotFound
-from regions.models import AdminArea, Membership, Post, PostStatus, Role, Territory
+from regions.models import AdminArea, Membership, Post, PostStatus, Territory
 from regions.teams import descendants_of
 
-CENTRAL = (Role.ADMIN, Role.CENTRAL_EDITOR)
 KINDS = ("group", "region", "area", "local")
 CLOSED_POSTS = (PostStatus.REJECTED, PostStatus.WITHDRAWN, PostStatus.ARCHIVED)
 SLUG_CONSTRAINT = "uq_territories_slug"
@@ -215,7 +214,7 @@ def create_territory(
 ) -> tuple[Territory, ShapeReport]:
     """Create a territory, drawn, composed of gazetteer areas, or shapeless (a grouping)."""
     if actor is not None:
-        actor.require(*CENTRAL)
+        actor.require(*DESK_ROLES)
     _check_fields(uow.session, kind=kind, timezone=timezone, parent_id=parent_id)
     territory = Territory(name=name.strip(), slug=slug or slugify(name), kind=kind,
                           parent_id=parent_id, timezone=timezone)
@@ -241,7 +240,7 @@ def update_territory(
     allow_overlaps: bool = True,
 ) -> tuple[Territory, ShapeReport]:
     """Change a territory; a stale ``expected_version`` is a conflict, never a lost update."""
-    actor.require(*CENTRAL)
+    actor.require(*DESK_ROLES)
     territory = get_territory(uow.session, territory_id, for_update=True)
     if territory.version != expected_version:
         raise Conflict("This territory changed since you loaded it.", params={
@@ -267,7 +266,7 @@ def update_territory(
 
 def delete_territory(uow: UnitOfWork, actor: Actor, territory_id: int) -> None:
     """Delete a territory that has no sub-territories, members, posts or campaigns' posts."""
-    actor.require(*CENTRAL)
+    actor.require(*DESK_ROLES)
     territory = get_territory(uow.session, territory_id)
 
     def count(column: Any) -> int:

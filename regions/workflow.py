@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 
+from regions.actors import DESK_ROLES
 from regions.errors import Conflict, PermissionDenied
 from regions.models import PostStatus, Role
 
@@ -36,7 +37,6 @@ SYSTEM = "system"
 Who = Role | str
 
 AUTHORS = (Role.CONTRIBUTOR, Role.REGIONAL_EDITOR, Role.CENTRAL_EDITOR, Role.ADMIN)
-DESK = (Role.CENTRAL_EDITOR, Role.ADMIN)
 REGIONAL_LEAD = Role.REGIONAL_EDITOR
 PUBLISHER = (SYSTEM,)
 
@@ -51,27 +51,27 @@ TRANSITIONS: dict[tuple[S, Action, Who], S] = {
     **_rows(S.DRAFT, Action.SUBMIT, S.SUBMITTED, AUTHORS),
     **_rows(S.DRAFT, Action.WITHDRAW, S.WITHDRAWN, AUTHORS),
     **_rows(S.SUBMITTED, Action.EDIT, S.SUBMITTED, AUTHORS),
-    **_rows(S.SUBMITTED, Action.APPROVE, S.APPROVED, DESK),
-    **_rows(S.SUBMITTED, Action.REQUEST_CHANGES, S.CHANGES_REQUESTED, DESK),
-    **_rows(S.SUBMITTED, Action.REJECT, S.REJECTED, DESK),
+    **_rows(S.SUBMITTED, Action.APPROVE, S.APPROVED, DESK_ROLES),
+    **_rows(S.SUBMITTED, Action.REQUEST_CHANGES, S.CHANGES_REQUESTED, DESK_ROLES),
+    **_rows(S.SUBMITTED, Action.REJECT, S.REJECTED, DESK_ROLES),
     **_rows(S.SUBMITTED, Action.WITHDRAW, S.WITHDRAWN, AUTHORS),
     **_rows(S.CHANGES_REQUESTED, Action.EDIT, S.CHANGES_REQUESTED, AUTHORS),
     **_rows(S.CHANGES_REQUESTED, Action.SUBMIT, S.SUBMITTED, AUTHORS),
     **_rows(S.CHANGES_REQUESTED, Action.WITHDRAW, S.WITHDRAWN, AUTHORS),
     **_rows(S.APPROVED, Action.EDIT, S.SUBMITTED, AUTHORS),
-    **_rows(S.APPROVED, Action.SCHEDULE, S.SCHEDULED, (*DESK, SYSTEM)),
+    **_rows(S.APPROVED, Action.SCHEDULE, S.SCHEDULED, (*DESK_ROLES, SYSTEM)),
     **_rows(S.APPROVED, Action.WITHDRAW, S.WITHDRAWN, AUTHORS),
     **_rows(S.SCHEDULED, Action.EDIT, S.SUBMITTED, AUTHORS),
     **_rows(S.SCHEDULED, Action.WITHDRAW, S.WITHDRAWN, AUTHORS),
     **_rows(S.SCHEDULED, Action.PUBLISHED, S.PUBLISHED, PUBLISHER),
     **_rows(S.SCHEDULED, Action.FAIL, S.FAILED, PUBLISHER),
-    **_rows(S.FAILED, Action.RETRY, S.SCHEDULED, (*DESK, Role.REGIONAL_EDITOR)),
+    **_rows(S.FAILED, Action.RETRY, S.SCHEDULED, (*DESK_ROLES, Role.REGIONAL_EDITOR)),
     **_rows(S.FAILED, Action.EDIT, S.SUBMITTED, AUTHORS),
     **_rows(S.FAILED, Action.WITHDRAW, S.WITHDRAWN, AUTHORS),
-    **_rows(S.PUBLISHED, Action.RETRACT, S.ARCHIVED, DESK),
-    **_rows(S.REJECTED, Action.ARCHIVE, S.ARCHIVED, DESK),
-    **_rows(S.WITHDRAWN, Action.ARCHIVE, S.ARCHIVED, DESK),
-    **_rows(S.PUBLISHED, Action.ARCHIVE, S.ARCHIVED, DESK),
+    **_rows(S.PUBLISHED, Action.RETRACT, S.ARCHIVED, DESK_ROLES),
+    **_rows(S.REJECTED, Action.ARCHIVE, S.ARCHIVED, DESK_ROLES),
+    **_rows(S.WITHDRAWN, Action.ARCHIVE, S.ARCHIVED, DESK_ROLES),
+    **_rows(S.PUBLISHED, Action.ARCHIVE, S.ARCHIVED, DESK_ROLES),
 }
 
 # Decisions a regional lead may take for its own territories when the setting allows it.

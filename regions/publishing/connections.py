@@ -14,18 +14,16 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from regions import audit
-from regions.actors import Actor
+from regions.actors import DESK_ROLES, Actor
 from regions.db import UnitOfWork
 from regions.errors import InvalidInput, PermissionDenied
-from regions.models import PageConnection, Post, PostStatus, Role
+from regions.models import PageConnection, Post, PostStatus
 from regions.models.publishing import FacebookPlace
 from regions.publishing.graph import GraphClient
 from regions.publishing.graph_errors import GraphError
 from regions.publishing.outbox import schedule_if_connected
 from regions.publishing.page_tokens import TokenCipher, TokenUnreadable, token_hint
 from regions.territories import get_territory
-
-CENTRAL = (Role.ADMIN, Role.CENTRAL_EDITOR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +73,7 @@ def connect_page(uow: UnitOfWork, actor: Actor | None, territory_id: int, *, pag
     ``actor=None`` is Relais itself (demo seeding).
     """
     if actor is not None:
-        actor.require(*CENTRAL)
+        actor.require(*DESK_ROLES)
     get_territory(uow.session, territory_id)
     if not token.strip() or not page_id.strip():
         raise InvalidInput("A Page id and a Page access token are required.",
@@ -122,7 +120,7 @@ def _schedule_approved(uow: UnitOfWork, territory_id: int) -> int:
 
 def disconnect_page(uow: UnitOfWork, actor: Actor, territory_id: int) -> bool:
     """Forget the territory's Page and its token; queued posts fail until it is reconnected."""
-    actor.require(*CENTRAL)
+    actor.require(*DESK_ROLES)
     get_territory(uow.session, territory_id)
     connection = uow.session.scalar(select(PageConnection).where(
         PageConnection.territory_id == territory_id).with_for_update())
@@ -137,7 +135,7 @@ def disconnect_page(uow: UnitOfWork, actor: Actor, territory_id: int) -> bool:
 def check_connection(uow: UnitOfWork, actor: Actor, territory_id: int, *, graph: GraphClient,
                      cipher: TokenCipher, now: datetime | None = None) -> ConnectionCheck:
     """Ask Graph for the Page's name with the stored token; record and return the outcome."""
-    actor.require(*CENTRAL)
+    actor.require(*DESK_ROLES)
     get_territory(uow.session, territory_id)
     moment = now or datetime.now(UTC)
     connection = uow.session.scalar(select(PageConnection).where(

@@ -8,6 +8,7 @@ from flask import Response
 from flask.views import MethodView
 
 from regions import post_queries, posts, review
+from regions.actors import DESK_ROLES
 from regions.models import PostStatus
 from regions.post_queries import PostFilters
 from service.api.common import Blueprint
@@ -208,7 +209,7 @@ class ReviewQueue(MethodView):
         """
         actor = current_actor()
         if not actor.is_central and not settings().regional_lead_can_approve:
-            actor.require(*review.DESK_ROLES)
+            actor.require(*DESK_ROLES)
         with unit_of_work() as uow:
             items, cursor = post_queries.review_queue(
                 uow.session, actor, limit=args["limit"], cursor=args.get("cursor"),
