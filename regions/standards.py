@@ -302,7 +302,9 @@ def dry_run(session: Session, actor: Actor, key: str, draft: Draft, *, now: date
     """Validate a draft as it would be on submission, saving nothing.
 
     Without ``number`` the newest published version is used; with it, that version, even a
-    draft (so the desk can try a template before publishing it).
+    draft (so the desk can try a template before publishing it). Two facts of a real
+    submission are not known here: a campaign's other targets (a geotag there counts as
+    inside on submission) and the codes of gazetteer areas chosen as the audience.
     """
     version = (published_version(session, key) if number is None
                else get_version(session, key, number))
