@@ -192,6 +192,9 @@ def login_with_password(
     """Check a password login, rate-limited per account and per address; commits the attempt."""
     email = normalise_email(email)
     since = utcnow() - timedelta(seconds=window_seconds)
+    # Attempts on one account run one at a time (until this transaction commits the attempt),
+    # so parallel guesses cannot all pass the count before any of them is recorded.
+    uow.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"login:{email}"))))
     if (
         _recent_failures(uow, LoginAttempt.email, email, since) >= max_attempts
         or _recent_failures(uow, LoginAttempt.remote_addr, remote_addr, since) >= 4 * max_attempts

@@ -21,6 +21,17 @@ def descendants_of(session: Session, territory_ids: set[int]) -> frozenset[int]:
     return frozenset(session.scalars(select(tree.c.id)))
 
 
+def member_territory_ids_by_user(session: Session, user_ids: list[int]) -> dict[int, list[int]]:
+    """Direct territories of many users in one query (list pages)."""
+    found: dict[int, list[int]] = {user_id: [] for user_id in user_ids}
+    rows = session.execute(select(Membership.user_id, Membership.territory_id)
+                           .where(Membership.user_id.in_(user_ids or [0]))
+                           .order_by(Membership.territory_id))
+    for user_id, territory_id in rows:
+        found[user_id].append(territory_id)
+    return found
+
+
 def member_territory_ids(session: Session, user_id: int) -> list[int]:
     """The territories a user is directly a member of."""
     query = select(Membership.territory_id).where(Membership.user_id == user_id)

@@ -89,3 +89,13 @@ def test_missing_role_is_403(make_user):
     assert response.status_code == 403
     assert response.json["code"] == "forbidden"
     assert "admin" in response.json["message"] or response.json["message"]
+
+
+def test_the_user_list_shows_each_users_territories(make_user, make_territory):
+    admin = make_user(Role.ADMIN)
+    first, second = make_territory(bbox=(0, 0, 1, 1)), make_territory(bbox=(2, 2, 3, 3))
+    both = make_user(Role.REGIONAL_EDITOR, territory_ids=[first, second])
+    none = make_user(Role.VIEWER)
+    listed = {u["id"]: u["territory_ids"] for u in admin.get("/api/users?page_size=100").json}
+    assert listed[both.id] == sorted([first, second])
+    assert listed[none.id] == []

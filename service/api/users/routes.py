@@ -16,13 +16,15 @@ from service.runtime import unit_of_work
 blp = Blueprint("users", __name__, url_prefix="/api", description="Users and their roles.")
 
 
-def user_view(uow: accounts.UnitOfWork, user: User) -> dict[str, Any]:
+def user_view(uow: accounts.UnitOfWork, user: User,
+              territory_ids: list[int] | None = None) -> dict[str, Any]:
     """A user with its direct territories, ready to dump."""
     return {
         "id": user.id, "email": user.email, "display_name": user.display_name,
         "role": user.role.value, "language": user.language, "is_active": user.is_active,
         "created_at": user.created_at,
-        "territory_ids": teams.member_territory_ids(uow.session, user.id),
+        "territory_ids": (territory_ids if territory_ids is not None
+                          else teams.member_territory_ids(uow.session, user.id)),
     }
 
 
@@ -43,7 +45,8 @@ class Users(MethodView):
                 offset=pagination_parameters.first_item, limit=pagination_parameters.page_size,
             )
             pagination_parameters.item_count = total
-            return [user_view(uow, user) for user in users]
+            territories = teams.member_territory_ids_by_user(uow.session, [u.id for u in users])
+            return [user_view(uow, user, territories[user.id]) for user in users]
 
     @blp.arguments(UserCreateArgs)
     @blp.response(201, UserSchema)
