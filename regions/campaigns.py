@@ -99,8 +99,19 @@ def get_campaign(session: Session, campaign_id: int) -> Campaign:
 
 def target_ids(session: Session, campaign_id: int) -> list[int]:
     """The territories a campaign was sent to."""
-    return sorted(session.scalars(select(campaign_targets.c.territory_id).where(
-        campaign_targets.c.campaign_id == campaign_id)))
+    return targets_by_campaign(session, [campaign_id])[campaign_id]
+
+
+def targets_by_campaign(session: Session, campaign_ids: list[int]) -> dict[int, list[int]]:
+    """The targets of many campaigns in one query (list pages)."""
+    found: dict[int, list[int]] = {campaign_id: [] for campaign_id in campaign_ids}
+    rows = session.execute(
+        select(campaign_targets.c.campaign_id, campaign_targets.c.territory_id)
+        .where(campaign_targets.c.campaign_id.in_(campaign_ids or [0]))
+        .order_by(campaign_targets.c.territory_id))
+    for campaign_id, territory_id in rows:
+        found[campaign_id].append(territory_id)
+    return found
 
 
 def list_campaigns(session: Session, actor: Actor) -> list[Campaign]:

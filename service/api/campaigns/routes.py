@@ -19,15 +19,24 @@ blp = Blueprint("campaigns", __name__, url_prefix="/api/campaigns",
                 description="Central content for local adaptation.")
 
 
+def campaign_views(uow: Any, items: list[Any]) -> list[dict[str, Any]]:
+    """Campaigns with their template references and targets (two queries for any number)."""
+    refs = template_refs(uow.session, {c.template_version_id for c in items})
+    targets = campaigns.targets_by_campaign(uow.session, [c.id for c in items])
+    views = []
+    for campaign in items:
+        view = {name: getattr(campaign, name) for name in (
+            "id", "title", "master_text", "slot_values", "media", "window_start", "window_end",
+            "adapt_deadline", "created_at")}
+        view["template"] = refs.get(campaign.template_version_id)
+        view["target_ids"] = targets[campaign.id]
+        views.append(view)
+    return views
+
+
 def campaign_view(uow: Any, campaign: Any) -> dict[str, Any]:
-    """A campaign with its template reference and targets."""
-    view = {name: getattr(campaign, name) for name in (
-        "id", "title", "master_text", "slot_values", "media", "window_start", "window_end",
-        "adapt_deadline", "created_at")}
-    view["template"] = template_refs(uow.session, {campaign.template_version_id}).get(
-        campaign.template_version_id)
-    view["target_ids"] = campaigns.target_ids(uow.session, campaign.id)
-    return view
+    """One campaign with its template reference and targets."""
+    return campaign_views(uow, [campaign])[0]
 
 
 @blp.route("")
@@ -39,7 +48,7 @@ class Campaigns(MethodView):
         """Open campaigns (regional roles: those sent to their territories)."""
         actor = current_actor()
         with unit_of_work() as uow:
-            return [campaign_view(uow, c) for c in campaigns.list_campaigns(uow.session, actor)]
+            return campaign_views(uow, campaigns.list_campaigns(uow.session, actor))
 
     @blp.arguments(CampaignCreateArgs)
     @blp.response(201, CampaignSchema)
