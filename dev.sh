@@ -42,38 +42,74 @@ system_packages() {
 }
 
 python_env() {
-  local stamp="$VENV/.installed" want
-  want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+  # $1: "runtime" (the demo) or "dev" (tests and tools as well).
+  local mode=$1 stamp="$VENV/.installed" want extras=""
+  [ "$mode" = dev ] && extras="[dev]"
+  want="$mode $(sha256sum pyproject.toml | cut -d' ' -f1)"
   if [ ! -x "$VENV/bin/python" ]; then
     say "Creating the virtual environment in $VENV"
     "$PY" -m venv "$VENV"
   fi
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    say "Installing Relais and its dependencies"
+  # A dev install serves the demo too; a runtime install is upgraded when the tests need more.
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] \
+     && ! { [ "$mode" = runtime ] && [ "$(cat "$stamp" 2>/dev/null)" = "dev ${want#runtime }" ]; }; then
+    say "Installing Relais and its ${mode} dependencies"
     "$VENV/bin/python" -m pip install -q --upgrade pip
-    "$VENV/bin/python" -m pip install -q -e ".[dev]"
+    "$VENV/bin/python" -m pip install -q -e ".${extras}"
     echo "$want" > "$stamp"
   fi
+  # Message catalogues: .po files are the source, .mo files are built here (never committed).
+  "$VENV/bin/pybabel" -q compile -d service/translations
+}
+
+front_end() {
+  # $1: "runtime" (htmx, MapLibre) or "dev" (axe-core for the browser tests as well).
+  local mode=$1 stamp=node_modules/.installed want vendor=service/web/static/vendor
+  command -v npm >/dev/null || apt_install nodejs npm
+  want="$mode $(sha256sum package-lock.json | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    say "Installing the web pages' libraries from npm (package-lock.json)"
+    if [ "$mode" = dev ]; then npm ci --no-audit --no-fund --loglevel=error
+    else npm ci --omit=dev --no-audit --no-fund --loglevel=error; fi
+    echo "$want" > "$stamp"
+  fi
+  # Only the built files the pages load are served, from the app's static folder.
+  rm -rf "$vendor"; mkdir -p "$vendor/maplibre-gl"
+  cp node_modules/htmx.org/dist/htmx.min.js "$vendor/"
+  cp node_modules/maplibre-gl/dist/maplibre-gl.mjs node_modules/maplibre-gl/dist/maplibre-gl-shared.mjs \
+     node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs node_modules/maplibre-gl/dist/maplibre-gl.css \
+     "$vendor/maplibre-gl/"
+  if [ -f node_modules/axe-core/axe.min.js ]; then cp node_modules/axe-core/axe.min.js "$vendor/"; fi
 }
 
 case "${1:-}" in
   setup)
-    system_packages; apt_install chromium; python_env ;;
+    system_packages; apt_install chromium; python_env dev; front_end dev ;;
   demo)
-    system_packages; python_env
+    system_packages; python_env runtime; front_end runtime
     say "Starting Relais with demo data on http://${RELAIS_HOST:-127.0.0.1}:${RELAIS_PORT:-8000}/ (Ctrl-C stops it and its database)"
     exec "$VENV/bin/relais" demo ;;
   test)
     shift
-    system_packages; apt_install chromium; python_env
+    system_packages; apt_install chromium; python_env dev; front_end dev
     say "ruff"; "$VENV/bin/ruff" check .
-    say "mypy (editorial, regions)"; "$VENV/bin/mypy"
+    say "mypy"; "$VENV/bin/mypy"
     say "import contract"; "$VENV/bin/lint-imports"
     say "pytest"; exec "$VENV/bin/pytest" "$@" ;;
+  translations)
+    # Bring the catalogues up to date with the code and pages; then translate the new
+    # entries of service/translations/fr/LC_MESSAGES/messages.po (the tests check it).
+    python_env dev
+    "$VENV/bin/pybabel" -q extract -F babel.cfg -k _l --no-location --sort-output \
+      -o service/translations/messages.pot .
+    "$VENV/bin/pybabel" -q update -i service/translations/messages.pot -d service/translations \
+      --no-wrap --no-fuzzy-matching --ignore-obsolete
+    "$VENV/bin/pybabel" -q compile -d service/translations
+    grep -c '^msgstr ""$' service/translations/fr/LC_MESSAGES/messages.po | xargs -I{} echo "{} entries to translate (one is the header)" ;;
   bench)
     shift
-    system_packages; python_env
+    system_packages; python_env dev
     for bench in bench/bench_*.py; do say "$bench"; "$VENV/bin/python" "$bench" "$@"; done ;;
   *)
-    echo "usage: ./dev.sh demo | test [pytest args] | setup | bench" >&2; exit 2 ;;
+    echo "usage: ./dev.sh demo | test [pytest args] | setup | bench | translations" >&2; exit 2 ;;
 esac

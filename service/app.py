@@ -21,7 +21,7 @@ from regions.db import (
     make_readonly_session_factory,
     make_session_factory,
 )
-from service import errors
+from service import errors, i18n, web
 from service.api.common import ErrorSchema, RowIdConverter
 from service.api.templates.schemas import TemplateKeyConverter
 from service.auth import csrf
@@ -110,6 +110,7 @@ def create_app(settings: Settings, *, session_factory: SessionFactory | None = N
     app.before_request(_assign_request_id)
     app.after_request(_echo_request_id)
     csrf.init_app(app)
+    i18n.init_app(app)
     errors.init_app(app)
 
     # Path converters before any route: ids fit PostgreSQL integers, template keys their syntax.
@@ -132,7 +133,5 @@ def create_app(settings: Settings, *, session_factory: SessionFactory | None = N
         """No icon yet: an empty answer keeps browsers' consoles clean."""
         return "", 204
 
-    from service.web import views
-
-    app.register_blueprint(views.bp)
+    web.init_app(app)
     return app

@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, current_app, g, jsonify, request
+from flask import Flask, Response, g, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -19,7 +21,8 @@ from werkzeug.exceptions import HTTPException
 from editorial.errors import EditorialError
 from regions import errors as domain
 from regions.db import DatabaseUrlInvalid
-from service.messages import message_for, pick_language
+from service.i18n import select_language
+from service.messages import message_for
 
 log = logging.getLogger("relais.errors")
 
@@ -66,9 +69,35 @@ HTTP_CODES = {
 
 
 def request_language() -> str:
-    """The language of this request's messages: Accept-Language, else the default."""
-    default = current_app.config.get("RELAIS_DEFAULT_LANGUAGE", "fr")
-    return pick_language(request.accept_languages, default)
+    """The language of this request's messages (see ``service.i18n``)."""
+    return select_language()
+
+
+NOT_PAGES = ("/api/", "/healthz", "/readyz", "/static/")
+PAGE_TITLES = {
+    401: _l("Please log in"),
+    403: _l("Not allowed"),
+    404: _l("Page not found"),
+    405: _l("Not allowed"),
+    409: _l("Someone acted first"),
+    429: _l("Too many attempts"),
+    500: _l("Internal error"),
+    503: _l("Service unavailable"),
+}
+
+
+def wants_html() -> bool:
+    """Whether this request is for a web page (errors then answer an HTML page)."""
+    return bool(request) and not request.path.startswith(NOT_PAGES)
+
+
+def _error_page(status: int, code: str, text: str) -> Response:
+    if status == 404 and code in ("route.not_found", "not_found"):
+        text = _("This page does not exist, or no longer does.")
+    title = PAGE_TITLES.get(status, _l("Something went wrong"))
+    html = render_template("errors/error.html", title=str(title), message=text, code=code,
+                           status=status)
+    return Response(html, status=status, mimetype="text/html")
 
 
 def error_response(
@@ -82,6 +111,11 @@ def error_response(
 ) -> Response:
     """Render the one error shape; the message is localised from the code when possible."""
     text = message_for(code, request_language(), params) or message or code
+    if wants_html() and status >= 400:
+        response = _error_page(status, code, text)
+        for name, value in (headers or {}).items():
+            response.headers[name] = value
+        return response
     body = {
         "code": code,
         "status": status,

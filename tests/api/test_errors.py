@@ -80,13 +80,14 @@ def test_the_spec_documents_the_error_shape_the_api_answers(client):
 
 
 def test_a_bug_is_a_logged_500_with_request_id_and_no_secret(app, client, caplog):
-    @app.get("/boom")
+    @app.get("/api/boom")
     def boom():
         raise RuntimeError("kaboom")
 
     with caplog.at_level(logging.ERROR, logger="relais.errors"):
         response = client.get(
-            "/boom", headers={"Authorization": "Bearer rls_supersecret", "X-Request-ID": "abc123"}
+            "/api/boom",
+            headers={"Authorization": "Bearer rls_supersecret", "X-Request-ID": "abc123"},
         )
     assert response.status_code == 500
     assert response.json["code"] == "server.error"
@@ -138,11 +139,11 @@ def test_the_last_active_admin_cannot_demote_or_disable_themselves(make_user, uo
 def test_a_lost_race_on_a_versioned_row_is_a_409(app, client):
     from sqlalchemy.orm.exc import StaleDataError
 
-    @app.get("/race")
+    @app.get("/api/race")
     def race():
         raise StaleDataError("UPDATE statement on table 'territories' expected to update 1 row")
 
-    response = client.get("/race", headers={"Accept-Language": "en"})
+    response = client.get("/api/race", headers={"Accept-Language": "en"})
     assert response.status_code == 409
     assert response.json["code"] == "conflict.stale"
 
@@ -152,3 +153,13 @@ def test_user_search_treats_wildcards_as_text(make_user):
     make_user(Role.VIEWER, email="plain@example.test")
     assert admin.get("/api/users?q=%25").json == []
     assert admin.get("/api/users?q=_").json == []
+
+
+@pytest.mark.parametrize(("language", "title"), [("fr", "Page introuvable"),
+                                                 ("en", "Page not found")])
+def test_an_unknown_page_address_is_an_html_page_in_the_readers_language(client, language, title):
+    response = client.get("/no/such/page", headers={"Accept-Language": language})
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    assert f"<h1>{title}</h1>" in response.get_data(as_text=True)
+    assert client.get("/api/no/such").json["code"] == "route.not_found"

@@ -30,7 +30,7 @@ def test_a_person_logs_in_sees_their_role_and_logs_out(page, live_server, desk_u
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server}/")
-    assert page.locator("strong").inner_text() == "central_editor"
+    assert "Éditeur·rice du desk central" in page.locator("header").inner_text()
     assert page.locator("header").inner_text().count(desk_user) == 1
     page.click("text=Se déconnecter")
     page.wait_for_url(f"{live_server}/login")

@@ -1,0 +1,7 @@
+"""Web pages: campaigns (being built for issue 9)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("campaigns", __name__)

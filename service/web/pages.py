@@ -1,0 +1,104 @@
+"""What every web page shares: the signed-in person, labels in words, the navigation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import flask_babel
+from flask import current_app, g, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
+
+from regions.actors import Actor
+from regions.errors import AuthenticationFailed
+from regions.models import PostStatus, Role
+from service.auth import current_actor
+
+F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.CENTRAL_EDITOR: _l("Central desk editor"),
+    Role.REGIONAL_EDITOR: _l("Regional editor"),
+    Role.CONTRIBUTOR: _l("Contributor"),
+    Role.VIEWER: _l("Viewer"),
+}
+
+STATUS_LABELS = {
+    PostStatus.DRAFT: _l("Draft"),
+    PostStatus.SUBMITTED: _l("Awaiting review"),
+    PostStatus.CHANGES_REQUESTED: _l("Changes requested"),
+    PostStatus.APPROVED: _l("Approved"),
+    PostStatus.SCHEDULED: _l("Scheduled"),
+    PostStatus.PUBLISHED: _l("Published"),
+    PostStatus.FAILED: _l("Publication failed"),
+    PostStatus.REJECTED: _l("Rejected"),
+    PostStatus.WITHDRAWN: _l("Withdrawn"),
+    PostStatus.ARCHIVED: _l("Archived"),
+}
+
+# (endpoint, label, roles allowed or None for everyone). Entries whose endpoint is not
+# registered are skipped, so the menu never links to a page that does not exist.
+NAVIGATION: tuple[tuple[str, Any, frozenset[Role] | None], ...] = (
+    ("web.home.index", _l("Home"), None),
+    ("web.workspace.posts", _l("Posts"), None),
+    ("web.review.queue", _l("Review"), frozenset({Role.ADMIN, Role.CENTRAL_EDITOR})),
+    ("web.campaigns.index", _l("Campaigns"), None),
+    ("web.standards.index", _l("Standards"), frozenset({Role.ADMIN, Role.CENTRAL_EDITOR})),
+    ("web.map.index", _l("Map"), None),
+    ("web.admin.users", _l("Administration"), frozenset({Role.ADMIN})),
+)
+
+
+def role_label(role: Role | str) -> str:
+    """A role in words, in the page's language."""
+    return str(ROLE_LABELS.get(Role(role), role))
+
+
+def status_label(status: PostStatus | str) -> str:
+    """A post status in words, in the page's language."""
+    return str(STATUS_LABELS.get(PostStatus(status), status))
+
+
+def navigation(actor: Actor) -> list[tuple[str, str]]:
+    """The menu entries (url, label) this person may open."""
+    entries = []
+    for endpoint, label, roles in NAVIGATION:
+        if endpoint not in current_app.view_functions:
+            continue
+        if roles is not None and actor.role not in roles:
+            continue
+        entries.append((url_for(endpoint), str(label)))
+    return entries
+
+
+def login_required(view: F) -> F:
+    """A page for signed-in people: others are sent to the login page, then back here."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+        try:
+            current_actor()
+        except AuthenticationFailed:
+            target = request.full_path.rstrip("?")
+            query = {"next": target} if target != "/" else {}
+            return redirect(url_for("web.auth.login", **query))
+        flask_babel.refresh()  # the person's own language now applies
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def page_actor() -> Actor:
+    """The signed-in person of this page (after ``login_required``)."""
+    actor: Actor = g.actor
+    return actor
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after logging in: a local path only (never another site)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("web.home.index")

@@ -1,0 +1,68 @@
+"""The French catalogue is complete: every message the code and pages use has a translation."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+FRENCH = ROOT / "service/translations/fr/LC_MESSAGES/messages.po"
+
+
+def _extract(tmp_path: Path) -> set[str]:
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg",
+         "-k", "_l", "--no-location", "-o", str(pot), "."],
+        cwd=ROOT, check=True,
+    )
+    with pot.open("rb") as handle:
+        return {_key(message.id) for message in read_po(handle) if message.id}
+
+
+def _key(message_id: str | tuple[str, ...]) -> str:
+    return message_id if isinstance(message_id, str) else message_id[0]
+
+
+def _french() -> dict[str, object]:
+    with FRENCH.open("rb") as handle:
+        catalogue = read_po(handle)
+    return {_key(message.id): message for message in catalogue if message.id}
+
+
+def test_every_message_in_the_code_is_in_the_french_catalogue(tmp_path):
+    missing = _extract(tmp_path) - set(_french())
+    assert not missing, f"run pybabel extract + update (README), then translate: {sorted(missing)}"
+
+
+def test_every_french_message_is_translated_and_reviewed():
+    untranslated = [key for key, message in _french().items()
+                    if not (message.string if isinstance(message.string, str)
+                            else all(message.string))]
+    fuzzy = [key for key, message in _french().items() if message.fuzzy]
+    assert untranslated == [] and fuzzy == []
+
+
+def test_french_translations_keep_their_placeholders():
+    placeholder = re.compile(r"%\((\w+)\)s|\{(\w+)\}")
+    wrong = []
+    for key, message in _french().items():
+        strings = [message.string] if isinstance(message.string, str) else message.string
+        for text in strings:
+            if set(placeholder.findall(key)) - set(placeholder.findall(text)):
+                wrong.append(key)
+    assert wrong == []
+
+
+def test_french_punctuation_has_its_no_break_space():
+    wrong = []
+    for key, message in _french().items():
+        strings = [message.string] if isinstance(message.string, str) else message.string
+        if any(re.search(r"[^\u00a0\u202f][:;!?](\s|$)", text.replace("://", ""))
+               for text in strings):
+            wrong.append(key)
+    assert wrong == [], "French puts a no-break space (U+00A0) before : ; ! ?"
