@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -98,3 +99,46 @@ def territory_builder(uow: Callable[[], UnitOfWork]) -> Callable[..., int]:
             return territory.id
 
     return make_territory
+
+
+WEB_PASSWORD = "web-pages-password-1"
+_CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+@dataclass
+class WebUser:
+    """A person signed in through the login page, on a browser-like client of their own."""
+
+    user: ApiUser
+    client: FlaskClient
+    csrf_token: str
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.client.get(path, **kwargs)
+
+    def post(self, path: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        """A form POST with the page's CSRF token (as the browser's form would send it)."""
+        return self.client.post(path, data={"csrf_token": self.csrf_token, **(data or {})},
+                                **kwargs)
+
+    def api(self, method: str, path: str, **kwargs: Any) -> Any:
+        """An API call with the session cookie and the CSRF header, as the pages' scripts do."""
+        headers = {"X-CSRFToken": self.csrf_token, **kwargs.pop("headers", {})}
+        return self.client.open(path, method=method, headers=headers, **kwargs)
+
+
+def web_builder(app: Any, make_user: Callable[..., ApiUser]) -> Callable[..., WebUser]:
+    """``sign_in(role, territory_ids=(), language=None)`` → a WebUser signed in on the pages."""
+
+    def sign_in(role: Role | str = Role.VIEWER, **kwargs: Any) -> WebUser:
+        user = make_user(role, password=WEB_PASSWORD, **kwargs)
+        client = app.test_client()
+        login = client.get("/login").get_data(as_text=True)
+        token = _CSRF.search(login)
+        assert token is not None
+        answer = client.post("/login", data={"email": user.email, "password": WEB_PASSWORD,
+                                             "csrf_token": token.group(1)})
+        assert answer.status_code == 303, answer.get_data(as_text=True)
+        return WebUser(user, client, token.group(1))
+
+    return sign_in

@@ -133,3 +133,11 @@ def make_territory(uow: Callable[[], UnitOfWork]) -> Callable[..., int]:
     from tests.builders import territory_builder
 
     return territory_builder(uow)
+
+
+@pytest.fixture()
+def sign_in(app: Any, make_user: Callable[..., Any]) -> Callable[..., Any]:
+    """Sign a new user in through the login page (see tests/builders.py ``WebUser``)."""
+    from tests.builders import web_builder
+
+    return web_builder(app, make_user)
