@@ -72,3 +72,32 @@ def page(browser: Any) -> Iterator[Any]:
     yield page
     context.close()
     assert page.console_errors == [], page.console_errors
+
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "service/web/static/vendor/axe.min.js"  # copied from npm by ./dev.sh (dev mode)
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """Run axe-core (from npm) in the page; the serious and critical violations it finds."""
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: ./dev.sh test installs it with npm ci")
+    # Served by the app itself, so the pages' strict CSP (script-src 'self') allows it.
+    origin = "/".join(page.url.split("/")[:3])
+    page.add_script_tag(url=f"{origin}/static/vendor/axe.min.js")
+    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"],
+         "nodes": [node["target"] for node in v["nodes"]][:5]}
+        for v in results["violations"] if v["impact"] in BLOCKING_IMPACTS
+    ]
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Save a full-page screenshot as a test artifact (test-artifacts/screenshots/NAME.png)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
