@@ -33,13 +33,58 @@ def live_database(database_url: str) -> Iterator[str]:
     drop()
 
 
+STORY_PAGE_ID, STORY_PAGE_TOKEN = "2001", "EAAPage2001-browser-story-token"
+
+
 @pytest.fixture(scope="session")
-def live_server(live_database: str) -> Iterator[str]:
+def fake_graph() -> Iterator[Any]:
+    """The fake Graph API the served app and its worker publish to, with one Page."""
+    from service.fakegraph import FakeGraphServer, FakePage
+
+    with FakeGraphServer([FakePage(STORY_PAGE_ID, "Relais Lyon", {STORY_PAGE_TOKEN})]) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def live_settings(live_database: str, fake_graph: Any) -> Settings:
+    """The served app's settings: the live database and the fake Graph API."""
+    return Settings(environment="test", secret_key=TEST_SECRET, database_url=live_database,
+                    graph_base_url=fake_graph.base_url, graph_timeout_seconds=2)
+
+
+@pytest.fixture(scope="session")
+def publishing_worker(live_settings: Settings) -> Iterator[None]:
+    """A publishing worker thread on the live database, as `relais worker` runs it."""
+    from regions.db import make_session_factory
+    from regions.publishing.publisher import Publisher, PublishingConfig
+    from service.publishing import graph_client, token_cipher
+
+    engine = make_engine(live_settings.database_url or "")
+    config = PublishingConfig(graph_timeout=2.0, settle_margin=1.0, backoff_base=0.5,
+                              backoff_cap=2.0, poll_interval=0.2)
+    publisher = Publisher(make_session_factory(engine), graph_client(live_settings),
+                          token_cipher(live_settings), config, worker="browser-tests")
+    stop = threading.Event()
+
+    def work() -> None:
+        while not stop.is_set():
+            if publisher.run_once() is None:
+                stop.wait(config.poll_interval)
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    yield
+    stop.set()
+    thread.join(timeout=10)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_settings: Settings) -> Iterator[str]:
     """The app on a free port of 127.0.0.1, in a thread."""
     from service.app import create_app
 
-    app = create_app(Settings(environment="test", secret_key=TEST_SECRET,
-                              database_url=live_database))
+    app = create_app(live_settings)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
