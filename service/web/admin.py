@@ -198,12 +198,13 @@ UNREACHABLE = frozenset({"graph.retryable", "graph.timeout", "graph.connection_e
 def check_in_words(result: ConnectionCheck) -> str:
     """What a connection check found, for people."""
     if result.ok:
-        return _("It works: Facebook knows the Page “%(name)s”.", name=result.page_name or "")
+        return str(_("It works: Facebook knows the Page “%(name)s”.",
+                     name=result.page_name or ""))
     if result.code in CHECK_WORDS:
         return str(CHECK_WORDS[result.code])
     if result.code in UNREACHABLE:
-        return _("Facebook could not be reached: check again later.")
-    return _("Facebook refused the check: %(reason)s", reason=result.reason or "")
+        return str(_("Facebook could not be reached: check again later."))
+    return str(_("Facebook refused the check: %(reason)s", reason=result.reason or ""))
 
 
 @bp.get("/pages")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from regions.models import Role
 from tests.builders import WEB_PASSWORD
@@ -146,3 +147,38 @@ def test_account_forms_need_the_csrf_token(sign_in):
     refused = person.client.post("/account/language", data={"language": "en"})
     assert refused.status_code == 400
     assert person.api("GET", "/api/me").json["language"] == "fr"
+
+
+# --- the API docs page with the browser session ------------------------------------------
+
+_META_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
+def test_the_docs_page_sends_the_sessions_csrf_token_without_inline_script(sign_in, app):
+    person = sign_in(Role.VIEWER)
+    docs = person.get("/api/docs")
+    html = docs.get_data(as_text=True)
+    assert docs.status_code == 200
+    assert _META_CSRF.search(html) is not None
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []  # no inline script
+    assert '<script type="module" src="/static/js/api-docs.js">' in html
+    assert 'data-spec-url="/api/openapi.json"' in html
+    module = (Path(app.static_folder) / "js" / "api-docs.js").read_text()
+    assert "requestInterceptor: withCsrfToken" in module and "'X-CSRFToken'" in module
+
+
+def test_a_write_from_the_docs_page_with_its_token_succeeds_with_the_session(sign_in):
+    person = sign_in(Role.VIEWER)
+    token = _META_CSRF.search(person.get("/api/docs").get_data(as_text=True)).group(1)
+    path = f"/api/users/{person.user.id}/tokens"
+    refused = person.client.post(path, json={"name": "from the docs"})
+    assert refused.status_code == 400 and refused.json["code"] == "auth.csrf_failed"
+    accepted = person.client.post(path, json={"name": "from the docs"},
+                                  headers={"X-CSRFToken": token})
+    assert accepted.status_code == 201 and accepted.json["token"].startswith("rls_")
+
+
+def test_the_docs_answer_with_a_trailing_slash_too(client):
+    answer = client.get("/api/docs/")
+    assert answer.status_code == 308 and answer.headers["Location"] == "/api/docs"
+    assert client.get("/api/docs/", follow_redirects=True).status_code == 200
