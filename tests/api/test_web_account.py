@@ -67,6 +67,18 @@ def test_a_wrong_current_password_is_said_beside_the_field(sign_in):
     assert person.get("/account").status_code == 200  # still signed in
 
 
+def test_guessing_the_current_password_is_rate_limited_like_logins(sign_in, settings):
+    person = sign_in(Role.VIEWER)
+    wrong = {"current_password": "guess-guess-guess", "new_password": NEW_PASSWORD,
+             "new_password_again": NEW_PASSWORD}
+    for _ in range(settings.login_max_attempts):
+        assert person.post("/account/password", data=wrong).status_code == 422
+    right = {**wrong, "current_password": WEB_PASSWORD}
+    limited = person.post("/account/password", data=right)
+    assert limited.status_code == 429
+    assert "Trop d’échecs" in limited.get_data(as_text=True)
+
+
 def test_the_new_password_follows_the_domains_rule_and_must_be_typed_twice(sign_in):
     person = sign_in(Role.VIEWER)
     short = person.post("/account/password", data={
