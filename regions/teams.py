@@ -81,3 +81,22 @@ def remove_member(uow: UnitOfWork, actor: Actor, user_id: int, territory_id: int
     uow.session.delete(membership)
     audit.record(uow.session, actor.user_id, "membership.removed", "user", user_id,
                  {"territory_id": territory_id})
+
+
+def set_memberships(uow: UnitOfWork, actor: Actor, user: User, territory_ids: set[int]
+                    ) -> list[int]:
+    """Make a user a member of exactly these territories (admins); returns them sorted."""
+    actor.require(Role.ADMIN)
+    current = set(member_territory_ids(uow.session, user.id))
+    for territory_id in sorted(territory_ids - current):
+        add_member(uow, actor, user, territory_id)
+    for territory_id in sorted(current - territory_ids):
+        remove_member(uow, actor, user.id, territory_id)
+    return sorted(territory_ids)
+
+
+def territory_names(session: Session) -> list[tuple[int, str]]:
+    """Every territory's id and name, by name: the choices of a membership form."""
+    rows = session.execute(select(Territory.id, Territory.name).order_by(Territory.name,
+                                                                         Territory.id))
+    return [(territory_id, name) for territory_id, name in rows]

@@ -9,7 +9,7 @@ from importlib import import_module
 from pathlib import Path
 
 import flask_swagger_ui
-from flask import Flask, g, request, send_from_directory
+from flask import Flask, g, redirect, request, send_from_directory, url_for
 from flask.typing import ResponseReturnValue
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
@@ -59,7 +59,9 @@ def _flask_config(settings: Settings) -> dict[str, object]:
                     "Hyper-local content coordination. Authenticate with a personal token: "
                     "`Authorization: Bearer rls_…`. Errors share one shape: "
                     "`{code, status, message, errors, request_id}`; messages follow "
-                    "`Accept-Language` (fr, en)."
+                    "`Accept-Language` (fr, en). In a browser signed in to Relais, this page "
+                    "uses your session instead: \"Try it out\" sends the session's CSRF token "
+                    "with every write, so no token is needed."
                 )
             },
             "components": {
@@ -127,6 +129,11 @@ def create_app(settings: Settings, *, session_factory: SessionFactory | None = N
     def swagger_assets(filename: str) -> ResponseReturnValue:
         """Swagger UI's files, served locally so the docs work offline."""
         return send_from_directory(SWAGGER_ASSETS, filename)
+
+    @app.get("/api/docs/")
+    def swagger_ui_slash() -> ResponseReturnValue:
+        """The docs page also answers with a trailing slash."""
+        return redirect(url_for("api-docs.openapi_swagger_ui"), code=308)
 
     @app.get("/favicon.ico")
     def favicon() -> ResponseReturnValue:

@@ -17,7 +17,7 @@ from regions import audit
 from regions.actors import DESK_ROLES, Actor
 from regions.db import UnitOfWork
 from regions.errors import InvalidInput, PermissionDenied
-from regions.models import PageConnection, Post, PostStatus
+from regions.models import PageConnection, Post, PostStatus, Territory
 from regions.models.publishing import FacebookPlace
 from regions.publishing.graph import GraphClient
 from regions.publishing.graph_errors import GraphError
@@ -55,6 +55,17 @@ def find_connection(session: Session, actor: Actor, territory_id: int) -> PageCo
         raise PermissionDenied("You do not belong to this territory.",
                                params={"territory_id": territory_id})
     return session.scalar(select(PageConnection).where(PageConnection.territory_id == territory_id))
+
+
+def list_connections(session: Session, actor: Actor
+                     ) -> list[tuple[Territory, PageConnection | None]]:
+    """Every territory with its Page connection (or None), by name (central roles)."""
+    actor.require(*DESK_ROLES)
+    rows = session.execute(
+        select(Territory, PageConnection)
+        .outerjoin(PageConnection, PageConnection.territory_id == Territory.id)
+        .order_by(Territory.name, Territory.id))
+    return [(territory, connection) for territory, connection in rows]
 
 
 def places_of(session: Session, territory_id: int) -> list[tuple[FacebookPlace, float, float]]:

@@ -11,7 +11,7 @@ PUBLIC = {
     ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/api/openapi.json"), ("GET", "/api/docs"),
     ("GET", "/api/docs/assets/<path:filename>"), ("GET", "/static/<path:filename>"),
     ("GET", "/login"), ("POST", "/login"), ("GET", "/"), ("POST", "/logout"),
-    ("GET", "/favicon.ico"),
+    ("GET", "/favicon.ico"), ("GET", "/api/docs/"),
 }
 ALL = set(Role)
 ADMIN = {Role.ADMIN}
@@ -177,6 +177,45 @@ MATRIX = {
     ("GET", "/api/webhooks/<int:endpoint_id>/deliveries"): (
         lambda c: f"/api/webhooks/{c['posts']()['webhook']}/deliveries", None, ADMIN,
     ),
+    # Web pages: a signed-out visitor is sent to the login page, a wrong role gets a 403 page.
+    ("GET", "/account"): (lambda c: "/account", None, ALL),
+    ("POST", "/account/language"): (lambda c: "/account/language", {"language": "en"}, ALL),
+    # The password needs the caller's own: see tests/api/test_web_account.py.
+    ("POST", "/account/password"): (None, None, ALL),
+    ("POST", "/account/tokens"): (
+        lambda c: "/account/tokens", {"name": "x", "expires_in_days": "5"}, ALL,
+    ),
+    ("POST", "/account/tokens/<int:token_id>/revoke"): (None, None, ALL),  # test_web_account
+    ("GET", "/admin/users"): (lambda c: "/admin/users?q=example", None, ADMIN),
+    ("GET", "/admin/users/new"): (lambda c: "/admin/users/new", None, ADMIN),
+    ("POST", "/admin/users/new"): (
+        lambda c: "/admin/users/new",
+        {"email": "web-{n}@example.test", "display_name": "N", "role": "viewer"}, ADMIN,
+    ),
+    ("GET", "/admin/users/<int:user_id>"): (
+        lambda c: f"/admin/users/{c['other'].id}", None, ADMIN,
+    ),
+    ("POST", "/admin/users/<int:user_id>"): (
+        lambda c: f"/admin/users/{c['other'].id}", {"display_name": "R", "role": "viewer"},
+        ADMIN,
+    ),
+    ("POST", "/admin/users/<int:user_id>/active"): (
+        lambda c: f"/admin/users/{c['other'].id}/active", {"active": "0"}, ADMIN,
+    ),
+    ("GET", "/admin/pages"): (lambda c: "/admin/pages", None, ADMIN),
+    ("GET", "/admin/pages/<int:territory_id>"): (
+        lambda c: f"/admin/pages/{c['territory']}", None, ADMIN,
+    ),
+    ("POST", "/admin/pages/<int:territory_id>/connect"): (
+        lambda c: f"/admin/pages/{c['territory']}/connect", {"page_id": "1", "token": "t"},
+        ADMIN,
+    ),
+    ("POST", "/admin/pages/<int:territory_id>/check"): (
+        lambda c: f"/admin/pages/{c['territory']}/check", None, ADMIN,
+    ),
+    ("POST", "/admin/pages/<int:territory_id>/disconnect"): (
+        lambda c: f"/admin/pages/{c['territory']}/disconnect", None, ADMIN,
+    ),
 }
 
 
@@ -271,11 +310,17 @@ def test_role_matrix(route, role, make_user, make_territory, client, uow):
                 (int(v.format(n=other.id)) if v == "{n}" else v.format(n=other.id))
                 if isinstance(v, str) else v for k, v in body.items()}
     headers = caller.headers() if caller else {}
-    response = client.open(path, method=method, json=body, headers=headers)
-    if role is None:
+    is_page = not path.startswith("/api/")
+    body_as = {"data": body} if is_page else {"json": body}  # pages take forms
+    response = client.open(path, method=method, headers=headers, **body_as)
+    if role is None and is_page:
+        assert response.status_code == 302 and response.location.startswith("/login")
+    elif role is None:
         assert response.status_code == 401, response.json
     elif role in allowed:
-        assert response.status_code < 400, response.json
+        assert response.status_code < 400, response.get_data(as_text=True)
+    elif is_page:
+        assert response.status_code in (403, 404) and response.mimetype == "text/html"
     else:
         assert response.status_code in (403, 404), response.json
         assert response.json["code"] in ("forbidden", "not_found")

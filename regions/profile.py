@@ -1,0 +1,82 @@
+"""Use cases of one's own account: the language of the pages, and one's password."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+
+from regions import audit
+from regions.accounts import MIN_PASSWORD_LENGTH, get_user, utcnow
+from regions.actors import Actor
+from regions.db import UnitOfWork
+from regions.errors import InvalidInput, TooManyAttempts
+from regions.models import LoginAttempt, User
+
+LANGUAGES = ("fr", "en")
+MAX_PASSWORD_LENGTH = 256
+_hasher = PasswordHasher()
+
+
+def set_language(uow: UnitOfWork, actor: Actor, language: str) -> User:
+    """Choose the language of one's pages (and of the e-mails and messages sent to one)."""
+    if language not in LANGUAGES:
+        raise InvalidInput(f"Choose one of: {', '.join(LANGUAGES)}.",
+                           params={"choices": list(LANGUAGES)},
+                           errors={"language": ["Unknown language."]})
+    user = get_user(uow, actor.user_id)
+    if user.language != language:
+        audit.record(uow.session, actor.user_id, "user.updated", "user", user.id,
+                     {"language": [user.language, language]})
+        user.language = language
+    return user
+
+
+def check_new_password(password: str) -> None:
+    """The domain's rule for a password: between 10 and 256 characters."""
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"The password must have {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters.",
+            params={"min": MIN_PASSWORD_LENGTH, "max": MAX_PASSWORD_LENGTH},
+            errors={"new_password": [f"Between {MIN_PASSWORD_LENGTH} and "
+                                     f"{MAX_PASSWORD_LENGTH} characters."]},
+        )
+
+
+def _password_matches(user: User, password: str) -> bool:
+    if not user.password_hash:
+        return False
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def change_password(uow: UnitOfWork, actor: Actor, *, current_password: str, new_password: str,
+                    max_attempts: int, window_seconds: int) -> User:
+    """Change one's own password, proving the current one; other browser sessions end.
+
+    A wrong current password counts as a failed login (and commits it), so a stolen session
+    cannot be used to guess the password faster than the login page allows.
+    """
+    user = get_user(uow, actor.user_id)
+    since = utcnow() - timedelta(seconds=window_seconds)
+    failures = uow.session.scalar(select(func.count()).where(
+        LoginAttempt.email == user.email, LoginAttempt.succeeded.is_(False),
+        LoginAttempt.at >= since))
+    if int(failures or 0) >= max_attempts:
+        raise TooManyAttempts("Too many failed attempts: wait a few minutes before trying again.",
+                              params={"retry_after": window_seconds})
+    if not _password_matches(user, current_password):
+        uow.session.add(LoginAttempt(email=user.email, remote_addr="password-change",
+                                     succeeded=False))
+        uow.commit()
+        raise InvalidInput("The current password is wrong.",
+                           errors={"current_password": ["Wrong password."]})
+    check_new_password(new_password)
+    user.password_hash = _hasher.hash(new_password)
+    audit.record(uow.session, actor.user_id, "user.updated", "user", user.id,
+                 {"password": "changed"})
+    return user
