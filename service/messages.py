@@ -87,13 +87,18 @@ def message_for(code: str, language: str, params: dict[str, Any] | None = None) 
         return _translate(entry.template, params or {})
 
 
-def localise(value: Any, language: str) -> Any:
+def localise(value: Any, language: str | None = None) -> Any:
     """``value`` (an ``errors`` dict, list or text) with every known message in ``language``.
+
+    Without ``language``, the request's (Flask-Babel's locale): web pages use it to show a
+    domain error's field messages beside their fields.
 
     Domain messages are ``Text`` (template and parameters); marshmallow's and webargs' are
     plain English strings, recognised by their templates (``service.field_messages``). Any
     other string (a value echoed back, a path) is left as it is.
     """
+    if language is None:
+        return _localised(value)
     with force_locale(language):
         return _localised(value)
 

@@ -16,13 +16,15 @@ import pytest
 from regions.models import Role
 from tests.api.conftest import TEMPLATE
 
-# Words no French message uses; each is a whole word, matched case-insensitively.
+# Words no French message uses (names of fields, types and values such as "geometry",
+# "Point" or "integer" are not among them: they stay as they are in every language); each is
+# a whole word, matched case-insensitively.
 ENGLISH = re.compile(
     r"\b(the|is|are|must|not|field|missing|required|invalid|length|valid|give|either|unknown|"
     r"expected|got|than|outside|check|already|taken|shorter|longer|current|between|characters|"
     r"and|of|to|be|with|this|only|cannot|may|more|empty|after|exactly|least|choose|among|"
-    r"coordinates|geometry|vertices|points?|pairs?|digits|letters|lowercase|problems?|key|"
-    r"wrong|number|integer|string|list|pattern|time|found|allowed|role|send|body)\b",
+    r"coordinates|vertices|pairs?|digits|letters|lowercase|problems?|wrong|number|pattern|"
+    r"found|allowed|role|send|should|please|try|again)\b",
     re.IGNORECASE,
 )
 # Marks of French: accented letters, French quotes and apostrophes, common French words.

@@ -74,10 +74,10 @@ def test_self_intersecting_shape_is_repaired_and_reported(desk):
 @pytest.mark.parametrize(
     ("geometry", "message"),
     [
-        ({"type": "LineString", "coordinates": [[0, 0], [1, 1]]}, "Expected Polygon or Multi"),
-        (polygon(45.7, 4.8, 200, 5.0), "out of range"),
-        ({"type": "Polygon", "coordinates": "nope"}, "valid geometry"),
-        ({"coordinates": []}, "Expected a GeoJSON geometry"),
+        ({"type": "LineString", "coordinates": [[0, 0], [1, 1]]}, "doit être de type Polygon, Multi"),
+        (polygon(45.7, 4.8, 200, 5.0), "hors limites"),
+        ({"type": "Polygon", "coordinates": "nope"}, "géométrie valide"),
+        ({"coordinates": []}, "Une géométrie GeoJSON est attendue"),
     ],
 )
 def test_bad_geometries_are_422_with_the_field_named(desk, geometry, message):

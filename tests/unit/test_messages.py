@@ -14,7 +14,7 @@ from marshmallow import Schema, fields, validate
 import editorial
 import geodata
 import regions
-from editorial.errors import EditorialError, N_, Text
+from editorial.errors import N_, EditorialError, Text
 from regions.errors import RegionsError
 from service.field_messages import TEMPLATES, field_message
 from service.i18n import TRANSLATIONS
@@ -53,7 +53,8 @@ def test_french_messages_use_french_typography():
 def test_a_message_keeps_its_placeholders_filled_and_survives_missing_ones():
     assert message_for("template.key_taken", "en", {"key": "rentree"}) == (
         "A template with the key rentree already exists.")
-    assert message_for("template.key_taken", "en") == "A template with the key {key} already exists."
+    assert message_for("template.key_taken", "en") == (
+        "A template with the key {key} already exists.")
     assert message_for("no.such.code", "en") is None
 
 
@@ -61,7 +62,8 @@ def test_a_marked_text_reads_as_english_and_keeps_its_template_through_formattin
     text = N_("Unknown territory {id}.", id=7)
     assert text == "Unknown territory 7." and text.params == {"id": 7}
     formatted = N_("Lowercase letters, digits, dashes.").format(input="X", regex="^a$")
-    assert isinstance(formatted, Text) and formatted.template == "Lowercase letters, digits, dashes."
+    assert isinstance(formatted, Text)
+    assert formatted.template == "Lowercase letters, digits, dashes."
 
 
 def _marshmallow_messages() -> set[str]:
