@@ -102,11 +102,12 @@ _EXACT = frozenset(template for template in TEMPLATES if not _FIELD.search(templ
 def field_message(text: str) -> str:
     """``text`` in the current language when it is a known library message, else unchanged."""
     if text in _EXACT:
-        return gettext(text)
+        translated: str = gettext(text)
+        return translated
     for pattern, template in _patterns():
         if match := pattern.fullmatch(text):
             try:
-                return gettext(template).format(**match.groupdict())
+                return str(gettext(template)).format(**match.groupdict())
             except (KeyError, IndexError, ValueError):
                 return text
     return text

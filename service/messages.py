@@ -71,7 +71,7 @@ MESSAGES: dict[str, Text] = {
 
 
 def _translate(template: str, params: dict[str, Any]) -> str:
-    translated = gettext(template)
+    translated: str = gettext(template)
     try:
         return translated.format(**params) if params else translated
     except (KeyError, IndexError, ValueError):
