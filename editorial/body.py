@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from editorial.errors import Problem
+from editorial.errors import N_, Problem
 
 SLOT_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
@@ -42,7 +42,8 @@ def parse_body(body: str, path: str = "body") -> tuple[tuple[Piece, ...], list[P
             literal = []
             pieces.append(Piece(slot=match.group(1)))
         else:
-            message = f"{token!r} at offset {match.start()} is not a slot like {{city}}"
+            message = N_("{token} at offset {offset} is not a slot like {example}",
+                         token=repr(token), offset=match.start(), example="{city}")
             problems.append(Problem(path, "body.bad_placeholder", message))
     literal.append(body[position:])
     pieces.append(Piece(text="".join(literal)))

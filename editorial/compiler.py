@@ -16,7 +16,7 @@ from editorial.checks.base import PARSERS, Check, RuleMeta, TemplateFacts
 from editorial.checks.template import NETWORK_LENGTH, AdaptationCheck
 from editorial.checks.terms import ForbiddenTermsCheck, TermsRule
 from editorial.definition import load_zone, template_problems
-from editorial.errors import Problem, TemplateInvalid
+from editorial.errors import N_, Problem, TemplateInvalid
 from editorial.model import NETWORK_MAX_LENGTH, Charter, Network, Rule, Severity, Template
 from editorial.params import ParamReader
 
@@ -47,7 +47,7 @@ def compile_rules(
         meta = _meta(rule, where, id_prefix, seen, problems)
         parser = PARSERS.get(rule.type)
         if parser is None:
-            message = f"unknown rule type {rule.type!r}"
+            message = N_("unknown rule type {type}", type=repr(rule.type))
             problems.append(Problem(f"{where}.type", "rule.unknown_type", message))
             continue
         reader = ParamReader(rule.params, f"{where}.params", problems)
@@ -63,21 +63,24 @@ def _meta(
 ) -> RuleMeta | None:
     ok = True
     if not isinstance(rule.id, str) or not RULE_ID.fullmatch(rule.id):
-        message = "ids are 1-64 letters, digits, _ . -"
+        message = N_("ids are 1-64 letters, digits, _ . -")
         problems.append(Problem(f"{where}.id", "rule.bad_id", message))
         ok = False
     elif rule.id in seen:
-        problems.append(Problem(f"{where}.id", "rule.duplicate_id", f"{rule.id!r} is used twice"))
+        problems.append(Problem(f"{where}.id", "rule.duplicate_id",
+                        N_("{id} is used twice", id=repr(rule.id))))
         ok = False
     seen.add(str(rule.id))
     try:
         severity = Severity(rule.severity)
     except ValueError:
-        problems.append(Problem(f"{where}.severity", "rule.bad_severity", "'error' or 'warning'"))
+        problems.append(Problem(f"{where}.severity", "rule.bad_severity",
+                        N_("'error' or 'warning'")))
         return None
     territories = frozenset(rule.territories)
     if not all(isinstance(code, str) and code for code in territories):
-        problems.append(Problem(f"{where}.territories", "rule.bad_territories", "a list of codes"))
+        problems.append(Problem(f"{where}.territories", "rule.bad_territories",
+                        N_("a list of codes")))
         ok = False
     return RuleMeta(id_prefix + str(rule.id), severity, territories) if ok else None
 

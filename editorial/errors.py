@@ -7,6 +7,45 @@ from dataclasses import dataclass
 from typing import Any
 
 
+class Text(str):
+    """An English message that remembers its template and parameters, to be translated later.
+
+    It reads as the English text (so logs, the CLI and tests see plain English); the service
+    layer renders it in the request's language by looking up ``template`` in its gettext
+    catalogue and filling in ``params``. Packages below ``service/`` cannot import Flask-Babel:
+    this is how their texts reach an answer in French.
+    """
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, params: dict[str, Any] | None = None) -> Text:
+        """``template`` with ``{name}`` fields, filled from ``params`` (left as is without)."""
+        text = super().__new__(cls, template.format(**params) if params else template)
+        text.template = template
+        text.params = dict(params or {})
+        return text
+
+    def format(self, *args: object, **kwargs: Any) -> str:
+        """Fill named fields and stay a ``Text`` (marshmallow formats its messages this way)."""
+        if args:
+            return str(self).format(*args, **kwargs)
+        return Text(self.template, {**self.params, **kwargs})
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Copies (dataclasses.asdict, deepcopy, pickle) keep the template and parameters.
+        return (Text, (self.template, self.params))
+
+
+def N_(template: str, /, **params: Any) -> Text:  # gettext's usual name for a marker
+    """Mark an English message for the catalogue (``pybabel extract`` knows ``N_``).
+
+    ``N_("Unknown territory {id}.", id=7)`` reads "Unknown territory 7." and is translated by
+    the service layer, template first, parameters after.
+    """
+    return Text(template, params)
+
+
 class CodedError(Exception):
     """An error with a stable machine ``code``; ``params``/``errors`` give detail, no HTTP.
 

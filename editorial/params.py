@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from editorial.errors import Problem
+from editorial.errors import N_, Problem
 
 
 class ParamReader:
@@ -27,7 +27,7 @@ class ParamReader:
         self._read.add(key)
         value = self._params.get(key)
         if value is None and required:
-            self.problem(key, "param.required", f"'{key}' is required")
+            self.problem(key, "param.required", N_("'{key}' is required", key=key))
         return value
 
     def raw(self, key: str) -> object:
@@ -40,10 +40,11 @@ class ParamReader:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(key, "param.not_integer", f"'{key}' must be an integer")
+            self.problem(key, "param.not_integer", N_("'{key}' must be an integer", key=key))
             return None
         if value < minimum:
-            self.problem(key, "param.too_small", f"'{key}' must be at least {minimum}")
+            self.problem(key, "param.too_small",
+                         N_("'{key}' must be at least {min}", key=key, min=minimum))
             return None
         return value
 
@@ -53,7 +54,8 @@ class ParamReader:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            self.problem(key, "param.not_number", f"'{key}' must be a number, 0 or more")
+            self.problem(key, "param.not_number",
+                         N_("'{key}' must be a number, 0 or more", key=key))
             return None
         return float(value)
 
@@ -63,7 +65,7 @@ class ParamReader:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self.problem(key, "param.not_boolean", f"'{key}' must be true or false")
+            self.problem(key, "param.not_boolean", N_("'{key}' must be true or false", key=key))
             return default
         return value
 
@@ -73,7 +75,7 @@ class ParamReader:
         if value is None:
             return None
         if not isinstance(value, str) or not value.strip():
-            self.problem(key, "param.not_string", f"'{key}' must be a non-empty string")
+            self.problem(key, "param.not_string", N_("'{key}' must be a non-empty string", key=key))
             return None
         return value
 
@@ -85,10 +87,11 @@ class ParamReader:
         if not isinstance(value, list | tuple) or not all(
             isinstance(item, str) and item.strip() for item in value
         ):
-            self.problem(key, "param.not_string_list", f"'{key}' must be a list of strings")
+            self.problem(key, "param.not_string_list",
+                         N_("'{key}' must be a list of strings", key=key))
             return ()
         if required and not value:
-            self.problem(key, "param.empty", f"'{key}' must not be empty")
+            self.problem(key, "param.empty", N_("'{key}' must not be empty", key=key))
         return tuple(value)
 
     def items(self, key: str) -> list[tuple[str, Mapping[str, object]]]:
@@ -97,14 +100,14 @@ class ParamReader:
         if value is None:
             return []
         if not isinstance(value, list | tuple):
-            self.problem(key, "param.not_list", f"'{key}' must be a list")
+            self.problem(key, "param.not_list", N_("'{key}' must be a list", key=key))
             return []
         found = []
         for number, item in enumerate(value):
             if isinstance(item, str):
                 item = {"term": item}
             if not isinstance(item, Mapping):
-                self.problem(f"{key}[{number}]", "param.not_object", "must be an object")
+                self.problem(f"{key}[{number}]", "param.not_object", N_("must be an object"))
                 continue
             found.append((f"{self._path}.{key}[{number}]", item))
         return found
@@ -119,18 +122,19 @@ class ParamReader:
         except ValueError:
             moment = None
         if moment is None or moment.tzinfo is None:
-            self.problem(key, "param.not_datetime", f"'{key}' must be an ISO date-time with offset")
+            self.problem(key, "param.not_datetime",
+                         N_("'{key}' must be an ISO date-time with offset", key=key))
             return None
         return moment
 
     def finish(self) -> None:
         """Report parameters that nobody read: a typo should not silently disable a limit."""
         for key in sorted(set(self._params) - self._read):
-            self.problem(key, "param.unknown", f"unknown parameter '{key}'")
+            self.problem(key, "param.unknown", N_("unknown parameter '{key}'", key=key))
 
     def contradiction(self, low_key: str, low: float | None, high: float | None) -> bool:
         """Record ``low > high`` as a contradiction; True when the limits are consistent."""
         if low is not None and high is not None and low > high:
-            self.problem(low_key, "param.contradictory", "the minimum is above the maximum")
+            self.problem(low_key, "param.contradictory", N_("the minimum is above the maximum"))
             return False
         return True

@@ -65,7 +65,7 @@ from typing import Any
 from editorial.checks.base import TemplateFacts
 from editorial.compiler import CHARTER_PREFIX, compile_rules
 from editorial.definition import template_problems
-from editorial.errors import CharterInvalid, Problem, TemplateInvalid
+from editorial.errors import N_, CharterInvalid, Problem, TemplateInvalid
 from editorial.model import Charter, Network, Rule, Severity, Slot, SlotType, Template
 
 _TEMPLATE_KEYS = {"id", "name", "network", "language", "version", "timezone", "body", "slots",
@@ -82,9 +82,9 @@ class _Reader:
         self.path = path
         self.data: Mapping[str, Any] = data if isinstance(data, Mapping) else {}
         if not isinstance(data, Mapping):
-            self.problem("", "format.not_object", "must be an object")
+            self.problem("", "format.not_object", N_("must be an object"))
         for key in sorted(set(self.data) - keys, key=str):
-            self.problem(str(key), "format.unknown_key", f"unknown key {key!r}")
+            self.problem(str(key), "format.unknown_key", N_("unknown key {key}", key=repr(key)))
 
     def problem(self, key: str, code: str, message: str) -> None:
         path = ".".join(part for part in (self.path, key) if part)
@@ -95,11 +95,11 @@ class _Reader:
     ) -> Any:
         if key not in self.data or self.data[key] is None:
             if required:
-                self.problem(key, "format.required", f"'{key}' is required")
+                self.problem(key, "format.required", N_("'{key}' is required", key=key))
             return default
         value = self.data[key]
         if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, (int, float))):
-            self.problem(key, "format.wrong_type", f"'{key}' has the wrong type")
+            self.problem(key, "format.wrong_type", N_("'{key}' has the wrong type", key=key))
             return default
         return value
 
@@ -114,7 +114,9 @@ class _Reader:
             return enum(value)
         except ValueError:
             allowed = ", ".join(member.value for member in enum)
-            self.problem(key, "format.not_a_choice", f"{value!r} is not one of {allowed}")
+            self.problem(key, "format.not_a_choice",
+                         N_("{value} is not one of {choices}",
+                            value=repr(value), choices=allowed))
             return default
 
 
@@ -173,7 +175,7 @@ def charter_from_dict(data: object) -> Charter:
     reader = _Reader(data, "", {"version", "rules"}, problems)
     version = reader.get("version", int, 1)
     if version < 1:
-        reader.problem("version", "charter.bad_version", "versions start at 1")
+        reader.problem("version", "charter.bad_version", N_("versions start at 1"))
     rules = tuple(_rule(r, f"rules[{n}]", problems) for n, r in enumerate(reader.items("rules")))
     facts = TemplateFacts(Network.FACEBOOK, "fr", (), ())
     compile_rules(rules, facts, "rules", CHARTER_PREFIX, problems)

@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from editorial.errors import N_
 from editorial.text import Folded, fold
 
 _STAR = "*"
@@ -44,11 +45,11 @@ def term_problem(term: str) -> str | None:
     body = term[:-1] if term.endswith(_STAR) else term
     folded = fold_term(body)
     if not folded:
-        return "a term needs at least one letter or digit"
+        return N_("a term needs at least one letter or digit")
     if _STAR in folded:
-        return "'*' is only allowed at the end of a term"
+        return N_("'*' is only allowed at the end of a term")
     if not (_WORD.match(folded[0]) and _WORD.match(folded[-1])):
-        return "a term must start and end with a letter or digit"
+        return N_("a term must start and end with a letter or digit")
     return None
 
 

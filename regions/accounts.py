@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnClause
 
+from editorial.errors import N_
 from regions import audit
 from regions.actors import Actor
 from regions.db import UnitOfWork
@@ -76,7 +77,7 @@ def create_user(
         raise InvalidInput(
             f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
             params={"min": MIN_PASSWORD_LENGTH},
-            errors={"password": [f"Shorter than {MIN_PASSWORD_LENGTH} characters."]},
+            errors={"password": [N_("Shorter than {min} characters.", min=MIN_PASSWORD_LENGTH)]},
         )
     user = User(
         email=normalise_email(email),
@@ -92,7 +93,7 @@ def create_user(
         raise Conflict(
             f"A user with the e-mail {user.email} already exists.",
             params={"email": user.email},
-            errors={"email": ["Already taken."]},
+            errors={"email": [N_("Already taken.")]},
         ) from None
     audit.record(
         uow.session, actor.user_id if actor else None, "user.created", "user", user.id,
@@ -127,7 +128,7 @@ def _keep_an_admin(uow: UnitOfWork, user: User, *, role: Role | None,
         User.role == Role.ADMIN, User.is_active.is_(True)).with_for_update())
     if not [admin_id for admin_id in admins if admin_id != user.id]:
         raise LastAdmin("This is the last active admin: make another admin first.",
-                        errors={"role": ["The last active admin must stay one."]})
+                        errors={"role": [N_("The last active admin must stay one.")]})
 
 
 def update_user(
@@ -160,7 +161,8 @@ def update_user(
         if len(password) < MIN_PASSWORD_LENGTH:
             raise InvalidInput(
                 "The password is too short.", params={"min": MIN_PASSWORD_LENGTH},
-                errors={"password": [f"Shorter than {MIN_PASSWORD_LENGTH} characters."]},
+                errors={"password": [
+                    N_("Shorter than {min} characters.", min=MIN_PASSWORD_LENGTH)]},
             )
         user.password_hash = _hasher.hash(password)
         changes["password"] = "changed"

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from editorial.errors import N_
 from regions import audit, standards
 from regions.actors import DESK_ROLES, Actor
 from regions.db import UnitOfWork
@@ -50,17 +51,18 @@ def _targets(session: Session, mode: TargetMode, ids: tuple[int, ...]) -> list[i
     unknown = sorted(set(ids) - known)
     if unknown:
         raise InvalidInput(f"Unknown territories: {unknown}.",
-                           errors={"territory_ids": [f"Unknown territory {i}." for i in unknown]})
+                           errors={"territory_ids": [N_("Unknown territory {id}.", id=i)
+                                                     for i in unknown]})
     if mode == TargetMode.ALL:
         return list(session.scalars(select(Territory.id).where(Territory.geom.is_not(None))))
     if mode == TargetMode.DESCENDANTS:
         if len(ids) != 1:
             raise InvalidInput("Give exactly one territory whose descendants are targeted.",
-                               errors={"territory_ids": ["Exactly one territory."]})
+                               errors={"territory_ids": [N_("Exactly one territory.")]})
         return sorted(descendants_of(session, set(ids)) - set(ids))
     if not ids:
         raise InvalidInput("Give the target territories.",
-                           errors={"territory_ids": ["At least one territory."]})
+                           errors={"territory_ids": [N_("At least one territory.")]})
     return sorted(ids)
 
 
@@ -69,7 +71,7 @@ def create_campaign(uow: UnitOfWork, actor: Actor, draft: CampaignDraft) -> Camp
     actor.require(*DESK_ROLES)
     if draft.window_start and draft.window_end and draft.window_end <= draft.window_start:
         raise InvalidInput("The publication window ends before it starts.",
-                           errors={"window_end": ["After window_start."]})
+                           errors={"window_end": [N_("After window_start.")]})
     version = standards.published_version(uow.session, draft.template_key)
     targets = _targets(uow.session, draft.target_mode, draft.territory_ids)
     campaign = Campaign(

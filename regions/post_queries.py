@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from editorial.errors import N_
 from regions.actors import Actor
 from regions.audit import events_for
 from regions.errors import InvalidInput
@@ -55,7 +56,7 @@ def decode_cursor(cursor: str, *converters: Callable[[Any], Any]) -> list[Any]:
         return [convert(value) for convert, value in zip(converters, values, strict=True)]
     except (ValueError, TypeError, OverflowError, UnicodeDecodeError):
         raise InvalidInput("The cursor is not valid: start again without it.",
-                           errors={"cursor": ["Invalid cursor."]}) from None
+                           errors={"cursor": [N_("Invalid cursor.")]}) from None
 
 
 def _row_id(value: Any) -> int:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from editorial import Draft, Media, Report, render_template, template_from_dict
+from editorial.errors import N_
 from regions import audit, standards
 from regions.actors import Actor
 from regions.db import UnitOfWork
@@ -126,7 +127,8 @@ def _apply(session: Session, post: Post, fields: PostFields) -> None:
         radius = fields.audience_radius_km
         if radius is not None and not 0 < radius <= MAX_RADIUS_KM:
             raise InvalidInput("The audience radius must be between 0 and 500 km.",
-                               errors={"audience_radius_km": ["Between 0 and 500 km."]})
+                               errors={"audience_radius_km": [
+                                   N_("Between 0 and {max} km.", max=MAX_RADIUS_KM)]})
         post.audience_radius_km = Decimal(str(radius)) if radius is not None else None
     if fields.audience_area_codes is not None:
         post.audience_area_ids = _area_ids(session, fields.audience_area_codes)
@@ -140,7 +142,8 @@ def _area_ids(session: Session, codes: list[tuple[str, str]]) -> list[int]:
     missing = [f"{level} {code}" for level, code in codes if (level, code) not in found]
     if missing:
         raise InvalidInput(f"Unknown gazetteer areas: {', '.join(missing)}.",
-                           errors={"audience_areas": [f"Unknown area {m}." for m in missing]})
+                           errors={"audience_areas": [N_("Unknown area {area}.", area=m)
+                                                      for m in missing]})
     return sorted(found.values())
 
 
@@ -151,7 +154,8 @@ def _refresh_geography(session: Session, post: Post) -> None:
         raise GeotagOutsideTerritory(
             "The geotag is outside the post's territory.",
             params={"territory_id": post.territory_id},
-            errors={"geotag": ["Outside the territory: check the point (longitude, latitude)."]},
+            errors={"geotag": [
+                N_("Outside the territory: check the point (longitude, latitude).")]},
         )
     if post.geom is not None and not post.place_name:
         post.place_name = suggested_place_name(session, post)
@@ -186,7 +190,7 @@ def _template_for(session: Session, campaign: Campaign | None, template_key: str
         assert version is not None
         return version
     if not template_key:
-        raise InvalidInput("Give a template or a campaign.", errors={"template": ["Required."]})
+        raise InvalidInput("Give a template or a campaign.", errors={"template": [N_("Required.")]})
     return standards.published_version(session, template_key)
 
 
@@ -199,7 +203,7 @@ def _require_target(session: Session, campaign: Campaign, territory_id: int) -> 
     if territory_id not in descendants_of(session, targets):
         raise InvalidInput("This campaign was not sent to this territory.",
                            params={"campaign_id": campaign.id, "territory_id": territory_id},
-                           errors={"campaign_id": ["Not sent to this territory."]})
+                           errors={"campaign_id": [N_("Not sent to this territory.")]})
 
 
 def create_post(uow: UnitOfWork, actor: Actor, *, territory_id: int, fields: PostFields,
@@ -209,11 +213,11 @@ def create_post(uow: UnitOfWork, actor: Actor, *, territory_id: int, fields: Pos
     require_territory(actor, territory_id)
     if uow.session.get(Territory, territory_id) is None:
         raise InvalidInput(f"No territory {territory_id}.",
-                           errors={"territory_id": ["Unknown territory."]})
+                           errors={"territory_id": [N_("Unknown territory.")]})
     campaign = uow.session.get(Campaign, campaign_id) if campaign_id else None
     if campaign_id and (campaign is None or campaign.archived_at is not None):
         raise InvalidInput(f"No open campaign {campaign_id}.",
-                           errors={"campaign_id": ["Unknown or archived campaign."]})
+                           errors={"campaign_id": [N_("Unknown or archived campaign.")]})
     if campaign is not None:
         _require_target(uow.session, campaign, territory_id)
     version = _template_for(uow.session, campaign, template_key)

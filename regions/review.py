@@ -11,6 +11,7 @@ from geoalchemy2 import Geography
 from sqlalchemy import cast, func, select
 from sqlalchemy.orm import Session, aliased
 
+from editorial.errors import N_
 from regions import audit, standards, webhooks
 from regions.actors import Actor
 from regions.db import UnitOfWork
@@ -42,7 +43,7 @@ def check_version(post: Post, expected_version: int) -> None:
         raise StaleVersion(
             "This post changed since you loaded it: reload it and decide again.",
             params={"expected": expected_version, "current": post.version},
-            errors={"version": [f"Current version is {post.version}."]},
+            errors={"version": [N_("Current version is {current}.", current=post.version)]},
         )
 
 
@@ -118,7 +119,7 @@ def approve_post(uow: UnitOfWork, actor: Actor, post_id: int, *, expected_versio
 def _require_comment(comment: str | None) -> str:
     if not comment or not comment.strip():
         raise InvalidInput("Say what should change: a comment is required.",
-                           errors={"comment": ["Required."]})
+                           errors={"comment": [N_("Required.")]})
     return comment.strip()
 
 
@@ -148,7 +149,7 @@ def add_comment(uow: UnitOfWork, actor: Actor, post: Post, body: str) -> Comment
     body = body.strip()
     if not body or len(body) > MAX_COMMENT:
         raise InvalidInput("A comment has 1 to 5000 characters.",
-                           errors={"body": ["1 to 5000 characters."]})
+                           errors={"body": [N_("1 to {max} characters.", max=MAX_COMMENT)]})
     comment = Comment(post_id=post.id, author_id=actor.user_id, body=body)
     uow.session.add(comment)
     uow.flush()

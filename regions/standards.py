@@ -33,6 +33,7 @@ from editorial import (
     template_to_dict,
     validate,
 )
+from editorial.errors import N_
 from regions import audit
 from regions.actors import DESK_ROLES, Actor
 from regions.db import UnitOfWork
@@ -125,7 +126,7 @@ def published_version(session: Session, key: str, number: int | None = None) -> 
     if version is None or record.archived_at is not None:
         raise NotPublished(
             f"Template {key!r} has no published version{f' {number}' if number else ''}.",
-            params={"key": key}, errors={"template": ["Publish the template first."]},
+            params={"key": key}, errors={"template": [N_("Publish the template first.")]},
         )
     return version
 
@@ -148,7 +149,8 @@ def create_template(uow: UnitOfWork, actor: Actor, key: str, data: dict[str, Any
             uow.session.add(record)
     except IntegrityError:
         raise TemplateKeyTaken(f"A template with the key {key!r} already exists.",
-                               params={"key": key}, errors={"key": ["Already taken."]}) from None
+                               params={"key": key},
+                               errors={"key": [N_("Already taken.")]}) from None
     version = TemplateVersion(template=record, number=1, data=canonical,
                               created_by=actor.user_id)
     uow.session.add(version)
@@ -289,7 +291,7 @@ def _with_places(session: Session, actor: Actor, draft: Draft, point: tuple[floa
     territory = session.get(Territory, territory_id)
     if territory is None:
         raise InvalidInput(f"No territory {territory_id}.",
-                           errors={"territory_id": ["Unknown territory."]})
+                           errors={"territory_id": [N_("Unknown territory.")]})
     inside = None if geom is None else bool(session.scalar(
         select(func.ST_Covers(Territory.geom, geom)).where(Territory.id == territory_id)))
     return replace(draft, territory_codes=(territory.slug, *codes), inside_territory=inside,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from editorial.errors import N_
 from regions import audit
 from regions.actors import Actor
 from regions.db import UnitOfWork
@@ -61,7 +62,7 @@ def add_member(uow: UnitOfWork, actor: Actor | None, user: User, territory_id: i
         raise InvalidInput(
             f"No territory {territory_id}.",
             params={"id": territory_id},
-            errors={"territory_ids": [f"Unknown territory {territory_id}."]},
+            errors={"territory_ids": [N_("Unknown territory {id}.", id=territory_id)]},
         )
     membership = uow.session.get(Membership, (user.id, territory_id))
     if membership is None:

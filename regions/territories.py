@@ -17,6 +17,7 @@ from sqlalchemy import cast, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
+from editorial.errors import N_
 from regions import audit
 from regions.actors import DESK_ROLES, Actor
 from regions.db import UnitOfWork
@@ -67,7 +68,8 @@ def polygonal(shape: BaseGeometry, report: ShapeReport) -> MultiPolygon:
         raise InvalidInput(
             f"A territory's shape must be a Polygon or MultiPolygon, not {shape.geom_type}.",
             params={"geom_type": shape.geom_type},
-            errors={"geometry": [f"Expected Polygon or MultiPolygon, got {shape.geom_type}."]},
+            errors={"geometry": [N_("The geometry must be one of {expected}, not {got}.",
+                                  expected="Polygon, MultiPolygon", got=shape.geom_type)]},
         )
     if not shape.is_valid:
         report.repairs.append(shapely.is_valid_reason(shape))
@@ -75,7 +77,8 @@ def polygonal(shape: BaseGeometry, report: ShapeReport) -> MultiPolygon:
         shape = MultiPolygon([p for g in parts for p in getattr(g, "geoms", [g])
                               if isinstance(p, Polygon)])
     if shape.is_empty:
-        raise InvalidInput("The shape has no area.", errors={"geometry": ["Empty shape."]})
+        raise InvalidInput("The shape has no area.",
+                           errors={"geometry": [N_("The geometry is empty.")]})
     return shape if isinstance(shape, MultiPolygon) else MultiPolygon([shape])
 
 
@@ -90,8 +93,8 @@ def composed_shape(session: Session, selection: AreaSelection) -> tuple[Any, lis
         raise InvalidInput(
             f"Unknown {selection.level} codes: {', '.join(unknown) or '(none given)'}.",
             params={"level": selection.level, "codes": unknown},
-            errors={"areas": {"codes": [f"Unknown code {code}." for code in unknown]
-                              or ["Give at least one code."]}},
+            errors={"areas": {"codes": [N_("Unknown code {code}.", code=code) for code in unknown]
+                              or [N_("Give at least one code.")]}},
         )
     union = select(func.ST_Multi(func.ST_Union(AdminArea.geom))).where(
         AdminArea.id.in_([area.id for area in areas])
@@ -159,7 +162,7 @@ def _apply_shape(uow: UnitOfWork, territory: Territory, *, shape: BaseGeometry |
                  areas: AreaSelection | None, report: ShapeReport) -> None:
     if shape is not None and areas is not None:
         raise InvalidInput("Give either a drawn geometry or gazetteer areas, not both.",
-                           errors={"geometry": ["Not with areas."]})
+                           errors={"geometry": [N_("Not with areas.")]})
     # Nothing pending may be flushed by the lookups here (the gazetteer query, loading the old
     # areas): a taken slug must surface in _finish_shape_change as a Conflict, not as an
     # IntegrityError from an autoflush.
@@ -186,7 +189,7 @@ def _finish_shape_change(uow: UnitOfWork, territory: Territory, report: ShapeRep
         if getattr(getattr(exc.orig, "diag", None), "constraint_name", None) != SLUG_CONSTRAINT:
             raise
         raise Conflict(f"A territory with the slug {slug!r} already exists.",
-                       params={"slug": slug}, errors={"slug": ["Already taken."]}) from None
+                       params={"slug": slug}, errors={"slug": [N_("Already taken.")]}) from None
     uow.session.refresh(territory, ["geom"])
     report.overlaps = sibling_overlaps(uow.session, territory)
     if report.overlaps and not allow_overlaps:
@@ -194,8 +197,8 @@ def _finish_shape_change(uow: UnitOfWork, territory: Territory, report: ShapeRep
         raise Conflict(
             f"The shape overlaps sibling territories: {names}.",
             params={"names": names},
-            errors={"geometry": [f"Overlaps {o.name} by {o.area_km2} km²."
-                                 for o in report.overlaps]},
+            errors={"geometry": [N_("Overlaps {name} by {area} km².", name=o.name,
+                                    area=o.area_km2) for o in report.overlaps]},
         )
 
 
@@ -278,8 +281,9 @@ def delete_territory(uow: UnitOfWork, actor: Actor, territory_id: int) -> None:
         raise Conflict(
             "Only a territory without sub-territories, members and posts can be deleted.",
             params={"children": children, "members": members, "posts": posts},
-            errors={"territory": [
-                f"{children} sub-territories, {members} members, {posts} posts."]},
+            errors={"territory": [N_(
+                "{children} sub-territories, {members} members, {posts} posts.",
+                children=children, members=members, posts=posts)]},
         )
     audit.record(uow.session, actor.user_id, "territory.deleted", "territory", territory.id,
                  {"name": territory.name, "slug": territory.slug})

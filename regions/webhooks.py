@@ -16,6 +16,7 @@ import requests
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from editorial.errors import N_
 from regions import audit
 from regions.actors import Actor
 from regions.db import SessionFactory, UnitOfWork
@@ -89,7 +90,8 @@ def create_endpoint(uow: UnitOfWork, actor: Actor, *, url: str, events: list[str
     unknown = sorted(set(events) - set(EVENT_NAMES))
     if unknown or not events:
         raise InvalidInput(f"Unknown events: {', '.join(unknown) or '(none given)'}.",
-                           errors={"events": [f"Choose among {', '.join(EVENT_NAMES)}."]})
+                           errors={"events": [N_("Choose among {events}.",
+                                                     events=", ".join(EVENT_NAMES))]})
     secret = secrets.token_urlsafe(32)
     endpoint = WebhookEndpoint(url=url, secret=secret, events=sorted(set(events)),
                                created_by=actor.user_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 
+from editorial.errors import N_
 from regions.actors import DESK_ROLES
 from regions.errors import Conflict, PermissionDenied
 from regions.models import PostStatus, Role
@@ -93,7 +94,7 @@ def next_state(state: S, action: Action, who: Who, *, lead_can_approve: bool = F
     raise Conflict(
         f"A {state.value} post cannot be {action.value.replace('_', ' ')}.",
         params={"action": action.value, "state": state.value},
-        errors={"status": [f"Not allowed from {state.value}."]},
+        errors={"status": [N_("Not allowed from {state}.", state=state.value)]},
     )
 
 

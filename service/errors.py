@@ -22,7 +22,7 @@ from editorial.errors import EditorialError
 from regions import errors as domain
 from regions.db import DatabaseUrlInvalid
 from service.i18n import select_language
-from service.messages import message_for
+from service.messages import localise, message_for
 
 log = logging.getLogger("relais.errors")
 
@@ -109,8 +109,13 @@ def error_response(
     errors: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    """Render the one error shape; the message is localised from the code when possible."""
-    text = message_for(code, request_language(), params) or message or code
+    """Render the one error shape; the message is localised from the code when possible.
+
+    The texts inside ``errors`` (field messages, geometry and domain details) are rendered in
+    the same language, so a French answer holds no English sentence.
+    """
+    language = request_language()
+    text = message_for(code, language, params) or message or code
     if wants_html() and status >= 400:
         response = _error_page(status, code, text)
         for name, value in (headers or {}).items():
@@ -120,7 +125,7 @@ def error_response(
         "code": code,
         "status": status,
         "message": text,
-        "errors": errors or {},
+        "errors": localise(errors or {}, language),
         "request_id": g.get("request_id"),
     }
     response = jsonify(body)

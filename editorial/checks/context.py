@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from editorial.checks.base import Context, RuleMeta, TemplateFacts, rule_type
+from editorial.errors import N_
 from editorial.model import Violation
 from editorial.params import ParamReader
 
@@ -38,7 +39,7 @@ def parse_media_count(
     """``{"min": int?, "max": int?}``: how many images; ``{"min": 1}`` requires one."""
     minimum, maximum = reader.integer("min"), reader.integer("max")
     if minimum is None and maximum is None:
-        reader.problem("", "param.required", "give 'min', 'max' or both")
+        reader.problem("", "param.required", N_("give 'min', 'max' or both"))
     if not reader.contradiction("min", minimum, maximum):
         return None
     return MediaCountCheck(meta, minimum, maximum)
@@ -161,7 +162,7 @@ def parse_window(reader: ParamReader, meta: RuleMeta, facts: TemplateFacts) -> W
     """``{"start": iso?, "end": iso?}``: ISO 8601 date-times with offsets."""
     start, end = reader.moment("start"), reader.moment("end")
     if start is not None and end is not None and start >= end:
-        reader.problem("start", "param.contradictory", "the window starts after it ends")
+        reader.problem("start", "param.contradictory", N_("the window starts after it ends"))
         return None
     return WindowCheck(meta, start, end)
 
@@ -203,7 +204,7 @@ def parse_hours(reader: ParamReader, meta: RuleMeta, facts: TemplateFacts) -> Ho
     if start is None or end is None:
         return None
     if start >= end:
-        reader.problem("start", "param.contradictory", "'start' must be before 'end'")
+        reader.problem("start", "param.contradictory", N_("'start' must be before 'end'"))
         return None
     return HoursCheck(meta, start, end, days)
 
@@ -212,7 +213,7 @@ def _clock(reader: ParamReader, key: str) -> time | None:
     text = reader.string(key, required=True)
     match = _CLOCK.fullmatch(text) if text else None
     if text is not None and match is None:
-        reader.problem(key, "param.not_time", f"'{key}' must be a time like 08:30")
+        reader.problem(key, "param.not_time", N_("'{key}' must be a time like 08:30", key=key))
     return time(int(match.group(1)), int(match.group(2))) if match else None
 
 
@@ -223,7 +224,7 @@ def _weekdays(reader: ParamReader) -> frozenset[int]:
     if not isinstance(value, list) or not value or not all(
         isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 7 for d in value
     ):
-        reader.problem("weekdays", "param.bad_weekdays", "weekdays are numbers 1 (Mon) to 7")
+        reader.problem("weekdays", "param.bad_weekdays", N_("weekdays are numbers 1 (Mon) to 7"))
         return frozenset(range(1, 8))
     return frozenset(value)
 

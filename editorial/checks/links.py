@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from editorial.checks.base import Context, RuleMeta, TemplateFacts, host_in, rule_type
+from editorial.errors import N_
 from editorial.model import FixAction, FixHint, Violation
 from editorial.params import ParamReader
 
@@ -24,7 +25,8 @@ def _domains(reader: ParamReader, key: str, *, required: bool) -> tuple[str, ...
         if _DOMAIN.fullmatch(domain):
             domains.append(domain)
         else:
-            reader.problem(f"{key}[{number}]", "param.bad_domain", f"{value!r} is not a domain")
+            reader.problem(f"{key}[{number}]", "param.bad_domain", N_("{value} is not a domain",
+                                                                    value=repr(value)))
     return tuple(domains)
 
 

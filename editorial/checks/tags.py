@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from editorial.checks.base import HASHTAG, MENTION, Context, RuleMeta, TemplateFacts, rule_type
+from editorial.errors import N_
 from editorial.model import FixAction, FixHint, Violation
 from editorial.params import ParamReader
 from editorial.terms import fold_term, phrase_pattern
@@ -21,7 +22,8 @@ def _normalise(values: tuple[str, ...], sign: str, pattern: re.Pattern[str],
         if pattern.fullmatch(written):
             result.append(written)
         else:
-            reader.problem(f"{key}[{number}]", "param.bad_tag", f"{written!r} is not a valid tag")
+            reader.problem(f"{key}[{number}]", "param.bad_tag", N_("{tag} is not a valid tag",
+                                                                    tag=repr(written)))
     return tuple(result)
 
 
@@ -74,7 +76,7 @@ def parse_mentions_required(
 def _mode(reader: ParamReader) -> bool:
     mode = reader.string("mode") or "all"
     if mode not in ("all", "any"):
-        reader.problem("mode", "param.not_a_choice", "'mode' must be 'all' or 'any'")
+        reader.problem("mode", "param.not_a_choice", N_("'mode' must be 'all' or 'any'"))
     return mode == "any"
 
 
@@ -154,6 +156,6 @@ def parse_disclaimer(
         return None
     folded = fold_term(text)
     if not folded:
-        reader.problem("text", "param.not_string", "the disclaimer needs some letters")
+        reader.problem("text", "param.not_string", N_("the disclaimer needs some letters"))
         return None
     return DisclaimerCheck(meta, text.strip(), re.compile(phrase_pattern(folded)), at_end)

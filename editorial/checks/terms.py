@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from editorial.checks.base import Context, RuleMeta, TemplateFacts, rule_type
-from editorial.errors import Problem
+from editorial.errors import N_, Problem
 from editorial.model import FixAction, FixHint, Violation
 from editorial.params import ParamReader
 from editorial.terms import TermEntry, TermMatcher, exceptions_pattern, fold_term, term_problem
@@ -32,16 +32,16 @@ def parse_terms(reader: ParamReader, meta: RuleMeta, facts: TemplateFacts) -> Te
         term, exceptions = item.get("term"), item.get("exceptions", [])
         unknown = set(item) - {"term", "exceptions"}
         if unknown:
-            message = f"unknown keys {sorted(unknown)}"
+            message = N_("unknown keys {keys}", keys=", ".join(map(repr, sorted(unknown))))
             reader.problems.append(Problem(path, "param.unknown", message))
-        why = term_problem(term) if isinstance(term, str) else "'term' must be a word or phrase"
+        why = term_problem(term) if isinstance(term, str) else N_("'term' must be a word or phrase")
         if not isinstance(term, str) or why is not None:
-            reader.problems.append(Problem(f"{path}.term", "term.invalid", str(why)))
+            reader.problems.append(Problem(f"{path}.term", "term.invalid", why or ""))
             continue
         if not isinstance(exceptions, list) or not all(
             isinstance(e, str) and fold_term(e) for e in exceptions
         ):
-            message = "'exceptions' must be a list of phrases"
+            message = N_("'exceptions' must be a list of phrases")
             where = f"{path}.exceptions"
             reader.problems.append(Problem(where, "param.not_string_list", message))
             continue

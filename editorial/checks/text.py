@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from editorial.checks.base import Context, RuleMeta, TemplateFacts, rule_type
+from editorial.errors import N_
 from editorial.model import NETWORK_MAX_LENGTH, FixAction, FixHint, Violation
 from editorial.params import ParamReader
 from editorial.terms import fold_term
@@ -46,10 +47,11 @@ def parse_length(reader: ParamReader, meta: RuleMeta, facts: TemplateFacts) -> L
     maximum = reader.integer("max", minimum=1)
     limit = NETWORK_MAX_LENGTH[facts.network]
     if maximum is not None and maximum > limit:
-        message = f"{maximum} is above the {facts.network.value} limit of {limit}"
+        message = N_("{max} is above the {network} limit of {limit}",
+                     max=maximum, network=facts.network.value, limit=limit)
         reader.problem("max", "param.above_network_limit", message)
     if minimum is None and maximum is None:
-        reader.problem("", "param.required", "give 'min', 'max' or both")
+        reader.problem("", "param.required", N_("give 'min', 'max' or both"))
     if not reader.contradiction("min", minimum, maximum):
         return None
     return LengthCheck(meta, minimum, maximum)
@@ -187,10 +189,11 @@ def _parse_pattern(reader: ParamReader, meta: RuleMeta, forbidden: bool) -> Patt
     try:
         pattern = re.compile(source, re.IGNORECASE if ignore_case else 0)
     except re.error as error:
-        reader.problem("pattern", "pattern.invalid", f"not a valid regular expression: {error}")
+        reader.problem("pattern", "pattern.invalid", N_(
+            "not a valid regular expression (at position {position})", position=error.pos))
         return None
     if forbidden and pattern.fullmatch(""):
-        reader.problem("pattern", "pattern.matches_empty", "the pattern matches an empty text")
+        reader.problem("pattern", "pattern.matches_empty", N_("the pattern matches an empty text"))
         return None
     return PatternCheck(meta, pattern, forbidden, folded, prefilter, label)
 

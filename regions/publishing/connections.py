@@ -13,6 +13,7 @@ from geoalchemy2 import WKTElement
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from editorial.errors import N_
 from regions import audit
 from regions.actors import DESK_ROLES, Actor
 from regions.db import UnitOfWork
@@ -88,7 +89,7 @@ def connect_page(uow: UnitOfWork, actor: Actor | None, territory_id: int, *, pag
     get_territory(uow.session, territory_id)
     if not token.strip() or not page_id.strip():
         raise InvalidInput("A Page id and a Page access token are required.",
-                           errors={"token": ["Required."]})
+                           errors={"token": [N_("Required.")]})
     ciphertext = cipher.encrypt(token.strip())
     connection = uow.session.scalar(select(PageConnection).where(
         PageConnection.territory_id == territory_id).with_for_update())

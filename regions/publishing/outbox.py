@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
+from editorial.errors import N_
 from regions import audit
 from regions.db import UnitOfWork
 from regions.errors import Conflict
@@ -49,7 +50,7 @@ def cancel_pending(uow: UnitOfWork, post: Post) -> int:
     if in_flight is not None:
         raise PublishingInProgress(
             "This post is being published right now: try again in a minute.",
-            params={"post_id": post.id}, errors={"status": ["Publishing in progress."]})
+            params={"post_id": post.id}, errors={"status": [N_("Publishing in progress.")]})
     cancelled = uow.session.execute(
         update(Publication).where(Publication.post_id == post.id,
                                   Publication.status == "queued")

@@ -14,11 +14,12 @@ from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.routing import IntegerConverter, Map
 
+from editorial.errors import N_
 from service.errors import RequestError, UnsupportedMediaType
 
 PAGINATION_KEYS = frozenset({"page", "page_size"})
 INT4_MAX = 2**31 - 1  # ids and version numbers are PostgreSQL ``integer`` columns
-NUL_MESSAGE = "Must not contain NUL (\\u0000) characters."
+NUL_MESSAGE = N_("Must not contain NUL (\\u0000) characters.")
 
 
 def nul_errors(value: Any) -> Any:
@@ -59,7 +60,7 @@ class RelaisParser(FlaskParser):
                 raise UnsupportedMediaType(
                     "request.unsupported_media_type",
                     f"Send the body as JSON, not {req.mimetype or 'an unnamed type'}.",
-                    errors={"json": {"_schema": ["Content-Type must be application/json."]}},
+                    errors={"json": {"_schema": [N_("Content-Type must be application/json.")]}},
                 )
             return core.missing
         # Parsing a large body creates many containers at once; without the collector's passes
@@ -87,10 +88,11 @@ class RelaisParser(FlaskParser):
 
     def _handle_invalid_json_error(self, error: Exception, req: Request, *args: Any,
                                    **kwargs: Any) -> NoReturn:
-        raise RequestError(
-            "request.malformed_json", "The request body is not valid JSON.",
-            errors={"json": {"_schema": [f"Invalid JSON body: {error}."]}},
-        )
+        # The parser's own wording is English: say where, in words of our catalogue.
+        where = N_("Not valid JSON at line {line}, column {column}.",
+                   line=getattr(error, "lineno", "?"), column=getattr(error, "colno", "?"))
+        raise RequestError("request.malformed_json", "The request body is not valid JSON.",
+                           errors={"json": {"_schema": [where]}})
 
 
 class Blueprint(flask_smorest.Blueprint):

@@ -9,6 +9,8 @@ from marshmallow import ValidationError, fields
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+from editorial.errors import N_
+
 MAX_VERTICES = 200_000
 POLYGONAL = ("Polygon", "MultiPolygon")
 
@@ -24,23 +26,24 @@ class GeoJSONGeometry(fields.Field):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if not isinstance(value, dict) or "type" not in value or "coordinates" not in value:
-            raise ValidationError("Expected a GeoJSON geometry: {\"type\": …, \"coordinates\": …}.")
+            raise ValidationError(N_('Expected a GeoJSON geometry: {"type": …, "coordinates": …}.'))
         if value["type"] not in self.types:
-            raise ValidationError(f"Expected {' or '.join(self.types)}, got {value['type']!r}.")
+            raise ValidationError(N_("The geometry must be one of {expected}, not {got}.",
+                                     expected=", ".join(self.types), got=repr(value["type"])))
         try:
             geometry: BaseGeometry = shape(value)
         except (ValueError, TypeError, IndexError, AttributeError, shapely.errors.ShapelyError):
-            raise ValidationError("The coordinates do not form a valid geometry.") from None
+            raise ValidationError(N_("The coordinates do not form a valid geometry.")) from None
         if geometry.is_empty:
-            raise ValidationError("The geometry is empty.")
+            raise ValidationError(N_("The geometry is empty."))
         if shapely.get_num_coordinates(geometry) > MAX_VERTICES:
-            raise ValidationError(f"More than {MAX_VERTICES} vertices.")
+            raise ValidationError(N_("More than {max} vertices.", max=MAX_VERTICES))
         minx, miny, maxx, maxy = geometry.bounds
         if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
-            raise ValidationError(
+            raise ValidationError(N_(
                 "Coordinates out of range: longitude must be within ±180 and latitude ±90 "
                 "(GeoJSON order is [longitude, latitude])."
-            )
+            ))
         return geometry
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:

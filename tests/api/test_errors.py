@@ -29,9 +29,24 @@ def test_unknown_fields_are_refused_by_name(make_user):
     response = admin.post(
         "/api/users",
         json={"email": "a@b.test", "display_name": "A", "role": "viewer", "is_admin": True},
+        headers={"Accept-Language": "en"},
     )
     assert response.status_code == 422
     assert response.json["errors"]["json"] == {"is_admin": ["Unknown field."]}
+
+
+def test_field_messages_follow_accept_language(make_user):
+    admin = make_user(Role.ADMIN)
+    body = {"email": "a@b.test", "display_name": "A" * 500, "role": "emperor", "is_admin": 1}
+    french = admin.post("/api/users", json=body, headers={"Accept-Language": "fr"}).json
+    english = admin.post("/api/users", json=body, headers={"Accept-Language": "en"}).json
+    assert french["errors"]["json"] == {
+        "is_admin": ["Champ inconnu."],
+        "display_name": ["La longueur doit être comprise entre 1 et 120."],
+        "role": ["Doit être l’une de ces valeurs\u00a0: admin, central_editor, regional_editor, "
+                 "contributor, viewer."],
+    }
+    assert english["errors"]["json"]["display_name"] == ["Length must be between 1 and 120."]
 
 
 def test_unknown_query_parameter_is_refused(make_user):
@@ -101,7 +116,7 @@ def test_duplicate_email_is_409(make_user):
     admin = make_user(Role.ADMIN)
     body = {"email": "dup@example.test", "display_name": "D", "role": "viewer"}
     assert admin.post("/api/users", json=body).status_code == 201
-    response = admin.post("/api/users", json=body)
+    response = admin.post("/api/users", json=body, headers={"Accept-Language": "en"})
     assert response.status_code == 409
     assert response.json["errors"] == {"email": ["Already taken."]}
 

@@ -91,7 +91,7 @@ def test_a_query_id_beyond_postgresql_integer_is_422_naming_the_field(admin, pat
 ])
 def test_a_body_id_beyond_postgresql_integer_is_422_naming_the_field(admin, template, path,
                                                                      body, error):
-    response = admin.post(path, json=body)
+    response = admin.post(path, json=body, headers={"Accept-Language": "en"})
     assert response.status_code == 422, response.json
     assert response.json["errors"] == {"json": error}
 
@@ -105,7 +105,7 @@ NUL = "Must not contain NUL (\\u0000) characters."
     ("/api/gazetteer?q=Lyon%00", {"query": {"q": [NUL]}}),
 ])
 def test_a_nul_character_in_the_query_is_422_naming_the_field(admin, path, where):
-    response = admin.get(path)
+    response = admin.get(path, headers={"Accept-Language": "en"})
     assert response.status_code == 422, response.json
     assert response.json["errors"] == where
 
@@ -126,7 +126,7 @@ def test_a_nul_character_in_the_query_is_422_naming_the_field(admin, path, where
 ])
 def test_a_nul_character_anywhere_in_a_body_is_422_with_its_path(admin, template, path, body,
                                                                  where):
-    response = admin.post(path, json=body)
+    response = admin.post(path, json=body, headers={"Accept-Language": "en"})
     assert response.status_code == 422, response.json
     assert response.json["code"] == "request.invalid"
     assert response.json["errors"] == {"json": where}

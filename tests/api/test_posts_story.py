@@ -310,7 +310,7 @@ def test_an_adaptation_must_be_for_one_of_the_campaigns_targets(world):
         "territory_ids": [world["marseille"]]}).json["id"]
     response = adapt(world["ed_lyon"], world["lyon"], campaign, "x #Relais", 5.37, 43.30)
     assert response.status_code == 422
-    assert response.json["errors"] == {"campaign_id": ["Not sent to this territory."]}
+    assert response.json["errors"] == {"campaign_id": ["Pas envoyée à ce territoire."]}
 
 
 @pytest.mark.parametrize(("path", "values"), [

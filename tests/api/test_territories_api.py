@@ -74,10 +74,10 @@ def test_self_intersecting_shape_is_repaired_and_reported(desk):
 @pytest.mark.parametrize(
     ("geometry", "message"),
     [
-        ({"type": "LineString", "coordinates": [[0, 0], [1, 1]]}, "Expected Polygon or Multi"),
-        (polygon(45.7, 4.8, 200, 5.0), "out of range"),
-        ({"type": "Polygon", "coordinates": "nope"}, "valid geometry"),
-        ({"coordinates": []}, "Expected a GeoJSON geometry"),
+        ({"type": "LineString", "coordinates": [[0, 0], [1, 1]]}, "de type Polygon, Multi"),
+        (polygon(45.7, 4.8, 200, 5.0), "hors limites"),
+        ({"type": "Polygon", "coordinates": "nope"}, "géométrie valide"),
+        ({"coordinates": []}, "Une géométrie GeoJSON est attendue"),
     ],
 )
 def test_bad_geometries_are_422_with_the_field_named(desk, geometry, message):
@@ -96,7 +96,7 @@ def test_duplicate_slug_is_409(desk):
     assert create(desk, "Same", polygon(0, 0, 1, 1)).status_code == 201
     response = create(desk, "Same", polygon(2, 2, 3, 3))
     assert response.status_code == 409
-    assert response.json["errors"] == {"slug": ["Already taken."]}
+    assert response.json["errors"] == {"slug": ["Déjà pris."]}
 
 
 @pytest.fixture()
@@ -121,14 +121,14 @@ def test_composing_under_a_taken_slug_is_409_not_a_server_error(desk, communes):
     assert create(desk, "Same", polygon(0, 0, 1, 1)).status_code == 201
     response = create(desk, "Same", areas=communes)
     assert response.status_code == 409, response.json
-    assert response.json["errors"] == {"slug": ["Already taken."]}
+    assert response.json["errors"] == {"slug": ["Déjà pris."]}
 
 
 def test_unknown_area_codes_under_a_taken_slug_are_422_not_a_server_error(desk, communes):
     assert create(desk, "0", polygon(0, 0, 1, 1)).status_code == 201
     response = create(desk, "0", areas={"level": "0", "codes": ["0"]})
     assert response.status_code == 422, response.json
-    assert response.json["errors"] == {"areas": {"codes": ["Unknown code 0."]}}
+    assert response.json["errors"] == {"areas": {"codes": ["Code inconnu\u00a0: 0."]}}
 
 
 @pytest.mark.parametrize("shape", [
@@ -142,7 +142,7 @@ def test_renaming_to_a_taken_slug_is_409_with_or_without_a_new_shape(desk, commu
     response = desk.patch(f"/api/territories/{other['id']}", json={
         "version": other["properties"]["version"], "slug": "taken", **shape})
     assert response.status_code == 409, response.json
-    assert response.json["errors"] == {"slug": ["Already taken."]}
+    assert response.json["errors"] == {"slug": ["Déjà pris."]}
 
 
 def test_sibling_overlap_is_reported(desk):

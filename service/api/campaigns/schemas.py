@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from editorial.errors import N_
 from regions.campaigns import TargetMode
 from service.api.common import RowId
 from service.api.posts.schemas import PostMediaArgs
@@ -30,7 +31,7 @@ class CampaignCreateArgs(Schema):
     def _window(self, data: dict[str, object], **_kwargs: object) -> None:
         start, end = data.get("window_start"), data.get("window_end")
         if start and end and end <= start:  # type: ignore[operator]
-            raise ValidationError("Must be after window_start.", "window_end")
+            raise ValidationError(N_("Must be after window_start."), "window_end")
 
 
 class CampaignSchema(Schema):

@@ -10,6 +10,7 @@ from flask import Response
 from flask.views import MethodView
 from numpy.typing import NDArray
 
+from editorial.errors import N_
 from geodata.index import NO_TERRITORY, TerritoryInfo
 from geodata.locate import locate_point, locate_points
 from service.api.common import Blueprint
@@ -20,18 +21,16 @@ from service.api.locate.schemas import (
     LocationSchema,
 )
 from service.auth import current_actor
-from service.errors import RequestError, request_language
+from service.errors import RequestError
+from service.messages import localise
 from service.runtime import reading, runtime
 
 blp = Blueprint("locate", __name__, url_prefix="/api/locate",
                 description="Which territory a point falls in.")
 
-OUTSIDE = {
-    "en": ("This point is outside every territory.",
-           "It would fall inside with longitude and latitude swapped: send [longitude, latitude]."),
-    "fr": ("Ce point n’est dans aucun territoire.",
-           "Il y tomberait en inversant longitude et latitude : envoyez [longitude, latitude]."),
-}
+OUTSIDE = N_("This point is outside every territory.")
+SWAPPED = N_("It would fall inside with longitude and latitude swapped: "
+             "send [longitude, latitude].")
 
 
 def _ref(info: TerritoryInfo) -> dict[str, Any]:
@@ -46,15 +45,16 @@ def points_array(points: list[Any]) -> NDArray[np.float64]:
         array = np.empty((0,))
     if array.ndim != 2 or array.shape[1] != 2:
         raise RequestError("request.invalid", "Each point must be [longitude, latitude].",
-                           errors={"json": {"points": ["Each point must be [lon, lat] numbers."]}})
+                           errors={"json": {"points": [
+                               N_("Each point must be [longitude, latitude] numbers.")]}})
     bad = ~np.isfinite(array).all(axis=1) | (np.abs(array[:, 0]) > 180) | (
         np.abs(array[:, 1]) > 90)
     if bad.any():
         indices = np.nonzero(bad)[0][:20].tolist()
         raise RequestError(
             "request.invalid", "Some points are out of range.",
-            errors={"json": {"points": {str(i): ["Longitude must be within ±180, latitude ±90."]
-                                        for i in indices}}},
+            errors={"json": {"points": {
+                str(i): [N_("Longitude must be within ±180, latitude ±90.")] for i in indices}}},
         )
     return array
 
@@ -74,14 +74,13 @@ class Locate(MethodView):
         current_actor()
         with reading() as uow:
             found = locate_point(uow.session, runtime().territory_index, args["lon"], args["lat"])
-        texts = OUTSIDE[request_language()]
         body = {
             "lon": found.lon, "lat": found.lat, "inside": found.territory is not None,
             "territory": _ref(found.territory) if found.territory else None,
             "ancestors": [_ref(a) for a in found.ancestors],
             "areas": [{"level": a.level, "code": a.code, "name": a.name} for a in found.areas],
-            "message": None if found.territory else texts[0],
-            "hint": texts[1] if found.maybe_swapped else None,
+            "message": None if found.territory else localise(OUTSIDE),
+            "hint": localise(SWAPPED) if found.maybe_swapped else None,
         }
         # Plain JSON already (the schema documents it): single lookups are latency-bound.
         return Response(orjson.dumps(body), mimetype="application/json")

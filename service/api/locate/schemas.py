@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from editorial.errors import N_
 from service.api.common import QueryArgs
 
 MAX_BULK_POINTS = 200_000
@@ -26,9 +27,9 @@ class PointList(fields.Field):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if not isinstance(value, list):
-            raise ValidationError("Expected a list of [longitude, latitude] pairs.")
+            raise ValidationError(N_("Expected a list of [longitude, latitude] pairs."))
         if not 1 <= len(value) <= MAX_BULK_POINTS:
-            raise ValidationError(f"Give between 1 and {MAX_BULK_POINTS} points.")
+            raise ValidationError(N_("Give between 1 and {max} points.", max=MAX_BULK_POINTS))
         return value
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from webargs.fields import DelimitedList
 
+from editorial.errors import N_
 from regions.models import PostStatus
 from service.api.common import QueryArgs, RowId
 
@@ -34,7 +35,7 @@ class AudienceArgs(Schema):
     @validates_schema
     def _one_kind(self, data: dict[str, object], **_kwargs: object) -> None:
         if ("radius_km" in data) == ("areas" in data):
-            raise ValidationError("Give either radius_km or areas.", "_schema")
+            raise ValidationError(N_("Give either radius_km or areas."), "_schema")
 
 
 class PostMediaArgs(Schema):
@@ -68,7 +69,7 @@ class PostCreateArgs(PostFieldsArgs):
     @validates_schema
     def _source(self, data: dict[str, object], **_kwargs: object) -> None:
         if ("template" in data) == ("campaign_id" in data):
-            raise ValidationError("Give either template or campaign_id.", "template")
+            raise ValidationError(N_("Give either template or campaign_id."), "template")
 
 
 class PostUpdateArgs(PostFieldsArgs):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-GRAPH_ID = validate.Regexp(r"^\d{1,64}$", error="A Facebook id is made of digits.")
+from editorial.errors import N_
+
+GRAPH_ID = validate.Regexp(r"^\d{1,64}$", error=N_("A Facebook id is made of digits."))
 
 
 class PlaceArgs(Schema):

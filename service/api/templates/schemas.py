@@ -12,10 +12,11 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 from werkzeug.routing import BaseConverter
 
+from editorial.errors import N_
 from service.api.common import QueryArgs, RowId
 
 KEY_PATTERN = r"[a-z0-9][a-z0-9-]{0,79}"
-KEY = validate.Regexp(rf"^{KEY_PATTERN}$", error="Lowercase letters, digits, dashes.")
+KEY = validate.Regexp(rf"^{KEY_PATTERN}$", error=N_("Lowercase letters, digits, dashes."))
 
 
 class TemplateKeyConverter(BaseConverter):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from editorial.errors import N_
 from regions.territories import KINDS
 from service.api.common import QueryArgs, RowId
 from service.api.geojson import GeoJSONGeometry
 
-SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,79}$", error="Lowercase letters, digits, dashes.")
+SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,79}$", error=N_("Lowercase letters, digits, dashes."))
 
 
 class AreaSelectionArgs(Schema):
@@ -28,7 +29,7 @@ class TerritoryShapeArgs(Schema):
     @validates_schema
     def _one_shape(self, data: dict[str, object], **_kwargs: object) -> None:
         if "geometry" in data and "areas" in data:
-            raise ValidationError("Give either geometry or areas, not both.", "geometry")
+            raise ValidationError(N_("Give either geometry or areas, not both."), "geometry")
 
 
 class TerritoryCreateArgs(TerritoryShapeArgs):
