@@ -139,6 +139,8 @@ def web_builder(app: Any, make_user: Callable[..., ApiUser]) -> Callable[..., We
         answer = client.post("/login", data={"email": user.email, "password": WEB_PASSWORD,
                                              "csrf_token": token.group(1)})
         assert answer.status_code == 303, answer.get_data(as_text=True)
+        # Logging in starts a new session (and its CSRF secret): take the token of a page now.
+        token = _CSRF.search(client.get("/").get_data(as_text=True)) or token
         return WebUser(user, client, token.group(1))
 
     return sign_in
