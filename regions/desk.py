@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, exists, func, literal, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from regions.actors import Actor
@@ -84,7 +84,7 @@ def deadline() -> ColumnElement[Any]:
     return func.least(Campaign.adapt_deadline, Post.publish_at)
 
 
-def _queue(session: Session, actor: Actor, filters: QueueFilters, window_hours: int) -> Select[Any]:
+def _queue(session: Session, actor: Actor, filters: QueueFilters, window_hours: int) -> Any:
     conflict = has_conflict(window_hours)
     query = (
         select(Post, Territory.name, User.email, Campaign.title, Campaign.adapt_deadline,

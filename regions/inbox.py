@@ -96,7 +96,7 @@ def campaigns_to_adapt(session: Session, actor: Actor, *, now: datetime) -> list
         .where(Campaign.archived_at.is_(None),
                Territory.id.in_(actor.territory_ids or {0}))
         .order_by(Campaign.adapt_deadline.asc().nulls_last(), Campaign.id, Territory.name))
-    wanted = [tuple(row) for row in rows]
+    wanted = list(rows)
     if not wanted:
         return []
     posts: dict[tuple[int, int], list[tuple[int, PostStatus]]] = {}
@@ -105,7 +105,7 @@ def campaigns_to_adapt(session: Session, actor: Actor, *, now: datetime) -> list
             .where(Post.campaign_id.in_({row[0] for row in wanted}),
                    Post.territory_id.in_(actor.territory_ids or {0}))
             .order_by(Post.id)):
-        posts.setdefault((campaign_id, territory_id), []).append((post_id, status))
+        posts.setdefault((campaign_id or 0, territory_id), []).append((post_id, status))
     result = []
     for campaign_id, title, due, territory_id, name in wanted:
         mine = posts.get((campaign_id, territory_id), [])

@@ -44,7 +44,7 @@ HISTORY = {
 }
 
 
-def _filter_args() -> dict[str, str]:
+def _filter_args() -> dict[str, Any]:
     """The queue's filters as given in the address (kept on every link of the review)."""
     return {name: request.args[name] for name in FILTER_ARGS if request.args.get(name)}
 
@@ -60,7 +60,7 @@ def _deadline(text: str | None) -> datetime | None:
     return datetime.combine(day + timedelta(days=1), time(), tzinfo=flask_babel.get_timezone())
 
 
-def _filters(args: dict[str, str]) -> desk.QueueFilters:
+def _filters(args: dict[str, Any]) -> desk.QueueFilters:
     def number(name: str) -> int | None:
         value = args.get(name, "")
         return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None

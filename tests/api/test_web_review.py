@@ -11,7 +11,8 @@ from sqlalchemy import update
 from regions.models import Post, Role, User
 from tests.api.conftest import SOON
 
-STALE_FR = "Quelqu’un d’autre a agi sur ce post depuis que vous l’avez ouvert\u00a0: le voici tel qu’il est maintenant."
+STALE_FR = ("Quelqu’un d’autre a agi sur ce post depuis que vous l’avez ouvert\u00a0: "
+            "le voici tel qu’il est maintenant.")
 STALE_EN = "Someone else acted on this post since you opened it: here it is as it is now."
 POINTS = {"lyon": (4.85, 45.75), "marseille": (5.37, 43.30)}
 
