@@ -1,7 +1,172 @@
-"""Web pages: review (being built for issue 9)."""
+"""The central review desk: the queue with its filters, the review screen, the decisions."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import flask_babel
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
+
+from regions import campaigns, desk, review
+from regions.errors import Conflict, InvalidInput
+from regions.models import PostStatus
+from regions.review_screen import require_reviewer, review_screen
+from service.auth import csrf
+from service.runtime import reading, settings, unit_of_work
+from service.web.pages import login_required, page_actor
 
 bp = Blueprint("review", __name__)
+
+PAGE_SIZE = 25
+FILTER_ARGS = ("territory", "campaign", "deadline", "conflicts")
+STALE = _l("Someone else acted on this post since you opened it: here it is as it is now.")
+DONE = {
+    "approve": _l("Post #%(id)s approved."),
+    "request_changes": _l("Changes requested on post #%(id)s."),
+    "reject": _l("Post #%(id)s rejected."),
+}
+COMMENT_REQUIRED = {
+    "request_changes": _l("Say what should change: a comment is required."),
+    "reject": _l("Say why you reject it: a comment is required."),
+}
+COMMENT_TOO_LONG = _l("A comment has 1 to 5000 characters.")
+HISTORY = {
+    "post.created": _l("Created"), "post.edited": _l("Edited"),
+    "post.submit": _l("Submitted for review"), "post.approve": _l("Approved"),
+    "post.request_changes": _l("Changes requested"), "post.reject": _l("Rejected"),
+    "post.withdraw": _l("Withdrawn"), "post.commented": _l("Commented"),
+    "post.scheduled": _l("Scheduled for publication"), "post.published": _l("Published"),
+    "post.failed": _l("Publication failed"), "post.retry": _l("Publication retried"),
+    "post.retracted": _l("Retracted"),
+}
+
+
+def _filter_args() -> dict[str, Any]:
+    """The queue's filters as given in the address (kept on every link of the review)."""
+    return {name: request.args[name] for name in FILTER_ARGS if request.args.get(name)}
+
+
+def _deadline(text: str | None) -> datetime | None:
+    """A day given in a form: deadlines on that day or before (in the app's time zone)."""
+    try:
+        day = date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+    if day is None:
+        return None
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=flask_babel.get_timezone())
+
+
+def _filters(args: dict[str, Any]) -> desk.QueueFilters:
+    def number(name: str) -> int | None:
+        value = args.get(name, "")
+        return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None
+
+    return desk.QueueFilters(territory_id=number("territory"), campaign_id=number("campaign"),
+                             deadline_before=_deadline(args.get("deadline")),
+                             conflicts_only=args.get("conflicts") == "1")
+
+
+def _require_reviewer() -> None:
+    require_reviewer(page_actor(), lead_can_approve=settings().regional_lead_can_approve)
+
+
+@bp.get("/review")
+@login_required
+def queue() -> ResponseReturnValue:
+    """The review queue: submitted posts, waiting longest first, with filters."""
+    _require_reviewer()
+    actor, args = page_actor(), _filter_args()
+    with reading() as uow:
+        items, cursor = desk.desk_queue(
+            uow.session, actor, _filters(args), window_hours=settings().conflict_window_hours,
+            limit=PAGE_SIZE, cursor=request.args.get("cursor") or None)
+        territories = desk.territory_choices(uow.session)
+        campaign_list = [(c.id, c.title) for c in campaigns.list_campaigns(uow.session, actor)]
+    return render_template("review/queue.html", items=items, next_cursor=cursor, args=args,
+                           paged=bool(request.args.get("cursor")), territories=territories,
+                           campaigns=campaign_list, now=datetime.now(UTC))
+
+
+def _render_post(post_id: int, *, errors: dict[str, str] | None = None,
+                 comments: dict[str, str] | None = None, status: int = 200
+                 ) -> ResponseReturnValue:
+    actor, args = page_actor(), _filter_args()
+    config = settings()
+    with reading() as uow:
+        screen = review_screen(uow.session, actor, post_id,
+                               window_hours=config.conflict_window_hours,
+                               lead_can_approve=config.regional_lead_can_approve)
+        previous, following = desk.neighbours(uow.session, actor, _filters(args), screen.post,
+                                              window_hours=config.conflict_window_hours)
+        page = render_template(
+            "review/post.html", screen=screen, post=screen.post, args=args,
+            previous=previous, following=following, errors=errors or {},
+            comments=comments or {}, history=HISTORY,
+            waiting=screen.post.status == PostStatus.SUBMITTED)
+    return page, status
+
+
+@bp.get("/review/<int:post_id>")
+@login_required
+def post(post_id: int) -> ResponseReturnValue:
+    """The review screen of one post."""
+    return _render_post(post_id)
+
+
+def _decide(decision: str, post_id: int, version: int, comment: str) -> None:
+    lead = settings().regional_lead_can_approve
+    actor = page_actor()
+    with unit_of_work() as uow:
+        if decision == "approve":
+            review.approve_post(uow, actor, post_id, expected_version=version,
+                                lead_can_approve=lead)
+        elif decision == "request_changes":
+            review.request_changes(uow, actor, post_id, expected_version=version,
+                                   comment=comment, lead_can_approve=lead)
+        else:
+            review.reject_post(uow, actor, post_id, expected_version=version, comment=comment)
+        uow.commit()
+
+
+def _comment_error(decision: str, exc: InvalidInput) -> str | None:
+    errors: dict[str, Any] = getattr(exc, "errors", {}) or {}
+    if "comment" in errors and decision in COMMENT_REQUIRED:
+        return str(COMMENT_REQUIRED[decision])
+    if "body" in errors:
+        return str(COMMENT_TOO_LONG)
+    return None
+
+
+@bp.post("/review/<int:post_id>")
+@login_required
+def decide(post_id: int) -> ResponseReturnValue:
+    """Approve, request changes or reject, as the post was loaded; then the next post."""
+    csrf.protect()
+    _require_reviewer()
+    decision = request.form.get("decision", "")
+    if decision not in DONE:
+        abort(400)
+    version = request.form.get("version", "")
+    comment = request.form.get("comment", "")
+    args = _filter_args()
+    try:
+        _decide(decision, post_id, int(version) if version.isdigit() else 0, comment)
+    except Conflict:
+        flash(str(STALE), "warning")
+        return redirect(url_for(".post", post_id=post_id, **args), code=303)
+    except InvalidInput as exc:
+        message = _comment_error(decision, exc)
+        if message is None:
+            raise
+        return _render_post(post_id, errors={decision: message},
+                            comments={decision: comment}, status=422)
+    flash(str(DONE[decision]) % {"id": post_id}, "success")
+    following = request.form.get("next", "")
+    if following.isdigit():
+        return redirect(url_for(".post", post_id=int(following), **args), code=303)
+    return redirect(url_for(".queue", **args), code=303)
+

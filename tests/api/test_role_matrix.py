@@ -166,6 +166,13 @@ MATRIX = {
     ("GET", "/api/map/posts/<int:z>/<int:x>/<int:y>.mvt"): (
         lambda c: "/api/map/posts/0/0/0.mvt", None, ALL,
     ),
+    # Web pages: a signed-out visitor is sent to the login page; forms need the page's CSRF
+    # token, so their POST rows are checked in the page tests (tests/api/test_web_*.py).
+    ("GET", "/review"): (lambda c: "/review", None, CENTRAL),
+    ("GET", "/review/<int:post_id>"): (
+        lambda c: f"/review/{c['posts']()['submitted']}", None, CENTRAL,
+    ),
+    ("POST", "/review/<int:post_id>"): (None, None, CENTRAL),  # see test_web_review.py
     ("GET", "/api/webhooks"): (lambda c: "/api/webhooks", None, ADMIN),
     ("POST", "/api/webhooks"): (
         lambda c: "/api/webhooks", {"url": "https://hooks.example.test/relais",

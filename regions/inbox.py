@@ -1,0 +1,139 @@
+"""What needs a person now: the home page's lists, by role (reads only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from regions import desk
+from regions.actors import Actor
+from regions.campaigns import SUBMITTED_OR_LATER
+from regions.models import Campaign, Post, PostStatus, Territory, campaign_targets
+from regions.post_queries import visible
+
+
+@dataclass(frozen=True, slots=True)
+class PostLine:
+    """A post in a list: enough to recognise it and open it."""
+
+    id: int
+    status: str
+    excerpt: str
+    territory_name: str
+    campaign_title: str | None
+    publish_at: datetime | None
+    updated_at: datetime
+    failure_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignToAdapt:
+    """A campaign sent to one of the person's territories that it has not adapted yet."""
+
+    campaign_id: int
+    title: str
+    territory_id: int
+    territory_name: str
+    due: datetime | None
+    late: bool
+    draft_id: int | None
+
+
+@dataclass
+class Inbox:
+    """The home page's lists; each role fills the ones that concern it."""
+
+    queue: list[desk.QueueItem] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    changes_requested: list[PostLine] = field(default_factory=list)
+    to_adapt: list[CampaignToAdapt] = field(default_factory=list)
+    failed: list[PostLine] = field(default_factory=list)
+    drafts: list[PostLine] = field(default_factory=list)
+    published: list[PostLine] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing at all to show."""
+        return not any((self.queue, self.changes_requested, self.to_adapt, self.failed,
+                        self.drafts, self.published))
+
+
+def desk_inbox(session: Session, actor: Actor, *, now: datetime, window_hours: int,
+               limit: int = 10) -> Inbox:
+    """The desk's home: the oldest posts waiting for review, and the counts."""
+    queue, _cursor = desk.desk_queue(session, actor, desk.QueueFilters(),
+                                     window_hours=window_hours, limit=limit)
+    counts = desk.queue_counts(session, actor, window_hours=window_hours, now=now)
+    return Inbox(queue=queue, counts=counts)
+
+
+def _lines(session: Session, query: Any) -> list[PostLine]:
+    rows = session.execute(query.add_columns(Territory.name, Campaign.title)
+                           .join(Territory, Territory.id == Post.territory_id)
+                           .outerjoin(Campaign, Campaign.id == Post.campaign_id))
+    return [PostLine(id=post.id, status=post.status.value, excerpt=desk.excerpt(post.text),
+                     territory_name=name, campaign_title=title, publish_at=post.publish_at,
+                     updated_at=post.updated_at, failure_reason=post.failure_reason)
+            for post, name, title in rows]
+
+
+def _team_posts(actor: Actor, status: PostStatus, limit: int) -> Any:
+    return (select(Post).where(Post.territory_id.in_(actor.territory_ids or {0}),
+                               Post.status == status)
+            .order_by(Post.updated_at, Post.id).limit(limit))
+
+
+def campaigns_to_adapt(session: Session, actor: Actor, *, now: datetime) -> list[CampaignToAdapt]:
+    """Open campaigns sent to the person's territories without their adaptation, due first."""
+    rows = session.execute(
+        select(Campaign.id, Campaign.title, Campaign.adapt_deadline, Territory.id, Territory.name)
+        .join(campaign_targets, campaign_targets.c.campaign_id == Campaign.id)
+        .join(Territory, Territory.id == campaign_targets.c.territory_id)
+        .where(Campaign.archived_at.is_(None),
+               Territory.id.in_(actor.territory_ids or {0}))
+        .order_by(Campaign.adapt_deadline.asc().nulls_last(), Campaign.id, Territory.name))
+    wanted = list(rows)
+    if not wanted:
+        return []
+    posts: dict[tuple[int, int], list[tuple[int, PostStatus]]] = {}
+    for post_id, campaign_id, territory_id, status in session.execute(
+            select(Post.id, Post.campaign_id, Post.territory_id, Post.status)
+            .where(Post.campaign_id.in_({row[0] for row in wanted}),
+                   Post.territory_id.in_(actor.territory_ids or {0}))
+            .order_by(Post.id)):
+        posts.setdefault((campaign_id or 0, territory_id), []).append((post_id, status))
+    result = []
+    for campaign_id, title, due, territory_id, name in wanted:
+        mine = posts.get((campaign_id, territory_id), [])
+        if any(status in SUBMITTED_OR_LATER for _id, status in mine):
+            continue
+        draft = next((pid for pid, status in mine if status == PostStatus.DRAFT), None)
+        result.append(CampaignToAdapt(campaign_id, title, territory_id, name, due,
+                                      late=due is not None and due < now, draft_id=draft))
+    return result
+
+
+def regional_inbox(session: Session, actor: Actor, *, now: datetime, limit: int = 20) -> Inbox:
+    """A regional person's home: changes requested, campaigns to adapt, failures, drafts."""
+    drafts = (select(Post).where(Post.author_id == actor.user_id,
+                                 Post.territory_id.in_(actor.territory_ids or {0}),
+                                 Post.status == PostStatus.DRAFT)
+              .order_by(Post.updated_at.desc(), Post.id.desc()).limit(limit))
+    return Inbox(
+        changes_requested=_lines(session, _team_posts(actor, PostStatus.CHANGES_REQUESTED,
+                                                      limit)),
+        to_adapt=campaigns_to_adapt(session, actor, now=now),
+        failed=_lines(session, _team_posts(actor, PostStatus.FAILED, limit)),
+        drafts=_lines(session, drafts),
+    )
+
+
+def published_inbox(session: Session, actor: Actor, *, limit: int = 10) -> Inbox:
+    """A viewer's home: the latest published posts."""
+    query = (select(Post).where(visible(actor), Post.status == PostStatus.PUBLISHED)
+             .order_by(Post.published_at.desc().nulls_last(), Post.id.desc()).limit(limit))
+    return Inbox(published=_lines(session, query))

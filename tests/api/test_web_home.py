@@ -1,0 +1,116 @@
+"""The home page shows each person what needs them now."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import update
+
+from regions.models import Post, PostStatus, Role, User
+from tests.api.test_web_review import write
+
+
+def campaign_for(world, territory, title, *, due=None):
+    answer = world["desk"].post("/api/campaigns", json={
+        "title": title, "template": "portes-ouvertes", "targets": "list",
+        "territory_ids": [world[territory]], "slot_values": {"details": "Venez #Relais"},
+        "adapt_deadline": due.isoformat() if due else None})
+    assert answer.status_code == 201, answer.json
+    return answer.json
+
+
+def fail(uow, post_id, reason="The Page refused the post."):
+    with uow() as unit:
+        unit.session.execute(update(Post).where(Post.id == post_id).values(
+            status=PostStatus.FAILED, failure_reason=reason))
+        unit.commit()
+
+
+def test_the_desk_sees_the_posts_waiting_oldest_first_with_counts(world, sign_in):
+    first, second = write(world, "lyon"), write(world, "marseille")
+    page = sign_in(Role.CENTRAL_EDITOR).get("/").get_data(as_text=True)
+    assert "<h1>Ce qui vous attend</h1>" in page
+    links = re.findall(r'class="review-link" href="/review/(\d+)"', page)
+    assert links == [str(first["id"]), str(second["id"])]
+    assert "<strong>2</strong> posts en attente de relecture" in page
+    assert "Ouvrir toute la file" in page
+
+
+def test_the_desk_with_nothing_to_review_is_told_so(world, sign_in):
+    page = sign_in(Role.ADMIN).get("/").get_data(as_text=True)
+    assert "Aucun post n’attend de relecture." in page
+    assert "<strong>0</strong> post en attente de relecture" in page
+
+
+def test_a_regional_editor_sees_changes_requested_campaigns_to_adapt_and_failures(
+        world, sign_in, uow):
+    due = (datetime.now(UTC) + timedelta(days=2)).replace(microsecond=0)
+    to_adapt = campaign_for(world, "lyon", "Fête du quartier", due=due)
+    started = campaign_for(world, "lyon", "Rentrée")
+    draft = write(world, "lyon", campaign_id=started["id"], slot_values={"city": "Lyon"},
+                  submit=False)
+    done = campaign_for(world, "lyon", "Déjà faite")
+    write(world, "lyon", campaign_id=done["id"], slot_values={"city": "Lyon"})
+    campaign_for(world, "marseille", "Pas pour Lyon")
+    sent_back = write(world, "lyon")
+    assert world["desk"].post(f"/api/posts/{sent_back['id']}/request-changes", json={
+        "version": sent_back["version"], "comment": "Plus court"}).status_code == 200
+    failed = write(world, "lyon")
+    fail(uow, failed["id"])
+    other_region = write(world, "marseille")
+    fail(uow, other_region["id"])
+
+    editor = sign_in(Role.REGIONAL_EDITOR, territory_ids=[world["lyon"]])
+    page = editor.get("/").get_data(as_text=True)
+    changes = page.split('id="changes-title"')[1].split('id="adapt-title"')[0]
+    assert f'href="/posts/{sent_back["id"]}"' in changes
+    adapt = page.split('id="adapt-title"')[1].split('id="failed-title"')[0]
+    assert (f'href="/posts/new?campaign={to_adapt["id"]}&amp;territory={world["lyon"]}"'
+            in adapt)
+    assert "Adapter «\u00a0Fête du quartier\u00a0»" in adapt and "attendue le" in adapt
+    assert f'href="/posts/{draft["id"]}"' in adapt and "Brouillon commencé" in adapt
+    assert "Déjà faite" not in adapt and "Pas pour Lyon" not in adapt
+    failures = page.split('id="failed-title"')[1].split('id="drafts-title"')[0]
+    assert f'href="/posts/{failed["id"]}"' in failures
+    assert "The Page refused the post." in failures
+    assert f'href="/posts/{other_region["id"]}"' not in page
+    assert "Éditeur·rice régional·e" in page or "régional" in page
+
+
+def test_a_contributor_sees_its_own_drafts(world, sign_in, make_user):
+    contributor = sign_in(Role.CONTRIBUTOR, territory_ids=[world["lyon"]])
+    created = contributor.api("POST", "/api/posts", json={
+        "territory_id": world["lyon"], "template": "portes-ouvertes",
+        "text": "Portes ouvertes à Ici ! Bienvenue #Relais"})
+    assert created.status_code == 201, created.json
+    someone_elses = write(world, "lyon", submit=False)
+    page = contributor.get("/").get_data(as_text=True)
+    drafts = page.split('id="drafts-title"')[1]
+    assert f'href="/posts/{created.json["id"]}"' in drafts
+    assert f'href="/posts/{someone_elses["id"]}"' not in drafts
+    assert "Écrire un nouveau post" in drafts
+
+
+def test_a_viewer_sees_recent_published_posts(world, sign_in, uow):
+    post = write(world, "lyon")
+    with uow() as unit:
+        unit.session.execute(update(Post).where(Post.id == post["id"]).values(
+            status=PostStatus.PUBLISHED, published_at=datetime.now(UTC)))
+        unit.commit()
+    page = sign_in(Role.VIEWER).get("/").get_data(as_text=True)
+    assert "Publiés récemment" in page
+    assert f'href="/posts/{post["id"]}"' in page
+    assert "Lecteur·rice" in page
+
+
+def test_the_home_page_speaks_english_to_an_english_speaker(world, sign_in, uow):
+    write(world, "lyon")
+    desk = sign_in(Role.CENTRAL_EDITOR)
+    with uow() as unit:
+        unit.session.execute(update(User).where(User.id == desk.user.id).values(language="en"))
+        unit.commit()
+    page = desk.get("/").get_data(as_text=True)
+    assert "<h1>What needs you now</h1>" in page
+    assert "<strong>1</strong> post waiting for review" in page
+    assert "Central desk editor" in page
