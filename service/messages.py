@@ -102,6 +102,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Le post enfreint des règles de son modèle : le rapport dans `errors` dit où et comment "
         "corriger.",
     ),
+    "territory.not_member": (
+        "You are not a member of this territory.",
+        "Vous n’êtes pas membre de ce territoire.",
+    ),
     "post.geotag_outside_territory": (
         "The geotag is outside the post's territory: check the point (longitude, latitude).",
         "La géolocalisation est hors du territoire du post : vérifiez le point "

@@ -278,7 +278,7 @@ def test_role_matrix(route, role, make_user, make_territory, client, uow):
         assert response.status_code < 400, response.json
     else:
         assert response.status_code in (403, 404), response.json
-        assert response.json["code"] in ("forbidden", "not_found")
+        assert response.json["code"] in ("forbidden", "territory.not_member", "not_found")
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
