@@ -17,7 +17,7 @@ from regions import campaigns, geotags, post_queries, posts, review, writing
 from regions.errors import InvalidInput, PermissionDenied, RegionsError
 from regions.models import Post, PostStatus
 from regions.post_queries import PostFilters
-from regions.workflow import allowed_actions
+from regions.workflow import AUTHORS, allowed_actions
 from service.errors import request_language
 from service.messages import message_for
 from service.runtime import reading, settings, unit_of_work
@@ -276,6 +276,7 @@ def _submit_or_report(post_id: int, version: int | None = None) -> ResponseRetur
 @login_required
 def new_post() -> ResponseReturnValue:
     """Write a post: a campaign's adaptation (?campaign=ID) or an original (?template=KEY)."""
+    page_actor().require(*AUTHORS)
     campaign_id = _number(request.values.get("campaign"))
     key = request.values.get("template")
     if campaign_id is None and not key:
@@ -299,6 +300,7 @@ def new_post() -> ResponseReturnValue:
 @login_required
 def edit(post_id: int) -> ResponseReturnValue:
     """Change a post (the same form as a new one); resubmit when changes were requested."""
+    page_actor().require(*AUTHORS)
     with reading() as uow:
         post = posts.get_post(uow.session, page_actor(), post_id)
         geotags.require_territory(page_actor(), post.territory_id)
