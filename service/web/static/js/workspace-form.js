@@ -201,7 +201,10 @@ ready.then(() => {
     const round = (x) => Math.round(x * 1e6) / 1e6;
     pick(round(event.lngLat.lng), round(event.lngLat.lat), true);
   });
-  showTerritory(map, territory.value).then(draw);
+  showTerritory(map, territory.value).then(() => {
+    draw();
+    $('post-map').dataset.ready = 'true'; // the outline is drawn: clicks can be judged
+  });
 });
 
 function typedPoint() {
