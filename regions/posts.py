@@ -7,7 +7,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from geoalchemy2 import Geography, WKTElement
+from geoalchemy2 import Geography, WKBElement
+from geoalchemy2.shape import to_shape
 from sqlalchemy import cast, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -17,7 +18,14 @@ from editorial.errors import N_
 from regions import audit, standards
 from regions.actors import Actor
 from regions.db import UnitOfWork
-from regions.errors import InvalidInput, NotFound, PermissionDenied
+from regions.errors import InvalidInput, NotFound
+from regions.geotags import (
+    geotag_inside,
+    place_name_at,
+    point,
+    refuse_outside,
+    require_territory,
+)
 from regions.models import (
     AdminArea,
     Campaign,
@@ -32,12 +40,6 @@ from regions.workflow import AUTHORS, Action, next_state
 
 PUBLIC_STATES = frozenset({PostStatus.PUBLISHED})
 MAX_RADIUS_KM = 500
-
-
-class GeotagOutsideTerritory(InvalidInput):
-    """The post's point is not inside its territory (nor the campaign's targets)."""
-
-    code = "post.geotag_outside_territory"
 
 
 @dataclass
@@ -72,13 +74,6 @@ def get_post(session: Session, actor: Actor, post_id: int, *, for_update: bool =
     return post
 
 
-def require_territory(actor: Actor, territory_id: int) -> None:
-    """Regional roles act only inside their territories (and descendants)."""
-    if not actor.is_central and territory_id not in actor.territory_ids:
-        raise PermissionDenied("You do not belong to this territory.",
-                               params={"territory_id": territory_id})
-
-
 def draft_for(session: Session, post: Post) -> Draft:
     """The editorial engine's view of a post (territory facts computed here, in PostGIS)."""
     territory = session.get(Territory, post.territory_id)
@@ -87,7 +82,7 @@ def draft_for(session: Session, post: Post) -> Draft:
     area_filter: ColumnElement[bool] = AdminArea.id.in_(post.audience_area_ids or [0])
     inside = None
     if post.geom is not None:
-        inside = bool(session.scalar(select(_covered_by_allowed_area(post))))
+        inside = geotag_inside(session, post.territory_id, post.geom)
         area_filter = area_filter | func.ST_Covers(AdminArea.geom, post.geom)
     codes = tuple(session.scalars(select(AdminArea.code).where(area_filter)))
     return Draft(
@@ -100,17 +95,6 @@ def draft_for(session: Session, post: Post) -> Draft:
     )
 
 
-def _covered_by_allowed_area(post: Post) -> Any:
-    """SQL: the post's point lies in its territory, or in one of its campaign's targets."""
-    own = select(Territory.id).where(Territory.id == post.territory_id,
-                                     func.ST_Covers(Territory.geom, post.geom))
-    targets = select(Territory.id).join(
-        campaign_targets, campaign_targets.c.territory_id == Territory.id
-    ).where(campaign_targets.c.campaign_id == post.campaign_id,
-            func.ST_Covers(Territory.geom, post.geom))
-    return own.exists() | targets.exists() if post.campaign_id else own.exists()
-
-
 def _apply(session: Session, post: Post, fields: PostFields) -> None:
     for name in ("text", "link", "place_name", "publish_at"):
         if getattr(fields, name) is not None or name in fields.clear:
@@ -120,7 +104,7 @@ def _apply(session: Session, post: Post, fields: PostFields) -> None:
     if fields.media is not None:
         post.media = fields.media
     if fields.lon is not None and fields.lat is not None:
-        post.geom = WKTElement(f"POINT({fields.lon} {fields.lat})", srid=4326)
+        post.geom = point(fields.lon, fields.lat)
     elif "geotag" in fields.clear:
         post.geom = None
     if fields.audience_radius_km is not None or "audience_radius_km" in fields.clear:
@@ -148,15 +132,12 @@ def _area_ids(session: Session, codes: list[tuple[str, str]]) -> list[int]:
 
 
 def _refresh_geography(session: Session, post: Post) -> None:
-    """Check the geotag against the territory and recompute the audience shape."""
-    session.flush()
-    if post.geom is not None and not session.scalar(select(_covered_by_allowed_area(post))):
-        raise GeotagOutsideTerritory(
-            "The geotag is outside the post's territory.",
-            params={"territory_id": post.territory_id},
-            errors={"geotag": [
-                N_("Outside the territory: check the point (longitude, latitude).")]},
-        )
+    """Check the geotag against the territory and recompute the audience shape.
+
+    Nothing is flushed here: the caller flushes once, so one edit is one version.
+    """
+    if post.geom is not None:
+        refuse_outside(session, post.territory_id, post.geom)
     if post.geom is not None and not post.place_name:
         post.place_name = suggested_place_name(session, post)
     audience: Any = None
@@ -164,17 +145,23 @@ def _refresh_geography(session: Session, post: Post) -> None:
         audience = select(func.ST_Multi(func.ST_Union(AdminArea.geom))).where(
             AdminArea.id.in_(post.audience_area_ids)).scalar_subquery()
     elif post.audience_radius_km is not None and post.geom is not None:
-        disc = func.ST_Buffer(cast(post.geom, Geography), post.audience_radius_km * 1000, 32)
+        # A geotag loaded from the database is WKB: cast it as a geometry first.
+        centre = cast(func.ST_GeomFromEWKT(_ewkt(post.geom)), Geography)
+        disc = func.ST_Buffer(centre, post.audience_radius_km * 1000, 32)
         audience = func.ST_Multi(cast(disc, _geometry()))
     post.audience_geom = audience
-    session.flush()
 
 
 def suggested_place_name(session: Session, post: Post) -> str | None:
     """The name of the finest gazetteer area (e.g. the commune) containing the geotag."""
-    return session.scalar(
-        select(AdminArea.name).where(func.ST_Covers(AdminArea.geom, post.geom))
-        .order_by(func.ST_Area(AdminArea.geom), AdminArea.code).limit(1))
+    return place_name_at(session, post.geom) if post.geom is not None else None
+
+
+def _ewkt(geom: Any) -> str:
+    """A stored or new point as EWKT text."""
+    if isinstance(geom, WKBElement):
+        return f"SRID=4326;{to_shape(geom).wkt}"
+    return f"SRID=4326;{geom.data}"
 
 
 def _geometry() -> Any:
@@ -232,9 +219,11 @@ def create_post(uow: UnitOfWork, actor: Actor, *, territory_id: int, fields: Pos
             fields.media = list(campaign.media)
         if fields.publish_at is None:
             fields.publish_at = campaign.window_start
-    uow.session.add(post)
-    _apply(uow.session, post, fields)
-    _refresh_geography(uow.session, post)
+    with uow.session.no_autoflush:  # one INSERT once every field is known
+        uow.session.add(post)
+        _apply(uow.session, post, fields)
+        _refresh_geography(uow.session, post)
+    uow.flush()
     audit.record(uow.session, actor.user_id, "post.created", "post", post.id,
                  {"territory_id": territory_id, "campaign_id": campaign_id,
                   "template_version": version.number})
@@ -255,14 +244,16 @@ def edit_post(uow: UnitOfWork, actor: Actor, post_id: int, *, expected_version: 
         from regions.publishing.outbox import cancel_pending
 
         cancel_pending(uow, post)
-    _apply(uow.session, post, fields)
-    _refresh_geography(uow.session, post)
-    previous, post.status = post.status, target
-    post.updated_at = func.now()
-    if target == PostStatus.SUBMITTED:
-        from regions.review import validate_for_submission
+    previous = post.status
+    with uow.session.no_autoflush:  # one UPDATE, so one edit is one version
+        _apply(uow.session, post, fields)
+        _refresh_geography(uow.session, post)
+        post.status, post.updated_at = target, func.now()
+        if target == PostStatus.SUBMITTED:
+            from regions.review import validate_for_submission
 
-        validate_for_submission(uow.session, post)
+            validate_for_submission(uow.session, post)
+    uow.flush()
     audit.record(uow.session, actor.user_id, "post.edited", "post", post.id,
                  {"from": previous.value, "to": target.value, "diff": text_diff(before, post.text)})
     return post

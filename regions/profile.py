@@ -8,6 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
+from editorial.errors import N_
 from regions import audit
 from regions.accounts import MIN_PASSWORD_LENGTH, get_user, utcnow
 from regions.actors import Actor
@@ -25,7 +26,7 @@ def set_language(uow: UnitOfWork, actor: Actor, language: str) -> User:
     if language not in LANGUAGES:
         raise InvalidInput(f"Choose one of: {', '.join(LANGUAGES)}.",
                            params={"choices": list(LANGUAGES)},
-                           errors={"language": ["Unknown language."]})
+                           errors={"language": [N_("Unknown language.")]})
     user = get_user(uow, actor.user_id)
     if user.language != language:
         audit.record(uow.session, actor.user_id, "user.updated", "user", user.id,
@@ -74,7 +75,7 @@ def change_password(uow: UnitOfWork, actor: Actor, *, current_password: str, new
                                      succeeded=False))
         uow.commit()
         raise InvalidInput("The current password is wrong.",
-                           errors={"current_password": ["Wrong password."]})
+                           errors={"current_password": [N_("Wrong password.")]})
     check_new_password(new_password)
     user.password_hash = _hasher.hash(new_password)
     audit.record(uow.session, actor.user_id, "user.updated", "user", user.id,

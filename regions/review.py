@@ -16,8 +16,9 @@ from regions import audit, standards, webhooks
 from regions.actors import Actor
 from regions.db import UnitOfWork
 from regions.errors import Conflict, InvalidInput
+from regions.geotags import require_territory
 from regions.models import Comment, Post, PostStatus, TemplateVersion
-from regions.posts import draft_for, get_post, require_territory, store_report
+from regions.posts import draft_for, get_post, store_report
 from regions.workflow import Action, next_state
 
 ACTIVE_STATES = (PostStatus.SUBMITTED, PostStatus.CHANGES_REQUESTED, PostStatus.APPROVED,

@@ -14,7 +14,6 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from geoalchemy2 import WKTElement
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -34,10 +33,10 @@ from editorial import (
     validate,
 )
 from editorial.errors import N_
-from regions import audit
+from regions import audit, geotags
 from regions.actors import DESK_ROLES, Actor
 from regions.db import UnitOfWork
-from regions.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from regions.errors import Conflict, InvalidInput, NotFound
 from regions.models import (
     AdminArea,
     CharterVersion,
@@ -279,21 +278,18 @@ def _with_places(session: Session, actor: Actor, draft: Draft, point: tuple[floa
                  territory_id: int | None) -> Draft:
     """Add what PostGIS knows: the areas around the point, and the territory's facts."""
     codes = list(draft.territory_codes)
-    geom = WKTElement(f"POINT({point[0]} {point[1]})", srid=4326) if point else None
+    geom = geotags.point(*point) if point else None
     if geom is not None:
         covering = select(AdminArea.code).where(func.ST_Covers(AdminArea.geom, geom))
         codes += session.scalars(covering)
     if territory_id is None:
         return replace(draft, territory_codes=tuple(codes))
-    if not actor.is_central and territory_id not in actor.territory_ids:
-        raise PermissionDenied("You do not belong to this territory.",
-                               params={"territory_id": territory_id})
+    geotags.require_territory(actor, territory_id)
     territory = session.get(Territory, territory_id)
     if territory is None:
         raise InvalidInput(f"No territory {territory_id}.",
                            errors={"territory_id": [N_("Unknown territory.")]})
-    inside = None if geom is None else bool(session.scalar(
-        select(func.ST_Covers(Territory.geom, geom)).where(Territory.id == territory_id)))
+    inside = None if geom is None else geotags.geotag_inside(session, territory_id, geom)
     return replace(draft, territory_codes=(territory.slug, *codes), inside_territory=inside,
                    timezone=draft.timezone or territory.timezone)
 
@@ -304,9 +300,9 @@ def dry_run(session: Session, actor: Actor, key: str, draft: Draft, *, now: date
     """Validate a draft as it would be on submission, saving nothing.
 
     Without ``number`` the newest published version is used; with it, that version, even a
-    draft (so the desk can try a template before publishing it). Two facts of a real
-    submission are not known here: a campaign's other targets (a geotag there counts as
-    inside on submission) and the codes of gazetteer areas chosen as the audience.
+    draft (so the desk can try a template before publishing it). The geotag is judged by
+    ``geotags.geotag_inside``, as on submission. One fact of a real submission is not known
+    here: the codes of gazetteer areas chosen as the audience.
     """
     version = (published_version(session, key) if number is None
                else get_version(session, key, number))

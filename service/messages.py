@@ -45,6 +45,7 @@ MESSAGES: dict[str, Text] = {
     "editorial.error": N_("The editorial standard is not valid."),
     "editorial.definition_invalid": N_("The definition is not valid: see `errors`."),
     "post.validation_failed": N_("The post breaks rules of its template: the report in `errors` says where and how to fix."),
+    "territory.not_member": N_("You are not a member of this territory."),
     "post.geotag_outside_territory": N_("The geotag is outside the post's territory: check the point (longitude, latitude)."),
     "geodata.error": N_("The boundary file cannot be imported."),
     "geodata.file_not_found": N_("The boundary file does not exist."),

@@ -8,8 +8,9 @@ from regions import audit
 from regions.actors import Actor
 from regions.db import UnitOfWork
 from regions.errors import Conflict
+from regions.geotags import require_territory
 from regions.models import PageConnection, Post, Publication
-from regions.posts import get_post, require_territory
+from regions.posts import get_post
 from regions.publishing.graph import GraphClient
 from regions.publishing.graph_errors import GraphError, InvalidParameter
 from regions.publishing.page_tokens import TokenCipher

@@ -39,6 +39,7 @@ def _page_globals() -> dict[str, object]:
         "navigation": pages.navigation(actor) if actor is not None else [],
         "role_label": pages.role_label,
         "status_label": pages.status_label,
+        "event_label": pages.event_label,
         "csrf_value": generate_csrf,
         "has_page": lambda endpoint: endpoint in current_app.view_functions,
     }

@@ -39,6 +39,28 @@ STATUS_LABELS = {
     PostStatus.ARCHIVED: _l("Archived"),
 }
 
+EVENT_LABELS = {
+    "post.created": _l("Created"),
+    "post.edited": _l("Edited"),
+    "post.submit": _l("Submitted for review"),
+    "post.approve": _l("Approved"),
+    "post.request_changes": _l("Changes requested"),
+    "post.reject": _l("Rejected"),
+    "post.withdraw": _l("Withdrawn"),
+    "post.commented": _l("Commented"),
+    "post.scheduled": _l("Scheduled for publication"),
+    "post.published": _l("Published on Facebook"),
+    "post.failed": _l("Publication failed"),
+    "post.retry": _l("Publication retried"),
+    "post.retracted": _l("Removed from Facebook"),
+}
+
+
+def event_label(action: str) -> str:
+    """An audit event of a post, in words."""
+    return str(EVENT_LABELS.get(action, action))
+
+
 # (endpoint, label, roles allowed or None for everyone). Entries whose endpoint is not
 # registered are skipped, so the menu never links to a page that does not exist.
 NAVIGATION: tuple[tuple[str, Any, frozenset[Role] | None], ...] = (

@@ -33,15 +33,6 @@ COMMENT_REQUIRED = {
     "reject": _l("Say why you reject it: a comment is required."),
 }
 COMMENT_TOO_LONG = _l("A comment has 1 to 5000 characters.")
-HISTORY = {
-    "post.created": _l("Created"), "post.edited": _l("Edited"),
-    "post.submit": _l("Submitted for review"), "post.approve": _l("Approved"),
-    "post.request_changes": _l("Changes requested"), "post.reject": _l("Rejected"),
-    "post.withdraw": _l("Withdrawn"), "post.commented": _l("Commented"),
-    "post.scheduled": _l("Scheduled for publication"), "post.published": _l("Published"),
-    "post.failed": _l("Publication failed"), "post.retry": _l("Publication retried"),
-    "post.retracted": _l("Retracted"),
-}
 
 
 def _filter_args() -> dict[str, Any]:
@@ -105,7 +96,7 @@ def _render_post(post_id: int, *, errors: dict[str, str] | None = None,
         page = render_template(
             "review/post.html", screen=screen, post=screen.post, args=args,
             previous=previous, following=following, errors=errors or {},
-            comments=comments or {}, history=HISTORY,
+            comments=comments or {},
             waiting=screen.post.status == PostStatus.SUBMITTED)
     return page, status
 

@@ -9,6 +9,7 @@ from flask.views import MethodView
 
 from regions import post_queries, posts, review
 from regions.actors import DESK_ROLES
+from regions.geotags import require_territory
 from regions.models import PostStatus
 from regions.post_queries import PostFilters
 from service.api.common import Blueprint
@@ -156,7 +157,7 @@ class Comments(MethodView):
         actor = current_actor()
         with unit_of_work() as uow:
             post = posts.get_post(uow.session, actor, post_id)
-            posts.require_territory(actor, post.territory_id)  # review talk stays internal
+            require_territory(actor, post.territory_id)  # review talk stays internal
             return review.comments_on(uow.session, post_id)
 
     @blp.arguments(CommentArgs)
@@ -166,7 +167,7 @@ class Comments(MethodView):
         actor = current_actor()
         with unit_of_work() as uow:
             post = posts.get_post(uow.session, actor, post_id)
-            posts.require_territory(actor, post.territory_id)
+            require_territory(actor, post.territory_id)
             comment = review.add_comment(uow, actor, post, args["body"])
             uow.commit()
             return comment
@@ -187,7 +188,7 @@ class Audit(MethodView):
         actor = current_actor()
         with unit_of_work() as uow:
             post = posts.get_post(uow.session, actor, post_id)
-            posts.require_territory(actor, post.territory_id)
+            require_territory(actor, post.territory_id)
             trail = post_queries.audit_trail(uow.session, post_id)
         if args["format"] == "csv":
             return Response(post_queries.audit_csv(trail), mimetype="text/csv", headers={

@@ -1,0 +1,270 @@
+"""The regional workspace pages: my posts, writing a post, a post's page."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+
+from regions.models import Post, PostStatus, Role, User
+from tests.api.conftest import SOON
+
+GOOD = "Portes ouvertes à Ici ! Bienvenue #Relais"
+SLOTS = {"slot-city": "Ici", "slot-details": "Bienvenue #Relais"}
+
+
+def _english(uow, person):
+    with uow() as unit:
+        unit.session.get(User, person.user.id).language = "en"
+        unit.commit()
+    return person
+
+
+@pytest.fixture()
+def lyon_editor(world, sign_in):
+    person = sign_in(Role.REGIONAL_EDITOR, territory_ids=[world["lyon"]])
+    # Logging in starts a new session: the forms' CSRF token is the one pages show from now on.
+    found = re.search(r'name="csrf-token" content="([^"]+)"', _page(person.get("/posts")))
+    assert found is not None
+    person.csrf_token = found.group(1)
+    return person
+
+
+@pytest.fixture()
+def campaign(world):
+    created = world["desk"].post("/api/campaigns", json={
+        "title": "Journées portes ouvertes", "template": "portes-ouvertes",
+        "slot_values": {"city": "Lyon", "details": "Venez nombreux #Relais"},
+        "targets": "list", "territory_ids": [world["lyon"]]})
+    assert created.status_code == 201, created.json
+    return created.json["id"]
+
+
+def _page(answer):
+    return unescape(answer.get_data(as_text=True))
+
+
+def _new(person, territory, *, action="draft", text=GOOD, lon="4.85", lat="45.75", **extra):
+    return person.post("/posts/new?template=portes-ouvertes", data={
+        "territory_id": str(territory), "text": text, "lon": lon, "lat": lat,
+        "audience_radius_km": "5", "publish_at": "2031-05-01T10:00", "action": action,
+        **SLOTS, **extra})
+
+
+def _post_id(answer):
+    found = re.search(r"/posts/(\d+)$", answer.headers["Location"])
+    assert found, answer.headers["Location"]
+    return int(found.group(1))
+
+
+# -- my posts ----------------------------------------------------------------------------------
+def test_my_posts_lists_what_i_may_see_with_status_in_words(world, drafts, lyon_editor):
+    page = _page(lyon_editor.get("/posts"))
+    assert f'href="/posts/{drafts["a"]["id"]}"' in page
+    assert f'href="/posts/{drafts["b"]["id"]}"' not in page  # Marseille's draft
+    assert 'class="badge status-draft">Brouillon<' in page
+
+
+def test_my_posts_filter_by_status_campaign_territory_and_period(world, drafts, campaign,
+                                                                 lyon_editor):
+    editor = world["ed_lyon"]
+    post = drafts["a"]
+    editor.post(f"/api/posts/{post['id']}/submit", json={"version": post["version"]})
+    adapted = editor.post("/api/posts", json={
+        "territory_id": world["lyon"], "campaign_id": campaign,
+        "publish_at": SOON.isoformat()}).json
+
+    def ids(query):
+        return {int(i) for i in re.findall(r'data-post-id="(\d+)"',
+                                           _page(lyon_editor.get(f"/posts?{query}")))}
+
+    assert ids("status=submitted") == {post["id"]}
+    assert ids("status=draft") == {adapted["id"]}
+    assert ids(f"campaign_id={campaign}") == {adapted["id"]}
+    assert ids(f"territory_id={world['lyon']}") == {post["id"], adapted["id"]}
+    day = SOON.date().isoformat()
+    assert ids(f"from={day}&to={day}") == {adapted["id"]}
+    assert ids("from=2000-01-01&to=2000-01-02") == set()
+    desk = _page(lyon_editor.get("/posts?status=draft&status=submitted"))
+    assert 'value="draft" checked' in desk
+
+
+def test_the_desk_sees_every_region_in_the_posts_list(world, drafts, sign_in):
+    page = _page(sign_in(Role.CENTRAL_EDITOR).get("/posts"))
+    assert f'href="/posts/{drafts["a"]["id"]}"' in page
+    assert f'href="/posts/{drafts["b"]["id"]}"' in page
+
+
+# -- writing a post ----------------------------------------------------------------------------
+def test_new_post_from_a_campaign_shows_its_locked_text_and_slots(world, campaign, lyon_editor):
+    page = _page(lyon_editor.get(f"/posts/new?campaign={campaign}"))
+    assert '<span class="locked">Portes ouvertes à </span>' in page
+    assert 'name="slot-city"' in page and 'value="Lyon"' in page
+    assert 'id="post-text"' in page and "Portes ouvertes à Lyon ! Venez nombreux #Relais" in page
+    for element in ('id="validation-report"', 'id="post-map"', 'id="geotag-lon"',
+                    'id="geotag-lat"', 'id="geotag-error"', 'id="save-draft"',
+                    'id="submit-post"', 'class="fb-preview"', 'aria-live="polite"'):
+        assert element in page
+    assert 'data-template-key="portes-ouvertes"' in page
+
+
+def test_saving_a_campaign_adaptation_creates_a_draft(world, campaign, lyon_editor, uow):
+    answer = lyon_editor.post(f"/posts/new?campaign={campaign}", data={
+        "territory_id": str(world["lyon"]), "text": "Portes ouvertes à Lyon ! Venez #Relais",
+        "slot-city": "Lyon", "slot-details": "Venez #Relais", "lon": "4.85", "lat": "45.75",
+        "place_name": "", "audience_radius_km": "3", "action": "draft"})
+    assert answer.status_code == 303, _page(answer)
+    with uow() as unit:
+        post = unit.session.get(Post, _post_id(answer))
+        assert (post.campaign_id, post.status) == (campaign, PostStatus.DRAFT)
+        assert post.slot_values == {"city": "Lyon", "details": "Venez #Relais"}
+        assert float(post.audience_radius_km) == 3.0
+
+
+def test_new_original_post_saves_a_draft_and_its_page_shows_it(world, lyon_editor, uow):
+    form = _page(lyon_editor.get("/posts/new?template=portes-ouvertes"))
+    assert "Post original" in form and 'name="slot-city"' in form
+    answer = _new(lyon_editor, world["lyon"])
+    assert answer.status_code == 303
+    post_id = _post_id(answer)
+    with uow() as unit:
+        post = unit.session.get(Post, post_id)
+        assert (post.text, post.status, post.version) == (GOOD, PostStatus.DRAFT, 1)
+        assert post.publish_at.isoformat() == "2031-05-01T08:00:00+00:00"  # Paris summer time
+    page = _page(lyon_editor.get(f"/posts/{post_id}"))
+    assert GOOD in page and "Brouillon" in page and "Créé" in page
+
+
+def test_choosing_where_to_start_lists_campaigns_and_templates(world, campaign, lyon_editor):
+    page = _page(lyon_editor.get("/posts/new"))
+    assert f"/posts/new?campaign={campaign}" in page
+    assert "/posts/new?template=portes-ouvertes" in page
+
+
+def test_submitting_with_a_violation_shows_the_report_and_keeps_the_draft(world, lyon_editor,
+                                                                          uow):
+    bad = "Portes ouvertes à Ici ! C'est gratuit #Relais"
+    answer = _new(lyon_editor, world["lyon"], action="submit", text=bad,
+                  **{"slot-details": "C'est gratuit #Relais"})
+    assert answer.status_code == 422
+    page = _page(answer)
+    assert '<mark class="violation error" data-violation="0">gratuit</mark>' in page
+    assert 'data-code="term.forbidden"' in page
+    assert 'id="validation-report"' in page
+    with uow() as unit:
+        saved = unit.session.query(Post).filter_by(text=bad).one()
+        assert saved.status == PostStatus.DRAFT
+
+
+def test_submitting_a_good_post_sends_it_to_the_desk(world, lyon_editor, uow):
+    answer = _new(lyon_editor, world["lyon"], action="submit")
+    assert answer.status_code == 303
+    with uow() as unit:
+        assert unit.session.get(Post, _post_id(answer)).status == PostStatus.SUBMITTED
+
+
+@pytest.mark.parametrize(("english", "message"), [
+    (False, "La géolocalisation est hors du territoire du post"),
+    (True, "The geotag is outside the post's territory"),
+])
+def test_a_point_outside_the_territory_is_refused_with_the_submissions_message(
+        world, lyon_editor, uow, english, message):
+    if english:
+        _english(uow, lyon_editor)
+    check = lyon_editor.get(f"/posts/geotag?territory_id={world['lyon']}&lon=5.37&lat=43.30")
+    assert check.json["inside"] is False and message in check.json["message"]
+    saved = _new(lyon_editor, world["lyon"], lon="5.37", lat="43.30")
+    assert saved.status_code == 422
+    assert check.json["message"] in _page(saved)
+    inside = lyon_editor.get(f"/posts/geotag?territory_id={world['lyon']}&lon=4.85&lat=45.75")
+    assert inside.json["inside"] is True
+
+
+def test_the_map_check_says_when_one_is_not_a_member(world, lyon_editor):
+    check = lyon_editor.get(
+        f"/posts/geotag?territory_id={world['marseille']}&lon=5.37&lat=43.30")
+    assert check.json == {"inside": False, "code": "territory.not_member",
+                          "message": "Vous n’êtes pas membre de ce territoire."}
+
+
+def test_writing_in_another_territory_says_not_a_member(world, lyon_editor):
+    answer = _new(lyon_editor, world["marseille"], lon="5.37", lat="43.30")
+    assert answer.status_code == 403
+    assert "Vous n’êtes pas membre de ce territoire." in _page(answer)
+
+
+# -- a post's page -----------------------------------------------------------------------------
+def test_post_page_shows_history_comments_and_requested_changes(world, drafts, lyon_editor):
+    editor, desk, post = world["ed_lyon"], world["desk"], drafts["a"]
+    submitted = editor.post(f"/api/posts/{post['id']}/submit", json={"version": post["version"]})
+    desk.post(f"/api/posts/{post['id']}/request-changes",
+              json={"version": submitted.json["version"], "comment": "Ajoutez l’horaire"})
+    commented = lyon_editor.post(f"/posts/{post['id']}/comments", data={"body": "C’est noté"})
+    assert commented.status_code == 303
+    page = _page(lyon_editor.get(f"/posts/{post['id']}"))
+    assert 'id="requested-changes"' in page and "Ajoutez l’horaire" in page
+    assert "C’est noté" in page
+    for label in ("Créé", "Soumis à la relecture", "Modifications demandées", "Commenté"):
+        assert label in page
+    assert 'id="edit-post"' in page and 'id="resubmit-post"' in page
+
+
+def test_editing_then_resubmitting_after_requested_changes(world, drafts, lyon_editor, uow):
+    editor, desk, post = world["ed_lyon"], world["desk"], drafts["a"]
+    submitted = editor.post(f"/api/posts/{post['id']}/submit", json={"version": post["version"]})
+    asked = desk.post(f"/api/posts/{post['id']}/request-changes",
+                      json={"version": submitted.json["version"], "comment": "Plus court"})
+    form = _page(lyon_editor.get(f"/posts/{post['id']}/edit"))
+    assert f'name="version" value="{asked.json["version"]}"' in form
+    edited = lyon_editor.post(f"/posts/{post['id']}/edit", data={
+        "version": str(asked.json["version"]), "territory_id": str(world["lyon"]),
+        "text": "Portes ouvertes à Ici ! Court #Relais", "slot-city": "Ici",
+        "slot-details": "Court #Relais", "lon": "4.85", "lat": "45.75", "action": "draft"})
+    assert edited.status_code == 303
+    with uow() as unit:
+        saved = unit.session.get(Post, post["id"])
+        assert saved.version == asked.json["version"] + 1
+    again = lyon_editor.post(f"/posts/{post['id']}/submit", data={"version": str(saved.version)})
+    assert again.status_code == 303
+    with uow() as unit:
+        assert unit.session.get(Post, post["id"]).status == PostStatus.SUBMITTED
+
+
+def test_withdrawing_a_post(world, drafts, lyon_editor, uow):
+    post = drafts["a"]
+    answer = lyon_editor.post(f"/posts/{post['id']}/withdraw",
+                              data={"version": str(post["version"])})
+    assert answer.status_code == 303
+    with uow() as unit:
+        assert unit.session.get(Post, post["id"]).status == PostStatus.WITHDRAWN
+
+
+def test_a_published_post_shows_its_permalink(world, drafts, lyon_editor, uow):
+    with uow() as unit:
+        post = unit.session.get(Post, drafts["a"]["id"])
+        post.status, post.permalink = PostStatus.PUBLISHED, "https://fb.example.test/p/42"
+        post.facebook_post_id, post.published_at = "123_42", SOON
+        unit.commit()
+    page = _page(_english(uow, lyon_editor).get(f"/posts/{drafts['a']['id']}"))
+    assert '<a id="permalink" href="https://fb.example.test/p/42"' in page
+    assert "Published on Facebook on" in page and "123_42" in page
+
+
+def test_another_regions_draft_is_not_found_on_every_page(world, drafts, lyon_editor):
+    other = drafts["b"]["id"]
+    assert lyon_editor.get(f"/posts/{other}").status_code == 404
+    assert lyon_editor.get(f"/posts/{other}/edit").status_code == 404
+    assert lyon_editor.post(f"/posts/{other}/comments", data={"body": "x"}).status_code == 404
+    assert lyon_editor.post(f"/posts/{other}/submit",
+                            data={"version": str(drafts["b"]["version"])}).status_code == 404
+
+
+def test_pages_speak_english_to_english_speakers(world, drafts, lyon_editor, uow):
+    _english(uow, lyon_editor)
+    listing = _page(lyon_editor.get("/posts"))
+    assert "Draft" in listing and "Brouillon" not in listing
+    form = _page(lyon_editor.get("/posts/new?template=portes-ouvertes"))
+    assert "Save draft" in form and "Submit for review" in form
+    page = _page(lyon_editor.get(f"/posts/{drafts['a']['id']}"))
+    assert "History" in page and "Created" in page

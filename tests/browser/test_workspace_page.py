@@ -1,0 +1,89 @@
+"""Writing a post in a real browser: live validation, a one-click fix, the geotag refused."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from shapely.geometry import box
+
+from regions import accounts, standards, teams, territories
+from regions.db import UnitOfWork, make_engine, make_session_factory
+from regions.models import Role
+from tests.api.conftest import TEMPLATE
+
+pytestmark = pytest.mark.browser
+PASSWORD = "browser-password-2"
+EDITOR = "editor@workspace.test"
+
+
+@pytest.fixture(scope="module")
+def editor(live_database):
+    engine = make_engine(live_database)
+    with UnitOfWork(make_session_factory(engine)) as uow:
+        desk = accounts.create_user(uow, None, email="desk@workspace.test", display_name="D",
+                                    role=Role.CENTRAL_EDITOR, password=PASSWORD)
+        actor = accounts.load_actor(desk)
+        standards.create_template(uow, actor, "portes-ouvertes-web", TEMPLATE)
+        standards.publish_template(uow, actor, "portes-ouvertes-web", now=datetime.now(UTC))
+        lyon, _report = territories.create_territory(
+            uow, None, name="Lyon", slug="lyon-web", kind="region", parent_id=None,
+            shape=box(4.70, 45.60, 5.00, 45.90))
+        user = accounts.create_user(uow, None, email=EDITOR, display_name="E",
+                                    role=Role.REGIONAL_EDITOR, password=PASSWORD)
+        teams.add_member(uow, None, user, lyon.id)
+        uow.commit()
+    engine.dispose()
+    return EDITOR
+
+
+def _log_in(page, live_server, email):
+    page.goto(f"{live_server}/login?next=/posts/new%3Ftemplate%3Dportes-ouvertes-web")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#post-text")
+
+
+def test_typing_shows_violations_live_and_a_fix_applies_in_one_click(page, live_server, editor):
+    _log_in(page, live_server, editor)
+    page.wait_for_selector("#post-map canvas")
+    page.fill("#slot-city", "Lyon")
+    page.fill("#slot-details", "C’est gratuit")
+    assert page.input_value("#post-text") == "Portes ouvertes à Lyon ! C’est gratuit"
+    page.wait_for_selector("#validation-report mark.violation")
+    marked = page.locator("#validation-report mark.violation").all_inner_texts()
+    assert "gratuit" in marked
+    codes = page.locator("#validation-report li").evaluate_all(
+        "items => items.map(li => li.dataset.code)")
+    assert {"term.forbidden", "hashtag.missing"} <= set(codes)
+    page.locator("li[data-code='hashtag.missing'] .fix-button").click()
+    page.wait_for_function(
+        "() => !document.querySelector(\"#validation-report li[data-code='hashtag.missing']\")")
+    assert page.input_value("#post-text").endswith("#Relais")
+    assert "#Relais" in page.inner_text("#preview-text")
+
+
+def test_a_point_outside_the_territory_is_refused_with_the_servers_words(page, live_server,
+                                                                        editor):
+    _log_in(page, live_server, editor)
+    page.fill("#geotag-lon", "2.35")
+    page.fill("#geotag-lat", "48.85")
+    page.locator("#geotag-lat").dispatch_event("change")
+    page.wait_for_function("() => document.querySelector('#geotag-error').textContent.trim()")
+    assert "hors du territoire" in page.inner_text("#geotag-error")
+    page.fill("#geotag-lon", "4.85")
+    page.fill("#geotag-lat", "45.75")
+    page.locator("#geotag-lat").dispatch_event("change")
+    page.wait_for_function("() => !document.querySelector('#geotag-error').textContent.trim()")
+    assert page.get_attribute("#geotag-lat", "aria-invalid") == "false"
+
+
+def test_a_click_on_the_map_inside_the_territory_places_the_post(page, live_server, editor):
+    _log_in(page, live_server, editor)
+    page.wait_for_selector("#post-map[data-ready='true'] canvas")  # fitted to the outline
+    page.locator("#post-map canvas").click()  # the centre of the map: inside the outline
+    page.wait_for_function("() => document.querySelector('#geotag-lon').value !== ''")
+    lon, lat = float(page.input_value("#geotag-lon")), float(page.input_value("#geotag-lat"))
+    assert 4.70 < lon < 5.00 and 45.60 < lat < 45.90
+    assert page.inner_text("#geotag-error").strip() == ""
