@@ -85,6 +85,10 @@ MATRIX = {
     ("POST", "/api/templates/<template_key:key>/validate"): (
         lambda c: f"/api/templates/{c['template']()}/validate", {"text": "Bonjour Lyon"}, ALL,
     ),
+    ("POST", "/api/templates/preview"): (
+        lambda c: "/api/templates/preview",
+        {"template": {"name": "P", "body": "Bonjour"}, "draft": {"text": "Bonjour"}}, CENTRAL,
+    ),
     ("GET", "/api/charter"): (lambda c: "/api/charter", None, ALL),
     ("PUT", "/api/charter"): (lambda c: "/api/charter", {"rules": []}, CENTRAL),
     ("GET", "/api/charter/versions/<int:number>"): (
@@ -158,6 +162,10 @@ MATRIX = {
     ),
     ("GET", "/api/campaigns/<int:campaign_id>"): (
         lambda c: f"/api/campaigns/{c['posts']()['campaign']}", None, ALL,
+    ),
+    ("PATCH", "/api/campaigns/<int:campaign_id>"): (
+        lambda c: f"/api/campaigns/{c['posts']()['campaign']}", {"version": 1, "title": "R"},
+        CENTRAL,
     ),
     ("GET", "/api/campaigns/<int:campaign_id>/dashboard"): (
         lambda c: f"/api/campaigns/{c['posts']()['campaign']}/dashboard", None, ALL,
