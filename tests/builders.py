@@ -139,6 +139,9 @@ def web_builder(app: Any, make_user: Callable[..., ApiUser]) -> Callable[..., We
         answer = client.post("/login", data={"email": user.email, "password": WEB_PASSWORD,
                                              "csrf_token": token.group(1)})
         assert answer.status_code == 303, answer.get_data(as_text=True)
-        return WebUser(user, client, token.group(1))
+        # Logging in starts a new session: the pages now carry a new CSRF token.
+        fresh = _CSRF.search(client.get("/").get_data(as_text=True))
+        assert fresh is not None
+        return WebUser(user, client, fresh.group(1))
 
     return sign_in
