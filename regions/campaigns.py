@@ -180,6 +180,12 @@ def targets_by_campaign(session: Session, campaign_ids: list[int]) -> dict[int, 
     return found
 
 
+def territory_choices(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of every territory a campaign may target, by name (the desk's forms)."""
+    rows = session.execute(select(Territory.id, Territory.name).order_by(Territory.name))
+    return [(row[0], row[1]) for row in rows]
+
+
 def list_campaigns(session: Session, actor: Actor) -> list[Campaign]:
     """Campaigns, newest first; regional roles see those sent to their territories."""
     query = select(Campaign).where(Campaign.archived_at.is_(None)).order_by(Campaign.id.desc())
