@@ -136,10 +136,8 @@ def update_campaign(uow: UnitOfWork, actor: Actor, campaign_id: int, *, expected
                if getattr(changes, name) is not None
                and getattr(changes, name) != getattr(campaign, name)]
     changed += [name for name in _DATES if dates[name] != getattr(campaign, name)]
-    for name in changed:
-        setattr(campaign, name, dates[name] if name in _DATES else getattr(changes, name))
     details: dict[str, Any] = {"fields": changed}
-    if changes.target_mode is not None:
+    if changes.target_mode is not None:  # queries first: one UPDATE of the campaign below
         before = target_ids(uow.session, campaign.id)
         targets = _targets(uow.session, changes.target_mode, changes.territory_ids)
         if targets != before:
@@ -147,6 +145,9 @@ def update_campaign(uow: UnitOfWork, actor: Actor, campaign_id: int, *, expected
             details.update(targets_added=sorted(set(targets) - set(before)),
                            targets_removed=sorted(set(before) - set(targets)))
             changed.append("targets")
+    for name in changed:
+        if name != "targets":
+            setattr(campaign, name, dates[name] if name in _DATES else getattr(changes, name))
     flag_modified(campaign, "title")  # every save counts in the version, even targets alone
     uow.flush()
     audit.record(uow.session, actor.user_id, "campaign.updated", "campaign", campaign.id,

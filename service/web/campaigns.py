@@ -162,8 +162,8 @@ def edit(campaign_id: int) -> ResponseReturnValue:
     page_actor().require(*DESK_ROLES)
     with reading() as uow:
         campaign = campaigns.get_campaign(uow.session, campaign_id)
-        version = uow.session.get(TemplateVersion, campaign.template_version_id)
-        template = dict(version.data) if version else {}
+        followed = uow.session.get(TemplateVersion, campaign.template_version_id)
+        template = dict(followed.data) if followed else {}
         current = {"id": campaign.id, "version": campaign.version}
         form = _edit_form(campaign, campaigns.target_ids(uow.session, campaign_id))
     if request.method == "GET":

@@ -36,8 +36,8 @@ def test_the_desk_changes_targets_due_date_and_master_text(world, campaign, uow)
     with uow() as unit:
         event = unit.session.scalars(select(AuditEvent).where(
             AuditEvent.action == "campaign.updated")).one()
-    assert event.details["targets_added"] == [world["lille"]]
-    assert set(event.details["fields"]) == {"master_text", "adapt_deadline", "targets"}
+    assert event.data["targets_added"] == [world["lille"]]
+    assert set(event.data["fields"]) == {"master_text", "adapt_deadline", "targets"}
 
 
 def test_a_stale_campaign_update_is_a_conflict_and_writes_nothing(world, campaign):
