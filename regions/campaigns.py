@@ -7,14 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from editorial.errors import N_
 from regions import audit, standards
 from regions.actors import DESK_ROLES, Actor
 from regions.db import UnitOfWork
-from regions.errors import InvalidInput, NotFound
+from regions.errors import InvalidInput, NotFound, check_version
 from regions.models import Campaign, Post, PostStatus, Territory, campaign_targets
 from regions.teams import descendants_of
 
@@ -44,6 +45,7 @@ class CampaignDraft:
     window_start: datetime | None = None
     window_end: datetime | None = None
     adapt_deadline: datetime | None = None
+    master_text: str | None = None  # default: the template's body
 
 
 def _targets(session: Session, mode: TargetMode, ids: tuple[int, ...]) -> list[int]:
@@ -66,27 +68,92 @@ def _targets(session: Session, mode: TargetMode, ids: tuple[int, ...]) -> list[i
     return sorted(ids)
 
 
+@dataclass(frozen=True, slots=True)
+class CampaignChanges:
+    """What the desk may change on a campaign; None (or an absent target mode) keeps it."""
+
+    title: str | None = None
+    master_text: str | None = None
+    slot_values: dict[str, str] | None = None
+    target_mode: TargetMode | None = None
+    territory_ids: tuple[int, ...] = ()
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    adapt_deadline: datetime | None = None
+    cleared: frozenset[str] = frozenset()  # dates explicitly set to null
+
+
+def _check_window(start: datetime | None, end: datetime | None) -> None:
+    if start and end and end <= start:
+        raise InvalidInput("The publication window ends before it starts.",
+                           errors={"window_end": [N_("After window_start.")]})
+
+
 def create_campaign(uow: UnitOfWork, actor: Actor, draft: CampaignDraft) -> Campaign:
     """Create a campaign following a published template and send it to its targets."""
     actor.require(*DESK_ROLES)
-    if draft.window_start and draft.window_end and draft.window_end <= draft.window_start:
-        raise InvalidInput("The publication window ends before it starts.",
-                           errors={"window_end": [N_("After window_start.")]})
+    _check_window(draft.window_start, draft.window_end)
     version = standards.published_version(uow.session, draft.template_key)
     targets = _targets(uow.session, draft.target_mode, draft.territory_ids)
     campaign = Campaign(
         title=draft.title, template_version_id=version.id, slot_values=draft.slot_values,
         media=draft.media, window_start=draft.window_start, window_end=draft.window_end,
         adapt_deadline=draft.adapt_deadline, created_by=actor.user_id,
-        master_text=version.data.get("body", ""),
+        master_text=(draft.master_text if draft.master_text is not None
+                     else version.data.get("body", "")),
     )
     uow.session.add(campaign)
     uow.flush()
-    if targets:
-        uow.session.execute(insert(campaign_targets), [
-            {"campaign_id": campaign.id, "territory_id": t} for t in targets])
+    _set_targets(uow, campaign.id, targets)
     audit.record(uow.session, actor.user_id, "campaign.created", "campaign", campaign.id,
                  {"title": draft.title, "targets": targets, "template_version": version.number})
+    return campaign
+
+
+def _set_targets(uow: UnitOfWork, campaign_id: int, targets: list[int]) -> None:
+    uow.session.execute(delete(campaign_targets)
+                        .where(campaign_targets.c.campaign_id == campaign_id))
+    if targets:
+        uow.session.execute(insert(campaign_targets), [
+            {"campaign_id": campaign_id, "territory_id": t} for t in targets])
+
+
+_DATES = ("window_start", "window_end", "adapt_deadline")
+
+
+def update_campaign(uow: UnitOfWork, actor: Actor, campaign_id: int, *, expected_version: int,
+                    changes: CampaignChanges) -> Campaign:
+    """Change a campaign's title, master text, slot values, targets or dates (central desk).
+
+    A stale ``expected_version`` (someone saved the campaign since the caller read it) is a
+    409 ``conflict.stale``: nothing is overwritten. Posts already written keep their text.
+    """
+    actor.require(*DESK_ROLES)
+    campaign = get_campaign(uow.session, campaign_id)
+    check_version("campaign", campaign.version, expected_version)
+    dates = {name: None if name in changes.cleared else
+             getattr(changes, name) or getattr(campaign, name) for name in _DATES}
+    _check_window(dates["window_start"], dates["window_end"])
+    changed = [name for name in ("title", "master_text", "slot_values")
+               if getattr(changes, name) is not None
+               and getattr(changes, name) != getattr(campaign, name)]
+    changed += [name for name in _DATES if dates[name] != getattr(campaign, name)]
+    details: dict[str, Any] = {"fields": changed}
+    if changes.target_mode is not None:  # queries first: one UPDATE of the campaign below
+        before = target_ids(uow.session, campaign.id)
+        targets = _targets(uow.session, changes.target_mode, changes.territory_ids)
+        if targets != before:
+            _set_targets(uow, campaign.id, targets)
+            details.update(targets_added=sorted(set(targets) - set(before)),
+                           targets_removed=sorted(set(before) - set(targets)))
+            changed.append("targets")
+    for name in changed:
+        if name != "targets":
+            setattr(campaign, name, dates[name] if name in _DATES else getattr(changes, name))
+    flag_modified(campaign, "title")  # every save counts in the version, even targets alone
+    uow.flush()
+    audit.record(uow.session, actor.user_id, "campaign.updated", "campaign", campaign.id,
+                 details)
     return campaign
 
 
@@ -114,6 +181,12 @@ def targets_by_campaign(session: Session, campaign_ids: list[int]) -> dict[int, 
     for campaign_id, territory_id in rows:
         found[campaign_id].append(territory_id)
     return found
+
+
+def territory_choices(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of every territory a campaign may target, by name (the desk's forms)."""
+    rows = session.execute(select(Territory.id, Territory.name).order_by(Territory.name))
+    return [(row[0], row[1]) for row in rows]
 
 
 def list_campaigns(session: Session, actor: Actor) -> list[Campaign]:

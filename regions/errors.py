@@ -51,3 +51,19 @@ class AuthenticationRequired(AuthenticationFailed):
     """No credentials were sent at all."""
 
     code = "auth.required"
+
+
+class StaleVersion(Conflict):
+    """The object changed since the caller loaded it: a write would overwrite someone's work."""
+
+    code = "conflict.stale"
+
+
+def check_version(kind: str, current: int, expected: int | None) -> None:
+    """Refuse a write based on a stale read (409); ``expected=None`` skips the check."""
+    if expected is not None and current != expected:
+        raise StaleVersion(
+            f"This {kind} changed since you loaded it: reload it and try again.",
+            params={"kind": kind, "expected": expected, "current": current},
+            errors={"version": [f"Current version is {current}."]},
+        )

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from editorial import (
     Charter,
@@ -36,7 +37,7 @@ from editorial.errors import N_
 from regions import audit, geotags
 from regions.actors import DESK_ROLES, Actor
 from regions.db import UnitOfWork
-from regions.errors import Conflict, InvalidInput, NotFound
+from regions.errors import Conflict, InvalidInput, NotFound, check_version
 from regions.models import (
     AdminArea,
     CharterVersion,
@@ -159,11 +160,21 @@ def create_template(uow: UnitOfWork, actor: Actor, key: str, data: dict[str, Any
     return version
 
 
-def edit_template(uow: UnitOfWork, actor: Actor, key: str, data: dict[str, Any]
-                  ) -> TemplateVersion:
-    """Change the draft, or start the next version when the newest one is published."""
+def _touch(record: TemplateRecord) -> None:
+    """Count a change in the template's optimistic version, even when only a version changed."""
+    flag_modified(record, "name")
+
+
+def edit_template(uow: UnitOfWork, actor: Actor, key: str, data: dict[str, Any], *,
+                  expected_version: int | None = None) -> TemplateVersion:
+    """Change the draft, or start the next version when the newest one is published.
+
+    ``expected_version`` is the template's ``version`` as the caller last read it: when
+    someone changed the template since, nothing is written (409 ``conflict.stale``).
+    """
     actor.require(*DESK_ROLES)
     record = get_template(uow.session, key)
+    check_version("template", record.version, expected_version)
     _require_open(record)
     current = latest_version(uow.session, record)
     number = current.number + 1 if current.published_at else current.number
@@ -177,17 +188,19 @@ def edit_template(uow: UnitOfWork, actor: Actor, key: str, data: dict[str, Any]
         uow.session.add(version)
     record.name, record.network = canonical["name"], canonical["network"]
     record.language = canonical["language"]
+    _touch(record)
     uow.flush()
     audit.record(uow.session, actor.user_id, "template.edited", "template", record.id,
                  {"version": number})
     return version
 
 
-def publish_template(uow: UnitOfWork, actor: Actor, key: str, *, now: datetime
-                     ) -> TemplateVersion:
-    """Publish the draft: from now on it never changes."""
+def publish_template(uow: UnitOfWork, actor: Actor, key: str, *, now: datetime,
+                     expected_version: int | None = None) -> TemplateVersion:
+    """Publish the draft: from now on it never changes (a stale ``expected_version``: 409)."""
     actor.require(*DESK_ROLES)
     record = get_template(uow.session, key)
+    check_version("template", record.version, expected_version)
     _require_open(record)
     current = latest_version(uow.session, record)
     if current.published_at is not None:
@@ -195,6 +208,7 @@ def publish_template(uow: UnitOfWork, actor: Actor, key: str, *, now: datetime
             f"Version {current.number} is already published: edit to make a new one.",
             params={"version": current.number})
     current.published_at, current.published_by = now, actor.user_id
+    _touch(record)
     uow.flush()
     audit.record(uow.session, actor.user_id, "template.published", "template", record.id,
                  {"version": current.number})
@@ -311,3 +325,21 @@ def dry_run(session: Session, actor: Actor, key: str, draft: Draft, *, now: date
     compiled = compiled_for(version, current_charter(session))
     report = validate(compiled, draft, now=now)
     return DryRun(report, autofix(compiled, draft) if fix else None)
+
+
+def preview_template(session: Session, actor: Actor, data: dict[str, Any], draft: Draft, *,
+                     now: datetime, territory_id: int | None = None,
+                     point: tuple[float, float] | None = None) -> Report:
+    """Validate a sample draft against an unsaved template and the current charter.
+
+    The desk's editor calls it while typing: a template that does not hold together raises
+    TemplateInvalid listing every problem by path, exactly as saving it would.
+    """
+    actor.require(*DESK_ROLES)
+    canonical = _checked_template(data, str(data.get("id") or "preview"), 1)
+    charter = current_charter(session)
+    compiled = _compiled(json.dumps(canonical, sort_keys=True),
+                         json.dumps(charter.data, sort_keys=True) if charter else None)
+    draft = _with_places(session, actor, replace(draft, geotagged=point is not None), point,
+                         territory_id)
+    return validate(compiled, draft, now=now)

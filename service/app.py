@@ -23,6 +23,7 @@ from regions.db import (
 )
 from service import errors, i18n, web
 from service.api.common import ErrorSchema, RowIdConverter
+from service.api.templates.rule_schemas import register_rule_schemas
 from service.api.templates.schemas import TemplateKeyConverter
 from service.auth import csrf
 from service.runtime import Runtime
@@ -121,6 +122,7 @@ def create_app(settings: Settings, *, session_factory: SessionFactory | None = N
     api = RelaisApi()
     api.init_app(app)
     api.register_converter(TemplateKeyConverter, TemplateKeyConverter.param_schema)
+    register_rule_schemas(api.spec)
     for name in API_RESOURCES:
         module = import_module(f"service.api.{name}.routes")
         api.register_blueprint(module.blp)

@@ -86,6 +86,10 @@ MATRIX = {
     ("POST", "/api/templates/<template_key:key>/validate"): (
         lambda c: f"/api/templates/{c['template']()}/validate", {"text": "Bonjour Lyon"}, ALL,
     ),
+    ("POST", "/api/templates/preview"): (
+        lambda c: "/api/templates/preview",
+        {"template": {"name": "P", "body": "Bonjour"}, "draft": {"text": "Bonjour"}}, CENTRAL,
+    ),
     ("GET", "/api/charter"): (lambda c: "/api/charter", None, ALL),
     ("PUT", "/api/charter"): (lambda c: "/api/charter", {"rules": []}, CENTRAL),
     ("GET", "/api/charter/versions/<int:number>"): (
@@ -160,9 +164,32 @@ MATRIX = {
     ("GET", "/api/campaigns/<int:campaign_id>"): (
         lambda c: f"/api/campaigns/{c['posts']()['campaign']}", None, ALL,
     ),
+    ("PATCH", "/api/campaigns/<int:campaign_id>"): (
+        lambda c: f"/api/campaigns/{c['posts']()['campaign']}", {"version": 1, "title": "R"},
+        CENTRAL,
+    ),
     ("GET", "/api/campaigns/<int:campaign_id>/dashboard"): (
         lambda c: f"/api/campaigns/{c['posts']()['campaign']}/dashboard", None, ALL,
     ),
+    # Pages (HTML, signed in through the login page): role checks in tests/api/test_web_standards.py
+    # and tests/api/test_web_campaigns.py (regional people get 403 on the desk's pages).
+    ("GET", "/standards"): (None, None, CENTRAL),
+    ("GET", "/standards/charter"): (None, None, CENTRAL),
+    ("POST", "/standards/charter"): (None, None, CENTRAL),
+    ("GET", "/standards/templates/new"): (None, None, CENTRAL),
+    ("POST", "/standards/templates/new"): (None, None, CENTRAL),
+    ("GET", "/standards/templates/<template_key:key>"): (None, None, CENTRAL),
+    ("POST", "/standards/templates/<template_key:key>"): (None, None, CENTRAL),
+    ("POST", "/standards/templates/<template_key:key>/publish"): (None, None, CENTRAL),
+    ("POST", "/standards/templates/<template_key:key>/archive"): (None, None, CENTRAL),
+    ("GET", "/standards/templates/<template_key:key>/compare"): (None, None, CENTRAL),
+    ("POST", "/standards/templates/preview"): (None, None, CENTRAL),
+    ("GET", "/campaigns"): (None, None, ALL),
+    ("GET", "/campaigns/new"): (None, None, CENTRAL),
+    ("POST", "/campaigns/new"): (None, None, CENTRAL),
+    ("GET", "/campaigns/<int:campaign_id>"): (None, None, ALL),
+    ("GET", "/campaigns/<int:campaign_id>/edit"): (None, None, CENTRAL),
+    ("POST", "/campaigns/<int:campaign_id>/edit"): (None, None, CENTRAL),
     ("GET", "/api/map/activity"): (lambda c: "/api/map/activity", None, ALL),
     ("GET", "/api/map/posts/<int:z>/<int:x>/<int:y>.mvt"): (
         lambda c: "/api/map/posts/0/0/0.mvt", None, ALL,

@@ -8,8 +8,13 @@ from typing import Any
 from flask.views import MethodView
 
 from regions import campaigns
-from regions.campaigns import CampaignDraft, TargetMode
-from service.api.campaigns.schemas import CampaignCreateArgs, CampaignSchema, DashboardRowSchema
+from regions.campaigns import CampaignChanges, CampaignDraft, TargetMode
+from service.api.campaigns.schemas import (
+    CampaignCreateArgs,
+    CampaignSchema,
+    CampaignUpdateArgs,
+    DashboardRowSchema,
+)
 from service.api.common import Blueprint
 from service.api.posts.views import template_refs
 from service.auth import current_actor
@@ -27,7 +32,7 @@ def campaign_views(uow: Any, items: list[Any]) -> list[dict[str, Any]]:
     for campaign in items:
         view = {name: getattr(campaign, name) for name in (
             "id", "title", "master_text", "slot_values", "media", "window_start", "window_end",
-            "adapt_deadline", "created_at")}
+            "adapt_deadline", "created_at", "version")}
         view["template"] = refs.get(campaign.template_version_id)
         view["target_ids"] = targets[campaign.id]
         views.append(view)
@@ -59,7 +64,8 @@ class Campaigns(MethodView):
             title=args["title"], template_key=args["template"], slot_values=args["slot_values"],
             media=args["media"], target_mode=TargetMode(args["targets"]),
             territory_ids=tuple(args["territory_ids"]), window_start=args["window_start"],
-            window_end=args["window_end"], adapt_deadline=args["adapt_deadline"])
+            window_end=args["window_end"], adapt_deadline=args["adapt_deadline"],
+            master_text=args.get("master_text"))
         with unit_of_work() as uow:
             campaign = campaigns.create_campaign(uow, actor, draft)
             uow.commit()
@@ -76,6 +82,30 @@ class CampaignById(MethodView):
         current_actor()
         with unit_of_work() as uow:
             return campaign_view(uow, campaigns.get_campaign(uow.session, campaign_id))
+
+    @blp.arguments(CampaignUpdateArgs)
+    @blp.response(200, CampaignSchema)
+    def patch(self, args: dict[str, Any], campaign_id: int) -> dict[str, Any]:
+        """Change a campaign (central desk): title, master text, slots, targets, dates."""
+        actor = current_actor()
+        with unit_of_work() as uow:
+            campaign = campaigns.update_campaign(
+                uow, actor, campaign_id, expected_version=args.pop("version"),
+                changes=campaign_changes(args))
+            uow.commit()
+            return campaign_view(uow, campaign)
+
+
+def campaign_changes(args: dict[str, Any]) -> CampaignChanges:
+    """The domain's changes from parsed update arguments (absent = unchanged, null = cleared)."""
+    mode = args.get("targets")
+    dates = ("window_start", "window_end", "adapt_deadline")
+    return CampaignChanges(
+        title=args.get("title"), master_text=args.get("master_text"),
+        slot_values=args.get("slot_values"), target_mode=TargetMode(mode) if mode else None,
+        territory_ids=tuple(args.get("territory_ids", ())),
+        cleared=frozenset(d for d in dates if d in args and args[d] is None),
+        **{d: args.get(d) for d in dates})
 
 
 @blp.route("/<int:campaign_id>/dashboard")

@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from editorial.errors import N_
 from regions.campaigns import TargetMode
-from service.api.common import RowId
+from service.api.common import INT4_MAX, RowId
 from service.api.posts.schemas import PostMediaArgs
 
 
@@ -25,13 +25,49 @@ class CampaignCreateArgs(Schema):
     territory_ids = fields.List(RowId(strict=True), load_default=list)
     window_start = fields.AwareDateTime(allow_none=True, load_default=None)
     window_end = fields.AwareDateTime(allow_none=True, load_default=None)
-    adapt_deadline = fields.AwareDateTime(allow_none=True, load_default=None)
+    adapt_deadline = fields.AwareDateTime(allow_none=True, load_default=None,
+                                          metadata={"description": "Due date of adaptations"})
+    master_text = fields.String(validate=validate.Length(max=20_000), metadata={
+        "description": "The central text shown to adapters; default: the template's body"})
 
     @validates_schema
     def _window(self, data: dict[str, object], **_kwargs: object) -> None:
-        start, end = data.get("window_start"), data.get("window_end")
-        if start and end and end <= start:  # type: ignore[operator]
-            raise ValidationError(N_("Must be after window_start."), "window_end")
+        _check_window(data)
+
+
+def _check_window(data: dict[str, object]) -> None:
+    start, end = data.get("window_start"), data.get("window_end")
+    if start and end and end <= start:  # type: ignore[operator]
+        raise ValidationError(N_("Must be after window_start."), "window_end")
+
+
+class CampaignUpdateArgs(Schema):
+    """Changes to a campaign; absent fields stay as they are, null clears a date.
+
+    ``version`` is the campaign's ``version`` as you loaded it: when someone saved the campaign
+    since, nothing is written and the answer is 409 ``conflict.stale``.
+    """
+
+    version = fields.Integer(strict=True, required=True,
+                             validate=validate.Range(min=1, max=INT4_MAX),
+                             metadata={"description": "The version you loaded"})
+    title = fields.String(validate=validate.Length(min=1, max=200))
+    master_text = fields.String(validate=validate.Length(max=20_000))
+    slot_values = fields.Dict(keys=fields.String(validate=validate.Length(max=64)),
+                              values=fields.String(validate=validate.Length(max=2000)))
+    targets = fields.String(validate=validate.OneOf([m.value for m in TargetMode]), metadata={
+        "description": "all | list | descendants; with territory_ids, replaces the targets"})
+    territory_ids = fields.List(RowId(strict=True), validate=validate.Length(max=1000))
+    window_start = fields.AwareDateTime(allow_none=True)
+    window_end = fields.AwareDateTime(allow_none=True)
+    adapt_deadline = fields.AwareDateTime(allow_none=True,
+                                          metadata={"description": "Due date of adaptations"})
+
+    @validates_schema
+    def _targets(self, data: dict[str, object], **_kwargs: object) -> None:
+        _check_window(data)
+        if "territory_ids" in data and "targets" not in data:
+            raise ValidationError(N_("Give the target mode with the territories."), "targets")
 
 
 class CampaignSchema(Schema):
@@ -48,6 +84,8 @@ class CampaignSchema(Schema):
     window_end = fields.DateTime(allow_none=True)
     adapt_deadline = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
+    version = fields.Integer(metadata={
+        "description": "Send it back when updating: a stale one is a 409 conflict.stale"})
 
 
 class DashboardRowSchema(Schema):

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from service.api.templates.rule_schemas import rules_field_metadata
+
 
 class CharterArgs(Schema):
     """The next charter: the rules every template inherits."""
 
-    rules = fields.List(fields.Dict(), required=True, validate=validate.Length(max=500))
+    rules = fields.List(fields.Dict(metadata=rules_field_metadata()),
+                        required=True, validate=validate.Length(max=500))
 
 
 class CharterSchema(Schema):

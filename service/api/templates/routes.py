@@ -16,12 +16,15 @@ from service.api.templates.schemas import (
     DryRunArgs,
     DryRunQueryArgs,
     DryRunReportSchema,
-    TemplateArgs,
+    PreviewArgs,
+    PublishArgs,
     TemplateCreateArgs,
+    TemplateEditArgs,
     TemplateListArgs,
     TemplateSchema,
     TemplateSummarySchema,
     VersionSchema,
+    WrittenVersionSchema,
 )
 from service.auth import current_actor
 from service.runtime import unit_of_work
@@ -40,13 +43,18 @@ def _version(key: str, version: TemplateVersion) -> dict[str, Any]:
     return {**_version_summary(version), "key": key, "data": version.data}
 
 
+def _written(key: str, version: TemplateVersion) -> dict[str, Any]:
+    return {**_version(key, version), "revision": version.template.version}
+
+
 def _template(record: TemplateRecord, *, with_versions: bool = False) -> dict[str, Any]:
     versions = record.versions
     published = [v.number for v in versions if v.published_at is not None]
     data = {"key": record.key, "name": record.name, "network": record.network,
             "language": record.language, "created_at": record.created_at,
             "archived_at": record.archived_at, "latest_version": versions[-1].number,
-            "published_version": published[-1] if published else None}
+            "published_version": published[-1] if published else None,
+            "revision": record.version}
     if with_versions:
         data["versions"] = [_version_summary(v) for v in versions]
     return data
@@ -66,7 +74,7 @@ class Templates(MethodView):
             return [_template(record) for record in records]
 
     @blp.arguments(TemplateCreateArgs)
-    @blp.response(201, VersionSchema)
+    @blp.response(201, WrittenVersionSchema)
     def post(self, args: dict[str, Any]) -> dict[str, Any]:
         """Create a template (central desk): version 1, a draft until published."""
         actor = current_actor()
@@ -74,7 +82,7 @@ class Templates(MethodView):
         with unit_of_work() as uow:
             version = standards.create_template(uow, actor, key, args)
             uow.commit()
-            return _version(key, version)
+            return _written(key, version)
 
 
 @blp.route("/<template_key:key>")
@@ -88,29 +96,36 @@ class TemplateByKey(MethodView):
         with unit_of_work() as uow:
             return _template(standards.get_template(uow.session, key), with_versions=True)
 
-    @blp.arguments(TemplateArgs)
-    @blp.response(200, VersionSchema)
+    @blp.arguments(TemplateEditArgs)
+    @blp.response(200, WrittenVersionSchema)
     def put(self, args: dict[str, Any], key: str) -> dict[str, Any]:
-        """Edit (central desk): changes the draft, or starts the next version after a publish."""
+        """Edit (central desk): changes the draft, or starts the next version after a publish.
+
+        Send the `revision` you loaded: a template changed meanwhile answers 409
+        `conflict.stale` instead of overwriting someone else's work.
+        """
         actor = current_actor()
+        revision = args.pop("revision", None)
         with unit_of_work() as uow:
-            version = standards.edit_template(uow, actor, key, args)
+            version = standards.edit_template(uow, actor, key, args, expected_version=revision)
             uow.commit()
-            return _version(key, version)
+            return _written(key, version)
 
 
 @blp.route("/<template_key:key>/publish")
 class PublishTemplate(MethodView):
     """Publication."""
 
-    @blp.response(200, VersionSchema)
-    def post(self, key: str) -> dict[str, Any]:
+    @blp.arguments(PublishArgs)
+    @blp.response(200, WrittenVersionSchema)
+    def post(self, args: dict[str, Any], key: str) -> dict[str, Any]:
         """Publish the draft (central desk): from now on this version never changes."""
         actor = current_actor()
         with unit_of_work() as uow:
-            version = standards.publish_template(uow, actor, key, now=datetime.now(UTC))
+            version = standards.publish_template(uow, actor, key, now=datetime.now(UTC),
+                                                 expected_version=args.get("revision"))
             uow.commit()
-            return _version(key, version)
+            return _written(key, version)
 
 
 @blp.route("/<template_key:key>/archive")
@@ -175,3 +190,25 @@ class DryRun(MethodView):
                 point=(geotag["lon"], geotag["lat"]) if geotag else None, fix=query["autofix"],
             )
         return {**report_to_dict(result.report), "autofix": _autofix(result.fixed)}
+
+
+@blp.route("/preview")
+class Preview(MethodView):
+    """The editor's live preview."""
+
+    @blp.arguments(PreviewArgs)
+    @blp.response(200, DryRunReportSchema)
+    def post(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Validate a sample post against an unsaved template (central desk); nothing is saved.
+
+        A template that does not hold together answers 422 with every problem by path, as
+        saving it would.
+        """
+        actor = current_actor()
+        sample, geotag = args["draft"], args["draft"].get("geotag")
+        with unit_of_work() as uow:
+            report = standards.preview_template(
+                uow.session, actor, args["template"], _draft(sample), now=datetime.now(UTC),
+                territory_id=sample.get("territory_id"),
+                point=(geotag["lon"], geotag["lat"]) if geotag else None)
+        return {**report_to_dict(report), "autofix": None}

@@ -13,7 +13,8 @@ from marshmallow import Schema, fields, validate
 from werkzeug.routing import BaseConverter
 
 from editorial.errors import N_
-from service.api.common import QueryArgs, RowId
+from service.api.common import INT4_MAX, QueryArgs, RowId
+from service.api.templates.rule_schemas import rules_field_metadata
 
 KEY_PATTERN = r"[a-z0-9][a-z0-9-]{0,79}"
 KEY = validate.Regexp(rf"^{KEY_PATTERN}$", error=N_("Lowercase letters, digits, dashes."))
@@ -39,7 +40,28 @@ class TemplateArgs(Schema):
     timezone = fields.String(validate=validate.Length(max=64))
     body = fields.String(validate=validate.Length(max=20_000))
     slots = fields.List(fields.Dict(), validate=validate.Length(max=100))
-    rules = fields.List(fields.Dict(), validate=validate.Length(max=500))
+    rules = fields.List(fields.Dict(metadata=rules_field_metadata()),
+                        validate=validate.Length(max=500))
+
+
+REVISION_HELP = (
+    "The template's `revision` as you loaded it. Optional (older clients omit it); when given "
+    "and someone changed the template since (edit, publication, archiving), nothing is written "
+    "and the answer is 409 `conflict.stale`.")
+
+
+class TemplateEditArgs(TemplateArgs):
+    """A template's new content, with the revision it was edited from."""
+
+    revision = fields.Integer(strict=True, validate=validate.Range(min=1, max=INT4_MAX),
+                              metadata={"description": REVISION_HELP})
+
+
+class PublishArgs(Schema):
+    """Optional body of a publication: the revision the caller reviewed."""
+
+    revision = fields.Integer(strict=True, validate=validate.Range(min=1, max=INT4_MAX),
+                              metadata={"description": REVISION_HELP})
 
 
 class TemplateCreateArgs(TemplateArgs):
@@ -71,6 +93,13 @@ class VersionSchema(VersionSummarySchema):
     data = fields.Dict()
 
 
+class WrittenVersionSchema(VersionSchema):
+    """The version a write produced, with the template's revision to send with the next one."""
+
+    revision = fields.Integer(metadata={"description": "The template's revision after this "
+                                                       "change: send it with the next edit"})
+
+
 class TemplateSummarySchema(Schema):
     """A template in lists."""
 
@@ -83,6 +112,9 @@ class TemplateSummarySchema(Schema):
     latest_version = fields.Integer()
     published_version = fields.Integer(allow_none=True,
                                        metadata={"description": "What new posts follow"})
+    revision = fields.Integer(metadata={
+        "description": "Goes up with every edit, publication and archiving: send it back as "
+                       "`revision` when editing or publishing"})
 
 
 class TemplateSchema(TemplateSummarySchema):
@@ -126,6 +158,22 @@ class DryRunArgs(Schema):
     version = RowId(
         strict=True,
         metadata={"description": "A version number (drafts too); default: the newest published"})
+
+
+class PreviewDraftArgs(DryRunArgs):
+    """A sample post for the preview (the template is the one sent, not a stored version)."""
+
+    class Meta:
+        """The stored-version selector makes no sense here."""
+
+        exclude = ("version",)
+
+
+class PreviewArgs(Schema):
+    """An unsaved template and a sample post to check against it (and the current charter)."""
+
+    template = fields.Nested(TemplateArgs, required=True)
+    draft = fields.Nested(PreviewDraftArgs, required=True)
 
 
 class DryRunQueryArgs(QueryArgs):

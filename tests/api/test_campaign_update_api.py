@@ -1,0 +1,91 @@
+"""Campaign updates and stale writes: two desk members never silently overwrite each other."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from regions.models import AuditEvent
+from tests.api.conftest import SOON
+
+
+@pytest.fixture()
+def campaign(world):
+    created = world["desk"].post("/api/campaigns", json={
+        "title": "Printemps", "template": "portes-ouvertes", "slot_values": {"city": "Lyon"},
+        "targets": "list", "territory_ids": [world["lyon"]],
+        "adapt_deadline": SOON.isoformat()})
+    assert created.status_code == 201, created.json
+    assert created.json["version"] == 1
+    return created.json
+
+
+def test_the_desk_changes_targets_due_date_and_master_text(world, campaign, uow):
+    later = SOON + timedelta(days=2)
+    answer = world["desk"].patch(f"/api/campaigns/{campaign['id']}", json={
+        "version": 1, "targets": "list", "territory_ids": [world["lyon"], world["lille"]],
+        "adapt_deadline": later.isoformat(), "master_text": "Portes ouvertes partout !"})
+    assert answer.status_code == 200, answer.json
+    assert sorted(answer.json["target_ids"]) == sorted([world["lyon"], world["lille"]])
+    assert answer.json["master_text"] == "Portes ouvertes partout !"
+    assert answer.json["adapt_deadline"].startswith(later.date().isoformat())
+    assert answer.json["version"] == 2
+    assert answer.json["title"] == "Printemps"  # absent fields stay as they were
+    with uow() as unit:
+        event = unit.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "campaign.updated")).one()
+    assert event.data["targets_added"] == [world["lille"]]
+    assert set(event.data["fields"]) == {"master_text", "adapt_deadline", "targets"}
+
+
+def test_a_stale_campaign_update_is_a_conflict_and_writes_nothing(world, campaign):
+    path = f"/api/campaigns/{campaign['id']}"
+    first = world["desk"].patch(path, json={"version": 1, "title": "Mine"})
+    assert first.status_code == 200
+    second = world["desk"].patch(path, json={"version": 1, "title": "Theirs"})
+    assert second.status_code == 409
+    assert second.json["code"] == "conflict.stale"
+    assert world["desk"].get(path).json["title"] == "Mine"
+
+
+def test_a_regional_editor_cannot_update_a_campaign(world, campaign):
+    answer = world["ed_lyon"].patch(f"/api/campaigns/{campaign['id']}",
+                                   json={"version": 1, "title": "x"})
+    assert answer.status_code == 403
+    assert answer.json["code"] == "forbidden"
+
+
+def test_updating_an_unknown_campaign_is_not_found(world):
+    answer = world["desk"].patch("/api/campaigns/999999", json={"version": 1, "title": "x"})
+    assert answer.status_code == 404
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"title": "x"}, "version"),
+    ({"version": 1, "title": ""}, "title"),
+    ({"version": 1, "targets": "some"}, "targets"),
+    ({"version": 1, "territory_ids": [1]}, "targets"),
+    ({"version": 1, "window_start": SOON.isoformat(),
+      "window_end": (SOON - timedelta(hours=1)).isoformat()}, "window_end"),
+])
+def test_bad_campaign_updates_are_refused_by_field(world, campaign, body, field):
+    answer = world["desk"].patch(f"/api/campaigns/{campaign['id']}", json=body)
+    assert answer.status_code == 422, answer.json
+    assert field in str(answer.json["errors"])
+
+
+def test_unknown_targets_are_refused_and_the_campaign_is_unchanged(world, campaign):
+    path = f"/api/campaigns/{campaign['id']}"
+    answer = world["desk"].patch(path, json={"version": 1, "targets": "list",
+                                             "territory_ids": [999999]})
+    assert answer.status_code == 422
+    assert world["desk"].get(path).json["target_ids"] == [world["lyon"]]
+
+
+def test_clearing_the_due_date_with_null(world, campaign):
+    answer = world["desk"].patch(f"/api/campaigns/{campaign['id']}",
+                                 json={"version": 1, "adapt_deadline": None})
+    assert answer.status_code == 200, answer.json
+    assert answer.json["adapt_deadline"] is None

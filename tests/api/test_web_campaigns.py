@@ -1,0 +1,96 @@
+"""Campaign pages: the desk creates and edits campaigns, everyone sees the dashboard."""
+
+from __future__ import annotations
+
+import pytest
+
+from regions.models import Role
+
+
+@pytest.fixture()
+def desk_page(world, sign_in):
+    """The desk signed in on the pages (the `world` template is published)."""
+    return sign_in(Role.CENTRAL_EDITOR)
+
+
+def _create(desk_page, world, **extra):
+    data = {"template": "portes-ouvertes", "title": "Printemps", "master_text": "",
+            "slot-city": "votre ville", "targets": "list",
+            "territory_ids": [str(world["lyon"]), str(world["marseille"])],
+            "adapt_deadline": "2030-05-01T18:00", **extra}
+    return desk_page.post("/campaigns/new?template=portes-ouvertes", data=data)
+
+
+def test_the_desk_creates_a_campaign_with_targets_and_due_date(desk_page, world):
+    form = desk_page.get("/campaigns/new?template=portes-ouvertes").get_data(as_text=True)
+    assert 'id="campaign-form"' in form and 'name="slot-city"' in form
+    answer = _create(desk_page, world)
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    campaign_id = int(answer.headers["Location"].rsplit("/", 1)[1])
+    stored = desk_page.api("GET", f"/api/campaigns/{campaign_id}").json
+    assert sorted(stored["target_ids"]) == sorted([world["lyon"], world["marseille"]])
+    assert stored["slot_values"] == {"city": "votre ville"}
+    assert stored["adapt_deadline"].startswith("2030-05-01T16:00")  # Paris summer time
+    assert stored["master_text"] == "Portes ouvertes à {city} ! {details}"
+
+
+def test_a_campaign_without_targets_is_refused_beside_the_field(desk_page, world):
+    answer = _create(desk_page, world, territory_ids=[])
+    assert answer.status_code == 422
+    assert 'id="territory_ids-error"' in answer.get_data(as_text=True)
+
+
+def test_the_dashboard_shows_who_adapted_and_who_is_pending(desk_page, world):
+    campaign_id = _create(desk_page, world).headers["Location"].rsplit("/", 1)[1]
+    world["ed_lyon"].post("/api/posts", json={
+        "territory_id": world["lyon"], "campaign_id": int(campaign_id),
+        "slot_values": {"city": "Lyon", "details": "Bienvenue #Relais"}})
+    html = desk_page.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
+    assert 'id="campaign-dashboard"' in html
+    assert "Lyon" in html and "Marseille" in html
+    assert "0 territoires sur 2" in html or "0 of 2" in html
+
+
+def test_regional_people_see_their_campaigns_with_a_link_to_adapt(desk_page, world, sign_in):
+    campaign_id = _create(desk_page, world, territory_ids=[str(world["lyon"])]
+                          ).headers["Location"].rsplit("/", 1)[1]
+    lyon = sign_in(Role.REGIONAL_EDITOR, territory_ids=[world["lyon"]])
+    lille = sign_in(Role.REGIONAL_EDITOR, territory_ids=[world["lille"]])
+    assert f'href="/posts/new?campaign={campaign_id}"' in lyon.get("/campaigns").get_data(
+        as_text=True)
+    assert "Printemps" not in lille.get("/campaigns").get_data(as_text=True)
+    page = lyon.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
+    assert f'href="/posts/new?campaign={campaign_id}"' in page
+    assert "/edit" not in page
+
+
+def test_editing_a_campaign_and_a_stale_edit(desk_page, world):
+    campaign_id = _create(desk_page, world).headers["Location"].rsplit("/", 1)[1]
+    path = f"/campaigns/{campaign_id}/edit"
+    form = desk_page.get(path).get_data(as_text=True)
+    assert 'name="version" value="1"' in form
+    data = {"version": "1", "title": "Printemps 2", "master_text": "Texte", "targets": "list",
+            "territory_ids": [str(world["lille"])], "adapt_deadline": ""}
+    assert desk_page.post(path, data=data).status_code == 303
+    stored = desk_page.api("GET", f"/api/campaigns/{campaign_id}").json
+    assert (stored["title"], stored["target_ids"], stored["adapt_deadline"]) == (
+        "Printemps 2", [world["lille"]], None)
+    stale = desk_page.post(path, data={**data, "title": "Printemps 3"})
+    assert stale.status_code == 409
+    assert desk_page.api("GET", f"/api/campaigns/{campaign_id}").json["title"] == "Printemps 2"
+
+
+@pytest.mark.parametrize("method, path", [
+    ("GET", "/campaigns/new"), ("POST", "/campaigns/new"),
+    ("GET", "/campaigns/{id}/edit"), ("POST", "/campaigns/{id}/edit"),
+])
+def test_regional_people_cannot_open_the_desk_forms(desk_page, world, sign_in, method, path):
+    campaign_id = _create(desk_page, world).headers["Location"].rsplit("/", 1)[1]
+    person = sign_in(Role.REGIONAL_EDITOR, territory_ids=[world["lyon"]])
+    path = path.format(id=campaign_id)
+    answer = person.get(path) if method == "GET" else person.post(path, data={"title": "x"})
+    assert answer.status_code == 403
+
+
+def test_an_unknown_campaign_is_a_404_page(desk_page):
+    assert desk_page.get("/campaigns/999999").status_code == 404
