@@ -201,7 +201,12 @@ def demo_publishing(settings: Settings, *, enabled: bool = True) -> Iterator[Set
 
 def _seed_demo_world(settings: Settings, *, publish: bool) -> None:
     """Connect the demo Pages, seed the demo content, publish what is due; say what there is."""
-    from service.demo import EXPIRED_PAGE, demo_page_token, seed_demo_pages
+    from service.demo import (
+        EXPIRED_PAGE,
+        demo_page_token,
+        expired_page_connected,
+        seed_demo_pages,
+    )
     from service.demo_stories import publish_due, seed_demo_content
 
     engine = make_engine(settings.database_url or "")
@@ -212,6 +217,7 @@ def _seed_demo_world(settings: Settings, *, publish: bool) -> None:
             connected = seed_demo_pages(uow, cipher)
             made = seed_demo_content(uow, now=datetime.now(UTC))
             uow.commit()
+            expired = expired_page_connected(uow, cipher)
         click.echo(f"Graph API: {settings.graph_base_url}; {connected} demo Pages connected.")
         if made["posts"]:
             click.echo(f"Demo content: {made['templates']} templates, {made['campaigns']} "
@@ -225,7 +231,8 @@ def _seed_demo_world(settings: Settings, *, publish: bool) -> None:
             if outcomes:
                 click.echo("Published to the fake Pages: " + ", ".join(
                     f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) + ".")
-        click.echo(f"The {EXPIRED_PAGE} Page's token has expired on purpose (failed posts); "
-                   f"reconnect it with the token {demo_page_token(EXPIRED_PAGE)!r}.")
+        if expired:
+            click.echo(f"The {EXPIRED_PAGE} Page's token has expired on purpose (failed posts): "
+                       f"reconnect it with the token {demo_page_token(EXPIRED_PAGE)!r}.")
     finally:
         engine.dispose()

@@ -182,6 +182,15 @@ def seed_demo_pages(uow: UnitOfWork, cipher: TokenCipher) -> int:
     return connected
 
 
+def expired_page_connected(uow: UnitOfWork, cipher: TokenCipher) -> bool:
+    """Whether the demo Page with the expired token is still connected with it."""
+    connection = uow.session.scalar(select(PageConnection).join(
+        Territory, Territory.id == PageConnection.territory_id).where(
+        Territory.slug == EXPIRED_PAGE))
+    return connection is not None and (
+        cipher.decrypt(connection.token_ciphertext) == connected_token(EXPIRED_PAGE))
+
+
 def seed_real_territories(uow: UnitOfWork, path: Path, *, level: str, code_field: str,
                           name_field: str) -> dict[str, int]:
     """Import a boundary file and make one territory per area, under a "Réel" group.

@@ -145,3 +145,19 @@ def _actor(unit, email):
     user = unit.session.scalar(select(User).where(User.email == email))
     return accounts.actor_for_user_id(unit, user.id, accounts.session_fingerprint(user))
 
+
+
+def test_the_expired_page_is_reported_until_reconnected(seeded, uow, cipher):
+    from regions.models import Territory
+    from regions.publishing.connections import connect_page
+    from service.demo import EXPIRED_PAGE, demo_page_token, expired_page_connected
+
+    seeded()
+    with uow() as unit:
+        assert expired_page_connected(unit, cipher)
+        territory_id = unit.session.scalar(select(Territory.id).where(
+            Territory.slug == EXPIRED_PAGE))
+        page_id = next(page for slug, page, _name, _place in DEMO_PAGES if slug == EXPIRED_PAGE)
+        connect_page(unit, None, territory_id, page_id=page_id,
+                     token=demo_page_token(EXPIRED_PAGE), cipher=cipher)
+        assert not expired_page_connected(unit, cipher)
