@@ -58,6 +58,7 @@ class Settings:
     graph_timeout_seconds: int = 10
     encryption_key: str | None = None
     log_level: str = "INFO"
+    demo_graph_port: int = 8090
 
     @property
     def pg_data_dir(self) -> Path:
@@ -122,6 +123,7 @@ class Settings:
             "RELAIS_LOGIN_WINDOW_SECONDS": ("login_window_seconds", 1),
             "RELAIS_CONFLICT_WINDOW_HOURS": ("conflict_window_hours", 0),
             "RELAIS_GRAPH_TIMEOUT_SECONDS": ("graph_timeout_seconds", 1),
+            "RELAIS_DEMO_GRAPH_PORT": ("demo_graph_port", 0),
         }
         for name, (attr, minimum) in integers.items():
             if (raw := get(name)) is not None:

@@ -12,6 +12,8 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 
@@ -105,10 +107,15 @@ def _page(value: str) -> FakePage:
               help="How long an injected timeout holds the request.")
 @click.option("--seed", type=int)
 @click.option("--reject-duplicates", is_flag=True)
+@click.option("--store", type=click.Path(dir_okay=False, path_type=Path),
+              help="Keep the posts in this JSON file (read back on the next start).")
 def fake_graph(host: str, port: int, pages: tuple[str, ...], demo_pages: bool, latency_ms: int,
                failure_rate: float, after_commit_rate: float, timeout_seconds: float,
-               seed: int | None, reject_duplicates: bool) -> None:
-    """Run a fake Graph API on this machine (tests, demo, development)."""
+               seed: int | None, reject_duplicates: bool, store: Path | None) -> None:
+    """Run a fake Graph API on this machine (tests, demo, development).
+
+    A post's permalink opens a page of this server showing it.
+    """
     from service.demo import demo_fake_pages
 
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
@@ -120,7 +127,8 @@ def fake_graph(host: str, port: int, pages: tuple[str, ...], demo_pages: bool, l
         raise click.BadParameter(str(exc)) from None
     known = [_page(value) for value in pages] + (demo_fake_pages() if demo_pages else [])
     serve(known, host=host, port=port, faults=plan, reject_duplicates=reject_duplicates,
-          ready=lambda server: click.echo(f"Fake Graph API listening on {server.base_url}"))
+          ready=lambda server: click.echo(f"Fake Graph API listening on {server.base_url}"),
+          store=store)
 
 
 def _free_port(preferred: int) -> int:
@@ -162,34 +170,69 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 @contextmanager
 def demo_publishing(settings: Settings, *, enabled: bool = True) -> Iterator[Settings]:
-    """For the demo: a fake Graph API and a worker (two processes), the demo Pages connected.
+    """For the demo: a fake Graph API and a worker (two processes), the demo content seeded.
 
     Both run as child processes, not threads, so the web server's workers fork a process
     with no extra threads or sockets. A configured Graph base URL is used instead of the fake.
+    The fake keeps its posts under the data folder, so permalinks still open after a restart.
     """
     if not enabled:
         yield settings
         return
-    from service.demo import seed_demo_pages
-
     env = {**os.environ, "DATABASE_URL": settings.database_url or ""}
     children: list[subprocess.Popen[bytes]] = []
     running = settings
     try:
         if settings.graph_base_url == DEFAULT_BASE_URL:
-            port = _free_port(DEMO_GRAPH_PORT)
-            children.append(_relais("fake-graph", "--demo-pages", "--port", str(port), env=env))
+            port = _free_port(settings.demo_graph_port)
+            store = (settings.data_dir / "fakegraph" / "state.json").resolve()
+            children.append(_relais("fake-graph", "--demo-pages", "--port", str(port),
+                                    "--store", str(store), env=env))
             _wait_listening(port, children[0])
             running = settings.with_changes(graph_base_url=f"http://127.0.0.1:{port}/")
-        engine = make_engine(running.database_url or "")
-        with UnitOfWork(make_session_factory(engine)) as uow:
-            connected = seed_demo_pages(uow, token_cipher(running))
-            uow.commit()
-        engine.dispose()
-        click.echo(f"Graph API: {running.graph_base_url}; {connected} demo Pages connected.")
+        _seed_demo_world(running, publish=bool(children))
         env["RELAIS_GRAPH_BASE_URL"] = running.graph_base_url
         children.append(_relais("worker", "--poll-interval", "1", env=env))
         yield running
     finally:
         for child in reversed(children):
             _stop(child)
+
+
+def _seed_demo_world(settings: Settings, *, publish: bool) -> None:
+    """Connect the demo Pages, seed the demo content, publish what is due; say what there is."""
+    from service.demo import (
+        EXPIRED_PAGE,
+        demo_page_token,
+        expired_page_connected,
+        seed_demo_pages,
+    )
+    from service.demo_stories import publish_due, seed_demo_content
+
+    engine = make_engine(settings.database_url or "")
+    sessions = make_session_factory(engine)
+    cipher = token_cipher(settings)
+    try:
+        with UnitOfWork(sessions) as uow:
+            connected = seed_demo_pages(uow, cipher)
+            made = seed_demo_content(uow, now=datetime.now(UTC))
+            uow.commit()
+            expired = expired_page_connected(uow, cipher)
+        click.echo(f"Graph API: {settings.graph_base_url}; {connected} demo Pages connected.")
+        if made["posts"]:
+            click.echo(f"Demo content: {made['templates']} templates, {made['campaigns']} "
+                       f"campaigns and {made['posts']} posts created.")
+        if publish:
+            graph = graph_client(settings, 5.0)
+            try:
+                outcomes = publish_due(sessions, graph, cipher)
+            finally:
+                graph.close()
+            if outcomes:
+                click.echo("Published to the fake Pages: " + ", ".join(
+                    f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) + ".")
+        if expired:
+            click.echo(f"The {EXPIRED_PAGE} Page's token has expired on purpose (failed posts): "
+                       f"reconnect it with the token {demo_page_token(EXPIRED_PAGE)!r}.")
+    finally:
+        engine.dispose()

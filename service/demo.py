@@ -1,5 +1,7 @@
-"""Demo data: territories built from real city coordinates, and one user per role.
+"""Demo data: territories built from real city coordinates, one user per role, fake Pages.
 
+The demo group is Énergie Commune, a fictional energy utility with regional directorates and
+local agencies; its charter, templates, campaigns and posts are in :mod:`service.demo_content`.
 Everything here is clearly demo data (names start with "Démo", e-mails end in
 ``@demo.relais.test``). The shapes are geodesic circles around real city-hall coordinates,
 not administrative boundaries: the demo needs no network and no boundary file. Seeding twice
@@ -45,6 +47,7 @@ DEMO_REGIONS = (
     DemoCity("demo-lille", "Démo — Direction régionale Lille", 3.0573, 50.6292, 35.0),
     DemoCity("demo-rennes", "Démo — Direction régionale Rennes", -1.6778, 48.1113, 40.0),
 )
+DEMO_GROUP = ("demo-groupe", "Démo — Énergie Commune")
 DEMO_LOCAL = (
     ("demo-lyon", DemoCity("demo-villeurbanne", "Démo — Agence Villeurbanne",
                            4.8795, 45.7665, 5.0)),
@@ -57,9 +60,17 @@ DEMO_USERS = (
     ("lyon@demo.relais.test", "Démo Éditrice Lyon", Role.REGIONAL_EDITOR, "demo-lyon"),
     ("marseille@demo.relais.test", "Démo Éditeur Marseille", Role.REGIONAL_EDITOR,
      "demo-marseille"),
+    ("lille@demo.relais.test", "Démo Éditrice Lille", Role.REGIONAL_EDITOR, "demo-lille"),
+    ("rennes@demo.relais.test", "Démo Éditeur Rennes", Role.REGIONAL_EDITOR, "demo-rennes"),
     ("contrib-lyon@demo.relais.test", "Démo Contributeur Lyon", Role.CONTRIBUTOR, "demo-lyon"),
     ("viewer@demo.relais.test", "Démo Lecteur", Role.VIEWER, None),
 )
+DEMO_CITIES = DEMO_REGIONS + tuple(city for _parent, city in DEMO_LOCAL)
+
+
+def demo_email(name: str) -> str:
+    """A demo user's e-mail from its name (``desk`` → ``desk@demo.relais.test``)."""
+    return f"{name}@demo.relais.test"
 
 
 def geodesic_circle(lon: float, lat: float, radius_km: float, segments: int = 48) -> Polygon:
@@ -95,10 +106,10 @@ def _territory(uow: UnitOfWork, city: DemoCity, parent_id: int | None, kind: str
 def seed_demo(uow: UnitOfWork) -> dict[str, int]:
     """Create the demo territories and users if absent; return what was created."""
     created = {"territories": 0, "users": 0}
-    group = uow.session.scalar(select(Territory).where(Territory.slug == "demo-groupe"))
+    group = uow.session.scalar(select(Territory).where(Territory.slug == DEMO_GROUP[0]))
     if group is None:
         group, _report = territories.create_territory(
-            uow, None, name="Démo — Groupe", slug="demo-groupe", kind="group"
+            uow, None, name=DEMO_GROUP[1], slug=DEMO_GROUP[0], kind="group"
         )
         created["territories"] += 1
     by_slug = {}
@@ -123,17 +134,26 @@ def seed_demo(uow: UnitOfWork) -> dict[str, int]:
 
 
 # Fake Facebook Pages of the demo regions: (territory slug, Page id, Page name, place id).
+# The agencies (Villeurbanne, Aix) have none: their approved posts wait for one.
 DEMO_PAGES = (
-    ("demo-lyon", "100000000000101", "Relais Démo Lyon", "100000000000901"),
-    ("demo-marseille", "100000000000102", "Relais Démo Marseille", "100000000000902"),
-    ("demo-lille", "100000000000103", "Relais Démo Lille", "100000000000903"),
-    ("demo-rennes", "100000000000104", "Relais Démo Rennes", "100000000000904"),
+    ("demo-lyon", "100000000000101", "Énergie Commune Lyon (démo)", "100000000000901"),
+    ("demo-marseille", "100000000000102", "Énergie Commune Marseille (démo)", "100000000000902"),
+    ("demo-lille", "100000000000103", "Énergie Commune Lille (démo)", "100000000000903"),
+    ("demo-rennes", "100000000000104", "Énergie Commune Rennes (démo)", "100000000000904"),
 )
+# Rennes is connected with a token the fake Page no longer accepts, so the demo shows failed
+# publications; an admin reconnects it with demo_page_token("demo-rennes") to fix them.
+EXPIRED_PAGE = "demo-rennes"
 
 
 def demo_page_token(slug: str) -> str:
     """The (public, demo-only) token of a demo Page on the fake Graph API."""
     return f"demo-page-token-{slug}"
+
+
+def connected_token(slug: str) -> str:
+    """The token the demo connects a Page with (an expired one for :data:`EXPIRED_PAGE`)."""
+    return demo_page_token(slug) + ("-expired" if slug == EXPIRED_PAGE else "")
 
 
 def demo_fake_pages() -> list[FakePage]:
@@ -143,18 +163,32 @@ def demo_fake_pages() -> list[FakePage]:
 
 
 def seed_demo_pages(uow: UnitOfWork, cipher: TokenCipher) -> int:
-    """Connect each demo region to its fake Page unless it has a Page already."""
+    """Connect each demo region to its fake Page unless it has a Page already.
+
+    Returns how many demo territories have a Page now (connected before or just now).
+    """
     connected = 0
     for slug, page_id, name, place in DEMO_PAGES:
         territory_id = uow.session.scalar(select(Territory.id).where(Territory.slug == slug))
-        if territory_id is None or uow.session.scalar(select(PageConnection.id).where(
+        if territory_id is None:
+            continue
+        connected += 1
+        if uow.session.scalar(select(PageConnection.id).where(
                 PageConnection.territory_id == territory_id)) is not None:
             continue
         connection = connect_page(uow, None, territory_id, page_id=page_id,
-                                  token=demo_page_token(slug), cipher=cipher, place_id=place)
+                                  token=connected_token(slug), cipher=cipher, place_id=place)
         connection.page_name = name
-        connected += 1
     return connected
+
+
+def expired_page_connected(uow: UnitOfWork, cipher: TokenCipher) -> bool:
+    """Whether the demo Page with the expired token is still connected with it."""
+    connection = uow.session.scalar(select(PageConnection).join(
+        Territory, Territory.id == PageConnection.territory_id).where(
+        Territory.slug == EXPIRED_PAGE))
+    return connection is not None and (
+        cipher.decrypt(connection.token_ciphertext) == connected_token(EXPIRED_PAGE))
 
 
 def seed_real_territories(uow: UnitOfWork, path: Path, *, level: str, code_field: str,

@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from service.fakegraph.faults import RETRYABLE_KINDS, FaultPlan
 from service.fakegraph.server import FakeGraphServer, serve
@@ -38,6 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--timeout-seconds", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--reject-duplicates", action="store_true")
+    parser.add_argument("--store", type=Path, help="keep the posts in this JSON file")
     args = parser.parse_args(argv)
     try:
         plan = FaultPlan(
@@ -62,6 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         faults=plan,
         reject_duplicates=args.reject_duplicates,
         ready=announce,
+        store=args.store,
     )
     return 0
 

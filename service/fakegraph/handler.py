@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from service.fakegraph import replies
+from service.fakegraph import permalink, replies
 from service.fakegraph.faults import MUTATING_OPERATIONS, Fault, FaultPlan
 from service.fakegraph.replies import Reply
 from service.fakegraph.state import FakePage
@@ -51,6 +51,11 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if url.path.startswith(ADMIN_PREFIX):
             self._send(self._admin(url.path[len(ADMIN_PREFIX) :], params, body))
+            return
+        if self.command == "GET" and (shown := permalink.PERMALINK_PATH.fullmatch(url.path)):
+            page_id, number = shown["page"], int(shown["number"])
+            post = self.server.state.shown_at(page_id, number)
+            self._send(permalink.page(post, f"{page_id}_{number}"))
             return
         params.update(self._form(body))
         token = params.pop("access_token", None) or self._bearer()

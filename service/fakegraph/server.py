@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from http.server import ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -28,6 +29,7 @@ class FakeGraphHTTPServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], state: GraphState, faults: FaultInjector):
         super().__init__(address, GraphRequestHandler)
         self.state = state
+        state.site = self.base_url  # the fake's permalinks open its own pages
         self.faults = faults
         self.stopping = threading.Event()  # wakes handlers held by latency or timeouts
         self._log_lock = threading.Lock()
@@ -69,6 +71,7 @@ class FakeGraphServer:
 
     ``pages`` maps Page id to its token, or lists :class:`FakePage`. Use as a context manager,
     or call :meth:`start` / :meth:`stop`; ``port=0`` picks a free port (see :attr:`base_url`).
+    With ``store``, the posts are kept in that JSON file and read back by the next server.
     """
 
     def __init__(
@@ -80,13 +83,15 @@ class FakeGraphServer:
         faults: FaultPlan | None = None,
         reject_duplicates: bool = False,
         clock: Callable[[], float] = time.time,
+        store: Path | None = None,
     ) -> None:
         page_list = (
             [FakePage(page_id, tokens={token}) for page_id, token in pages.items()]
             if isinstance(pages, Mapping)
             else list(pages)
         )
-        self.state = GraphState(page_list, reject_duplicates=reject_duplicates, clock=clock)
+        self.state = GraphState(page_list, reject_duplicates=reject_duplicates, clock=clock,
+                                store=store)
         self.faults = FaultInjector(faults)
         self._httpd = FakeGraphHTTPServer((host, port), self.state, self.faults)
         self._thread: threading.Thread | None = None
@@ -181,10 +186,12 @@ def serve(
     faults: FaultPlan | None = None,
     reject_duplicates: bool = False,
     ready: Callable[[FakeGraphServer], None] | None = None,
+    store: Path | None = None,
 ) -> None:
     """Run a fake Graph API in the foreground until interrupted (``relais fake-graph``)."""
     server = FakeGraphServer(
-        pages, host=host, port=port, faults=faults, reject_duplicates=reject_duplicates
+        pages, host=host, port=port, faults=faults, reject_duplicates=reject_duplicates,
+        store=store,
     )
     page_ids = ", ".join(page["id"] for page in server.state.pages()) or "none"
     log.info("fake Graph API on %s (pages: %s)", server.base_url, page_ids)

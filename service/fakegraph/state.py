@@ -1,4 +1,9 @@
-"""Pages and posts of the fake Graph API, kept in memory behind one lock."""
+"""Pages and posts of the fake Graph API, kept in memory behind one lock (and on disk if asked).
+
+With a ``store`` path, the posts (and the Pages' names, never their tokens) are written to one
+JSON file after every change, atomically, and read back on start: a restarted fake keeps its
+posts, so the permalinks Relais stored keep opening.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,13 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from service.fakegraph import replies
+from service.fakegraph import replies, store
 from service.fakegraph.replies import Reply
 
 POST_FIELDS = frozenset(
@@ -37,6 +43,7 @@ DEFAULT_POST_FIELDS = "id,message,created_time"
 SCHEDULE_MIN_SECONDS = 10 * 60
 SCHEDULE_MAX_SECONDS = 75 * 24 * 3600
 DUPLICATE_WINDOW_SECONDS = 24 * 3600
+FACEBOOK_URL = "https://www.facebook.com/"
 
 
 @dataclass
@@ -71,14 +78,18 @@ class FakePost:
     is_published: bool = True
     scheduled_publish_time: int | None = None
 
-    def field(self, name: str, page_name: str) -> Any:
-        """The value Graph would give for ``fields=name``."""
+    def permalink_path(self) -> str:
+        """Where the post's page is, relative to the server's root (as on Facebook)."""
+        return f"{self.page_id}/posts/{self.number}"
+
+    def field(self, name: str, page_name: str, site: str = FACEBOOK_URL) -> Any:
+        """The value Graph would give for ``fields=name``; permalinks lead to ``site``."""
         values: dict[str, Any] = {
             "id": self.id,
             "message": self.message,
             "created_time": _graph_time(self.created_at),
             "updated_time": _graph_time(self.created_at),
-            "permalink_url": f"https://www.facebook.com/{self.page_id}/posts/{self.number}",
+            "permalink_url": f"{site}{self.permalink_path()}",
             "is_published": self.is_published,
             "scheduled_publish_time": self.scheduled_publish_time,
             "place": {"id": self.place} if self.place else None,
@@ -89,9 +100,9 @@ class FakePost:
         }
         return values[name]
 
-    def everything(self) -> dict[str, Any]:
+    def everything(self, site: str = FACEBOOK_URL) -> dict[str, Any]:
         """All fields plus ``page_id`` (for ``GET /_fake/posts``)."""
-        data = {name: self.field(name, "") for name in sorted(POST_FIELDS - {"from"})}
+        data = {name: self.field(name, "", site) for name in sorted(POST_FIELDS - {"from"})}
         return {**data, "page_id": self.page_id}
 
 
@@ -104,14 +115,19 @@ class GraphState:
         *,
         reject_duplicates: bool = False,
         clock: Callable[[], float] = time.time,
+        store: Path | None = None,
     ) -> None:
         self._lock = threading.Lock()
         self._pages: dict[str, FakePage] = {}
         self._posts: dict[str, FakePost] = {}
-        # Numbered from the clock (ms), so a restarted fake never reuses a post id, as Facebook.
-        self._numbers = itertools.count(int(clock() * 1000))
+        self._store = store
+        self.site = FACEBOOK_URL  # the server sets its own address: permalinks lead there
         self.reject_duplicates = reject_duplicates
         self.clock = clock
+        self._load()
+        # Numbered from the clock (ms), so a restarted fake never reuses a post id, as Facebook.
+        newest = max((post.number for post in self._posts.values()), default=0)
+        self._numbers = itertools.count(max(int(clock() * 1000), newest + 1))
         for page in pages:
             self.add_page(page)
 
@@ -119,6 +135,7 @@ class GraphState:
         """Register a Page or replace its name and tokens."""
         with self._lock:
             self._pages[page.id] = FakePage(page.id, page.name, set(page.tokens))
+            self._save()
 
     def pages(self) -> list[dict[str, Any]]:
         """Every Page, without tokens."""
@@ -130,7 +147,7 @@ class GraphState:
         with self._lock:
             self._publish_due()
             return [
-                post.everything()
+                post.everything(self.site)
                 for post in sorted(self._posts.values(), key=lambda p: p.number)
                 if page_id is None or post.page_id == page_id
             ]
@@ -139,6 +156,7 @@ class GraphState:
         """Forget every post."""
         with self._lock:
             self._posts.clear()
+            self._save()
 
     def page_of(self, node_id: str) -> str | None:
         """The Page a node belongs to (itself for a Page), if the node exists."""
@@ -244,6 +262,7 @@ class GraphState:
                 **fields_or_error,
             )
             self._posts[post.id] = post
+            self._save()
         return replies.ok({"id": post.id})
 
     def delete(self, post_id: str) -> Reply:
@@ -251,7 +270,36 @@ class GraphState:
         with self._lock:
             if self._posts.pop(post_id, None) is None:
                 return replies.unsupported("DELETE", post_id)
+            self._save()
         return replies.ok({"success": True})
+
+    def shown_at(self, page_id: str, number: int) -> tuple[dict[str, Any], str] | None:
+        """The post a permalink shows (every field) and its Page's name, if it exists."""
+        with self._lock:
+            self._publish_due()
+            post = self._posts.get(f"{page_id}_{number}")
+            if post is None:
+                return None
+            page = self._pages.get(page_id)
+            return post.everything(self.site), page.name if page else f"Page {page_id}"
+
+    # --- on disk -----------------------------------------------------------------------
+
+    def _load(self) -> None:
+        """Read the posts and Page names a previous run left (nothing without a store)."""
+        data = store.read(self._store) if self._store is not None else {}
+        for page_id, name in data.get("pages", {}).items():
+            self._pages[page_id] = FakePage(page_id, name)
+        for item in data.get("posts", []):
+            post = FakePost(**item)
+            self._posts[post.id] = post
+
+    def _save(self) -> None:
+        """Write the posts and Page names (never tokens) to the store, if any (lock held)."""
+        if self._store is not None:
+            store.write(self._store, {
+                "pages": {page.id: page.name for page in self._pages.values()},
+                "posts": [asdict(post) for post in self._posts.values()]})
 
     # --- helpers -----------------------------------------------------------------------
 
@@ -317,7 +365,7 @@ class GraphState:
 
     def _render(self, post: FakePost, names: list[str]) -> dict[str, Any]:
         page_name = self._pages[post.page_id].name if post.page_id in self._pages else ""
-        values = {name: post.field(name, page_name) for name in dict.fromkeys(names)}
+        values = {name: post.field(name, page_name, self.site) for name in dict.fromkeys(names)}
         return {name: value for name, value in values.items() if value is not None}
 
 

@@ -72,7 +72,7 @@ def test_publish_with_place_tag_and_targeting_reaches_the_page(graph, fake):
     assert stored["feed_targeting"]["geo_locations"]["cities"] == [{"key": "2427069"}]
     fetched = graph.get_post(post.id, TOKEN)
     number = post.id.split("_")[1]
-    assert fetched.permalink_url == f"https://www.facebook.com/{PAGE}/posts/{number}"
+    assert fetched.permalink_url == f"{fake.base_url}{PAGE}/posts/{number}"
     assert fetched.created_time is not None
 
 
