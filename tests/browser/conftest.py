@@ -146,3 +146,29 @@ def screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# Words of one language's interface that never appear in the other's (user content aside:
+# the stories write French posts, so the French list avoids words a French post could hold).
+ENGLISH_UI = (
+    "the", "and", "your", "with", "Save", "Submit", "Cancel", "Edit", "Delete", "Search",
+    "Filter", "Status", "Approve", "Reject", "Draft", "Published", "Template", "Territory",
+    "Password", "Language", "Settings", "Next", "Previous", "Required", "Missing", "Invalid",
+    "Not a valid", "field", "Log out", "Home", "Review", "Campaigns", "Account", "Welcome",
+    "Changes requested", "History", "Preview", "Map", "Radius", "Awaiting", "Scheduled",
+    "Rejected", "Withdrawn", "Failed", "Back", "Help", "Shortcuts", "Request changes",
+)
+FRENCH_UI = (
+    "Enregistrer", "Soumettre", "Brouillon", "Publié", "Modèle", "Territoire", "Mot de passe",
+    "Se déconnecter", "Accueil", "Relecture", "Campagnes", "Aucun", "Aucune",
+    "Modifications demandées", "Approuver", "Refuser", "Historique", "Aperçu", "Carte",
+    "Rechercher", "Filtrer", "Statut", "Langue", "Retour", "Précédent", "Suivant", "Programmé",
+)
+
+
+def foreign_words(text: str, language: str) -> list[str]:
+    """The other language's interface words found in ``text`` (a page in ``language``)."""
+    import re
+
+    words = ENGLISH_UI if language == "fr" else FRENCH_UI
+    return [word for word in words if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text)]
