@@ -93,7 +93,7 @@ case "${1:-}" in
     shift
     system_packages; apt_install chromium; python_env dev; front_end dev
     say "ruff"; "$VENV/bin/ruff" check .
-    say "mypy"; "$VENV/bin/mypy"
+    say "mypy (strict, on every package: see pyproject.toml)"; "$VENV/bin/mypy"
     say "import contract"; "$VENV/bin/lint-imports"
     say "pytest"; exec "$VENV/bin/pytest" "$@" ;;
   translations)

@@ -74,7 +74,7 @@ class Settings:
         """A copy with some values replaced (tests and CLI options)."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values.update(changes)
-        return Settings(**values)  # type: ignore[arg-type]
+        return Settings(**values)
 
     def check_for_startup(self) -> None:
         """Refuse to start with settings that are unsafe for the environment."""

@@ -13,6 +13,7 @@ for single and bulk lookups.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,7 +51,7 @@ def fingerprint(session: Session) -> tuple[int, int, int]:
 class TerritoryIndex:
     """Prepared territory shapes, ordered so that the border rule falls out of assignment."""
 
-    def __init__(self, infos: list[TerritoryInfo], shapes: list[shapely.Geometry]) -> None:
+    def __init__(self, infos: list[TerritoryInfo], shapes: Sequence[shapely.Geometry]) -> None:
         self.by_id = {info.id: info for info in infos}
         # Assign shallow first and, at equal depth, larger ids first: later writes win, so the
         # deepest territory and then the smallest id end up in the result.

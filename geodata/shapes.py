@@ -71,7 +71,9 @@ def reproject(shapes: Any, transformer: Transformer | None) -> Any:
     """Shapes (an array, None allowed) moved to lon/lat; unchanged without a transformer."""
     if transformer is None:
         return shapes
-    return shapely.transform(shapes, transformer.transform, interleaved=False)
+    # types-shapely types only the interleaved form (one (n, 2) array in and out).
+    return shapely.transform(shapes, transformer.transform,  # type: ignore[arg-type]
+                             interleaved=False)
 
 
 def to_multipolygon(shape: BaseGeometry) -> MultiPolygon:

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 from editorial.body import parse_body, render
 from regions import review
 from regions.actors import DESK_ROLES, Actor
+from regions.geotags import require_territory
 from regions.models import Campaign, Post, TemplateVersion, Territory, User
 from regions.post_queries import audit_trail
-from regions.posts import get_post, report_of, require_territory
+from regions.posts import get_post, report_of
 from regions.workflow import REGIONAL_LEAD
 
 SIMPLIFY_DEGREES = 0.0005

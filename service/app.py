@@ -9,7 +9,7 @@ from importlib import import_module
 from pathlib import Path
 
 import flask_swagger_ui
-from flask import Flask, g, redirect, request, send_from_directory, url_for
+from flask import Flask, Response, g, redirect, request, send_from_directory, url_for
 from flask.typing import ResponseReturnValue
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
@@ -73,7 +73,7 @@ def _flask_config(settings: Settings) -> dict[str, object]:
     }
 
 
-class RelaisApi(Api):
+class RelaisApi(Api):  # type: ignore[misc]  # flask-smorest ships no types: Api is Any
     """flask-smorest's Api, rendering (and documenting) HTTP errors in Relais' one error shape."""
 
     ERROR_SCHEMA = ErrorSchema
@@ -89,8 +89,8 @@ def _assign_request_id() -> None:
     g.request_id = incoming if valid else secrets.token_hex(8)
 
 
-def _echo_request_id(response: ResponseReturnValue) -> ResponseReturnValue:
-    response.headers["X-Request-ID"] = g.get("request_id", "")  # type: ignore[union-attr]
+def _echo_request_id(response: Response) -> Response:
+    response.headers["X-Request-ID"] = g.get("request_id", "")
     return response
 
 

@@ -15,7 +15,7 @@ from config.settings import Settings, SettingsError
 from regions import accounts, migrate, teams
 from regions.db import DatabaseUrlInvalid, UnitOfWork, make_engine, make_session_factory
 from regions.errors import RegionsError
-from regions.models import Role, Territory
+from regions.models import Role, Territory, User
 from service.database import embedded_cluster, resolved_database
 from service.pgcluster import ClusterError
 
@@ -253,7 +253,7 @@ def token() -> None:
 def token_create(ctx: click.Context, email: str, name: str, days: int | None) -> None:
     """Issue a token and print it once."""
     def work(settings: Settings, uow: UnitOfWork) -> None:
-        owner = uow.session.query(accounts.User).filter_by(
+        owner = uow.session.query(User).filter_by(
             email=accounts.normalise_email(email)).one_or_none()
         if owner is None:
             raise click.ClickException(f"No user with the e-mail {email}.")

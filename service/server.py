@@ -10,7 +10,7 @@ from gunicorn.app.base import BaseApplication
 from config.settings import Settings
 
 
-class RelaisServer(BaseApplication):  # type: ignore[misc]
+class RelaisServer(BaseApplication):
     """Gunicorn embedded in ``relais serve``; each worker builds its own app and engine."""
 
     def __init__(self, settings: Settings) -> None:
@@ -31,7 +31,9 @@ class RelaisServer(BaseApplication):  # type: ignore[misc]
         for key, value in options.items():
             self.cfg.set(key, value)
 
-    def load(self) -> Flask:
+    # types-gunicorn types start_response as (status, headers) -> None, narrower than WSGI's
+    # (PEP 3333: optional exc_info, returns write()); Flask's __call__ asks for the full one.
+    def load(self) -> Flask:  # type: ignore[override]
         """Build the app in each worker (after fork: no shared connections)."""
         import gc
 

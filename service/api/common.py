@@ -95,7 +95,7 @@ class RelaisParser(FlaskParser):
                            errors={"json": {"_schema": [where]}})
 
 
-class Blueprint(flask_smorest.Blueprint):
+class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]  # flask-smorest is untyped
     """flask-smorest's blueprint with Relais' argument parser and bounded page numbers."""
 
     ARGUMENTS_PARSER = RelaisParser()

@@ -15,7 +15,7 @@ MAX_VERTICES = 200_000
 POLYGONAL = ("Polygon", "MultiPolygon")
 
 
-class GeoJSONGeometry(fields.Field):
+class GeoJSONGeometry(fields.Field[BaseGeometry]):
     """A GeoJSON geometry object (lon/lat, EPSG:4326) loaded as a shapely geometry."""
 
     def __init__(self, *, types: tuple[str, ...] = POLYGONAL, **kwargs: Any) -> None:
@@ -24,7 +24,7 @@ class GeoJSONGeometry(fields.Field):
         super().__init__(metadata=metadata, **kwargs)
         self.types = types
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> BaseGeometry:
         if not isinstance(value, dict) or "type" not in value or "coordinates" not in value:
             raise ValidationError(N_('Expected a GeoJSON geometry: {"type": …, "coordinates": …}.'))
         if value["type"] not in self.types:
@@ -46,5 +46,6 @@ class GeoJSONGeometry(fields.Field):
             ))
         return geometry
 
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+    def _serialize(self, value: BaseGeometry | None, attr: str | None, obj: Any,
+                   **kwargs: Any) -> Any:
         return value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, ParamSpec
 
 import flask_babel
 from flask import current_app, g, redirect, request, url_for
@@ -16,7 +16,7 @@ from regions.errors import AuthenticationFailed
 from regions.models import PostStatus, Role
 from service.auth import current_actor
 
-F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
+P = ParamSpec("P")
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
@@ -96,21 +96,22 @@ def navigation(actor: Actor) -> list[tuple[str, str]]:
     return entries
 
 
-def login_required(view: F) -> F:
+def login_required(view: Callable[P, ResponseReturnValue]) -> Callable[P, ResponseReturnValue]:
     """A page for signed-in people: others are sent to the login page, then back here."""
 
     @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
         try:
             current_actor()
         except AuthenticationFailed:
             target = request.full_path.rstrip("?")
-            query = {"next": target} if target != "/" else {}
-            return redirect(url_for("web.auth.login", **query))
+            login = (url_for("web.auth.login", next=target) if target != "/"
+                     else url_for("web.auth.login"))
+            return redirect(login)
         flask_babel.refresh()  # the person's own language now applies
         return view(*args, **kwargs)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def page_actor() -> Actor:

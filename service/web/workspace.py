@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from geoalchemy2.shape import to_shape
+from shapely import Point
 
 from editorial.body import parse_body
 from regions import campaigns, geotags, post_queries, posts, review, writing
@@ -154,7 +155,7 @@ def _values(post: Post | None, frame: writing.WritingFrame) -> dict[str, Any]:
         text = render_body(template_from_dict(frame.template), slots)
         territory = frame.territories[0] if len(frame.territories) == 1 else None
         return {"text": text, "slots": slots, "territory_id": territory.id if territory else None}
-    point = to_shape(post.geom) if post.geom is not None else None
+    point = cast(Point, to_shape(post.geom)) if post.geom is not None else None  # POINTs only
     media = (post.media or [{}])[0]
     return {
         "text": post.text, "slots": dict(post.slot_values or {}),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from editorial.errors import N_
@@ -37,7 +39,7 @@ class CampaignCreateArgs(Schema):
 
 def _check_window(data: dict[str, object]) -> None:
     start, end = data.get("window_start"), data.get("window_end")
-    if start and end and end <= start:  # type: ignore[operator]
+    if isinstance(start, datetime) and isinstance(end, datetime) and end <= start:
         raise ValidationError(N_("Must be after window_start."), "window_end")
 
 

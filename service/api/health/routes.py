@@ -33,9 +33,8 @@ class Ready(MethodView):
         state = runtime()
         with state.session_factory() as session:
             session.execute(text("SELECT 1"))
-            bind = session.get_bind()
-            engine = bind.engine if hasattr(bind, "engine") else bind
-        current, head = migrate.current_revision(engine), migrate.head_revision()  # type: ignore[arg-type]
+            engine = session.get_bind().engine  # an Engine's .engine is itself
+        current, head = migrate.current_revision(engine), migrate.head_revision()
         if current != head:
             return error_response(
                 503, "database.not_migrated",

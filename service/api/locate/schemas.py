@@ -19,13 +19,13 @@ class LocateArgs(QueryArgs):
     lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
 
 
-class PointList(fields.Field):
+class PointList(fields.Field[list[Any]]):
     """``[[lon, lat], …]`` passed through as one list: checked as an array by the view.
 
     Checking 100,000 points field by field would cost more than locating them.
     """
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
         if not isinstance(value, list):
             raise ValidationError(N_("Expected a list of [longitude, latitude] pairs."))
         if not 1 <= len(value) <= MAX_BULK_POINTS:

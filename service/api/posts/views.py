@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from geoalchemy2.shape import to_shape
+from shapely import Point
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,7 +30,8 @@ def post_view(session: Session, post: Post, actor: Actor, *, lead_can_approve: b
               conflict_window_hours: int | None = None) -> dict[str, Any]:
     """A post with its template reference, geotag, audience and the actions allowed."""
     templates = templates or template_refs(session, {post.template_version_id})
-    point = to_shape(post.geom) if post.geom is not None else None
+    # The column holds POINTs only.
+    point = cast(Point, to_shape(post.geom)) if post.geom is not None else None
     radius = float(post.audience_radius_km) if post.audience_radius_km is not None else None
     view = {name: getattr(post, name) for name in (
         "id", "territory_id", "author_id", "campaign_id", "text", "slot_values", "media", "link",

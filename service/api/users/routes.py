@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from regions import accounts, teams
+from regions.db import UnitOfWork
 from regions.models import Role, User
 from service.api.common import Blueprint
 from service.api.users.schemas import UserCreateArgs, UserListArgs, UserSchema, UserUpdateArgs
@@ -16,7 +17,7 @@ from service.runtime import unit_of_work
 blp = Blueprint("users", __name__, url_prefix="/api", description="Users and their roles.")
 
 
-def user_view(uow: accounts.UnitOfWork, user: User,
+def user_view(uow: UnitOfWork, user: User,
               territory_ids: list[int] | None = None) -> dict[str, Any]:
     """A user with its direct territories, ready to dump."""
     return {
