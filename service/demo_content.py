@@ -290,7 +290,7 @@ POSTS = (
         "Givors", "des agents de maintenance", "vendredi à la mairie de Givors",
         "Vous pouvez venir sans rendez-vous", "givors"), (-2.0, -20.0, 10), 5, hour=9),
     PostSpec("demo-marseille", "marseille", "submitted", "annonce-evenement", _event(
-        "Journée du solaire", "J+0", "le parc Borély", "Démonstrations de panneaux et de "
+        "Journée du solaire", "J+0", "l’entrée du parc Borély", "Démonstrations de panneaux et de "
         "batteries domestiques.", "solaire"), (3.0, 8.0, 15), 5,
         notes=(("marseille", "Le parc nous confirme l’emplacement demain."),)),
     PostSpec("demo-aix", "marseille", "submitted", "annonce-evenement", _event(
@@ -328,7 +328,7 @@ POSTS = (
     PostSpec("demo-rennes", "rennes", "draft", "campaign:grand-froid", {
         "commune": "Rennes", "quand": "cette semaine"}, (0.0, 0.0, 5), 4, hour=9),
     PostSpec("demo-lyon", "lyon", "draft", "annonce-evenement", _event(
-        "Animation pour les familles", "J+0", "le parc de la Tête d’Or", "Animation gratuite "
+        "Animation pour les familles", "J+0", "la roseraie du parc de la Tête d’Or", "Animation gratuite "
         "pour les enfants, goûter offert.", "tete-or"), (0.5, 2.5, 6), 10),
     PostSpec("demo-lyon", "contrib-lyon", "draft", "avis-travaux", _works(
         "renforcement du réseau", "Bron", "en mars", "", "bron"), (6.0, -2.0, 4), 12),
