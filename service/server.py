@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
@@ -53,8 +54,14 @@ def run_server(settings: Settings) -> None:
     # Build the app once before forking, so a broken configuration fails here, in one line.
     probe = create_app(settings)
     probe.extensions["relais"].engine.dispose()
+    master = os.getpid()
     try:
         RelaisServer(settings).run()
     except SystemExit as exc:
+        if os.getpid() != master:
+            # A forked web worker ends here: it must not unwind into the caller's clean-up
+            # (stopping the embedded database, the demo's fake Graph and worker), which
+            # belongs to the master alone.
+            os._exit(exc.code if isinstance(exc.code, int) else 1)
         if exc.code not in (0, None):
             raise

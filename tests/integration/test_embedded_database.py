@@ -85,6 +85,29 @@ def test_serve_runs_on_its_own_cluster_and_stops_it_on_signal(data_dir, stop_sig
     assert postgres_processes(data_dir) == []
 
 
+@pytest.mark.slow
+def test_a_web_worker_that_exits_leaves_the_database_running(data_dir):
+    # gunicorn forks its workers from inside `relais serve`: a worker's exit must not run the
+    # parent's clean-up (stopping the embedded cluster), as it did before.
+    port = free_port()
+    server = subprocess.Popen(
+        [RELAIS, "serve", "--port", str(port), "--workers", "1"],
+        env=relais_env(data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert wait_ready(port) == 200
+        worker = psutil.Process(server.pid).children()[0]
+        worker.terminate()  # a graceful worker exit, as after max-requests or a reload
+        worker.wait(timeout=30)
+        assert wait_ready(port) == 200  # a new worker answers, on a database still running
+        assert postgres_processes(data_dir)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _out, err = server.communicate(timeout=60)
+    assert server.returncode == 0, err
+    assert postgres_processes(data_dir) == []
+
+
 def test_second_start_reuses_the_data(data_dir):
     env = relais_env(data_dir)
     first = run_relais("user", "create", "--email", "keep@example.test", "--role", "viewer",
