@@ -328,8 +328,8 @@ POSTS = (
     PostSpec("demo-rennes", "rennes", "draft", "campaign:grand-froid", {
         "commune": "Rennes", "quand": "cette semaine"}, (0.0, 0.0, 5), 4, hour=9),
     PostSpec("demo-lyon", "lyon", "draft", "annonce-evenement", _event(
-        "Animation pour les familles", "J+0", "la roseraie du parc de la Tête d’Or", "Animation gratuite "
-        "pour les enfants, goûter offert.", "tete-or"), (0.5, 2.5, 6), 10),
+        "Animation pour les familles", "J+0", "la roseraie du parc de la Tête d’Or",
+        "Animation gratuite pour les enfants, goûter offert.", "tete-or"), (0.5, 2.5, 6), 10),
     PostSpec("demo-lyon", "contrib-lyon", "draft", "avis-travaux", _works(
         "renforcement du réseau", "Bron", "en mars", "", "bron"), (6.0, -2.0, 4), 12),
     PostSpec("demo-aix", "marseille", "draft", "forum-emploi", _jobs(
