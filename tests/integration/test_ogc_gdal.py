@@ -31,10 +31,6 @@ from tests.builders import ApiUser, territory_builder, user_builder
 from tests.conftest import TEST_SECRET, _fresh_database_on
 
 OGRINFO, OGR2OGR = shutil.which("ogrinfo"), shutil.which("ogr2ogr")
-pytestmark = pytest.mark.skipif(
-    OGRINFO is None or OGR2OGR is None,
-    reason="GDAL's ogrinfo/ogr2ogr are missing: ./dev.sh test installs gdal-bin",
-)
 TEMPLATE = {"name": "Info", "body": "Info {city}", "slots": [{"name": "city"}]}
 PUBLISHED, DRAFTS, LOCAL_TERRITORIES, COMMUNES = 13, 4, 12, 23
 
@@ -94,6 +90,8 @@ def live(database_url: str) -> Iterator[Live]:
     """The app served on a free port of 127.0.0.1, over a committed database of its own."""
     from service.app import create_app
 
+    if OGRINFO is None or OGR2OGR is None:
+        pytest.fail("GDAL's ogrinfo/ogr2ogr are missing: ./dev.sh test installs gdal-bin")
     url, drop = _fresh_database_on(database_url)
     engine = make_engine(url)
     migrate.upgrade(engine)
@@ -109,9 +107,10 @@ def live(database_url: str) -> Iterator[Live]:
     drop()
 
 
-def gdal(program: str, *args: str, token: str | None) -> subprocess.CompletedProcess[str]:
+def gdal(program: str | None, *args: str, token: str | None) -> subprocess.CompletedProcess[str]:
     """Run a GDAL program, with the bearer token as an HTTP header of every request."""
     auth = ["--config", "GDAL_HTTP_HEADERS", f"Authorization: Bearer {token}"] if token else []
+    assert program is not None
     return subprocess.run([program, *auth, *args], capture_output=True, text=True, timeout=120,
                           check=False, env={"PATH": "/usr/bin:/bin", "CPL_DEBUG": "OFF"})
 
