@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from geodata.layers import CRS84, LAYERS, Layer, layer_named
 from geodata.ogc_queries import Extent, extent, feature_page, one_feature
@@ -68,15 +69,15 @@ def landing_page() -> ResponseReturnValue:
     check_parameters(request.args)
     return jsonify({
         "title": "Relais",
-        "description": "Territories, gazetteer areas and published posts (OGC API – Features).",
+        "description": _("Territories, gazetteer areas and published posts (OGC API – Features)."),
         "links": [
-            _link(_url(".landing_page"), "self", JSON, "This document"),
+            _link(_url(".landing_page"), "self", JSON, _("This document")),
             _link(_url(".api_definition"), "service-desc", OPENAPI_MEDIA_TYPE,
-                  "The API definition (OpenAPI 3.0)"),
-            _link(_url(".conformance"), "conformance", JSON, "Conformance classes"),
-            _link(_url(".conformance"), OGC_REL + "conformance", JSON, "Conformance classes"),
-            _link(_url(".collections"), "data", JSON, "The collections"),
-            _link(_url(".collections"), OGC_REL + "data", JSON, "The collections"),
+                  _("The API definition (OpenAPI 3.0)")),
+            _link(_url(".conformance"), "conformance", JSON, _("Conformance classes")),
+            _link(_url(".conformance"), OGC_REL + "conformance", JSON, _("Conformance classes")),
+            _link(_url(".collections"), "data", JSON, _("The collections")),
+            _link(_url(".collections"), OGC_REL + "data", JSON, _("The collections")),
         ],
     })
 
@@ -118,7 +119,7 @@ def _collection_json(layer: Layer, where: Extent) -> dict[str, Any]:
         "links": [
             _link(_url(".collection", collection_id=layer.id), "self", JSON),
             _link(_url(".items", collection_id=layer.id), "items", GEOJSON,
-                  "The features (GeoJSON)"),
+                  _("The features (GeoJSON)")),
         ],
     }
     spatial_temporal = _extent_json(layer, where)
@@ -161,13 +162,13 @@ def items(collection_id: str) -> ResponseReturnValue:
     with reading() as uow:
         page = feature_page(uow.session, layer, query)
     returned = len(page.features)
-    links = [_link(request.url, "self", GEOJSON, "This page"),
+    links = [_link(request.url, "self", GEOJSON, _("This page")),
              _link(_url(".collection", collection_id=layer.id), "collection", JSON)]
     if query.offset + returned < page.number_matched:
-        links.append(_page_link(layer, query.offset + returned, "next", "Next page"))
+        links.append(_page_link(layer, query.offset + returned, "next", _("Next page")))
     if query.offset > 0:
         links.append(_page_link(layer, max(0, query.offset - query.limit), "prev",
-                                "Previous page"))
+                                _("Previous page")))
     meta = json.dumps({
         "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "numberMatched": page.number_matched, "numberReturned": returned, "links": links,
@@ -187,7 +188,7 @@ def item(collection_id: str, feature_id: int) -> ResponseReturnValue:
         raise NotFound(f"No feature {feature_id} in {layer.id}.",
                        params={"kind": layer.id, "id": feature_id})
     links = json.dumps({"links": [
-        _link(request.url, "self", GEOJSON, "This feature"),
+        _link(request.url, "self", GEOJSON, _("This feature")),
         _link(_url(".collection", collection_id=layer.id), "collection", JSON),
     ]})
     return Response(feature[:-1] + "," + links[1:], mimetype=GEOJSON)
