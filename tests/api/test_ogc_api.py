@@ -50,7 +50,11 @@ def test_the_landing_page_links_the_definition_conformance_and_collections(world
     [definition] = [link for link in response.json["links"] if link["rel"] == "service-desc"]
     api = world["ed_lyon"].get(definition["href"])
     assert api.status_code == 200 and api.headers["Content-Type"] == definition["type"]
-    assert "/collections/posts/items" in api.json["paths"]
+    parameters = {path: [p["$ref"].rsplit("/", 1)[1] for p in api.json["paths"][path]["get"]
+                         ["parameters"]] for path in api.json["paths"]}
+    assert parameters["/collections/posts/items"] == ["f", "limit", "offset", "bbox", "datetime"]
+    assert parameters["/collections/areas/items"] == ["f", "limit", "offset", "bbox"]
+    assert api.json["servers"] == [{"url": "http://localhost/ogc"}]
     conformance = world["ed_lyon"].get("/ogc/conformance").json["conformsTo"]
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson" in conformance
 
@@ -161,6 +165,16 @@ def test_datetime_on_a_collection_without_time_is_a_400(world):
 def test_a_huge_limit_is_served_as_the_maximum(world):
     response = world["desk"].get("/ogc/collections/territories/items?limit=1000000")
     assert response.status_code == 200 and response.json["numberReturned"] == 3
+
+
+def test_texts_follow_the_accept_language(world):
+    english = world["desk"].get("/ogc/", headers={"Accept-Language": "en"}).json
+    french = world["desk"].get("/ogc/", headers={"Accept-Language": "fr"}).json
+    assert english["links"][0]["title"] == "This document"
+    assert french["links"][0]["title"] == "Ce document"
+    error = world["desk"].get("/ogc/collections/posts/items?colour=red",
+                              headers={"Accept-Language": "fr"}).json
+    assert error["errors"] == {"colour": ["Paramètre inconnu\u00a0: colour."]}
 
 
 def test_unknown_collections_and_the_anonymous_get_json_errors(world, client):
