@@ -84,14 +84,14 @@ front_end() {
 
 case "${1:-}" in
   setup)
-    system_packages; apt_install chromium; python_env dev; front_end dev ;;
+    system_packages; apt_install chromium gdal-bin; python_env dev; front_end dev ;;
   demo)
     system_packages; python_env runtime; front_end runtime
     say "Starting Relais with demo data on http://${RELAIS_HOST:-127.0.0.1}:${RELAIS_PORT:-8000}/ (Ctrl-C stops it and its database)"
     exec "$VENV/bin/relais" demo ;;
   test)
     shift
-    system_packages; apt_install chromium; python_env dev; front_end dev
+    system_packages; apt_install chromium gdal-bin; python_env dev; front_end dev
     say "ruff"; "$VENV/bin/ruff" check .
     say "mypy (strict, on every package: see pyproject.toml)"; "$VENV/bin/mypy"
     say "import contract"; "$VENV/bin/lint-imports"

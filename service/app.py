@@ -26,6 +26,7 @@ from service.api.common import ErrorSchema, RowIdConverter
 from service.api.templates.rule_schemas import register_rule_schemas
 from service.api.templates.schemas import TemplateKeyConverter
 from service.auth import csrf
+from service.ogc import routes as ogc_routes
 from service.runtime import Runtime
 
 SWAGGER_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
@@ -142,5 +143,6 @@ def create_app(settings: Settings, *, session_factory: SessionFactory | None = N
         """No icon yet: an empty answer keeps browsers' consoles clean."""
         return "", 204
 
+    app.register_blueprint(ogc_routes.bp)
     web.init_app(app)
     return app

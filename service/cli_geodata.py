@@ -1,4 +1,4 @@
-"""The ``relais geodata`` commands: import boundary files into the gazetteer."""
+"""The ``relais geodata`` commands: import boundary files, export Relais's layers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import click
 
 from config.settings import Settings
 from geodata.errors import FeaturesRejected
+from geodata.export import ExportReport, export_geopackage
 from geodata.importer import ImportReport, import_boundaries
+from geodata.layers import LAYERS
 from regions.db import UnitOfWork
 
 MAX_LINES = 50
@@ -73,3 +75,39 @@ def _print_report(report: ImportReport) -> None:
         click.echo(f"No parent found for: {', '.join(report.without_parent[:MAX_LINES])}")
     for warning in report.warnings:
         click.echo(f"Warning: {warning}", err=True)
+
+
+def _layer_names(_ctx: click.Context, _param: click.Parameter, value: str) -> list[str]:
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in LAYERS]
+    if unknown or not names:
+        raise click.BadParameter(f"choose among {', '.join(LAYERS)} (comma-separated); "
+                                 f"unknown: {', '.join(unknown) or '(none given)'}")
+    return list(dict.fromkeys(names))
+
+
+@geodata_group.command("export")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--layers", default=",".join(LAYERS), show_default=True, callback=_layer_names,
+              help="Layers to write, comma-separated.")
+@click.pass_context
+def export_command(ctx: click.Context, file: Path, layers: list[str]) -> None:
+    """Write territories, gazetteer areas and published posts to one GeoPackage.
+
+    The same layers as the OGC API (/ogc/collections): every territory and gazetteer area,
+    and only the published posts (drafts and posts under review never leave the API). An
+    existing FILE is replaced whole, once the new one is complete.
+    """
+    from service.cli import with_database
+
+    if file.suffix.lower() != ".gpkg":
+        raise click.BadParameter("the file name must end in .gpkg", param_hint="FILE")
+
+    def work(_settings: Settings, uow: UnitOfWork) -> ExportReport:
+        return export_geopackage(uow.session, file, layers,
+                                 progress=sys.stderr if sys.stderr.isatty() else None)
+
+    report = with_database(work, ctx.obj)
+    counts = ", ".join(f"{name} {count}" for name, count in report.features.items())
+    verb = "Replaced" if report.replaced else "Wrote"
+    click.echo(f"{verb} {file}: {counts} features.")

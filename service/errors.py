@@ -73,7 +73,7 @@ def request_language() -> str:
     return select_language()
 
 
-NOT_PAGES = ("/api/", "/healthz", "/readyz", "/static/")
+NOT_PAGES = ("/api/", "/ogc/", "/healthz", "/readyz", "/static/")
 PAGE_TITLES = {
     401: _l("Please log in"),
     403: _l("Not allowed"),

@@ -2,8 +2,9 @@
 
 Message ids are English; ``fr`` is the catalogue every string must have (a test checks it).
 The language of a request: a signed-in person's own choice on web pages, else the
-``Accept-Language`` header, else ``RELAIS_LANGUAGE``. API answers follow ``Accept-Language``
-first, as documented, so scripts get what they ask for whatever the account says.
+``Accept-Language`` header, else ``RELAIS_LANGUAGE``. API answers (``/api/``, ``/ogc/``) follow
+``Accept-Language`` first, as documented, so scripts get what they ask for whatever the account
+says.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def select_language() -> str:
     default: str = current_app.config.get("RELAIS_DEFAULT_LANGUAGE", "fr")
     if not request:
         return default
-    is_api = request.path.startswith("/api/")
+    is_api = request.path.startswith(("/api/", "/ogc/"))  # machines: Accept-Language first
     actor = g.get("actor")
     chosen = getattr(actor, "language", None) if actor is not None and not is_api else None
     return chosen or header_language() or default

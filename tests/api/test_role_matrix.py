@@ -281,6 +281,21 @@ MATRIX = {
     ("POST", "/admin/pages/<int:territory_id>/disconnect"): (
         lambda c: f"/admin/pages/{c['territory']}/disconnect", None, ADMIN,
     ),
+    # OGC API – Features: JSON like the API (401 for the anonymous); published posts only,
+    # whoever asks (tests/api/test_ogc_api.py).
+    ("GET", "/ogc/"): (lambda c: "/ogc/", None, ALL),
+    ("GET", "/ogc/api"): (lambda c: "/ogc/api", None, ALL),
+    ("GET", "/ogc/conformance"): (lambda c: "/ogc/conformance", None, ALL),
+    ("GET", "/ogc/collections"): (lambda c: "/ogc/collections", None, ALL),
+    ("GET", "/ogc/collections/<collection_id>"): (
+        lambda c: "/ogc/collections/territories", None, ALL,
+    ),
+    ("GET", "/ogc/collections/<collection_id>/items"): (
+        lambda c: "/ogc/collections/posts/items", None, ALL,
+    ),
+    ("GET", "/ogc/collections/<collection_id>/items/<int:feature_id>"): (
+        lambda c: f"/ogc/collections/territories/items/{c['territory']}", None, ALL,
+    ),
 }
 
 
@@ -375,7 +390,7 @@ def test_role_matrix(route, role, make_user, make_territory, client, uow):
                 (int(v.format(n=other.id)) if v == "{n}" else v.format(n=other.id))
                 if isinstance(v, str) else v for k, v in body.items()}
     headers = caller.headers() if caller else {}
-    is_page = not path.startswith("/api/")
+    is_page = not path.startswith(("/api/", "/ogc/"))
     if is_page:  # a page's form: fields as text
         form = {k: str(v) for k, v in body.items()} if isinstance(body, dict) else None
         response = client.open(path, method=method, data=form, headers=headers)
