@@ -29,17 +29,15 @@ SCRIPT_WORDS = {
     "open_post": _l("Open the post"),
     "audience": _l("Audience: %(km)s km around the place"),
     "no_text": _l("(no text)"),
-    "loading": _l("Loading…"),
     "gaps": _l("%(gaps)s of %(areas)s areas without a published post in the last %(days)s "
                "days."),
     "no_areas": _l("No gazetteer area lies in this territory: import boundaries to see its "
                    "coverage gaps."),
     "conflicts": _l("%(count)s audience conflicts."),
     "load_failed": _l("The map data could not be loaded. Reload the page to try again."),
-    "zoom_in": _l("Zoom in to see these posts"),
     "late": _l("late"),
     "count_line": _l("%(status)s: %(count)s"),
-    "legend_measure": _l("Territories: %(measure)s in the period"),
+    "legend_measure": _l("Territories shaded by: %(measure)s (in the period)"),
     "no_deadline": _l("no due date"),
 }
 
