@@ -36,6 +36,8 @@ SCRIPT_WORDS = {
     "conflicts": _l("%(count)s audience conflicts."),
     "load_failed": _l("The map data could not be loaded. Reload the page to try again."),
     "late": _l("late"),
+    "no_adaptation": _l("No campaign waits for an adaptation here."),
+    "no_recent": _l("No post you may see here."),
     "count_line": _l("%(status)s: %(count)s"),
     "legend_measure": _l("Territories shaded by: %(measure)s (in the period)"),
     "no_deadline": _l("no due date"),

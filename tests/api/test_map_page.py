@@ -59,7 +59,7 @@ def write(editor, territory, lon, lat, *, radius=None, submit=False, publish_at=
 
 def test_the_map_page_renders_in_french_with_its_filters_list_and_menu_entry(sign_in, world):
     person = sign_in(Role.REGIONAL_EDITOR, territory_ids=[world["lyon"]])
-    page = person.get("/map?status=published&territory=%d&period=30" % world["lyon"])
+    page = person.get(f"/map?status=published&territory={world['lyon']}&period=30")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Carte de l’activité régionale" in html
@@ -217,7 +217,8 @@ def pairs(user, **query):
 def test_conflicts_are_pairs_of_posts_the_caller_may_see(world, uow):
     lyon, editor = world["lyon"], world["ed_lyon"]
     a = write(editor, lyon, 4.85, 45.75, radius=5, submit=True)
-    b = write(editor, lyon, 4.87, 45.76, radius=5, submit=True, publish_at=SOON + timedelta(hours=3))
+    b = write(editor, lyon, 4.87, 45.76, radius=5, submit=True,
+              publish_at=SOON + timedelta(hours=3))
     far = write(editor, lyon, 4.88, 45.77, radius=5, submit=True,
                 publish_at=SOON + timedelta(days=9))
     assert pairs(world["desk"]) == [(a, b)]

@@ -322,9 +322,10 @@ async function openPanel(id) {
   document.getElementById('panel-body').hidden = false;
   document.getElementById('panel-counts').replaceChildren(...Object.entries(p.counts).map(([status, n]) =>
     listItem(`<span class="dot status-${escapeHtml(status)}" aria-hidden="true"></span>${escapeHtml(format(words.count_line, { status: statusLabel(status), count: Number(n) }))}`)));
-  document.getElementById('panel-recent').replaceChildren(...p.recent.map((post) =>
+  const none = (text) => [listItem(`<span class="muted">${escapeHtml(text)}</span>`)];
+  document.getElementById('panel-recent').replaceChildren(...(p.recent.length ? [] : none(words.no_recent)), ...p.recent.map((post) =>
     listItem(`<a href="/posts/${post.id}">#${post.id} · ${escapeHtml(post.excerpt || words.no_text)}</a> <span class="small muted">${escapeHtml(statusLabel(post.status))}</span>`)));
-  document.getElementById('panel-adaptations').replaceChildren(...p.adaptations.map((a) =>
+  document.getElementById('panel-adaptations').replaceChildren(...(p.adaptations.length ? [] : none(words.no_adaptation)), ...p.adaptations.map((a) =>
     listItem(`<a href="/campaigns/${a.campaign_id}">${escapeHtml(a.title)}</a> · ${escapeHtml(a.territory_name)} · `
       + `<span class="small ${a.late ? 'badge late' : 'muted'}">${escapeHtml(a.deadline ? when(a.deadline) : words.no_deadline)}${a.late ? ` (${escapeHtml(words.late)})` : ''}</span>`)));
   const review = document.getElementById('panel-review');
