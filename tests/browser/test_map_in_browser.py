@@ -141,16 +141,28 @@ def test_the_desk_sees_territories_posts_filters_and_a_territorys_gaps(page, dem
     assert page.inner_text("#posts-count") != count_text
     assert "status=published" in page.url  # the view is in the address
 
+    # A marker's popup: its excerpt, status and link; the audience drawn.
+    page.locator("#map").scroll_into_view_if_needed()
+    canvas = page.locator("#map canvas").bounding_box()
+    marker = page.evaluate("""() => { const map = document.getElementById('map').relaisMap;
+        const found = map.queryRenderedFeatures({layers: ['posts-circle']})[0];
+        return {id: found.properties.id, ...map.project(found.geometry.coordinates)}; }""")
+    page.mouse.click(canvas["x"] + marker["x"], canvas["y"] + marker["y"])
+    popup = page.wait_for_selector(".maplibregl-popup-content", timeout=SLOW)
+    assert f'href="/posts/{marker["id"]}"' in popup.inner_html()
+    assert "Publié" in popup.inner_text() and "Ouvrir la publication" in popup.inner_text()
+    page.keyboard.press("Escape")
+
     # Click the Lyon region on the map, away from its posts: its panel and its gaps.
     target = [LYON[0] - 0.25, LYON[1] + 0.25]
     page.evaluate("""([lon, lat]) => document.getElementById('map').relaisMap
                        .jumpTo({center: [lon, lat], zoom: 8.5})""", target)
     page.wait_for_function("() => document.getElementById('map').relaisMap.loaded()",
                            timeout=SLOW)
-    box_ = page.locator("#map canvas").bounding_box()
     point = page.evaluate("""([lon, lat]) => document.getElementById('map').relaisMap
                                 .project([lon, lat])""", target)
-    page.mouse.click(box_["x"] + point["x"], box_["y"] + point["y"])
+    canvas = page.locator("#map canvas").bounding_box()
+    page.mouse.click(canvas["x"] + point["x"], canvas["y"] + point["y"])
     page.wait_for_function("() => document.getElementById('map').dataset.gaps !== undefined",
                            timeout=SLOW)
     assert page.inner_text("#panel-title") == "Démo — Direction régionale Lyon"
@@ -196,3 +208,19 @@ def test_a_regional_editor_sees_no_other_territorys_drafts_on_a_phone(browser, d
     finally:
         context.close()
     assert errors == [], errors
+
+
+def test_the_campaign_dashboard_maps_its_targets(page, demo_server):
+    _open_map(page, demo_server["url"], "desk@demo.relais.test")
+    page.goto(f"{demo_server['url']}/campaigns")
+    page.locator("main table a").first.click()
+    page.wait_for_function(
+        "() => document.getElementById('campaign-map')?.dataset.ready === '1'", timeout=SLOW)
+    states = page.evaluate("""() => document.getElementById('campaign-map').relaisMap
+        .queryRenderedFeatures({layers: ['targets-fill']}).map(f => f.properties.state)""")
+    assert states and set(states) <= {"adapted", "pending", "late"}
+    rows = page.locator("#campaign-dashboard tbody tr").count()
+    assert len(set(page.evaluate("""() => document.getElementById('campaign-map').relaisMap
+        .querySourceFeatures('targets').map(f => f.properties.id)"""))) == rows
+    screenshot(page, "campaign-dashboard-map")
+    assert axe_violations(page) == []
