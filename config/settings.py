@@ -67,8 +67,10 @@ class Settings:
         """The scheme and host the map page loads base tiles from (None: no base map)."""
         if self.basemap_url.strip().lower() == "none":
             return None
-        parts = urlsplit(self.basemap_url)
-        return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+        parts = urlsplit(self.basemap_url.strip())
+        usable = parts.scheme in ("http", "https") and parts.netloc and not any(
+            char in parts.netloc for char in " ;,'\"")
+        return f"{parts.scheme}://{parts.netloc}" if usable else None
 
     @property
     def pg_data_dir(self) -> Path:
