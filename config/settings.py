@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEV_SECRET_KEY = "relais-development-secret-change-me"
 ENVIRONMENTS = ("development", "test", "production")
@@ -59,6 +60,17 @@ class Settings:
     encryption_key: str | None = None
     log_level: str = "INFO"
     demo_graph_port: int = 8090
+    basemap_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+    @property
+    def basemap_origin(self) -> str | None:
+        """The scheme and host the map page loads base tiles from (None: no base map)."""
+        if self.basemap_url.strip().lower() == "none":
+            return None
+        parts = urlsplit(self.basemap_url.strip())
+        usable = parts.scheme in ("http", "https") and parts.netloc and not any(
+            char in parts.netloc for char in " ;,'\"")
+        return f"{parts.scheme}://{parts.netloc}" if usable else None
 
     @property
     def pg_data_dir(self) -> Path:
@@ -110,6 +122,7 @@ class Settings:
             "RELAIS_GRAPH_VERSION": "graph_version",
             "RELAIS_ENCRYPTION_KEY": "encryption_key",
             "RELAIS_LOG_LEVEL": "log_level",
+            "RELAIS_BASEMAP_URL": "basemap_url",
         }
         for name, attr in simple_text.items():
             if (raw := get(name)) is not None:

@@ -33,7 +33,7 @@ SWAGGER_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
 API_RESOURCES = (
     "health", "users", "tokens", "territories", "locate", "gazetteer", "posts", "campaigns",
     "templates", "charter", "webhooks",
-    "publishing", "map",
+    "publishing", "map", "mapviews",
 )
 
 

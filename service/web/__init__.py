@@ -12,7 +12,7 @@ from service.web import pages
 
 # One module per feature, each with a blueprint ``bp`` and its templates in templates/<feature>/.
 FEATURES = (
-    "auth", "home", "workspace", "review", "campaigns", "standards", "account", "admin",
+    "auth", "home", "workspace", "review", "campaigns", "standards", "account", "admin", "map",
 )
 
 # No inline script or style anywhere: every page's code is a module in static/js/.
@@ -29,6 +29,15 @@ CONTENT_SECURITY_POLICY = "; ".join((
     "form-action 'self'",
     "frame-ancestors 'none'",
 ))
+
+
+def csp_allowing(origin: str | None) -> str:
+    """The policy, also letting images and fetches reach ``origin`` (the map's base tiles)."""
+    if not origin:
+        return CONTENT_SECURITY_POLICY
+    return (CONTENT_SECURITY_POLICY
+            .replace("img-src 'self' data: blob:", f"img-src 'self' data: blob: {origin}")
+            .replace("connect-src 'self'", f"connect-src 'self' {origin}"))
 
 
 def _page_globals() -> dict[str, object]:

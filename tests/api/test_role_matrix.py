@@ -194,6 +194,18 @@ MATRIX = {
     ("GET", "/api/map/posts/<int:z>/<int:x>/<int:y>.mvt"): (
         lambda c: "/api/map/posts/0/0/0.mvt", None, ALL,
     ),
+    ("GET", "/api/map/territories/<int:territory_id>/panel"): (
+        lambda c: f"/api/map/territories/{c['territory']}/panel", None, ALL,
+    ),
+    ("GET", "/api/map/territories/<int:territory_id>/gaps"): (
+        lambda c: f"/api/map/territories/{c['territory']}/gaps?days=7", None, ALL,
+    ),
+    ("GET", "/api/map/conflicts"): (lambda c: "/api/map/conflicts", None, ALL),
+    ("GET", "/api/map/adaptations"): (lambda c: "/api/map/adaptations", None, ALL),
+    ("GET", "/api/campaigns/<int:campaign_id>/map"): (
+        lambda c: f"/api/campaigns/{c['posts']()['campaign']}/map", None, ALL,
+    ),
+    ("GET", "/map"): (lambda c: "/map", None, ALL),
     # Web pages: a signed-out visitor is sent to the login page; forms need the page's CSRF
     # token, so their POST rows are checked in the page tests (tests/api/test_web_*.py).
     ("GET", "/review"): (lambda c: "/review", None, CENTRAL),

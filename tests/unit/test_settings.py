@@ -62,3 +62,15 @@ def test_a_bad_log_level_is_refused_by_name():
     with pytest.raises(SettingsError, match="RELAIS_LOG_LEVEL"):
         Settings.from_env({"RELAIS_LOG_LEVEL": "loud"})
     assert Settings.from_env({"RELAIS_LOG_LEVEL": "debug"}).log_level == "DEBUG"
+
+
+def origin(url=None):
+    return Settings.from_env({"RELAIS_BASEMAP_URL": url} if url else {}).basemap_origin
+
+
+def test_the_base_map_is_openstreetmap_by_default_a_url_or_none():
+    assert origin() == "https://tile.openstreetmap.org"
+    assert origin("https://tiles.example.org:8443/{z}/{x}/{y}.png") == "https://tiles.example.org:8443"
+    for off in ("none", "NONE", "tiles/{z}/{x}/{y}.png", "ftp://x.org/{z}/{x}/{y}",
+                "https://a.org;script-src *"):
+        assert origin(off) is None, off

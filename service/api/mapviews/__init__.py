@@ -1,0 +1,1 @@
+"""The map page's data: territory panels, coverage gaps, conflicts, campaign maps."""

@@ -1,0 +1,226 @@
+"""The map of regional activity in a real browser, on a live server with the demo data."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from geoalchemy2.shape import from_shape
+from shapely.geometry import MultiPolygon, box
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from config.settings import Settings
+from regions import migrate
+from regions.db import UnitOfWork, make_engine, make_session_factory
+from regions.models import AdminArea, Territory
+from regions.publishing.graph import GraphClient
+from regions.publishing.page_tokens import cipher_for
+from service.demo import DEMO_PASSWORD, demo_fake_pages, seed_demo, seed_demo_pages
+from service.demo_stories import publish_due, seed_demo_content
+from service.fakegraph import FakeGraphServer
+from tests.browser.conftest import axe_violations, screenshot
+from tests.conftest import TEST_SECRET, _fresh_database_on
+
+pytestmark = pytest.mark.browser
+LYON = (4.8357, 45.7676)
+SLOW = 90_000  # ms: WebGL through SwiftShader on a shared machine
+
+
+def _communes(uow: UnitOfWork) -> None:
+    """A 3 × 3 grid of gazetteer "communes" around Lyon, inside the demo's Lyon region (the
+    outer ones far from the demo's posts)."""
+    for row in range(3):
+        for column in range(3):
+            west, south = LYON[0] - 0.25 + column * 0.2, LYON[1] - 0.25 + row * 0.2
+            shape = from_shape(MultiPolygon([box(west, south, west + 0.1, south + 0.1)]), 4326)
+            name = f"Commune {row}{column}"
+            uow.session.add(AdminArea(level="commune", code=f"69X{row}{column}", name=name,
+                                      search_name=name.lower(), geom=shape,
+                                      geom_simplified=shape))
+
+
+@pytest.fixture(scope="module")
+def demo_server(database_url: str) -> Iterator[dict[str, Any]]:
+    """A database of its own with the demo seeded (as `relais demo` does) and the app serving
+    it on 127.0.0.1 without a base map."""
+    url, drop = _fresh_database_on(database_url)
+    engine = make_engine(url)
+    try:
+        yield from _serve_demo(url, engine)
+    finally:
+        engine.dispose()
+        drop()
+
+
+def _serve_demo(url: str, engine: Any) -> Iterator[dict[str, Any]]:
+    migrate.upgrade(engine)
+    factory = make_session_factory(engine)
+    cipher = cipher_for(None, "map-browser-secret", production=False)
+    with FakeGraphServer(demo_fake_pages()) as graph_server:
+        with UnitOfWork(factory) as uow:
+            seed_demo(uow)
+            seed_demo_pages(uow, cipher)
+            seed_demo_content(uow, now=datetime.now(UTC))
+            _communes(uow)
+            uow.commit()
+        graph = GraphClient(base_url=graph_server.base_url, timeout=5)
+        try:
+            publish_due(factory, graph, cipher)
+        finally:
+            graph.close()
+    with UnitOfWork(factory) as uow:
+        ids = {row[0]: row[1] for row in uow.session.execute(select(Territory.slug, Territory.id))}
+    from service.app import create_app
+
+    app = create_app(Settings(environment="test", secret_key=TEST_SECRET, database_url=url,
+                              basemap_url="none"))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield {"url": f"http://127.0.0.1:{server.server_port}", "ids": ids}
+    server.shutdown()
+    app.extensions["relais"].engine.dispose()
+
+
+def _open_map(page: Any, base: str, email: str, path: str = "/map") -> list[str]:
+    """Log in and open the map; returns the list that collects requests leaving 127.0.0.1."""
+    outside: list[str] = []
+    page.on("request", lambda request: outside.append(request.url)
+            if not request.url.startswith(("http://127.0.0.1:", "blob:", "data:")) else None)
+    page.goto(f"{base}/login?next={path.replace('?', '%3F').replace('&', '%26')}")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#map canvas", timeout=SLOW)
+    page.wait_for_function("() => document.getElementById('map').dataset.ready === '1'",
+                           timeout=SLOW)
+    return outside
+
+
+def rendered(page: Any, layers: list[str]) -> list[dict[str, Any]]:
+    return page.evaluate(
+        """layers => document.getElementById('map').relaisMap
+             .queryRenderedFeatures({layers}).map(f => f.properties)""", layers)
+
+
+def _updated(page: Any, before: str) -> None:
+    page.wait_for_function(
+        "before => document.getElementById('map').dataset.updates !== before", arg=before,
+        timeout=SLOW)
+    page.wait_for_function("() => document.getElementById('map').relaisMap.loaded()",
+                           timeout=SLOW)
+
+
+def test_the_desk_sees_territories_posts_filters_and_a_territorys_gaps(page, demo_server):
+    base = demo_server["url"]
+    outside = _open_map(page, base, "desk@demo.relais.test")
+    territories = rendered(page, ["territory-fill", "territory-child-fill"])
+    assert {"Démo — Direction régionale Lyon", "Démo — Direction régionale Lille"} <= {
+        t["name"] for t in territories}
+    assert max(t["posts"] for t in territories) > 0
+    markers = rendered(page, ["posts-circle"])
+    assert markers, "no post marker rendered"
+    statuses = {m.get("status") for m in markers}
+    assert len(statuses) > 1  # the desk sees drafts, posts under review and published ones
+    shown_before = page.get_attribute("#map", "data-post-count")
+    count_text = page.inner_text("#posts-count")
+
+    updates = page.get_attribute("#map", "data-updates")
+    page.select_option("#filter-status", "published")
+    _updated(page, updates)
+    page.wait_for_function(
+        "() => document.getElementById('map').relaisMap.queryRenderedFeatures("
+        "{layers: ['posts-circle']}).every(f => f.properties.status === 'published')",
+        timeout=SLOW)
+    assert {m.get("status") for m in rendered(page, ["posts-circle"])} == {"published"}
+    assert page.get_attribute("#map", "data-post-count") != shown_before
+    assert page.inner_text("#posts-count") != count_text
+    assert "status=published" in page.url  # the view is in the address
+
+    # A marker's popup: its excerpt, status and link; the audience drawn.
+    page.locator("#map").scroll_into_view_if_needed()
+    canvas = page.locator("#map canvas").bounding_box()
+    marker = page.evaluate("""() => { const map = document.getElementById('map').relaisMap;
+        const found = map.queryRenderedFeatures({layers: ['posts-circle']})[0];
+        return {id: found.properties.id, ...map.project(found.geometry.coordinates)}; }""")
+    page.mouse.click(canvas["x"] + marker["x"], canvas["y"] + marker["y"])
+    popup = page.wait_for_selector(".maplibregl-popup-content", timeout=SLOW)
+    assert f'href="/posts/{marker["id"]}"' in popup.inner_html()
+    assert "Publié" in popup.inner_text() and "Ouvrir la publication" in popup.inner_text()
+    page.keyboard.press("Escape")
+
+    # Click the Lyon region on the map, away from its posts: its panel and its gaps.
+    target = [LYON[0] - 0.25, LYON[1] + 0.25]
+    page.evaluate("""([lon, lat]) => document.getElementById('map').relaisMap
+                       .jumpTo({center: [lon, lat], zoom: 8.5})""", target)
+    page.wait_for_function("() => document.getElementById('map').relaisMap.loaded()",
+                           timeout=SLOW)
+    point = page.evaluate("""([lon, lat]) => document.getElementById('map').relaisMap
+                                .project([lon, lat])""", target)
+    canvas = page.locator("#map canvas").bounding_box()
+    page.mouse.click(canvas["x"] + point["x"], canvas["y"] + point["y"])
+    page.wait_for_function("() => document.getElementById('map').dataset.gaps !== undefined",
+                           timeout=SLOW)
+    assert page.inner_text("#panel-title") == "Démo — Direction régionale Lyon"
+    assert "Publié" in page.inner_text("#panel-counts")
+    gaps_text = page.inner_text("#panel-gaps")
+    assert "zones sur 9 sans publication" in gaps_text, gaps_text
+    assert page.get_attribute("#panel-review-link", "href") == (
+        f"/review?territory={demo_server['ids']['demo-lyon']}")
+    page.wait_for_function("() => document.getElementById('map').relaisMap.loaded()",
+                           timeout=SLOW)
+    assert int(page.get_attribute("#map", "data-gaps")) > 0
+    assert rendered(page, ["gaps-fill"]), "coverage gaps not drawn"
+    assert f"panel={demo_server['ids']['demo-lyon']}" in page.url
+    screenshot(page, "map-desk-lyon-panel")
+    assert axe_violations(page) == []
+    assert outside == [], outside
+
+
+def test_a_regional_editor_sees_no_other_territorys_drafts_on_a_phone(browser, demo_server):
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    try:
+        outside = _open_map(page, demo_server["url"], "lyon@demo.relais.test",
+                            "/map?center=4.8,45.9&zoom=5.2")
+        ids = demo_server["ids"]
+        mine = {ids["demo-lyon"], ids["demo-villeurbanne"]}
+        markers = page.evaluate(
+            """() => document.getElementById('map').relaisMap
+                 .querySourceFeatures('posts', {sourceLayer: 'posts'}).map(f => f.properties)""")
+        assert markers, "no post in the editor's tiles"
+        foreign = [m for m in markers
+                   if m.get("status") != "published" and m.get("territory_id") not in mine]
+        assert foreign == []
+        assert any(m.get("territory_id") not in mine for m in markers)  # published elsewhere
+        listed = page.locator("#post-table tbody tr").count()
+        assert listed > 0
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        screenshot(page, "map-regional-editor-phone")
+        assert axe_violations(page) == []
+        assert outside == [], outside
+    finally:
+        context.close()
+    assert errors == [], errors
+
+
+def test_the_campaign_dashboard_maps_its_targets(page, demo_server):
+    _open_map(page, demo_server["url"], "desk@demo.relais.test")
+    page.goto(f"{demo_server['url']}/campaigns")
+    page.locator("main table a").first.click()
+    page.wait_for_function(
+        "() => document.getElementById('campaign-map')?.dataset.ready === '1'", timeout=SLOW)
+    states = page.evaluate("""() => document.getElementById('campaign-map').relaisMap
+        .queryRenderedFeatures({layers: ['targets-fill']}).map(f => f.properties.state)""")
+    assert states and set(states) <= {"adapted", "pending", "late"}
+    rows = page.locator("#campaign-dashboard tbody tr").count()
+    assert len(set(page.evaluate("""() => document.getElementById('campaign-map').relaisMap
+        .querySourceFeatures('targets').map(f => f.properties.id)"""))) == rows
+    screenshot(page, "campaign-dashboard-map")
+    assert axe_violations(page) == []
