@@ -18,7 +18,7 @@ from regions.models import TemplateVersion
 from service.api.posts.views import template_refs
 from service.auth import csrf
 from service.runtime import reading, unit_of_work
-from service.web.pages import login_required, page_actor
+from service.web.pages import error_message, field_messages, login_required, page_actor
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 ZONE = ZoneInfo("Europe/Paris")  # the desk's clock: dates typed in forms are Paris time
@@ -124,8 +124,7 @@ def new() -> ResponseReturnValue:
                 return redirect(url_for("web.campaigns.show", campaign_id=campaign.id),
                                 code=303)
         except InvalidInput as error:
-            errors = {k: list(v) for k, v in error.errors.items()} or {
-                "form": [error.message]}
+            errors = field_messages(error) or {"form": [error_message(error)]}
     return _page("campaigns/form.html", 422, form=form, template=template, key=key,
                  errors=errors)
 
@@ -192,6 +191,6 @@ def edit(campaign_id: int) -> ResponseReturnValue:
             errors, status = {"form": [_("Someone changed this campaign since you opened it: "
                                          "your changes are not saved. Reload the page.")]}, 409
         except InvalidInput as error:
-            errors = {k: list(v) for k, v in error.errors.items()} or {"form": [error.message]}
+            errors = field_messages(error) or {"form": [error_message(error)]}
     return _page("campaigns/form.html", status, form=form, template=template,
                  campaign={**current, "version": version}, errors=errors)

@@ -12,9 +12,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
 from regions.actors import Actor
-from regions.errors import AuthenticationFailed
+from regions.errors import AuthenticationFailed, RegionsError
 from regions.models import PostStatus, Role
 from service.auth import current_actor
+from service.errors import request_language
+from service.messages import localise, message_for
 
 P = ParamSpec("P")
 
@@ -94,6 +96,18 @@ def navigation(actor: Actor) -> list[tuple[str, str]]:
             continue
         entries.append((url_for(endpoint), str(label)))
     return entries
+
+
+def error_message(exc: RegionsError) -> str:
+    """A domain error's message in the page's language (the API's catalogue, by its code)."""
+    return message_for(exc.code, request_language(), exc.params) or str(localise(exc.message))
+
+
+def field_messages(exc: RegionsError) -> dict[str, list[str]]:
+    """A domain error's field messages, in the page's language."""
+    errors = localise(exc.errors or {})
+    return {field: [str(m) for m in (found if isinstance(found, list) else [found])]
+            for field, found in errors.items()}
 
 
 def login_required(view: Callable[P, ResponseReturnValue]) -> Callable[P, ResponseReturnValue]:

@@ -23,7 +23,7 @@ from regions.reports import report_to_dict
 from service.auth import csrf
 from service.runtime import reading, unit_of_work
 from service.web import standards_forms as forms
-from service.web.pages import login_required, page_actor
+from service.web.pages import error_message, field_messages, login_required, page_actor
 
 bp = Blueprint("standards", __name__, url_prefix="/standards")
 NETWORKS = ("facebook", "instagram", "x", "linkedin", "google_business")
@@ -143,7 +143,7 @@ def new_template() -> ResponseReturnValue:
     except (InvalidInput, standards.TemplateKeyTaken) as error:
         return _editor(data, key=None, errors={"key": [_("This key is already taken.")]}
                        if isinstance(error, standards.TemplateKeyTaken) else
-                       {"key": [error.message]}, status=422)
+                       field_messages(error) or {"key": [error_message(error)]}, status=422)
     flash(_("Template created as a draft."), "success")
     return redirect(url_for("web.standards.template", key=key), code=303)
 

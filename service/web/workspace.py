@@ -14,24 +14,17 @@ from shapely import Point
 
 from editorial.body import parse_body
 from regions import campaigns, geotags, post_queries, posts, review, writing
-from regions.errors import InvalidInput, PermissionDenied, RegionsError
+from regions.errors import InvalidInput, PermissionDenied
 from regions.models import Post, PostStatus
 from regions.post_queries import PostFilters
 from regions.workflow import AUTHORS, allowed_actions
-from service.errors import request_language
-from service.messages import message_for
 from service.runtime import reading, settings, unit_of_work
-from service.web.pages import login_required, page_actor
+from service.web.pages import error_message, field_messages, login_required, page_actor
 
 bp = Blueprint("workspace", __name__)
 
 PAGE_SIZE = 25
 FILTER_STATUSES = [status for status in PostStatus if status != PostStatus.ARCHIVED]
-
-
-def message_of(exc: RegionsError) -> str:
-    """A domain error's message in the page's language (the API's catalogue, by code)."""
-    return message_for(exc.code, request_language(), exc.params) or str(exc)
 
 
 def _day(value: str | None, *, after: bool = False) -> datetime | None:
@@ -216,7 +209,7 @@ def _save(frame: writing.WritingFrame, post_id: int | None) -> ResponseReturnVal
             post_id = post.id
     except (InvalidInput, PermissionDenied, review.StaleVersion) as exc:
         return _render_form(frame, post=_reload(post_id), values=_submitted_values(form, frame),
-                            error=message_of(exc), errors=getattr(exc, "errors", {}),
+                            error=error_message(exc), errors=field_messages(exc),
                             status=403 if isinstance(exc, PermissionDenied) else 422)
     if form.get("action") == "submit":
         return _submit_or_report(post_id)
@@ -244,8 +237,8 @@ def _submit_or_report(post_id: int, version: int | None = None) -> ResponseRetur
             values = _values(post, frame)
             uow.session.expunge(post)
         report = exc.errors.get("report") if isinstance(exc, review.ValidationFailed) else None
-        return _render_form(frame, post=post, values=values, error=message_of(exc),
-                            errors=exc.errors if report is None else {}, report=report,
+        return _render_form(frame, post=post, values=values, error=error_message(exc),
+                            errors=field_messages(exc) if report is None else {}, report=report,
                             status=422)
     return redirect(url_for("web.workspace.post", post_id=post_id), code=303)
 
@@ -351,5 +344,5 @@ def geotag() -> ResponseReturnValue:
             found = geotags.check_geotag(uow.session, page_actor(), territory_id or 0, lon, lat)
     except (geotags.GeotagOutsideTerritory, geotags.TerritoryNotMember) as exc:
         # An answer, not a failure: the page shows the message and keeps the previous point.
-        return jsonify(inside=False, code=exc.code, message=message_of(exc))
+        return jsonify(inside=False, code=exc.code, message=error_message(exc))
     return jsonify(inside=True, lon=found.lon, lat=found.lat, place_name=found.place_name)

@@ -68,6 +68,9 @@ def test_engine_problems_are_shown_beside_their_field(desk):
     html = answer.get_data(as_text=True)
     assert 'id="body-error"' in html and 'id="rule-2-param-start-error"' in html
     assert 'aria-invalid="true"' in html
+    # In the page's language: the engine's problems are French on a French page.
+    assert "no such slot is declared" not in html
+    assert "le corps utilise {town}" in html.lower().replace("&#39;", "'")
 
 
 def test_the_preview_marks_the_violating_span_of_the_sample(desk):
