@@ -82,7 +82,7 @@ def _slots_and_body_problems(template: Template) -> tuple[list[Problem], tuple[P
     problems += body_problems
     used = {piece.slot for piece in pieces if piece.slot is not None}
     for name in sorted(used - names):
-        message = N_("the body uses {slot} but no such slot is declared", slot=f"{{{name}}}")
+        message = N_("the body uses {slot} but no such slot is declared", slot="{" + name + "}")
         problems.append(Problem("body", "body.unknown_slot", message))
     for number, slot in enumerate(template.slots):
         if slot.name not in used:
