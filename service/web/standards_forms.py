@@ -14,6 +14,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from editorial.catalog import RULE_DOCS, Kind, ParamDoc
+from service.messages import localise
 
 _ROW = re.compile(r"^(slot|rule)-(\d{1,3})-")
 SLOT_NUMBERS = ("min_length", "max_length", "min", "max")
@@ -146,7 +147,8 @@ def field_errors(errors: dict[str, Any], prefix: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for path, problems in errors.items():
         name = _field_name(path, prefix)
-        messages = [p["message"] if isinstance(p, dict) else str(p) for p in problems]
+        messages = [str(localise(p["message"] if isinstance(p, dict) else p))
+                    for p in problems]
         found.setdefault(name, []).extend(messages)
     return found
 
