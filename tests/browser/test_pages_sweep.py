@@ -329,6 +329,7 @@ def visible_ui_text(page: Any, written: list[str]) -> str:
     ids=[f"{visit.name}-{language}" for language in ("fr", "en") for visit in VISITS])
 def test_page_is_accessible_fits_a_phone_and_speaks_one_language(sweep, demo, language, visit):
     page = sweep.page(visit.user, language)
+    page.console_errors.clear()
     page.set_viewport_size(PHONE)
     expected = 404 if visit.name.startswith("not-found") else 200
     response = page.goto(sweep.live_server + visit.path.format(**demo),
@@ -348,7 +349,7 @@ def test_page_is_accessible_fits_a_phone_and_speaks_one_language(sweep, demo, la
     assert not found, "\n".join(found)
     other = "en" if language == "fr" else "fr"
     assert foreign_words(text, other), "the language check would not see a wrong language"
-    errors, page.console_errors[:] = list(page.console_errors), []
+    errors = list(page.console_errors)
     if expected == 404:
         errors = [e for e in errors if "404 (NOT FOUND)" not in e]
     assert errors == []
