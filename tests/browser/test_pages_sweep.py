@@ -10,6 +10,7 @@ in English what people wrote (post texts, comments, names) is left out of that l
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,8 +18,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from werkzeug.serving import make_server
 
-from regions import accounts, profile, standards
+from config.settings import Settings
+from regions import accounts, migrate, profile, standards
 from regions.db import UnitOfWork, make_engine, make_session_factory
 from regions.models import (
     Campaign,
@@ -36,7 +39,7 @@ from service.demo import DEMO_PASSWORD, demo_email, demo_fake_pages, seed_demo, 
 from service.demo_stories import publish_due, seed_demo_content
 from service.fakegraph import FakeGraphServer
 from tests.browser.conftest import axe_violations, screenshot
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, _fresh_database_on
 
 pytestmark = pytest.mark.browser
 
@@ -135,28 +138,61 @@ def foreign_words(text: str, language: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def demo(live_database: str) -> Iterator[dict[str, Any]]:
-    """The demo seeded once in the live database (idempotent), and the ids the sweep needs."""
-    engine = make_engine(live_database)
+def demo_graph() -> Iterator[Any]:
+    """The demo's fake Facebook Pages, which the seeding publishes to."""
+    with FakeGraphServer(demo_fake_pages()) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def demo_database(database_url: str) -> Iterator[str]:
+    """A database of the sweep's own: the demo's charter applies to every template, so the
+    other browser tests' posts must not meet it in the shared live database."""
+    url, drop = _fresh_database_on(database_url)
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    yield url
+    drop()
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo_database: str, demo_graph: Any) -> Iterator[str]:
+    """The app served on the demo database (as tests/browser/conftest.py's live_server)."""
+    from service.app import create_app
+
+    app = create_app(Settings(environment="test", secret_key=TEST_SECRET,
+                              database_url=demo_database, graph_base_url=demo_graph.base_url,
+                              graph_timeout_seconds=2))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    app.extensions["relais"].engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def demo(demo_database: str, demo_graph: Any) -> Iterator[dict[str, Any]]:
+    """The demo seeded once (idempotent, as ``relais demo``), and the ids the sweep needs."""
+    engine = make_engine(demo_database)
     sessions = make_session_factory(engine)
     cipher = cipher_for(None, TEST_SECRET, production=False)
-    with FakeGraphServer(demo_fake_pages()) as fake:
-        with UnitOfWork(sessions) as uow:
-            seed_demo(uow)
-            seed_demo_pages(uow, cipher)
-            seed_demo_content(uow, now=datetime.now(UTC))
-            _second_template_version(uow)
-            uow.commit()
-        graph = GraphClient(base_url=fake.base_url, timeout=5)
-        try:
-            publish_due(sessions, graph, cipher)
-        finally:
-            graph.close()
+    with UnitOfWork(sessions) as uow:
+        seed_demo(uow)
+        seed_demo_pages(uow, cipher)
+        seed_demo_content(uow, now=datetime.now(UTC))
+        _second_template_version(uow)
+        uow.commit()
+    graph = GraphClient(base_url=demo_graph.base_url, timeout=5)
+    try:
+        publish_due(sessions, graph, cipher)
+    finally:
+        graph.close()
     with sessions() as session:
         ids = _ids(session)
         ids["written"] = _written(session)
     yield ids
-    _set_language(sessions, "fr")
     engine.dispose()
 
 
@@ -278,7 +314,9 @@ class Sweep:
             self.language = language
         key = (user, language)
         if key not in self.contexts:
-            context = self.browser.new_context(locale=LOCALES[language], viewport=PHONE)
+            # A signed-in person's own language wins over a French browser's.
+            locale = LOCALES[language] if user is None else LOCALES["fr"]
+            context = self.browser.new_context(locale=locale, viewport=PHONE)
             page = context.new_page()
             page.console_errors = []
             page.on("console", lambda msg, page=page: page.console_errors.append(msg.text)
@@ -302,11 +340,11 @@ class Sweep:
 
 
 @pytest.fixture(scope="module")
-def sweep(browser: Any, live_server: str, live_database: str, demo: dict[str, Any]
+def sweep(browser: Any, demo_server: str, demo_database: str, demo: dict[str, Any]
           ) -> Iterator[Sweep]:
     """The signed-in contexts of the sweep (French first, then English)."""
-    engine = make_engine(live_database)
-    sweep = Sweep(browser, live_server, make_session_factory(engine))
+    engine = make_engine(demo_database)
+    sweep = Sweep(browser, demo_server, make_session_factory(engine))
     yield sweep
     sweep.close()
     engine.dispose()
@@ -336,6 +374,9 @@ def test_page_is_accessible_fits_a_phone_and_speaks_one_language(sweep, demo, la
                          wait_until="networkidle")
     assert response.status == expected, page.url
     assert page.locator("h1").count() == 1
+    assert page.locator("html").get_attribute("lang") == language
+    signed_in = page.locator("header form[action$='/logout']").count() == 1
+    assert signed_in == (visit.user is not None), "the menu of the signed-in person"
 
     width = page.evaluate("document.documentElement.scrollWidth")
     screenshot(page, f"{visit.name}-{language}-phone")
