@@ -47,6 +47,7 @@ class PostPage:
     campaign: Campaign | None
     template_key: str
     template_version: int
+    template_name: str = ""
     trail: list[dict[str, Any]] = field(default_factory=list)
     comments: list[Comment] | None = None
     authors: dict[int, str] = field(default_factory=dict)
@@ -96,7 +97,8 @@ def post_page(session: Session, actor: Actor, post_id: int) -> PostPage:
     assert version is not None
     page = PostPage(post, session.get(Territory, post.territory_id),
                     session.get(Campaign, post.campaign_id) if post.campaign_id else None,
-                    _template_key(session, version), version.number)
+                    _template_key(session, version), version.number,
+                    str(version.data.get("name") or ""))
     if not actor.is_central and post.territory_id not in actor.territory_ids:
         return page  # another region's published post: the review behind it stays internal
     require_territory(actor, post.territory_id)

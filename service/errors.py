@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import flask_babel
 from flask import Flask, Response, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -91,6 +92,24 @@ def wants_html() -> bool:
     return bool(request) and not request.path.startswith(NOT_PAGES)
 
 
+def _page_person() -> None:
+    """On an error page, the signed-in person (when there is one): their menu, their language.
+
+    An unknown address never reaches a page view, which would have looked them up.
+    """
+    if g.get("actor") is not None:
+        return
+    from service.auth import optional_actor  # service.auth's errors come back here
+
+    try:
+        if optional_actor() is None:
+            return
+    except Exception:  # noqa: BLE001 - an error page must render whatever went wrong
+        log.debug("no person for the error page", exc_info=True)
+        return
+    flask_babel.refresh()
+
+
 def _error_page(status: int, code: str, text: str) -> Response:
     if status == 404 and code in ("route.not_found", "not_found"):
         text = _("This page does not exist, or no longer does.")
@@ -114,6 +133,8 @@ def error_response(
     The texts inside ``errors`` (field messages, geometry and domain details) are rendered in
     the same language, so a French answer holds no English sentence.
     """
+    if wants_html() and status < 500:
+        _page_person()
     language = request_language()
     text = message_for(code, language, params) or message or code
     if wants_html() and status >= 400:

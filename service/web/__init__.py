@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from importlib import import_module
 
 from flask import Blueprint, Flask, Response, current_app, g, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 from flask_wtf.csrf import generate_csrf
 
 from service.web import pages
@@ -62,11 +63,21 @@ def _secure_headers(response: Response) -> Response:
     return response
 
 
+def _datetime(value: datetime | None, fmt: str = "medium") -> str:
+    """A moment for people: by default the medium date and the time without seconds."""
+    if not value:
+        return ""
+    if fmt != "medium":
+        return str(format_datetime(value, fmt))
+    return f"{format_date(value, 'medium')}, {format_time(value, 'short')}"
+
+
 def init_app(app: Flask) -> None:
     """Register every feature's blueprint, the page globals and the security headers."""
     app.context_processor(_page_globals)
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
-        format_datetime(value, fmt) if value else "")
+    app.jinja_env.filters["datetime"] = _datetime
+    app.jinja_env.filters["number"] = lambda value, digits=1: format_decimal(
+        float(value), format="#,##0." + "#" * digits)
     app.jinja_env.filters["date"] = lambda value, fmt="medium": (
         format_date(value, fmt) if value else "")
     app.after_request(_secure_headers)

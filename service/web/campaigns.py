@@ -9,13 +9,14 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from regions import campaigns, standards
 from regions.actors import DESK_ROLES
 from regions.campaigns import CampaignChanges, CampaignDraft, TargetMode
 from regions.errors import InvalidInput, NotFound, StaleVersion
-from regions.models import TemplateVersion
-from service.api.posts.views import template_refs
+from regions.models import TemplateRecord, TemplateVersion
+from service.api.posts.views import template_refs as api_template_refs
 from service.auth import csrf
 from service.runtime import reading, unit_of_work
 from service.web.pages import error_message, field_messages, login_required, page_actor
@@ -57,6 +58,15 @@ def _form(template: dict[str, Any] | None) -> dict[str, Any]:
                               if i.isdigit()],
             "root_territory": request.form.get("root_territory", type=int),
             **{name: request.form.get(name, "") for name in DATES}}
+
+
+def template_refs(session: Any, version_ids: set[int]) -> dict[int, dict[str, Any]]:
+    """The API's template references (key, version) with each template's name for people."""
+    refs = api_template_refs(session, version_ids)
+    names = {key: name for key, name in session.execute(
+        select(TemplateRecord.key, TemplateRecord.name).where(
+            TemplateRecord.key.in_({ref["key"] for ref in refs.values()} or {""})))}
+    return {vid: {**ref, "name": names.get(ref["key"], ref["key"])} for vid, ref in refs.items()}
 
 
 def _page(name: str, status: int = 200, **context: Any) -> ResponseReturnValue:

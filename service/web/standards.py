@@ -23,6 +23,7 @@ from regions.reports import report_to_dict
 from service.auth import csrf
 from service.runtime import reading, unit_of_work
 from service.web import standards_forms as forms
+from service.web import standards_labels as labels
 from service.web.pages import error_message, field_messages, login_required, page_actor
 
 bp = Blueprint("standards", __name__, url_prefix="/standards")
@@ -40,7 +41,8 @@ def _desk() -> None:
 def _editor_globals() -> dict[str, Any]:
     return {"rule_docs": RULE_DOCS, "rule_types": RULE_TYPES, "kinds": Kind,
             "param_display": forms.param_display, "networks": NETWORKS,
-            "slot_types": SLOT_TYPES}
+            "slot_types": SLOT_TYPES, "param_label": labels.param_label,
+            "choice_label": labels.choice_label, "slot_type_label": labels.slot_type_label}
 
 
 def _state(record: TemplateRecord) -> str:

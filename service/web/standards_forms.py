@@ -147,7 +147,8 @@ def field_errors(errors: dict[str, Any], prefix: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for path, problems in errors.items():
         name = _field_name(path, prefix)
-        messages = [str(localise(p["message"] if isinstance(p, dict) else p)) for p in problems]
+        messages = [str(localise(p["message"] if isinstance(p, dict) else p))
+                    for p in problems]
         found.setdefault(name, []).extend(messages)
     return found
 
