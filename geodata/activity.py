@@ -139,14 +139,28 @@ _REGIONAL = (" AND (p.territory_id = ANY(%(territories)s) "
 _STATUSES = " AND p.status = ANY(%(statuses)s::post_status[])"
 
 
-def _tile_sql(clustered: bool, central: bool, filtered: bool) -> str:
+def tile_sql(clustered: bool, central: bool, filtered: bool, *, marker: bool = True) -> str:
+    """The SQL of one tile variant: clusters or posts, the desk's or a region's, by status.
+
+    Without ``marker``, the bare ``ST_AsMVT`` query (the benchmark compares the route to it).
+    """
     where = ("" if central else _REGIONAL) + (_STATUSES if filtered else "")
     features = (_CLUSTERS if clustered else _POINTS).format(where=where)
+    if not marker:
+        return f"SELECT ST_AsMVT(f, 'posts', {TILE_EXTENT}, 'geom') FROM ({features}) AS f"
     return _TILE.format(features=features)
 
 
-_TILE_SQL = {(c, r, f): _tile_sql(c, r, f) for c in (True, False) for r in (True, False)
+_TILE_SQL = {(c, r, f): tile_sql(c, r, f) for c in (True, False) for r in (True, False)
              for f in (True, False)}
+
+
+def tile_params(z: int, x: int, y: int) -> dict[str, Any]:
+    """The parameters every tile query takes."""
+    params: dict[str, Any] = {"z": z, "x": x, "y": y}
+    if z <= CLUSTER_MAX_ZOOM:
+        params["urgency"] = [s.value for s in URGENCY]
+    return params
 
 
 def post_tile(session: Session, actor: Actor, z: int, x: int, y: int, *,
@@ -161,9 +175,8 @@ def post_tile(session: Session, actor: Actor, z: int, x: int, y: int, *,
     ``status``, ``territory_id``, ``place``).
     """
     sql = _TILE_SQL[(z <= CLUSTER_MAX_ZOOM, actor.is_central, bool(statuses))]
-    params: dict[str, Any] = {"z": z, "x": x, "y": y, "known": known}
-    if z <= CLUSTER_MAX_ZOOM:
-        params["urgency"] = [s.value for s in URGENCY]
+    params = tile_params(z, x, y)
+    params["known"] = known
     if not actor.is_central:
         params["territories"] = sorted(actor.territory_ids) or [0]
         params["public"] = [s.value for s in PUBLIC_STATES]
