@@ -113,23 +113,27 @@ WHERE p.geom_3857 && ST_TileEnvelope(%(z)s, %(x)s, %(y)s,
                                      margin => {TILE_BUFFER / TILE_EXTENT}) {{where}}
 LIMIT {MAX_TILE_FEATURES}"""
 # Clusters: members grouped by grid cell in integer tile units; the feature sits at their
-# mean position. A cell of one post keeps the post's own properties.
+# mean position. A cell of one post keeps the post's own properties. The inner query reads
+# each point's coordinates once (OFFSET 0 keeps it from being flattened) and compares statuses
+# as the enum: twice as fast as calling ST_X/ST_Y in every expression.
 _CLUSTERS = f"""
 SELECT count(*) AS count,
-       (%(urgency)s::text[])[min(array_position(%(urgency)s::text[], p.status::text))]
-           AS status,
-       CASE WHEN count(*) = 1 THEN min(p.id) END AS id,
-       CASE WHEN min(p.territory_id) = max(p.territory_id) THEN min(p.territory_id) END
+       ((%(urgency)s::post_status[])[min(array_position(%(urgency)s::post_status[], q.status))]
+        )::text AS status,
+       CASE WHEN count(*) = 1 THEN min(q.id) END AS id,
+       CASE WHEN min(q.territory_id) = max(q.territory_id) THEN min(q.territory_id) END
            AS territory_id,
-       CASE WHEN count(*) = 1 THEN min(p.place_name) END AS place,
-       ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(avg(ST_X(p.geom_3857)), avg(ST_Y(p.geom_3857))),
-                               3857),
+       CASE WHEN count(*) = 1 THEN min(q.place) END AS place,
+       ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(avg(q.x), avg(q.y)), 3857),
                     ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {TILE_EXTENT}, 0, true) AS geom
-FROM posts p, (SELECT ST_XMin(e) AS x0, ST_YMin(e) AS y0, ST_XMax(e) - ST_XMin(e) AS size
-               FROM ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS e) AS t
-WHERE p.geom_3857 && ST_TileEnvelope(%(z)s, %(x)s, %(y)s) {{where}}
-GROUP BY least(floor((ST_X(p.geom_3857) - t.x0) * {CLUSTER_CELLS} / t.size), {CLUSTER_CELLS - 1}),
-         least(floor((ST_Y(p.geom_3857) - t.y0) * {CLUSTER_CELLS} / t.size), {CLUSTER_CELLS - 1})"""
+FROM (SELECT p.id, p.territory_id, p.status, p.place_name AS place,
+             ST_X(p.geom_3857) AS x, ST_Y(p.geom_3857) AS y
+      FROM posts p
+      WHERE p.geom_3857 && ST_TileEnvelope(%(z)s, %(x)s, %(y)s) {{where}} OFFSET 0) AS q,
+     (SELECT ST_XMin(e) AS x0, ST_YMin(e) AS y0, ST_XMax(e) - ST_XMin(e) AS size
+      FROM ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS e) AS t
+GROUP BY least(floor((q.x - t.x0) * {CLUSTER_CELLS} / t.size), {CLUSTER_CELLS - 1}),
+         least(floor((q.y - t.y0) * {CLUSTER_CELLS} / t.size), {CLUSTER_CELLS - 1})"""
 _TILE = f"""
 SELECT m.counter, CASE WHEN m.counter IS NOT DISTINCT FROM %(known)s THEN NULL ELSE
     (SELECT ST_AsMVT(f, 'posts', {TILE_EXTENT}, 'geom') FROM ({{features}}) AS f) END
