@@ -42,17 +42,19 @@ system_packages() {
 }
 
 python_env() {
-  # $1: "runtime" (the demo) or "dev" (tests and tools as well).
+  # $1: "runtime" (the demo), "dev" (tests and tools as well) or "bench" (dev + benchmarks' extras).
   local mode=$1 stamp="$VENV/.installed" want extras=""
   [ "$mode" = dev ] && extras="[dev]"
+  [ "$mode" = bench ] && extras="[dev,bench]"
   want="$mode $(sha256sum pyproject.toml | cut -d' ' -f1)"
   if [ ! -x "$VENV/bin/python" ]; then
     say "Creating the virtual environment in $VENV"
     "$PY" -m venv "$VENV"
   fi
-  # A dev install serves the demo too; a runtime install is upgraded when the tests need more.
+  # A dev install serves the demo too (a bench install serves both); a runtime install is upgraded when the tests need more.
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] \
-     && ! { [ "$mode" = runtime ] && [ "$(cat "$stamp" 2>/dev/null)" = "dev ${want#runtime }" ]; }; then
+     && ! { [ "$mode" = runtime ] && [ "$(cat "$stamp" 2>/dev/null)" = "dev ${want#runtime }" ]; } \
+     && [ "$(cat "$stamp" 2>/dev/null)" != "bench ${want#* }" ]; then
     say "Installing Relais and its ${mode} dependencies"
     "$VENV/bin/python" -m pip install -q --upgrade pip
     "$VENV/bin/python" -m pip install -q -e ".${extras}"
@@ -108,7 +110,7 @@ case "${1:-}" in
     grep -c '^msgstr ""$' service/translations/fr/LC_MESSAGES/messages.po | xargs -I{} echo "{} entries to translate (one is the header)" ;;
   bench)
     shift
-    system_packages; python_env dev
+    system_packages; python_env bench
     for bench in bench/bench_*.py; do say "$bench"; "$VENV/bin/python" "$bench" "$@"; done ;;
   *)
     echo "usage: ./dev.sh demo | test [pytest args] | setup | bench | translations" >&2; exit 2 ;;

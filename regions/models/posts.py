@@ -9,8 +9,10 @@ from typing import Any
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
+    Computed,
     DateTime,
     Enum,
     ForeignKey,
@@ -104,6 +106,9 @@ class Post(Base):
     media: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
     link: Mapped[str | None] = mapped_column(String(2000))
     geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=True)
+    # The same point in Web Mercator, kept by PostgreSQL, for vector tiles (no per-tile transform).
+    geom_3857 = mapped_column(Geometry("POINT", srid=3857, spatial_index=True),
+                              Computed("ST_Transform(geom, 3857)", persisted=True), nullable=True)
     place_name: Mapped[str | None] = mapped_column(String(200))
     audience_radius_km: Mapped[Decimal | None] = mapped_column(Numeric(7, 3))
     audience_area_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer), server_default="{}")
@@ -126,6 +131,18 @@ class Post(Base):
     version: Mapped[int] = mapped_column(Integer, server_default="1")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class MapChange(Base):
+    """How many committed statements changed a table the map draws (bumped by triggers).
+
+    The map's ETags are made of these counters: reading them is one index lookup, never a scan.
+    """
+
+    __tablename__ = "map_changes"
+
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
+    counter: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
 class Comment(Base):

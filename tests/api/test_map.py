@@ -74,3 +74,121 @@ def test_a_tile_outside_the_grid_is_404(world, path):
 def test_a_tile_with_an_unknown_status_is_422(world):
     response = world["desk"].get("/api/map/posts/0/0/0.mvt?status=flying")
     assert response.status_code == 422
+
+
+# Conditional GETs: ETags follow the data and the caller's scope.
+
+def tile_path(z=10, point=LYON_POINT, query=""):
+    z, x, y = tile_of(*point, z)
+    return f"/api/map/posts/{z}/{x}/{y}.mvt{query}"
+
+
+def revalidate(user, path, etag):
+    return user.get(path, headers={"If-None-Match": etag})
+
+
+def test_a_tile_answers_304_while_the_callers_copy_is_current(world, drafts):
+    first = world["desk"].get(tile_path())
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and etag.startswith('"t.')
+    assert first.headers["Cache-Control"] == "private, no-cache"
+    again = revalidate(world["desk"], tile_path(), etag)
+    assert again.status_code == 304
+    assert again.get_data() == b"" and again.headers["ETag"] == etag
+    listed = revalidate(world["desk"], tile_path(), f'"x.1.y", W/{etag}')
+    assert listed.status_code == 304
+
+
+def test_a_post_edit_changes_the_tile_etag(world, drafts, uow):
+    etag = world["desk"].get(tile_path()).headers["ETag"]
+    with uow() as unit:
+        unit.session.get(Post, drafts["a"]["id"]).place_name = "Place Bellecour"
+        unit.commit()
+    after = revalidate(world["desk"], tile_path(), etag)
+    assert after.status_code == 200 and after.headers["ETag"] != etag
+    assert decode(after)[0]["properties"]["place"] == "Place Bellecour"
+    assert revalidate(world["desk"], tile_path(), after.headers["ETag"]).status_code == 304
+
+
+def test_each_scope_has_its_own_etag(world, drafts):
+    desk_etag = world["desk"].get(tile_path()).headers["ETag"]
+    lyon_etag = world["ed_lyon"].get(tile_path()).headers["ETag"]
+    marseille = world["ed_marseille"].get(tile_path())
+    assert len({desk_etag, lyon_etag, marseille.headers["ETag"]}) == 3
+    # The desk's copy is never good for a regional editor, nor another filter's copy.
+    assert revalidate(world["ed_marseille"], tile_path(), desk_etag).status_code == 200
+    filtered = tile_path(query="?status=draft")
+    assert revalidate(world["desk"], filtered, desk_etag).status_code == 200
+
+
+def test_activity_answers_304_and_changes_with_posts_and_territories(world, drafts, uow):
+    from regions.models import Territory
+
+    first = world["desk"].get("/api/map/activity?zoom=5")
+    etag = first.headers["ETag"]
+    assert first.headers["Cache-Control"] == "private, no-cache"
+    assert revalidate(world["desk"], "/api/map/activity?zoom=5", etag).status_code == 304
+    assert revalidate(world["desk"], "/api/map/activity?zoom=6", etag).status_code == 200
+    assert revalidate(world["ed_lyon"], "/api/map/activity?zoom=5", etag).status_code == 200
+    with uow() as unit:
+        unit.session.get(Territory, world["lyon"]).name = "Métropole de Lyon"
+        unit.commit()
+    renamed = revalidate(world["desk"], "/api/map/activity?zoom=5", etag)
+    assert renamed.status_code == 200 and renamed.headers["ETag"] != etag
+    assert renamed.json["features"][0]["properties"]["name"] == "Métropole de Lyon"
+    with uow() as unit:
+        unit.session.get(Post, drafts["a"]["id"]).status = PostStatus.PUBLISHED
+        unit.commit()
+    published = revalidate(world["desk"], "/api/map/activity?zoom=5", renamed.headers["ETag"])
+    assert published.status_code == 200 and published.headers["ETag"] != renamed.headers["ETag"]
+
+
+# Clusters at low zoom.
+
+NEAR_LYON = [(4.86, 45.76), (4.80, 45.70)]
+
+
+@pytest.fixture()
+def more_lyon_drafts(world, drafts):
+    for lon, lat in NEAR_LYON:
+        response = world["ed_lyon"].post("/api/posts", json={
+            "territory_id": world["lyon"], "template": "portes-ouvertes",
+            "text": "Portes ouvertes à Ici ! Bienvenue #Relais", "geotag": {"lon": lon, "lat": lat},
+            "slot_values": {"city": "Ici", "details": "Bienvenue #Relais"}})
+        assert response.status_code == 201, response.json
+    return drafts
+
+
+@pytest.mark.parametrize("z", [0, 3, 5])
+def test_low_zoom_tiles_hold_clusters_counting_the_visible_posts(world, more_lyon_drafts, z):
+    for user, expected in (("desk", 4), ("ed_lyon", 3), ("ed_marseille", 1)):
+        features = decode(world[user].get(tile_path(z)))
+        assert sum(f["properties"]["count"] for f in features) == expected, user
+        assert all(f["properties"]["status"] == "draft" for f in features)
+    lyon = [f["properties"] for f in decode(world["ed_lyon"].get(tile_path(z)))]
+    assert {p.get("territory_id") for p in lyon} == {world["lyon"]}  # no Marseille draft
+    grouped = max(lyon, key=lambda p: p["count"])
+    assert grouped["count"] >= 2 and "id" not in grouped and "place" not in grouped
+
+
+def test_a_cluster_of_one_post_keeps_its_id(world, drafts):
+    features = decode(world["desk"].get(tile_path(5)))
+    assert sorted(f["properties"]["id"] for f in features) == sorted(
+        d["id"] for d in drafts.values())
+    assert all(f["properties"]["count"] == 1 for f in features)
+
+
+def test_a_cluster_takes_the_most_urgent_status(world, more_lyon_drafts, uow):
+    with uow() as unit:
+        unit.session.get(Post, more_lyon_drafts["a"]["id"]).status = PostStatus.FAILED
+        unit.commit()
+    lyon = [f["properties"] for f in decode(world["desk"].get(tile_path(5)))
+            if f["properties"].get("territory_id") == world["lyon"]]
+    assert "failed" in {p["status"] for p in lyon}
+    assert sum(p["count"] for p in lyon) == 3
+
+
+def test_tiles_from_zoom_9_hold_each_post(world, more_lyon_drafts):
+    features = decode(world["desk"].get(tile_path(9)))
+    assert len(features) == 3 and all("count" not in f["properties"] for f in features)
+    assert {"id", "status", "territory_id"} <= set(features[0]["properties"])

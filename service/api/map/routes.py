@@ -7,11 +7,23 @@ from typing import Any
 from flask import Response
 from flask.views import MethodView
 
-from geodata.activity import post_tile, territory_activity
+from geodata.activity import (
+    ACTIVITY_SOURCES,
+    change_marker,
+    post_tile,
+    territory_activity,
+)
 from geodata.features import tolerance_for_zoom
 from regions.errors import NotFound
 from regions.models import PostStatus
 from service.api.common import Blueprint
+from service.api.map.caching import (
+    cache_headers,
+    known_counter,
+    make_etag,
+    not_modified,
+    scope_key,
+)
 from service.api.map.schemas import ActivityArgs, TileArgs
 from service.api.territories.schemas import FeatureCollectionSchema
 from service.auth import current_actor
@@ -20,6 +32,10 @@ from service.runtime import reading
 blp = Blueprint("map", __name__, url_prefix="/api/map",
                 description="Data for the map of regional activity.")
 MVT = "application/vnd.mapbox-vector-tile"
+CONDITIONAL = ("Conditional GET: the answer carries an `ETag` (it changes when posts or "
+               "territories change, and differs by the caller's role and territories) and "
+               "`Cache-Control: private, no-cache`; send it back in `If-None-Match` to get a "
+               "304 while your copy is current.")
 
 
 @blp.route("/activity")
@@ -27,15 +43,26 @@ class Activity(MethodView):
     """Territories shaded by activity."""
 
     @blp.arguments(ActivityArgs, location="query")
-    @blp.response(200, FeatureCollectionSchema)
-    def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Territories with the posts you may see, counted by state, for a period."""
+    @blp.response(200, FeatureCollectionSchema, description=CONDITIONAL)
+    @blp.alt_response(304, description="Your copy (If-None-Match) is current.")
+    def get(self, args: dict[str, Any]) -> Any:
+        """Territories with the posts you may see, counted by state, for a period.
+
+        With `zoom`, shapes are simplified to a screen pixel at that zoom and their
+        coordinates rounded to match.
+        """
         actor = current_actor()
+        scope = scope_key("a", actor, args)
         tolerance = tolerance_for_zoom(args["zoom"]) if "zoom" in args else None
         with reading() as uow:
-            return territory_activity(uow.session, actor, since=args.get("since"),
+            marker = change_marker(uow.session, ACTIVITY_SOURCES)
+            etag = make_etag("a", marker, scope)
+            if known_counter("a", scope) == marker:
+                return not_modified(etag)
+            data = territory_activity(uow.session, actor, since=args.get("since"),
                                       until=args.get("until"), tolerance=tolerance,
                                       parent_id=args.get("parent_id"))
+        return data, 200, cache_headers(etag)
 
 
 @blp.route("/posts/<int:z>/<int:x>/<int:y>.mvt")
@@ -43,13 +70,29 @@ class PostTiles(MethodView):
     """Geotagged posts as vector tiles."""
 
     @blp.arguments(TileArgs, location="query")
-    @blp.response(200, content_type=MVT)
+    @blp.response(200, content_type=MVT, description=CONDITIONAL)
+    @blp.alt_response(304, description="Your copy (If-None-Match) is current.")
     def get(self, args: dict[str, Any], z: int, x: int, y: int) -> Response:
-        """One web-mercator tile (layer `posts`: id, territory_id, status, place)."""
+        """One web-mercator tile of the posts you may see (layer `posts`).
+
+        Up to zoom 8 (`CLUSTER_MAX_ZOOM`) the features are clusters, one per cell of a 32 × 32
+        grid over the tile, placed at their members' mean position: `count` (posts in the
+        cell), `status` (the most urgent of their states: failed, changes_requested,
+        submitted, approved, scheduled, draft, published, then the others),
+        `territory_id` (when all share one) and, when the cluster is a single post, `id` and
+        `place`. From zoom 9, one feature per post: `id`,
+        `territory_id`, `status`, `place`.
+        """
         actor = current_actor()
         if z > 22 or x >= 2**z or y >= 2**z:
             raise NotFound(f"No tile {z}/{x}/{y}.", params={"kind": "tile"})
         statuses = [PostStatus(s) for s in args.get("status", [])]
+        scope = scope_key("t", actor, {"status": ",".join(sorted(statuses))})
+        known = known_counter("t", scope)
         with reading() as uow:
-            tile = post_tile(uow.session, actor, z, x, y, statuses=statuses)
-        return Response(tile, mimetype=MVT, headers={"Cache-Control": "private, max-age=30"})
+            counter, tile = post_tile(uow.session, actor, z, x, y, statuses=statuses,
+                                      known=int(known) if known and known.isdigit() else None)
+        etag = make_etag("t", counter, scope)
+        if tile is None:
+            return not_modified(etag)
+        return Response(tile, mimetype=MVT, headers=cache_headers(etag))
