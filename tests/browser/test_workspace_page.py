@@ -67,6 +67,7 @@ def test_typing_shows_violations_live_and_a_fix_applies_in_one_click(page, live_
 def test_a_point_outside_the_territory_is_refused_with_the_servers_words(page, live_server,
                                                                         editor):
     _log_in(page, live_server, editor)
+    page.wait_for_selector("#post-map[data-ready='true']")  # the form's script is running
     page.fill("#geotag-lon", "2.35")
     page.fill("#geotag-lat", "48.85")
     page.locator("#geotag-lat").dispatch_event("change")

@@ -404,3 +404,11 @@ document.getElementById('territory-table').addEventListener('click', (event) => 
   fitTerritory(id);
   openPanel(id).then(() => document.getElementById('panel-title').focus());
 });
+
+// Escape closes a post's popup, as it closes dialogs elsewhere.
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && state.popup) {
+    state.popup.remove();
+    state.popup = null;
+  }
+});
