@@ -172,10 +172,14 @@ function draw() {
   ready.then(() => showPlace(map, accepted.lon, accepted.lat, number(radius)));
 }
 
+let pickCount = 0;
+
 async function pick(lon, lat, fromMap) {
   if (!territory.value) return;
   const query = new URLSearchParams({ territory_id: territory.value, lon, lat });
+  const asked = ++pickCount;
   const answer = await api(`${data.geotagUrl}?${query}`);
+  if (asked !== pickCount) return; // a later point was picked meanwhile: its answer decides
   const ok = answer.ok && answer.body && answer.body.inside;
   for (const input of [lonInput, latInput]) input.setAttribute('aria-invalid', ok ? 'false' : 'true');
   if (!ok) {
