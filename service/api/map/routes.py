@@ -83,13 +83,13 @@ class PostTiles(MethodView):
         `place`. From zoom 9, one feature per post: `id`,
         `territory_id`, `status`, `place`.
         """
-        actor = current_actor()
-        if z > 22 or x >= 2**z or y >= 2**z:
-            raise NotFound(f"No tile {z}/{x}/{y}.", params={"kind": "tile"})
-        statuses = [PostStatus(s) for s in args.get("status", [])]
-        scope = scope_key("t", actor, {"status": ",".join(sorted(statuses))})
-        known = known_counter("t", scope)
-        with reading() as uow:
+        with reading() as uow:  # one pool checkout for the caller and the tile
+            actor = current_actor(uow)
+            if z > 22 or x >= 2**z or y >= 2**z:
+                raise NotFound(f"No tile {z}/{x}/{y}.", params={"kind": "tile"})
+            statuses = [PostStatus(s) for s in args.get("status", [])]
+            scope = scope_key("t", actor, {"status": ",".join(sorted(statuses))})
+            known = known_counter("t", scope)
             counter, tile = post_tile(uow.session, actor, z, x, y, statuses=statuses,
                                       known=int(known) if known and known.isdigit() else None)
         etag = make_etag("t", counter, scope)
