@@ -131,8 +131,8 @@ FROM (SELECT p.ix, p.iy, sum(p.posts) AS count,
              sum(p.sum_x) / sum(p.posts) AS x, sum(p.sum_y) / sum(p.posts) AS y
       FROM map_cells p
       WHERE p.level = %(z)s
-        AND p.ix BETWEEN %(x)s * {CLUSTER_CELLS} AND %(x)s * {CLUSTER_CELLS} + {CLUSTER_CELLS - 1}
-        AND p.iy BETWEEN %(row)s * {CLUSTER_CELLS} AND %(row)s * {CLUSTER_CELLS} + {CLUSTER_CELLS - 1}
+        AND p.ix BETWEEN %(x)s * {CLUSTER_CELLS} AND (%(x)s + 1) * {CLUSTER_CELLS} - 1
+        AND p.iy BETWEEN %(row)s * {CLUSTER_CELLS} AND (%(row)s + 1) * {CLUSTER_CELLS} - 1
         {{where}}
       GROUP BY p.ix, p.iy) AS g
 LEFT JOIN LATERAL (
@@ -147,7 +147,7 @@ LEFT JOIN LATERAL (
       AND map_cell(ST_Y(q.geom_3857)) >> %(shift)s = g.iy
     LIMIT 1) AS s ON true"""
 _TILE = f"""
-SELECT m.counter, CASE WHEN m.counter IS NOT DISTINCT FROM %(known)s THEN NULL ELSE
+SELECT m.counter, CASE WHEN m.counter = ANY(%(known)s::bigint[]) THEN NULL ELSE
     (SELECT ST_AsMVT(f, 'posts', {TILE_EXTENT}, 'geom') FROM ({{features}}) AS f) END
 FROM (SELECT {_MARKER} AS counter) AS m"""
 _REGIONAL = (" AND (p.territory_id = ANY(%(territories)s) "
@@ -183,18 +183,19 @@ def tile_params(z: int, x: int, y: int) -> dict[str, Any]:
 
 def post_tile(session: Session, actor: Actor, z: int, x: int, y: int, *,
               statuses: list[PostStatus] | None = None,
-              known: int | None = None) -> tuple[int, bytes | None]:
+              known: tuple[int, ...] = ()) -> tuple[int, bytes | None]:
     """The posts the actor may see in one web-mercator tile, as Mapbox Vector Tile.
 
     Returns the posts' change counter and the tile, or None for the tile when the counter
-    is still ``known`` (the caller's copy is current). Up to ``CLUSTER_MAX_ZOOM`` the tile
-    holds clusters: ``count``, the most urgent ``status``, ``territory_id`` when they share
-    one, and ``id`` and ``place`` when the cluster is one post. Beyond it, each post (``id``,
+    is one of ``known`` (a copy built at that counter is current). Up to
+    ``CLUSTER_MAX_ZOOM`` the tile holds clusters: ``count``, the most urgent ``status``,
+    ``territory_id`` when they share one, and ``id`` and ``place`` when the cluster is one
+    post. Beyond it, each post (``id``,
     ``status``, ``territory_id``, ``place``).
     """
     sql = _TILE_SQL[(z <= CLUSTER_MAX_ZOOM, actor.is_central, bool(statuses))]
     params = tile_params(z, x, y)
-    params["known"] = known
+    params["known"] = list(known)
     if not actor.is_central:
         params["territories"] = sorted(actor.territory_ids) or [0]
         params["public"] = [s.value for s in PUBLIC_STATES]
@@ -202,4 +203,4 @@ def post_tile(session: Session, actor: Actor, z: int, x: int, y: int, *,
         params["statuses"] = [s.value for s in statuses]
     row = session.connection().exec_driver_sql(sql, params).one()
     counter = int(row[0])
-    return counter, (None if row[1] is None and counter == known else bytes(row[1] or b""))
+    return counter, (None if row[1] is None and counter in known else bytes(row[1] or b""))

@@ -263,3 +263,35 @@ def test_clusters_count_the_visible_posts_after_changes(world, more_lyon_drafts,
                   for user in ("desk", "ed_lyon", "ed_marseille")}
         # Lyon now holds all four; Marseille's editor sees the published one only.
         assert counts == {"desk": 4, "ed_lyon": 4, "ed_marseille": 1}, z
+
+
+# Each worker keeps the tiles it served, reused while no post changes.
+
+def test_a_cached_tile_is_reused_until_a_post_changes(app, world, drafts, uow):
+    path = tile_path(10)
+    first = world["desk"].get(path)
+    cache = app.extensions["relais_tiles"]
+    assert cache.size == len(first.get_data()) > 0
+    again = world["desk"].get(path)
+    assert again.get_data() == first.get_data() and again.headers["ETag"] == first.headers["ETag"]
+    with uow() as unit:
+        unit.session.get(Post, drafts["a"]["id"]).status = PostStatus.FAILED
+        unit.commit()
+    changed = decode(world["desk"].get(path))
+    assert [f["properties"]["status"] for f in changed] == ["failed"]
+    # Another scope never reads the desk's copy.
+    assert decode(world["ed_marseille"].get(path)) == []
+
+
+def test_the_tile_cache_drops_the_least_recently_used_tiles():
+    from service.api.map.tilecache import TileCache
+
+    cache = TileCache(budget_bytes=800)
+    for i in range(10):
+        cache.put(("s", 10, i, 0), 1, bytes(100))
+    assert cache.size == 800 and cache.get(("s", 10, 0, 0)) is None
+    assert cache.get(("s", 10, 9, 0)) == (1, bytes(100))
+    cache.put(("s", 10, 9, 0), 2, bytes(50))
+    assert cache.size == 750 and cache.get(("s", 10, 9, 0)) == (2, bytes(50))
+    cache.put(("s", 10, 99, 0), 3, bytes(101))  # over an eighth of the budget: not kept
+    assert cache.get(("s", 10, 99, 0)) is None
