@@ -2,7 +2,7 @@
 # Relais' two commands. Each installs what is missing, then does its job:
 #   ./dev.sh demo   run the service with demo data on the embedded PostgreSQL + PostGIS
 #   ./dev.sh test   run the whole check: ruff, mypy, the import contract and every test
-# Other sub-commands: ./dev.sh setup (install only), ./dev.sh bench (benchmarks).
+# Other sub-commands: ./dev.sh setup (install only), ./dev.sh bench [NAME] [args] (benchmarks: one, or all).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -110,8 +110,17 @@ case "${1:-}" in
     grep -c '^msgstr ""$' service/translations/fr/LC_MESSAGES/messages.po | xargs -I{} echo "{} entries to translate (one is the header)" ;;
   bench)
     shift
-    system_packages; python_env bench
-    for bench in bench/bench_*.py; do say "$bench"; "$VENV/bin/python" "$bench" "$@"; done ;;
+    # ./dev.sh bench [NAME] [args]: one benchmark (bench/bench_NAME.py) with its arguments, or all.
+    system_packages; apt_install wrk; python_env bench
+    if [ $# -gt 0 ] && [[ "$1" != -* ]]; then
+      bench="bench/bench_$1.py"; shift
+      [ -f "$bench" ] || { echo "No benchmark $bench; known: $(ls bench/bench_*.py | sed 's|bench/bench_||; s|\.py||' | tr '\n' ' ')" >&2; exit 2; }
+      say "$bench"; "$VENV/bin/python" "$bench" "$@"
+    elif [ $# -gt 0 ]; then
+      echo "Arguments differ between benchmarks: name one, e.g. ./dev.sh bench tiles $*" >&2; exit 2
+    else
+      for bench in bench/bench_*.py; do say "$bench"; "$VENV/bin/python" "$bench"; done
+    fi ;;
   *)
-    echo "usage: ./dev.sh demo | test [pytest args] | setup | bench | translations" >&2; exit 2 ;;
+    echo "usage: ./dev.sh demo | test [pytest args] | setup | bench [NAME] [args] | translations" >&2; exit 2 ;;
 esac

@@ -144,10 +144,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(url: str):
+def server(url: str, **extra_env: str):
     """`relais serve` on this database, two sync workers, as in production."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "RELAIS_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "DATABASE_URL": url, "RELAIS_LOG_LEVEL": "WARNING", **extra_env}
     relais = Path(sys.executable).with_name("relais")
     proc = subprocess.Popen([str(relais), "serve", "--port", str(port), "--workers", "2"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -47,6 +47,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 2
+    tile_cache_mb: int = 32
     default_language: str = "fr"
     token_default_days: int = 90
     login_max_attempts: int = 5
@@ -131,6 +132,7 @@ class Settings:
             "RELAIS_EMBEDDED_PG_PORT": ("embedded_pg_port", 0),
             "RELAIS_PORT": ("port", 1),
             "RELAIS_WORKERS": ("workers", 1),
+            "RELAIS_TILE_CACHE_MB": ("tile_cache_mb", 0),
             "RELAIS_TOKEN_DEFAULT_DAYS": ("token_default_days", 1),
             "RELAIS_LOGIN_MAX_ATTEMPTS": ("login_max_attempts", 1),
             "RELAIS_LOGIN_WINDOW_SECONDS": ("login_window_seconds", 1),

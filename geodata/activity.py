@@ -29,6 +29,7 @@ MAX_TILE_FEATURES = 50_000
 # Up to this zoom a tile holds clusters: one feature per cell of a CLUSTER_CELLS² grid.
 CLUSTER_MAX_ZOOM = 8
 CLUSTER_CELLS = 32
+MERCATOR_HALF = 20037508.342789244  # metres: half the side of the Web Mercator square
 # A cluster's status is its most urgent member's, in this order.
 URGENCY = (PostStatus.FAILED, PostStatus.CHANGES_REQUESTED, PostStatus.SUBMITTED,
            PostStatus.APPROVED, PostStatus.SCHEDULED, PostStatus.DRAFT, PostStatus.PUBLISHED,
@@ -112,30 +113,41 @@ FROM posts p
 WHERE p.geom_3857 && ST_TileEnvelope(%(z)s, %(x)s, %(y)s,
                                      margin => {TILE_BUFFER / TILE_EXTENT}) {{where}}
 LIMIT {MAX_TILE_FEATURES}"""
-# Clusters: members grouped by grid cell in integer tile units; the feature sits at their
-# mean position. A cell of one post keeps the post's own properties. The inner query reads
-# each point's coordinates once (OFFSET 0 keeps it from being flattened) and compares statuses
-# as the enum: twice as fast as calling ST_X/ST_Y in every expression.
+# Clusters: the counts kept per cell by migration 0007 (``map_cells``, one level per zoom up to
+# CLUSTER_MAX_ZOOM, 32 x 32 cells per tile), never the posts themselves, so a tile costs the
+# same whatever the number of posts. The caller's filters apply to each cell row (``p``): what
+# a role may see depends on the territory and the state only. A cell of one post reads that
+# post (its id, place and exact position) through the GiST index.
+_CELL_SIZE = f"(2 * {MERCATOR_HALF} / ({CLUSTER_CELLS} << %(z)s))"
 _CLUSTERS = f"""
-SELECT count(*) AS count,
-       ((%(urgency)s::post_status[])[min(array_position(%(urgency)s::post_status[], q.status))]
-        )::text AS status,
-       CASE WHEN count(*) = 1 THEN min(q.id) END AS id,
-       CASE WHEN min(q.territory_id) = max(q.territory_id) THEN min(q.territory_id) END
-           AS territory_id,
-       CASE WHEN count(*) = 1 THEN min(q.place) END AS place,
-       ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(avg(q.x), avg(q.y)), 3857),
+SELECT g.count, g.status, s.id, g.territory_id, s.place,
+       ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(coalesce(s.x, g.x), coalesce(s.y, g.y)), 3857),
                     ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {TILE_EXTENT}, 0, true) AS geom
-FROM (SELECT p.id, p.territory_id, p.status, p.place_name AS place,
-             ST_X(p.geom_3857) AS x, ST_Y(p.geom_3857) AS y
-      FROM posts p
-      WHERE p.geom_3857 && ST_TileEnvelope(%(z)s, %(x)s, %(y)s) {{where}} OFFSET 0) AS q,
-     (SELECT ST_XMin(e) AS x0, ST_YMin(e) AS y0, ST_XMax(e) - ST_XMin(e) AS size
-      FROM ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS e) AS t
-GROUP BY least(floor((q.x - t.x0) * {CLUSTER_CELLS} / t.size), {CLUSTER_CELLS - 1}),
-         least(floor((q.y - t.y0) * {CLUSTER_CELLS} / t.size), {CLUSTER_CELLS - 1})"""
+FROM (SELECT p.ix, p.iy, sum(p.posts) AS count,
+             ((%(urgency)s::post_status[])[min(array_position(%(urgency)s::post_status[],
+                                                             p.status))])::text AS status,
+             CASE WHEN min(p.territory_id) = max(p.territory_id) THEN min(p.territory_id) END
+                 AS territory_id,
+             sum(p.sum_x) / sum(p.posts) AS x, sum(p.sum_y) / sum(p.posts) AS y
+      FROM map_cells p
+      WHERE p.level = %(z)s
+        AND p.ix BETWEEN %(x)s * {CLUSTER_CELLS} AND (%(x)s + 1) * {CLUSTER_CELLS} - 1
+        AND p.iy BETWEEN %(row)s * {CLUSTER_CELLS} AND (%(row)s + 1) * {CLUSTER_CELLS} - 1
+        {{where}}
+      GROUP BY p.ix, p.iy) AS g
+LEFT JOIN LATERAL (
+    SELECT q.id, q.place_name AS place, ST_X(q.geom_3857) AS x, ST_Y(q.geom_3857) AS y
+    FROM posts q
+    WHERE g.count = 1 AND q.territory_id = g.territory_id AND q.status::text = g.status
+      AND q.geom_3857 && ST_MakeEnvelope(
+          g.ix * {_CELL_SIZE} - {MERCATOR_HALF}, g.iy * {_CELL_SIZE} - {MERCATOR_HALF},
+          (g.ix + 1) * {_CELL_SIZE} - {MERCATOR_HALF}, (g.iy + 1) * {_CELL_SIZE} - {MERCATOR_HALF},
+          3857)
+      AND map_cell(ST_X(q.geom_3857)) >> %(shift)s = g.ix
+      AND map_cell(ST_Y(q.geom_3857)) >> %(shift)s = g.iy
+    LIMIT 1) AS s ON true"""
 _TILE = f"""
-SELECT m.counter, CASE WHEN m.counter IS NOT DISTINCT FROM %(known)s THEN NULL ELSE
+SELECT m.counter, CASE WHEN m.counter = ANY(%(known)s::bigint[]) THEN NULL ELSE
     (SELECT ST_AsMVT(f, 'posts', {TILE_EXTENT}, 'geom') FROM ({{features}}) AS f) END
 FROM (SELECT {_MARKER} AS counter) AS m"""
 _REGIONAL = (" AND (p.territory_id = ANY(%(territories)s) "
@@ -164,23 +176,26 @@ def tile_params(z: int, x: int, y: int) -> dict[str, Any]:
     params: dict[str, Any] = {"z": z, "x": x, "y": y}
     if z <= CLUSTER_MAX_ZOOM:
         params["urgency"] = [s.value for s in URGENCY]
+        params["row"] = 2**z - 1 - y  # map_cells counts rows from the south
+        params["shift"] = CLUSTER_MAX_ZOOM - z
     return params
 
 
 def post_tile(session: Session, actor: Actor, z: int, x: int, y: int, *,
               statuses: list[PostStatus] | None = None,
-              known: int | None = None) -> tuple[int, bytes | None]:
+              known: tuple[int, ...] = ()) -> tuple[int, bytes | None]:
     """The posts the actor may see in one web-mercator tile, as Mapbox Vector Tile.
 
     Returns the posts' change counter and the tile, or None for the tile when the counter
-    is still ``known`` (the caller's copy is current). Up to ``CLUSTER_MAX_ZOOM`` the tile
-    holds clusters: ``count``, the most urgent ``status``, ``territory_id`` when they share
-    one, and ``id`` and ``place`` when the cluster is one post. Beyond it, each post (``id``,
+    is one of ``known`` (a copy built at that counter is current). Up to
+    ``CLUSTER_MAX_ZOOM`` the tile holds clusters: ``count``, the most urgent ``status``,
+    ``territory_id`` when they share one, and ``id`` and ``place`` when the cluster is one
+    post. Beyond it, each post (``id``,
     ``status``, ``territory_id``, ``place``).
     """
     sql = _TILE_SQL[(z <= CLUSTER_MAX_ZOOM, actor.is_central, bool(statuses))]
     params = tile_params(z, x, y)
-    params["known"] = known
+    params["known"] = list(known)
     if not actor.is_central:
         params["territories"] = sorted(actor.territory_ids) or [0]
         params["public"] = [s.value for s in PUBLIC_STATES]
@@ -188,4 +203,4 @@ def post_tile(session: Session, actor: Actor, z: int, x: int, y: int, *,
         params["statuses"] = [s.value for s in statuses]
     row = session.connection().exec_driver_sql(sql, params).one()
     counter = int(row[0])
-    return counter, (None if row[1] is None and counter == known else bytes(row[1] or b""))
+    return counter, (None if row[1] is None and counter in known else bytes(row[1] or b""))

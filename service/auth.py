@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from regions import accounts
 from regions.actors import Actor
+from regions.db import UnitOfWork
 from regions.errors import AuthenticationFailed, AuthenticationRequired
 from service.runtime import reading
 
@@ -26,15 +27,14 @@ def _bearer_token() -> str | None:
     return value.strip()
 
 
-def _resolve_actor() -> Actor:
+def _resolve_actor(uow: UnitOfWork) -> Actor:
     token = _bearer_token()
-    with reading() as uow:
-        if token is not None:
-            return accounts.actor_for_token(uow, token)
-        user_id = session.get(SESSION_USER_KEY)
-        if user_id is None:
-            raise AuthenticationRequired("Authentication required.")
-        actor = accounts.actor_for_user_id(uow, user_id, session.get(SESSION_FINGERPRINT_KEY))
+    if token is not None:
+        return accounts.actor_for_token(uow, token)
+    user_id = session.get(SESSION_USER_KEY)
+    if user_id is None:
+        raise AuthenticationRequired("Authentication required.")
+    actor = accounts.actor_for_user_id(uow, user_id, session.get(SESSION_FINGERPRINT_KEY))
     if actor is None:
         session.clear()
         raise AuthenticationRequired("Your session has ended: log in again.")
@@ -45,11 +45,18 @@ def _resolve_actor() -> Actor:
     return actor
 
 
-def current_actor() -> Actor:
-    """The authenticated actor of this request; raises 401 if there is none."""
+def current_actor(uow: UnitOfWork | None = None) -> Actor:
+    """The authenticated actor of this request; raises 401 if there is none.
+
+    A read-only route may pass its own ``reading()`` unit: one pool checkout per request.
+    """
     actor: Actor | None = g.get("actor")
     if actor is None:
-        actor = _resolve_actor()
+        if uow is None:
+            with reading() as own:
+                actor = _resolve_actor(own)
+        else:
+            actor = _resolve_actor(uow)
         g.actor = actor
     return actor
 

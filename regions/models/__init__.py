@@ -6,6 +6,7 @@ from regions.models.editorial import CharterVersion, TemplateRecord, TemplateVer
 from regions.models.posts import (
     Campaign,
     Comment,
+    MapCell,
     MapChange,
     Post,
     PostStatus,
@@ -18,7 +19,7 @@ from regions.models.territories import AdminArea, Membership, Territory, territo
 
 __all__ = [
     "AdminArea", "ApiToken", "AuditEvent", "Campaign", "CharterVersion", "Comment",
-    "LoginAttempt", "MapChange", "Membership", "PageConnection", "Post", "PostStatus",
+    "LoginAttempt", "MapCell", "MapChange", "Membership", "PageConnection", "Post", "PostStatus",
     "Publication", "Role", "TemplateRecord", "TemplateVersion", "Territory", "User",
     "WebhookDelivery", "WebhookEndpoint", "campaign_targets", "territory_areas",
 ]

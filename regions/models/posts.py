@@ -14,15 +14,18 @@ from sqlalchemy import (
     Column,
     Computed,
     DateTime,
+    Double,
     Enum,
     ForeignKey,
     Index,
     Integer,
     Numeric,
+    SmallInteger,
     String,
     Table,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -143,6 +146,34 @@ class MapChange(Base):
 
     source: Mapped[str] = mapped_column(String(32), primary_key=True)
     counter: Mapped[int] = mapped_column(BigInteger, server_default="0")
+
+
+class MapCell(Base):
+    """Posts counted per cell of a grid, territory and state, for the map's low-zoom clusters.
+
+    Kept by statement-level triggers on ``posts`` (migration 0007), in the writing transaction.
+    ``level`` is a zoom from 0 to 8; a cell is one of the 32 × 32 cells of a tile at that zoom
+    (``ix`` from the west, ``iy`` from the south of the Web Mercator square). ``sum_x`` and
+    ``sum_y`` (3857 metres) give the members' mean position.
+    """
+
+    __tablename__ = "map_cells"
+    __table_args__ = (
+        # Cells whose last post left: the trigger deletes them in the same statement.
+        Index("ix_map_cells_empty", "level", postgresql_where=text("posts = 0")),
+    )
+
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    ix: Mapped[int] = mapped_column(Integer, primary_key=True)
+    iy: Mapped[int] = mapped_column(Integer, primary_key=True)
+    territory_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[PostStatus] = mapped_column(
+        Enum(PostStatus, name="post_status", values_callable=enum_values, create_type=False),
+        primary_key=True,
+    )
+    posts: Mapped[int] = mapped_column(Integer)
+    sum_x: Mapped[float] = mapped_column(Double)
+    sum_y: Mapped[float] = mapped_column(Double)
 
 
 class Comment(Base):

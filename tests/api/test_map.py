@@ -6,6 +6,7 @@ import math
 
 import mapbox_vector_tile
 import pytest
+from sqlalchemy import text
 
 from regions.models import Post, PostStatus
 
@@ -192,3 +193,105 @@ def test_tiles_from_zoom_9_hold_each_post(world, more_lyon_drafts):
     features = decode(world["desk"].get(tile_path(9)))
     assert len(features) == 3 and all("count" not in f["properties"] for f in features)
     assert {"id", "status", "territory_id"} <= set(features[0]["properties"])
+
+
+# The per-cell counts behind the clusters (map_cells, kept by triggers on posts).
+
+RECOUNT = """
+SELECT lv.level, map_cell(ST_X(p.geom_3857)) >> (8 - lv.level) AS ix,
+       map_cell(ST_Y(p.geom_3857)) >> (8 - lv.level) AS iy, p.territory_id, p.status::text,
+       count(*), sum(ST_X(p.geom_3857)), sum(ST_Y(p.geom_3857))
+FROM posts p CROSS JOIN generate_series(0, 8) AS lv(level)
+WHERE p.geom_3857 IS NOT NULL GROUP BY 1, 2, 3, 4, 5"""
+KEPT = ("SELECT level, ix, iy, territory_id, status::text, posts, sum_x, sum_y "
+        "FROM map_cells")
+
+
+def assert_cells_match_the_posts(session):
+    def rows(sql):
+        return {tuple(r[:5]): tuple(r[5:]) for r in session.execute(text(sql))}
+    recounted, kept = rows(RECOUNT), rows(KEPT)
+    assert kept.keys() == recounted.keys()
+    for key, (count, sum_x, sum_y) in recounted.items():
+        assert kept[key][0] == count, key
+        assert kept[key][1] == pytest.approx(sum_x, abs=1e-3)
+        assert kept[key][2] == pytest.approx(sum_y, abs=1e-3)
+    return recounted
+
+
+def test_the_cell_counts_stay_exact_through_inserts_changes_moves_and_deletes(
+        world, drafts, uow):
+    with uow() as unit:
+        session = unit.session
+        assert_cells_match_the_posts(session)
+        # Bulk insert (one statement), spread around Lyon and Marseille, a few without a point.
+        session.execute(text("""
+            INSERT INTO posts (territory_id, author_id, template_version_id, status, text, geom)
+            SELECT CASE WHEN i % 2 = 0 THEN :lyon ELSE :marseille END, author_id,
+                   template_version_id, (ARRAY['draft', 'submitted', 'published', 'failed'])
+                   [1 + i % 4]::post_status, 'Bulk ' || i,
+                   CASE WHEN i % 17 = 0 THEN NULL ELSE ST_SetSRID(ST_MakePoint(
+                       4.0 + (i % 23) * 0.07, 43.0 + (i % 31) * 0.1), 4326) END
+            FROM posts, generate_series(1, 300) AS i WHERE posts.id = :a"""),
+            {"lyon": world["lyon"], "marseille": world["marseille"], "a": drafts["a"]["id"]})
+        before = assert_cells_match_the_posts(session)
+        assert sum(v[0] for k, v in before.items() if k[0] == 0) == 2 + 300 - 300 // 17
+        changes = [
+            "UPDATE posts SET status = 'published' WHERE id % 3 = 0",
+            "UPDATE posts SET territory_id = :marseille WHERE id % 5 = 0",
+            "UPDATE posts SET geom = ST_SetSRID(ST_MakePoint(2.35, 48.85), 4326) WHERE id % 7 = 0",
+            "UPDATE posts SET geom = ST_Translate(geom, 0.0001, 0) WHERE id % 11 = 0",
+            "UPDATE posts SET geom = NULL WHERE id % 13 = 0",
+            "UPDATE posts SET text = 'Edited' WHERE id % 2 = 0",
+            "DELETE FROM posts WHERE id % 4 = 1",
+        ]
+        for change in changes:
+            session.execute(text(change), {"marseille": world["marseille"]})
+            assert_cells_match_the_posts(session)
+        session.execute(text("DELETE FROM posts"))
+        assert session.execute(text("SELECT count(*) FROM map_cells")).scalar() == 0
+
+
+def test_clusters_count_the_visible_posts_after_changes(world, more_lyon_drafts, uow):
+    with uow() as unit:
+        unit.session.get(Post, more_lyon_drafts["a"]["id"]).status = PostStatus.PUBLISHED
+        unit.session.get(Post, more_lyon_drafts["b"]["id"]).territory_id = world["lyon"]
+        unit.commit()
+    for z in (0, 3, 5):  # tiles holding both cities
+        counts = {user: sum(f["properties"]["count"]
+                            for f in decode(world[user].get(tile_path(z))))
+                  for user in ("desk", "ed_lyon", "ed_marseille")}
+        # Lyon now holds all four; Marseille's editor sees the published one only.
+        assert counts == {"desk": 4, "ed_lyon": 4, "ed_marseille": 1}, z
+
+
+# Each worker keeps the tiles it served, reused while no post changes.
+
+def test_a_cached_tile_is_reused_until_a_post_changes(app, world, drafts, uow):
+    path = tile_path(10)
+    first = world["desk"].get(path)
+    cache = app.extensions["relais_tiles"]
+    assert cache.size == len(first.get_data()) > 0
+    again = world["desk"].get(path)
+    assert again.get_data() == first.get_data() and again.headers["ETag"] == first.headers["ETag"]
+    with uow() as unit:
+        unit.session.get(Post, drafts["a"]["id"]).status = PostStatus.FAILED
+        unit.commit()
+    changed = decode(world["desk"].get(path))
+    assert [f["properties"]["status"] for f in changed] == ["failed"]
+    # Another scope never reads the desk's copy.
+    assert decode(world["ed_marseille"].get(path)) == []
+
+
+def test_the_tile_cache_drops_the_least_recently_used_tiles():
+    from service.api.map.tilecache import TileCache
+
+    cache = TileCache(budget_bytes=800)
+    for i in range(10):
+        cache.put(("s", 10, i, 0), 1, bytes(100))
+    assert cache.size == 800 and cache.get(("s", 10, 0, 0)) is None
+    assert cache.get(("s", 10, 9, 0)) == (1, bytes(100))
+    cache.put(("s", 10, 9, 0), 2, bytes(50))
+    assert cache.size == 750 and cache.get(("s", 10, 9, 0)) == (2, bytes(50))
+    cache.put(("s", 10, 99, 0), 3, bytes(101))  # over an eighth of the budget: not kept
+    assert cache.get(("s", 10, 99, 0)) is None

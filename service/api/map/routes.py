@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Response, current_app
 from flask.views import MethodView
 
 from geodata.activity import (
@@ -25,9 +25,10 @@ from service.api.map.caching import (
     scope_key,
 )
 from service.api.map.schemas import ActivityArgs, TileArgs
+from service.api.map.tilecache import TileCache
 from service.api.territories.schemas import FeatureCollectionSchema
 from service.auth import current_actor
-from service.runtime import reading
+from service.runtime import reading, settings
 
 blp = Blueprint("map", __name__, url_prefix="/api/map",
                 description="Data for the map of regional activity.")
@@ -36,6 +37,15 @@ CONDITIONAL = ("Conditional GET: the answer carries an `ETag` (it changes when p
                "territories change, and differs by the caller's role and territories) and "
                "`Cache-Control: private, no-cache`; send it back in `If-None-Match` to get a "
                "304 while your copy is current.")
+
+
+def tile_cache() -> TileCache | None:
+    """The worker's cache of post tiles (``RELAIS_TILE_CACHE_MB``; None when 0)."""
+    if "relais_tiles" not in current_app.extensions:
+        budget = settings().tile_cache_mb * 1024 * 1024
+        current_app.extensions["relais_tiles"] = TileCache(budget) if budget else None
+    cache: TileCache | None = current_app.extensions["relais_tiles"]
+    return cache
 
 
 @blp.route("/activity")
@@ -83,16 +93,24 @@ class PostTiles(MethodView):
         `place`. From zoom 9, one feature per post: `id`,
         `territory_id`, `status`, `place`.
         """
-        actor = current_actor()
-        if z > 22 or x >= 2**z or y >= 2**z:
-            raise NotFound(f"No tile {z}/{x}/{y}.", params={"kind": "tile"})
-        statuses = [PostStatus(s) for s in args.get("status", [])]
-        scope = scope_key("t", actor, {"status": ",".join(sorted(statuses))})
-        known = known_counter("t", scope)
-        with reading() as uow:
+        with reading() as uow:  # one pool checkout for the caller and the tile
+            actor = current_actor(uow)
+            if z > 22 or x >= 2**z or y >= 2**z:
+                raise NotFound(f"No tile {z}/{x}/{y}.", params={"kind": "tile"})
+            statuses = [PostStatus(s) for s in args.get("status", [])]
+            scope = scope_key("t", actor, {"status": ",".join(sorted(statuses))})
+            known = known_counter("t", scope)
+            theirs = int(known) if known and known.isdigit() else None
+            cache, key = tile_cache(), (scope, z, x, y)
+            ours = cache.get(key) if cache else None
             counter, tile = post_tile(uow.session, actor, z, x, y, statuses=statuses,
-                                      known=int(known) if known and known.isdigit() else None)
+                                      known=tuple(c for c in (theirs, ours and ours[0])
+                                                  if c is not None))
         etag = make_etag("t", counter, scope)
         if tile is None:
-            return not_modified(etag)
+            if counter == theirs:
+                return not_modified(etag)
+            tile = ours[1] if ours else b""  # our copy is current
+        elif cache:
+            cache.put(key, counter, tile)
         return Response(tile, mimetype=MVT, headers=cache_headers(etag))
