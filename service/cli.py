@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import getpass
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,8 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
     settings = _settings(ctx).with_changes(
         **{k: v for k, v in {"host": host, "port": port, "workers": workers}.items() if v}
     )
+    if demo:
+        settings = offline_demo(settings, os.environ)
     settings.check_for_startup()
     with resolved_database(settings) as resolved:
         engine = make_engine(resolved.database_url or "")
@@ -85,6 +88,16 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
         from service.cli_publishing import demo_publishing  # the demo publishes to a fake Graph
         with demo_publishing(resolved, enabled=demo) as running:
             run_server(running)
+
+
+def offline_demo(settings: Settings, environ: Mapping[str, str]) -> Settings:
+    """The demo needs no network: no base-map tiles unless RELAIS_BASEMAP_URL asks for them.
+
+    Offline, every unreachable tile would also be an error in the browser's console.
+    """
+    if "RELAIS_BASEMAP_URL" in environ:
+        return settings
+    return settings.with_changes(basemap_url="none")
 
 
 def _seed_and_print(engine: Any) -> None:

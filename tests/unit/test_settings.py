@@ -74,3 +74,13 @@ def test_the_base_map_is_openstreetmap_by_default_a_url_or_none():
     for off in ("none", "NONE", "tiles/{z}/{x}/{y}.png", "ftp://x.org/{z}/{x}/{y}",
                 "https://a.org;script-src *"):
         assert origin(off) is None, off
+
+
+def test_the_demo_draws_no_base_map_unless_one_is_asked_for():
+    from service.cli import offline_demo
+
+    settings = Settings(environment="test", secret_key="x" * 40)
+    assert offline_demo(settings, {}).basemap_origin is None
+    asked = settings.with_changes(basemap_url="https://tiles.example.org/{z}/{x}/{y}.png")
+    kept = offline_demo(asked, {"RELAIS_BASEMAP_URL": asked.basemap_url})
+    assert kept.basemap_origin == "https://tiles.example.org"
