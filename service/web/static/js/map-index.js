@@ -238,6 +238,7 @@ async function loadPosts() {
   if (!answer.ok) throw new Error(words.load_failed);
   state.posts = answer.body.items;
   const more = Boolean(answer.body.next_cursor);
+  state.morePosts = more;
   filterPostLayer(f, from);
   renderPostTable(more);
 }
@@ -292,6 +293,7 @@ async function refresh({ territories = true } = {}) {
     const jobs = [loadPosts()];
     if (territories) jobs.push(loadTerritories().then(() => loadConflicts()));
     const results = await Promise.all(jobs);
+    if (territories) renderPostTable(state.morePosts); // the table names each post's territory
     if (territories) {
       say([format(words.territories_shown, { count: state.shownCount }),
         filters().conflicts ? format(words.conflicts, { count: results[1] }) : ''].join(' ').trim());
