@@ -358,6 +358,6 @@ POSTS = (
         "ecully"), (-6.0, 2.0, 3), 6, hour=9,
         notes=(("lyon", "Chantier reporté au printemps : je retire l’avis."),)),
     PostSpec("demo-aix", "marseille", "withdrawn", "annonce-evenement", _event(
-        "Ciné-débat", "J+0", "le cinéma Le Mazarin", "Projection suivie d’un débat.",
+        "Ciné-débat", "J+0", "la salle Le Mazarin", "Projection suivie d’un débat.",
         "cine"), (0.3, -0.3, 4), 6, hour=20),
 )
