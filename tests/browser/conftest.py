@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,7 @@ from werkzeug.serving import make_server
 
 from config.settings import Settings
 from regions import migrate
-from regions.db import make_engine
+from regions.db import UnitOfWork, make_engine
 from tests.conftest import TEST_SECRET, _fresh_database_on
 
 CHROMIUM = next((p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
@@ -79,18 +81,48 @@ def publishing_worker(live_settings: Settings) -> Iterator[None]:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def live_server(live_settings: Settings) -> Iterator[str]:
-    """The app on a free port of 127.0.0.1, in a thread."""
+@contextmanager
+def served(settings: Settings) -> Iterator[str]:
+    """The app built from ``settings``, served on a free port of 127.0.0.1 in a thread."""
     from service.app import create_app
 
-    app = create_app(live_settings)
+    app = create_app(settings)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    app.extensions["relais"].engine.dispose()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        app.extensions["relais"].engine.dispose()
+
+
+def seed_demo_world(sessions: Any, graph_base_url: str, cipher: Any,
+                    extra: Callable[[UnitOfWork], None] | None = None) -> None:
+    """Seed the demo as `relais demo` does (idempotent), then publish what is due."""
+    from regions.publishing.graph import GraphClient
+    from service.demo import seed_demo, seed_demo_pages
+    from service.demo_stories import publish_due, seed_demo_content
+
+    with UnitOfWork(sessions) as uow:
+        seed_demo(uow)
+        seed_demo_pages(uow, cipher)
+        seed_demo_content(uow, now=datetime.now(UTC))
+        if extra is not None:
+            extra(uow)
+        uow.commit()
+    graph = GraphClient(base_url=graph_base_url, timeout=5)
+    try:
+        publish_due(sessions, graph, cipher)
+    finally:
+        graph.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_settings: Settings) -> Iterator[str]:
+    """The app on a free port of 127.0.0.1, in a thread."""
+    with served(live_settings) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from geoalchemy2.shape import from_shape
 from shapely.geometry import MultiPolygon, box
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from config.settings import Settings
 from regions import migrate
 from regions.db import UnitOfWork, make_engine, make_session_factory
 from regions.models import AdminArea, Territory
-from regions.publishing.graph import GraphClient
 from regions.publishing.page_tokens import cipher_for
-from service.demo import DEMO_PASSWORD, demo_fake_pages, seed_demo, seed_demo_pages
-from service.demo_stories import publish_due, seed_demo_content
+from service.demo import DEMO_PASSWORD, demo_fake_pages
 from service.fakegraph import FakeGraphServer
-from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.conftest import axe_violations, screenshot, seed_demo_world, served
 from tests.conftest import TEST_SECRET, _fresh_database_on
 
 pytestmark = pytest.mark.browser
@@ -61,29 +56,13 @@ def _serve_demo(url: str, engine: Any) -> Iterator[dict[str, Any]]:
     factory = make_session_factory(engine)
     cipher = cipher_for(None, "map-browser-secret", production=False)
     with FakeGraphServer(demo_fake_pages()) as graph_server:
-        with UnitOfWork(factory) as uow:
-            seed_demo(uow)
-            seed_demo_pages(uow, cipher)
-            seed_demo_content(uow, now=datetime.now(UTC))
-            _communes(uow)
-            uow.commit()
-        graph = GraphClient(base_url=graph_server.base_url, timeout=5)
-        try:
-            publish_due(factory, graph, cipher)
-        finally:
-            graph.close()
+        seed_demo_world(factory, graph_server.base_url, cipher, extra=_communes)
     with UnitOfWork(factory) as uow:
         ids = {row[0]: row[1] for row in uow.session.execute(select(Territory.slug, Territory.id))}
-    from service.app import create_app
-
-    app = create_app(Settings(environment="test", secret_key=TEST_SECRET, database_url=url,
-                              basemap_url="none"))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "ids": ids}
-    server.shutdown()
-    app.extensions["relais"].engine.dispose()
+    settings = Settings(environment="test", secret_key=TEST_SECRET, database_url=url,
+                        basemap_url="none")
+    with served(settings) as base:
+        yield {"url": base, "ids": ids}
 
 
 def _open_map(page: Any, base: str, email: str, path: str = "/map") -> list[str]:

@@ -10,15 +10,12 @@ in English what people wrote (post texts, comments, names) is left out of that l
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from config.settings import Settings
 from regions import accounts, migrate, profile, standards
@@ -33,12 +30,10 @@ from regions.models import (
     Territory,
     User,
 )
-from regions.publishing.graph import GraphClient
 from regions.publishing.page_tokens import cipher_for
-from service.demo import DEMO_PASSWORD, demo_email, demo_fake_pages, seed_demo, seed_demo_pages
-from service.demo_stories import publish_due, seed_demo_content
+from service.demo import DEMO_PASSWORD, demo_email, demo_fake_pages
 from service.fakegraph import FakeGraphServer
-from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.conftest import axe_violations, screenshot, seed_demo_world, served
 from tests.conftest import TEST_SECRET, _fresh_database_on
 
 pytestmark = pytest.mark.browser
@@ -159,17 +154,9 @@ def demo_database(database_url: str) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def demo_server(demo_database: str, demo_graph: Any) -> Iterator[str]:
     """The app served on the demo database (as tests/browser/conftest.py's live_server)."""
-    from service.app import create_app
-
-    app = create_app(Settings(environment="test", secret_key=TEST_SECRET,
-                              database_url=demo_database, graph_base_url=demo_graph.base_url,
-                              graph_timeout_seconds=2))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    app.extensions["relais"].engine.dispose()
+    with served(Settings(environment="test", secret_key=TEST_SECRET, database_url=demo_database,
+                         graph_base_url=demo_graph.base_url, graph_timeout_seconds=2)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -178,17 +165,7 @@ def demo(demo_database: str, demo_graph: Any) -> Iterator[dict[str, Any]]:
     engine = make_engine(demo_database)
     sessions = make_session_factory(engine)
     cipher = cipher_for(None, TEST_SECRET, production=False)
-    with UnitOfWork(sessions) as uow:
-        seed_demo(uow)
-        seed_demo_pages(uow, cipher)
-        seed_demo_content(uow, now=datetime.now(UTC))
-        _second_template_version(uow)
-        uow.commit()
-    graph = GraphClient(base_url=demo_graph.base_url, timeout=5)
-    try:
-        publish_due(sessions, graph, cipher)
-    finally:
-        graph.close()
+    seed_demo_world(sessions, demo_graph.base_url, cipher, extra=_second_template_version)
     with sessions() as session:
         ids = _ids(session)
         ids["written"] = _written(session)
