@@ -42,8 +42,11 @@ FRANCE_BBOX = (-5.2, 41.3, 9.6, 51.1)
 
 
 @contextmanager
-def database():
-    """DATABASE_URL's server (a fresh database) or a private throwaway cluster."""
+def database(*, tcp: bool = False):
+    """DATABASE_URL's server (a fresh database) or a private throwaway cluster.
+
+    ``tcp``: the cluster listens on 127.0.0.1 too (for clients that need a host, like tipg).
+    """
     if os.environ.get("DATABASE_URL"):
         from tests.conftest import _fresh_database_on
 
@@ -57,10 +60,12 @@ def database():
 
     folder = Path(tempfile.mkdtemp(prefix="relais-bench-"))
     folder.chmod(0o755)
-    cluster = EmbeddedPostgres(folder / "postgres", throwaway=True)
+    cluster = EmbeddedPostgres(folder / "postgres", tcp_port=free_port() if tcp else 0,
+                               throwaway=True)
     cluster.start()
     try:
-        yield cluster.url()
+        yield (f"postgresql+psycopg://postgres@127.0.0.1:{cluster.port}/relais" if tcp
+               else cluster.url())
     finally:
         cluster.destroy()
 

@@ -27,8 +27,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,7 +38,7 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench_locate import free_port, server  # noqa: E402
+from bench_locate import database, free_port, server  # noqa: E402
 
 from geodata.activity import CLUSTER_MAX_ZOOM, tile_params, tile_sql  # noqa: E402
 from regions import accounts, migrate, standards, teams, territories  # noqa: E402
@@ -56,34 +55,6 @@ STATUSES = ("draft", "submitted", "approved", "scheduled", "published", "publish
             "published", "failed")
 ZOOMS = (5, 10, 14)
 CONNECTIONS = 8
-
-
-@contextmanager
-def database() -> Iterator[str]:
-    """DATABASE_URL's server (a fresh database) or a private cluster, over TCP.
-
-    TCP rather than the cluster's unix socket: tipg needs a host, and every contender then
-    reaches PostgreSQL the same way.
-    """
-    if os.environ.get("DATABASE_URL"):
-        from tests.conftest import _fresh_database_on
-
-        url, drop = _fresh_database_on(os.environ["DATABASE_URL"])
-        try:
-            yield url
-        finally:
-            drop()
-        return
-    from service.pgcluster import EmbeddedPostgres
-
-    folder = Path(tempfile.mkdtemp(prefix="relais-bench-"))
-    folder.chmod(0o755)
-    cluster = EmbeddedPostgres(folder / "postgres", tcp_port=free_port(), throwaway=True)
-    cluster.start()
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{cluster.port}/relais"
-    finally:
-        cluster.destroy()
 
 
 def wiggly_box(minx: float, miny: float, maxx: float, maxy: float, n: int = 4000) -> object:
@@ -454,7 +425,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="sequential, per zoom")
     parser.add_argument("--no-write", action="store_true", help="do not update the doc")
     args = parser.parse_args()
-    with database() as url:
+    with database(tcp=True) as url:
         seeded = seed(url, args.posts)
         tokens = seeded["tokens"]
         tipg, tipg_base, tipg_note = start_tipg(url)
