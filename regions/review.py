@@ -159,6 +159,13 @@ def add_comment(uow: UnitOfWork, actor: Actor, post: Post, body: str) -> Comment
     return comment
 
 
+def comment_on_post(uow: UnitOfWork, actor: Actor, post_id: int, body: str) -> Comment:
+    """Comment on a post of the actor's territories (any post, for the desk)."""
+    post = get_post(uow.session, actor, post_id)
+    require_territory(actor, post.territory_id)
+    return add_comment(uow, actor, post, body)
+
+
 def comments_on(session: Session, post_id: int) -> list[Comment]:
     """A post's comments, oldest first."""
     return list(session.scalars(select(Comment).where(Comment.post_id == post_id)

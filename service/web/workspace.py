@@ -320,11 +320,8 @@ def withdraw(post_id: int) -> ResponseReturnValue:
 @login_required
 def comment(post_id: int) -> ResponseReturnValue:
     """Add a comment to the post's discussion."""
-    actor = page_actor()
     with unit_of_work() as uow:
-        post = posts.get_post(uow.session, actor, post_id)
-        geotags.require_territory(actor, post.territory_id)
-        review.add_comment(uow, actor, post, request.form.get("body", ""))
+        review.comment_on_post(uow, page_actor(), post_id, request.form.get("body", ""))
         uow.commit()
     return redirect(url_for("web.workspace.post", post_id=post_id, _anchor="comments"),
                     code=303)

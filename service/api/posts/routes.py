@@ -166,9 +166,7 @@ class Comments(MethodView):
         """Comment on a post of your territories (or any, for the desk)."""
         actor = current_actor()
         with unit_of_work() as uow:
-            post = posts.get_post(uow.session, actor, post_id)
-            require_territory(actor, post.territory_id)
-            comment = review.add_comment(uow, actor, post, args["body"])
+            comment = review.comment_on_post(uow, actor, post_id, args["body"])
             uow.commit()
             return comment
 
