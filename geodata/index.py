@@ -1,8 +1,10 @@
-"""An in-memory index of territory shapes for point-in-territory lookups.
+"""In-memory indexes of territory (and gazetteer area) shapes for point lookups.
 
-PostGIS stays the source of truth; each process keeps prepared shapely geometries and rebuilds
-them when the territories change (a cheap fingerprint query tells). Locating a point costs no
-database round trip for the geometry work, which is what makes the bulk path fast.
+PostGIS stays the source of truth; each process keeps prepared shapely geometries. It knows
+when they are stale from one counter row per table (``index_versions``, bumped by a trigger on
+every statement that changes the table), read by primary key: the cost of that check does not
+grow with the number of territories. A rebuild reuses the prepared shapes of the territories
+whose row version did not change, so after one territory changes only its shape is fetched.
 
 **Border rule.** A territory covers the points of its boundary. When several territories cover
 a point, the deepest one in the hierarchy wins; among equally deep ones (siblings sharing a
@@ -22,9 +24,10 @@ from numpy.typing import NDArray
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from regions.models import Territory
+from regions.models import AdminArea, IndexVersion, Territory
 
 NO_TERRITORY = 0
+MAX_DEPTH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,110 +42,198 @@ class TerritoryInfo:
     depth: int
 
 
-def fingerprint(session: Session) -> tuple[int, int, int]:
-    """Changes whenever a territory is created, changed (version bump) or deleted."""
-    row = session.execute(select(
-        func.count(), func.coalesce(func.sum(Territory.version), 0),
-        func.coalesce(func.max(Territory.id), 0),
-    )).one()
-    return int(row[0]), int(row[1]), int(row[2])
+def index_version(session: Session, table: str = "territories") -> int:
+    """The change counter of ``table`` (one row read by primary key)."""
+    return int(session.scalar(select(IndexVersion.version).where(IndexVersion.name == table))
+               or 0)
 
 
-class TerritoryIndex:
-    """Prepared territory shapes, ordered so that the border rule falls out of assignment."""
+class PreparedShapes:
+    """Prepared shapes in assignment order: where several cover a point, the last one wins."""
 
-    def __init__(self, infos: list[TerritoryInfo], shapes: Sequence[shapely.Geometry]) -> None:
-        self.by_id = {info.id: info for info in infos}
-        # Assign shallow first and, at equal depth, larger ids first: later writes win, so the
-        # deepest territory and then the smallest id end up in the result.
-        order = sorted(range(len(infos)), key=lambda i: (infos[i].depth, -infos[i].id))
-        self.ids = np.array([infos[i].id for i in order], dtype=np.int64)
-        self.shapes = [shapes[i] for i in order]
+    def __init__(self, keys: Sequence[int], shapes: Sequence[shapely.Geometry]) -> None:
+        self.keys = np.asarray(keys, dtype=np.int64)
+        self.shapes = list(shapes)
         for shape in self.shapes:
             shapely.prepare(shape)
         self.bounds = (shapely.bounds(np.array(self.shapes, dtype=object))
                        if self.shapes else np.empty((0, 4)))
         self.tree = shapely.STRtree(self.shapes)
 
+    def locate_many(
+        self, lons: NDArray[np.float64], lats: NDArray[np.float64], missing: int = 0
+    ) -> NDArray[np.int64]:
+        """The winning key for each point (``missing`` when outside all)."""
+        result = np.full(len(lons), missing, dtype=np.int64)
+        if len(lons) == 0 or len(self.shapes) == 0:
+            return result
+        if len(lons) * 16 < len(self.shapes):  # few points, many shapes: ask the tree
+            return np.array([self.locate_one(x, y, missing) for x, y in zip(
+                lons.tolist(), lats.tolist(), strict=True)], dtype=np.int64)
+        order = np.argsort(lons, kind="stable")
+        sorted_lons, sorted_lats = lons[order], lats[order]
+        starts = np.searchsorted(sorted_lons, self.bounds[:, 0], side="left")
+        stops = np.searchsorted(sorted_lons, self.bounds[:, 2], side="right")
+        for k in np.nonzero(starts < stops)[0].tolist():
+            start, stop = int(starts[k]), int(stops[k])
+            lat_window = sorted_lats[start:stop]
+            inside_box = (lat_window >= self.bounds[k, 1]) & (lat_window <= self.bounds[k, 3])
+            candidates = np.nonzero(inside_box)[0] + start
+            if candidates.size == 0:
+                continue
+            hits = shapely.intersects_xy(self.shapes[k], sorted_lons[candidates],
+                                         sorted_lats[candidates])
+            result[order[candidates[hits]]] = self.keys[k]
+        return result
+
+    def locate_one(self, lon: float, lat: float, missing: int = 0) -> int:
+        """The winning key for one point: bounding boxes from the tree, then shapes."""
+        best = missing
+        for k in sorted(self.tree.query(shapely.Point(lon, lat)).tolist()):
+            if shapely.intersects_xy(self.shapes[k], lon, lat):
+                best = int(self.keys[k])
+        return best
+
+
+class TerritoryIndex:
+    """Every territory (shapeless groupings too, as ancestors) and the shaped ones prepared."""
+
+    def __init__(self, infos: list[TerritoryInfo], shapes: dict[int, shapely.Geometry],
+                 versions: dict[int, int] | None = None) -> None:
+        self.by_id = {info.id: info for info in infos}
+        self.versions = versions or {}
+        self.shape_by_id = shapes
+        # Assign shallow first and, at equal depth, larger ids first: later writes win, so the
+        # deepest territory and then the smallest id end up in the result.
+        shaped = sorted((info for info in infos if info.id in shapes),
+                        key=lambda info: (info.depth, -info.id))
+        self.prepared = PreparedShapes([info.id for info in shaped],
+                                       [shapes[info.id] for info in shaped])
+
     @classmethod
-    def load(cls, session: Session) -> TerritoryIndex:
-        """Read every territory with a shape from the database."""
-        rows = session.execute(
-            select(Territory.id, Territory.slug, Territory.name, Territory.kind,
-                   Territory.parent_id, func.ST_AsBinary(Territory.geom))
-        ).all()
+    def load(cls, session: Session, previous: TerritoryIndex | None = None) -> TerritoryIndex:
+        """Read the territories; fetch only shapes new or changed since ``previous``."""
+        rows = session.execute(select(
+            Territory.id, Territory.slug, Territory.name, Territory.kind, Territory.parent_id,
+            Territory.version, Territory.geom.is_not(None))).all()
         parents = {row[0]: row[4] for row in rows}
-        infos, shaped, shapes = [], [], []
+        infos = [TerritoryInfo(row[0], row[1], row[2], row[3], row[4], _depth(row[4], parents))
+                 for row in rows]
+        versions = {row[0]: row[5] for row in rows}
+        shapes: dict[int, shapely.Geometry] = {}
+        stale = []
         for row in rows:
-            depth, parent = 0, row[4]
-            while parent is not None and depth < 64:
-                depth, parent = depth + 1, parents.get(parent)
-            info = TerritoryInfo(row[0], row[1], row[2], row[3], row[4], depth)
-            infos.append(info)  # shapeless groupings still appear as ancestors
-            if row[5] is not None:
-                shaped.append(info)
-                shapes.append(shapely.from_wkb(bytes(row[5])))
-        index = cls(shaped, shapes)
-        index.by_id = {info.id: info for info in infos}
-        return index
+            if not row[6]:
+                continue
+            if previous is not None and previous.versions.get(row[0]) == row[5] and (
+                    row[0] in previous.shape_by_id):
+                shapes[row[0]] = previous.shape_by_id[row[0]]
+            else:
+                stale.append(row[0])
+        if stale:
+            # Many changed (a roll-out): one scan beats a list of thousands of ids.
+            few = previous is not None and len(stale) * 4 < len(rows)
+            wanted = Territory.id.in_(stale) if few else Territory.geom.is_not(None)
+            for territory_id, wkb in session.execute(
+                    select(Territory.id, func.ST_AsBinary(Territory.geom)).where(wanted)):
+                shapes[territory_id] = shapely.from_wkb(bytes(wkb))
+        return cls(infos, shapes, versions)
 
     def locate_many(
         self, lons: NDArray[np.float64], lats: NDArray[np.float64]
     ) -> NDArray[np.int64]:
         """The winning territory id for each point (``NO_TERRITORY`` when outside all)."""
-        result = np.full(len(lons), NO_TERRITORY, dtype=np.int64)
-        if len(lons) == 0 or len(self.shapes) == 0:
-            return result
-        order = np.argsort(lons, kind="stable")
-        sorted_lons, sorted_lats = lons[order], lats[order]
-        for k, shape in enumerate(self.shapes):
-            minx, miny, maxx, maxy = self.bounds[k]
-            start = int(np.searchsorted(sorted_lons, minx, side="left"))
-            stop = int(np.searchsorted(sorted_lons, maxx, side="right"))
-            if start >= stop:
-                continue
-            lat_window = sorted_lats[start:stop]
-            candidates = np.nonzero((lat_window >= miny) & (lat_window <= maxy))[0] + start
-            if candidates.size == 0:
-                continue
-            hits = shapely.intersects_xy(shape, sorted_lons[candidates], sorted_lats[candidates])
-            result[order[candidates[hits]]] = self.ids[k]
-        return result
+        return self.prepared.locate_many(lons, lats, NO_TERRITORY)
 
     def locate_one(self, lon: float, lat: float) -> int:
-        """The winning territory id for one point: bounding boxes from the tree, then shapes."""
-        candidates = self.tree.query(shapely.Point(lon, lat))
-        best = NO_TERRITORY
-        for k in sorted(candidates.tolist()):  # assignment order: the last hit wins
-            if shapely.intersects_xy(self.shapes[k], lon, lat):
-                best = int(self.ids[k])
-        return best
+        """The winning territory id for one point (``NO_TERRITORY`` when outside all)."""
+        return self.prepared.locate_one(lon, lat, NO_TERRITORY)
 
     def ancestors(self, territory_id: int) -> list[TerritoryInfo]:
         """The territory's parents up to the root, nearest first."""
         chain: list[TerritoryInfo] = []
         parent = self.by_id[territory_id].parent_id
-        while parent is not None and parent in self.by_id and len(chain) < 64:
+        while parent is not None and parent in self.by_id and len(chain) < MAX_DEPTH:
             chain.append(self.by_id[parent])
             parent = self.by_id[parent].parent_id
         return chain
 
 
+def _depth(parent: int | None, parents: dict[int, int | None]) -> int:
+    depth = 0
+    while parent is not None and depth < MAX_DEPTH:
+        depth, parent = depth + 1, parents.get(parent)
+    return depth
+
+
+@dataclass(frozen=True, slots=True)
+class AreaInfo:
+    """A gazetteer area as the area index knows it."""
+
+    id: int
+    level: str
+    code: str
+    name: str
+
+
+class AreaIndex:
+    """The gazetteer's areas, one prepared set per level, for bulk lookups.
+
+    Within a level, where areas overlap (borders that disagree), the smallest code wins.
+    """
+
+    def __init__(self, infos: list[AreaInfo], shapes: Sequence[shapely.Geometry]) -> None:
+        self.by_id = {info.id: info for info in infos}
+        self.levels: dict[str, PreparedShapes] = {}
+        for level in sorted({info.level for info in infos}):
+            members = sorted((i for i, info in enumerate(infos) if info.level == level),
+                             key=lambda i: infos[i].code, reverse=True)
+            self.levels[level] = PreparedShapes([infos[i].id for i in members],
+                                                [shapes[i] for i in members])
+
+    @classmethod
+    def load(cls, session: Session) -> AreaIndex:
+        """Read every gazetteer area with its full-resolution shape."""
+        infos, shapes = [], []
+        for row in session.execute(select(AdminArea.id, AdminArea.level, AdminArea.code,
+                                          AdminArea.name, func.ST_AsBinary(AdminArea.geom))):
+            infos.append(AreaInfo(row[0], row[1], row[2], row[3]))
+            shapes.append(shapely.from_wkb(bytes(row[4])))
+        return cls(infos, shapes)
+
+
 class IndexCache:
-    """One process's current index, rebuilt when the territories' fingerprint changes."""
+    """One process's current indexes, rebuilt when their table's change counter moves."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._key: tuple[int, int, int] | None = None
+        self._version: int | None = None
         self._index: TerritoryIndex | None = None
+        self._area_version: int | None = None
+        self._areas: AreaIndex | None = None
 
-    def get(self, session: Session, key: tuple[int, int, int] | None = None) -> TerritoryIndex:
-        """The index matching the database as this session sees it.
+    def get(self, session: Session, version: int | None = None) -> TerritoryIndex:
+        """The territory index matching the database as this session sees it.
 
-        ``key`` is the territories' fingerprint when the caller fetched it with another query.
+        ``version`` is the territories' change counter when the caller read it with another
+        query. It is read before the territories, so an index is never labelled newer than
+        what it holds (at worst a change committed in between causes one extra rebuild).
         """
-        key = key or fingerprint(session)
+        version = index_version(session) if version is None else version
         with self._lock:
-            if self._index is None or key != self._key:
-                self._index, self._key = TerritoryIndex.load(session), key
+            if self._index is None or version != self._version:
+                self._index = TerritoryIndex.load(session, self._index)
+                self._version = version
             return self._index
+
+    def areas(self, session: Session) -> AreaIndex:
+        """The gazetteer area index (built on first use: only bulk lookups with areas need it)."""
+        version = index_version(session, "admin_areas")
+        with self._lock:
+            if self._areas is None or version != self._area_version:
+                self._areas, self._area_version = AreaIndex.load(session), version
+            return self._areas
+
+    def warm(self, session: Session) -> None:
+        """Build the territory index now (at worker start), not during the first request."""
+        self.get(session)

@@ -1,17 +1,17 @@
-"""Point → territory: the deepest territory, its ancestors and the gazetteer areas there."""
+"""Point → territory: the deepest territory, its chain of ancestors and the gazetteer areas."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
-from geoalchemy2 import WKTElement
 from numpy.typing import NDArray
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geodata.index import NO_TERRITORY, IndexCache, TerritoryInfo
-from regions.models import AdminArea
+from geodata.index import NO_TERRITORY, AreaInfo, IndexCache, TerritoryIndex, TerritoryInfo
+
+MAX_SWAPPED_LISTED = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,59 +35,108 @@ class Location:
     maybe_swapped: bool = False
 
 
-def areas_at(session: Session, lon: float, lat: float) -> list[AreaHit]:
-    """Gazetteer areas covering the point, coarsest level first (GiST-indexed)."""
-    point = WKTElement(f"POINT({lon} {lat})", srid=4326)
-    rows = session.execute(
-        select(AdminArea.level, AdminArea.code, AdminArea.name)
-        .where(func.ST_Covers(AdminArea.geom, point))
-        .order_by(func.ST_Area(AdminArea.geom).desc(), AdminArea.code)
-    )
-    return [AreaHit(row[0], row[1], row[2]) for row in rows]
-
-
-# One round trip for a single lookup: the index fingerprint, the gazetteer areas covering the
-# point, and whether an area would cover it with longitude and latitude exchanged (only asked
-# when that exchanged point is a valid coordinate). Single lookups are latency-bound: each
-# query costs more in waiting than in work.
+# One round trip for a single lookup with areas: the index's change counter, the gazetteer
+# areas covering the point, and whether an area would cover it with longitude and latitude
+# exchanged (only asked when that exchanged point is a valid coordinate). Single lookups are
+# latency-bound: each query costs more in waiting than in work.
 _SINGLE_LOOKUP = text("""
-SELECT fp.n, fp.v, fp.m,
+SELECT v.version,
        (:swap_ok AND EXISTS (
             SELECT 1 FROM admin_areas
             WHERE ST_Covers(geom, ST_SetSRID(ST_MakePoint(:lat, :lon), 4326)))) AS swapped,
        a.level, a.code, a.name
-FROM (SELECT count(*) AS n, coalesce(sum(version), 0) AS v, coalesce(max(id), 0) AS m
-      FROM territories) AS fp
+FROM (SELECT version FROM index_versions WHERE name = 'territories') AS v
 LEFT JOIN LATERAL (
     SELECT level, code, name, ST_Area(geom) AS area FROM admin_areas
     WHERE ST_Covers(geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
 ) AS a ON true
 ORDER BY a.area DESC NULLS LAST, a.code
 """)
+_VERSION = text("SELECT version FROM index_versions WHERE name = 'territories'")
 
 
-def locate_point(session: Session, cache: IndexCache, lon: float, lat: float) -> Location:
-    """Locate one point; outside every territory, say whether the order may be swapped."""
+def locate_point(session: Session, cache: IndexCache, lon: float, lat: float, *,
+                 with_areas: bool = True) -> Location:
+    """Locate one point; outside every territory, say whether the order may be swapped.
+
+    Without areas the lookup reads only the index's change counter, unless the point is
+    outside every territory: then the areas are read to word the answer and the hint.
+    """
     swap_ok = -90.0 <= lon <= 90.0 and lon != lat
+    if not with_areas:
+        index = cache.get(session, int(session.execute(_VERSION).scalar_one()))
+        found = index.locate_one(lon, lat)
+        if found != NO_TERRITORY:
+            return Location(lon, lat, index.by_id[found], index.ancestors(found))
     rows = session.execute(_SINGLE_LOOKUP, {"lon": lon, "lat": lat, "swap_ok": swap_ok}).all()
     first = rows[0]
-    index = cache.get(session, (int(first[0]), int(first[1]), int(first[2])))
+    index = cache.get(session, int(first[0]))
     found = index.locate_one(lon, lat)
-    areas = [AreaHit(row[4], row[5], row[6]) for row in rows if row[4] is not None]
+    areas = [AreaHit(row[2], row[3], row[4]) for row in rows if row[2] is not None]
     location = Location(lon, lat, None, areas=areas)
     if found != NO_TERRITORY:
         location.territory = index.by_id[found]
         location.ancestors = index.ancestors(found)
     elif not areas and swap_ok:
-        location.maybe_swapped = bool(first[3]) or index.locate_one(lat, lon) != NO_TERRITORY
+        location.maybe_swapped = bool(first[1]) or index.locate_one(lat, lon) != NO_TERRITORY
     return location
 
 
+@dataclass
+class BulkLocation:
+    """Many points located: one territory id per point, and what the caller asked to know."""
+
+    ids: NDArray[np.int64]  # NO_TERRITORY outside
+    territories: dict[int, TerritoryInfo]  # the territories named (with ancestors if asked)
+    chains: dict[int, list[int]] = field(default_factory=dict)  # id → itself then ancestors
+    areas: dict[str, NDArray[np.int64]] = field(default_factory=dict)  # level → area id (0)
+    area_infos: dict[int, AreaInfo] = field(default_factory=dict)
+    swapped: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    swapped_count: int = 0
+
+
 def locate_points(
-    session: Session, cache: IndexCache, lons: NDArray[np.float64], lats: NDArray[np.float64]
-) -> tuple[NDArray[np.int64], dict[int, TerritoryInfo]]:
-    """Locate many points at once: territory ids (0 = outside) and the territories named."""
+    session: Session, cache: IndexCache, lons: NDArray[np.float64], lats: NDArray[np.float64],
+    *, with_ancestors: bool = False, with_areas: bool = False,
+) -> BulkLocation:
+    """Locate many points at once, with the same border rule as one point.
+
+    The answer also lists the points outside every territory (and area, when asked) that
+    would fall inside with longitude and latitude exchanged: the usual sign of [lat, lon].
+    """
     index = cache.get(session)
     ids = index.locate_many(lons, lats)
     named = {int(i): index.by_id[int(i)] for i in np.unique(ids) if i != NO_TERRITORY}
-    return ids, named
+    result = BulkLocation(ids, named)
+    if with_ancestors:
+        _add_chains(result, index)
+    outside = ids == NO_TERRITORY
+    if with_areas:
+        area_index = cache.areas(session)
+        for level, shapes in area_index.levels.items():
+            found = shapes.locate_many(lons, lats)
+            result.areas[level] = found
+            outside &= found == 0
+            result.area_infos.update((int(i), area_index.by_id[int(i)])
+                                     for i in np.unique(found) if i)
+    _add_swapped(result, index, lons, lats, outside)
+    return result
+
+
+def _add_chains(result: BulkLocation, index: TerritoryIndex) -> None:
+    for territory_id in list(result.territories):
+        ancestors = index.ancestors(territory_id)
+        result.chains[territory_id] = [territory_id, *(a.id for a in ancestors)]
+        result.territories.update((a.id, a) for a in ancestors)
+
+
+def _add_swapped(result: BulkLocation, index: TerritoryIndex, lons: NDArray[np.float64],
+                 lats: NDArray[np.float64], outside: NDArray[np.bool_]) -> None:
+    """Points outside everything whose exchanged coordinates land in a territory."""
+    candidates = np.nonzero(outside & (np.abs(lons) <= 90) & (lons != lats))[0]
+    if candidates.size == 0:
+        return
+    swapped = index.locate_many(lats[candidates], lons[candidates]) != NO_TERRITORY
+    hits = candidates[swapped]
+    result.swapped_count = int(hits.size)
+    result.swapped = hits[:MAX_SWAPPED_LISTED]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy.engine import Engine
 
 from config.settings import Settings
@@ -38,6 +38,13 @@ def reading() -> UnitOfWork:
     """A unit of work for reads only: autocommit, so no transaction round trips."""
     state = runtime()
     return UnitOfWork(state.readonly_factory or state.session_factory)
+
+
+def warm_indexes(app: Flask) -> None:
+    """Build the app's territory index now, so that no request waits for it (worker start)."""
+    state: Runtime = app.extensions["relais"]
+    with UnitOfWork(state.readonly_factory or state.session_factory) as uow:
+        state.territory_index.warm(uow.session)
 
 
 def settings() -> Settings:

@@ -39,8 +39,10 @@ class RelaisServer(BaseApplication):
         import gc
 
         from service.app import create_app
+        from service.runtime import warm_indexes
 
         app = create_app(self.settings)
+        warm_indexes(app)  # the first request must not wait for the territory index
         # Everything loaded so far lives as long as the worker: keep it out of the collector's
         # full passes, which otherwise walk it again and again.
         gc.freeze()

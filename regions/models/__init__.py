@@ -15,10 +15,16 @@ from regions.models.posts import (
     campaign_targets,
 )
 from regions.models.publishing import PageConnection, Publication
-from regions.models.territories import AdminArea, Membership, Territory, territory_areas
+from regions.models.territories import (
+    AdminArea,
+    IndexVersion,
+    Membership,
+    Territory,
+    territory_areas,
+)
 
 __all__ = [
-    "AdminArea", "ApiToken", "AuditEvent", "Campaign", "CharterVersion", "Comment",
+    "AdminArea", "ApiToken", "AuditEvent", "Campaign", "CharterVersion", "Comment", "IndexVersion",
     "LoginAttempt", "MapCell", "MapChange", "Membership", "PageConnection", "Post", "PostStatus",
     "Publication", "Role", "TemplateRecord", "TemplateVersion", "Territory", "User",
     "WebhookDelivery", "WebhookEndpoint", "campaign_targets", "territory_areas",

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
+    BigInteger,
     Column,
     DateTime,
     Enum,
@@ -85,6 +86,18 @@ class Territory(Base):
     areas: Mapped[list[AdminArea]] = relationship(secondary=territory_areas)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class IndexVersion(Base):
+    """A counter bumped by a trigger on each statement that changes an indexed table.
+
+    In-memory indexes (``geodata.index``) compare it instead of scanning the table.
+    """
+
+    __tablename__ = "index_versions"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, server_default="1")
 
 
 class Membership(Base):

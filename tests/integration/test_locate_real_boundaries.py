@@ -116,8 +116,8 @@ def test_a_point_on_the_rhone_loire_border_goes_to_the_older_territory(session, 
     ), {"a": ids["rhone"], "b": ids["loire"]}).one()
     found = where(session, lon, lat)
     assert found.territory.id == min(ids["rhone"], ids["loire"]) == ids["rhone"]
-    bulk, _named = locate_points(session, IndexCache(), *_arrays([(lon, lat)]))
-    assert bulk.tolist() == [ids["rhone"]]
+    bulk = locate_points(session, IndexCache(), *_arrays([(lon, lat)]))
+    assert bulk.ids.tolist() == [ids["rhone"]]
 
 
 def test_composed_territory_has_the_area_of_its_departements_union(session, france):
@@ -136,7 +136,7 @@ def test_bulk_and_single_locate_agree_on_real_shapes(session):
     rng = np.random.default_rng(7)
     points = np.column_stack([rng.uniform(3.5, 6.5, 300), rng.uniform(44.5, 46.8, 300)])
     cache = IndexCache()
-    bulk, _ = locate_points(session, cache, points[:, 0].copy(), points[:, 1].copy())
+    bulk = locate_points(session, cache, points[:, 0].copy(), points[:, 1].copy()).ids
     single = [locate_point(session, cache, x, y).territory for x, y in points]
     assert bulk.tolist() == [t.id if t else 0 for t in single]
     assert (bulk != 0).sum() > 100

@@ -5,11 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
+from webargs.fields import DelimitedList
 
 from editorial.errors import N_
 from service.api.common import QueryArgs
 
 MAX_BULK_POINTS = 200_000
+INCLUDES = ("ancestors", "areas")
+
+
+def _include(default: list[str], what: str) -> DelimitedList:
+    return DelimitedList(
+        fields.String(validate=validate.OneOf(INCLUDES)), load_default=default,
+        metadata={"description": f"What to add to each answer, comma-separated: ancestors "
+                                 f"(the territory chain, deepest first), areas (gazetteer "
+                                 f"areas with level and code). {what}"})
 
 
 class LocateArgs(QueryArgs):
@@ -17,6 +27,13 @@ class LocateArgs(QueryArgs):
 
     lon = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
     lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
+    include = _include(list(INCLUDES), "Default: both; `include=` (empty) answers fastest.")
+
+
+class BulkIncludeArgs(QueryArgs):
+    """What a bulk lookup adds to the territory ids."""
+
+    include = _include([], "Default: neither.")
 
 
 class PointList(fields.Field[list[Any]]):
@@ -44,6 +61,13 @@ class BulkLocateArgs(Schema):
     )
 
 
+class ChainLinkSchema(Schema):
+    """A territory in a chain: id and slug."""
+
+    id = fields.Integer()
+    slug = fields.String()
+
+
 class TerritoryRefSchema(Schema):
     """A territory, briefly."""
 
@@ -51,6 +75,14 @@ class TerritoryRefSchema(Schema):
     slug = fields.String()
     name = fields.String()
     kind = fields.String()
+    parent_id = fields.Integer(allow_none=True)
+
+
+class BulkTerritorySchema(TerritoryRefSchema):
+    """A territory named in a bulk answer; ``chain`` with ``include=ancestors``."""
+
+    chain = fields.List(fields.Nested(ChainLinkSchema), metadata={
+        "description": "The territory then its ancestors up to the root (deepest first)"})
 
 
 class AreaSchema(Schema):
@@ -68,8 +100,12 @@ class LocationSchema(Schema):
     lat = fields.Float()
     inside = fields.Boolean()
     territory = fields.Nested(TerritoryRefSchema, allow_none=True)
-    ancestors = fields.List(fields.Nested(TerritoryRefSchema))
-    areas = fields.List(fields.Nested(AreaSchema))
+    chain = fields.List(fields.Nested(ChainLinkSchema), metadata={
+        "description": "With include=ancestors: the territory then its ancestors, deepest first"})
+    ancestors = fields.List(fields.Nested(TerritoryRefSchema),
+                            metadata={"description": "With include=ancestors, nearest first"})
+    areas = fields.List(fields.Nested(AreaSchema), metadata={
+        "description": "With include=areas: gazetteer areas covering the point, coarsest first"})
     message = fields.String(allow_none=True)
     hint = fields.String(allow_none=True)
 
@@ -78,6 +114,18 @@ class BulkLocationSchema(Schema):
     """Territory id per point (null: outside every territory), and the territories named."""
 
     territory_ids = fields.List(fields.Integer(allow_none=True))
-    territories = fields.Dict(keys=fields.String(), values=fields.Nested(TerritoryRefSchema))
+    territories = fields.Dict(keys=fields.String(), values=fields.Nested(BulkTerritorySchema),
+                              metadata={"description": "By id: every territory named, and "
+                                                       "with include=ancestors their ancestors"})
+    areas = fields.Dict(keys=fields.String(), values=fields.List(fields.String(allow_none=True)),
+                        metadata={"description": "With include=areas: by level, the code of "
+                                                 "the area each point is in (null: none)"})
+    area_names = fields.Dict(keys=fields.String(), values=fields.Dict(), metadata={
+        "description": "With include=areas: by level, the name of each code found"})
     located = fields.Integer()
     outside = fields.Integer()
+    swapped = fields.List(fields.Integer(), metadata={
+        "description": "Indices of points outside that would fall inside with longitude and "
+                       "latitude exchanged (the first 1,000)"})
+    swapped_count = fields.Integer()
+    hint = fields.String(allow_none=True)
