@@ -287,7 +287,9 @@ def main() -> None:
 
 from service.cli_geodata import geodata_group  # noqa: E402 (after cli is defined)
 from service.cli_publishing import fake_graph, worker  # noqa: E402 (after cli is defined)
+from service.cli_territories import territories_group  # noqa: E402 (after cli is defined)
 
 cli.add_command(worker)
 cli.add_command(fake_graph)
 cli.add_command(geodata_group)
+cli.add_command(territories_group)

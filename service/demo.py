@@ -21,9 +21,10 @@ from sqlalchemy import select
 from geodata.importer import import_boundaries
 from regions import accounts, teams, territories
 from regions.db import UnitOfWork
-from regions.models import AdminArea, PageConnection, Role, Territory, User
+from regions.models import PageConnection, Role, Territory, User
 from regions.publishing.connections import connect_page
 from regions.publishing.page_tokens import TokenCipher
+from regions.rollout import roll_out_territories
 from service.fakegraph import FakePage
 
 DEMO_PASSWORD = "demo-relais-2026"
@@ -193,27 +194,14 @@ def expired_page_connected(uow: UnitOfWork, cipher: TokenCipher) -> bool:
 
 def seed_real_territories(uow: UnitOfWork, path: Path, *, level: str, code_field: str,
                           name_field: str) -> dict[str, int]:
-    """Import a boundary file and make one territory per area, under a "Réel" group.
+    """Import a boundary file and roll out one territory per area, under a "Réel" group.
 
-    Importing again changes nothing; territories that exist (by slug) are kept.
+    Importing again changes nothing; territories that exist (made of one area) are kept.
     """
     report = import_boundaries(uow, path, level=level, code_field=code_field,
                                name_field=name_field, progress=sys.stderr)
-    group = uow.session.scalar(select(Territory).where(Territory.slug == "reel"))
-    if group is None:
-        group, _ = territories.create_territory(uow, None, name="Réel — Groupe", slug="reel",
-                                                kind="group")
-    existing = set(uow.session.scalars(select(Territory.slug)))
-    created = 0
-    for code, name in uow.session.execute(
-            select(AdminArea.code, AdminArea.name).where(AdminArea.level == level)
-            .order_by(AdminArea.code)):
-        slug = territories.slugify(f"{level}-{code}")
-        if slug in existing:
-            continue
-        territories.create_territory(uow, None, name=f"{name} ({code})", slug=slug,
-                                     parent_id=group.id,
-                                     areas=territories.AreaSelection(level, (code,)))
-        created += 1
+    if uow.session.scalar(select(Territory.id).where(Territory.slug == "reel")) is None:
+        territories.create_territory(uow, None, name="Réel — Groupe", slug="reel", kind="group")
+    rolled = roll_out_territories(uow, None, level=level, under="reel", progress=sys.stderr)
     uow.commit()
-    return {"areas": report.features, "territories": created}
+    return {"areas": report.features, "territories": rolled.created}

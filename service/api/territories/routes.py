@@ -7,8 +7,9 @@ from typing import Any
 
 from flask.views import MethodView
 
+from editorial.errors import N_
 from geodata.features import composed_from, territory_features, tolerance_for_zoom
-from regions import accounts, teams, territories
+from regions import accounts, rollout, teams, territories
 from regions.models import Role
 from regions.territories import AreaSelection, ShapeReport
 from service.api.common import Blueprint
@@ -17,6 +18,8 @@ from service.api.territories.schemas import (
     FeatureSchema,
     MemberArgs,
     MemberSchema,
+    RolloutArgs,
+    RolloutReportSchema,
     SimplifyArgs,
     TerritoryCreateArgs,
     TerritoryListArgs,
@@ -24,6 +27,7 @@ from service.api.territories.schemas import (
     TerritoryWithReportSchema,
 )
 from service.auth import current_actor
+from service.messages import localise
 from service.runtime import settings, unit_of_work
 
 blp = Blueprint("territories", __name__, url_prefix="/api/territories",
@@ -79,6 +83,47 @@ class Territories(MethodView):
             )
             uow.commit()
             return _feature_with_report(uow, territory.id, report)
+
+
+def rollout_message(report: rollout.RolloutReport, dry_run: bool) -> str:
+    """One sentence saying what the roll-out did (or would do), in the request's language."""
+    if not report.changed_anything:
+        return str(localise(N_("Nothing to do: the {areas} {level} areas already have their "
+                               "territories.", areas=report.areas, level=report.level)))
+    counts = {"created": report.created, "parents": report.parents_created,
+              "moved": report.moved, "reshaped": report.reshaped,
+              "unchanged": report.unchanged}
+    if dry_run:
+        return str(localise(N_("Dry run, nothing changed: {created} territories would be "
+                               "created (and {parents} for parent areas), {moved} moved, "
+                               "{reshaped} reshaped; {unchanged} unchanged.", **counts)))
+    return str(localise(N_("{created} territories created (and {parents} for parent areas), "
+                           "{moved} moved, {reshaped} reshaped; {unchanged} unchanged.",
+                           **counts)))
+
+
+@blp.route("/from-areas")
+class FromAreas(MethodView):
+    """Roll-out from the gazetteer."""
+
+    @blp.arguments(RolloutArgs)
+    @blp.response(200, RolloutReportSchema)
+    def post(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Make one territory per gazetteer area, nested like the areas (central desk).
+
+        Idempotent (a second call changes nothing and says so) and all or nothing. Existing
+        territories made of one area alone are found again: moved under their new parent if it
+        differs, reshaped if the area changed since.
+        """
+        actor = current_actor()
+        with unit_of_work() as uow:
+            report = rollout.roll_out_territories(
+                uow, actor, level=args["level"], parent_level=args.get("parent_level"),
+                under=args.get("under"), codes=args.get("codes"), timezone=args["timezone"])
+            if not args["dry_run"]:
+                uow.commit()
+        return {**asdict(report), "changed": report.changed_anything,
+                "dry_run": args["dry_run"], "message": rollout_message(report, args["dry_run"])}
 
 
 @blp.route("/<int:territory_id>")

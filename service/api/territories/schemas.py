@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import available_timezones
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from editorial.errors import N_
@@ -51,6 +53,52 @@ class TerritoryUpdateArgs(TerritoryShapeArgs):
     kind = fields.String(validate=validate.OneOf(KINDS))
     parent_id = RowId(strict=True, allow_none=True)
     timezone = fields.String(validate=validate.Length(max=64))
+
+
+class RolloutArgs(Schema):
+    """Make one territory per gazetteer area, nested like the areas."""
+
+    level = fields.String(required=True, validate=validate.Length(min=1, max=32),
+                          metadata={"description": "Level of the areas, e.g. departement"})
+    parent_level = fields.String(validate=validate.Length(min=1, max=32), metadata={
+        "description": "Nest each territory under its ancestor area's territory of this level "
+                       "(made too if missing), e.g. region"})
+    under = fields.String(validate=SLUG, metadata={
+        "description": "Slug of the territory the top of the new hierarchy goes under"})
+    codes = fields.List(fields.String(validate=validate.Length(min=1, max=32)),
+                        validate=validate.Length(min=1, max=100_000),
+                        metadata={"description": "Only these areas (default: every one)"})
+    timezone = fields.String(load_default="Europe/Paris", validate=validate.Length(max=64),
+                             metadata={"description": "For top-level territories on the "
+                                                      "mainland (overseas ones get theirs)"})
+    dry_run = fields.Boolean(load_default=False,
+                             metadata={"description": "Say what would change, change nothing"})
+
+    @validates_schema
+    def _known_zone(self, data: dict[str, object], **_kwargs: object) -> None:
+        if data.get("timezone") not in available_timezones():
+            raise ValidationError(N_("Unknown IANA time zone {zone}.",
+                                     zone=repr(data.get("timezone"))), "timezone")
+
+
+class RolloutReportSchema(Schema):
+    """What a roll-out did (or, in a dry run, would do)."""
+
+    level = fields.String()
+    parent_level = fields.String(allow_none=True)
+    areas = fields.Integer(metadata={"description": "Areas of the level selected"})
+    created = fields.Integer()
+    parents_created = fields.Integer(metadata={"description": "Territories made for "
+                                                             "parent-level areas"})
+    moved = fields.Integer(metadata={"description": "Existing ones placed under a new parent"})
+    reshaped = fields.Integer(metadata={"description": "Existing ones given their area's "
+                                                      "current shape"})
+    unchanged = fields.Integer()
+    without_parent = fields.List(fields.String(), metadata={
+        "description": "Codes with no ancestor area of parent_level"})
+    changed = fields.Boolean()
+    dry_run = fields.Boolean()
+    message = fields.String()
 
 
 class SimplifyArgs(QueryArgs):
