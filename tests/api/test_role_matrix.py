@@ -64,6 +64,11 @@ MATRIX = {
     ("GET", "/api/locate"): (lambda c: "/api/locate?lon=0.5&lat=0.5", None, ALL),
     ("POST", "/api/locate"): (lambda c: "/api/locate", {"points": [[0.5, 0.5]]}, ALL),
     ("GET", "/api/gazetteer"): (lambda c: "/api/gazetteer?q=lyon", None, ALL),
+    ("GET", "/api/gazetteer/areas"): (lambda c: "/api/gazetteer/areas?level=x", None, ALL),
+    ("POST", "/api/territories/from-areas"): (
+        lambda c: "/api/territories/from-areas", {"level": lambda c: c["area_level"](),
+                                                  "dry_run": True}, CENTRAL,
+    ),
     ("GET", "/api/templates"): (lambda c: "/api/templates", None, ALL),
     ("POST", "/api/templates"): (
         lambda c: "/api/templates", {"key": "new-{n}", "name": "N"}, CENTRAL,
@@ -378,6 +383,19 @@ def _routes(app):
             yield method, rule.rule
 
 
+def _area_level(uow):
+    """A gazetteer level with one area (a square), for the roll-out's row."""
+    from sqlalchemy import text
+
+    with uow() as unit:
+        unit.session.execute(text(
+            "INSERT INTO admin_areas (level, code, name, search_name, geom, geom_simplified) "
+            "SELECT 'matrix', '1', 'Matrix', 'matrix', g, g FROM (SELECT ST_Multi("
+            "ST_MakeEnvelope(30, 30, 31, 31, 4326)) AS g) s"))
+        unit.commit()
+    return "matrix"
+
+
 def test_every_route_is_in_the_matrix_or_public(app):
     missing = sorted(set(_routes(app)) - set(MATRIX) - PUBLIC)
     assert missing == [], f"routes without a role matrix row: {missing}"
@@ -395,6 +413,7 @@ def test_role_matrix(route, role, make_user, make_territory, client, uow):
                "template": lambda: _template_with_draft(uow, other.id),
                "charter": lambda: _charter_version(uow, other.id)}
     context["posts"] = lambda: _posts_world(uow, context, make_user)
+    context["area_level"] = lambda: _area_level(uow)
     caller = make_user(role) if role else None
     path = make_path(context)
     if isinstance(body, dict):

@@ -210,3 +210,19 @@ def test_the_command_rolls_out_then_says_there_is_nothing_to_do(database_url):
     finally:
         engine.dispose()
         drop()
+
+
+def test_after_one_change_the_index_refetches_only_that_territorys_shape(uow):
+    from geodata.index import TerritoryIndex
+
+    roll_out(uow, level="departement", parent_level="region")
+    with uow() as unit:
+        before = TerritoryIndex.load(unit.session)
+        rhone = unit.session.scalar(select(Territory).where(Territory.slug == "departement-69"))
+        rhone.name = "Rhône renamed"
+        unit.commit()
+        after = TerritoryIndex.load(unit.session, before)
+    reused = [i for i in before.shape_by_id if after.shape_by_id[i] is before.shape_by_id[i]]
+    assert len(reused) == len(before.shape_by_id) - 1 == 118
+    assert after.by_id[rhone.id].name == "Rhône renamed"
+    assert after.locate_one(*LYON) == rhone.id

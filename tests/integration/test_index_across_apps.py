@@ -1,0 +1,71 @@
+"""Two app instances on one database (two servers, or two workers): each keeps its own index
+of territories in memory, and a change made through one is seen by the other's next locate.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from config.settings import Settings
+from regions import accounts, migrate
+from regions.db import UnitOfWork, make_engine, make_session_factory
+from regions.models import Role
+from tests.conftest import TEST_SECRET, _fresh_database_on
+
+POINT = (5.5, 45.5)
+
+
+def square(x, y, half=0.1):
+    return {"type": "Polygon", "coordinates": [[[x - half, y - half], [x + half, y - half],
+                                                [x + half, y + half], [x - half, y + half],
+                                                [x - half, y - half]]]}
+
+
+@pytest.fixture()
+def two_apps(database_url):
+    """Two apps, each with its own engine, connection pool and territory index."""
+    from service.app import create_app
+
+    url, drop = _fresh_database_on(database_url)
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    with UnitOfWork(make_session_factory(engine)) as uow:
+        user = accounts.create_user(uow, None, email="desk@example.test", display_name="Desk",
+                                    role=Role.CENTRAL_EDITOR)
+        token = accounts.issue_token(uow, accounts.load_actor(user), user_id=user.id,
+                                     name="t", expires_in_days=1).plaintext
+        uow.commit()
+    engine.dispose()
+    settings = Settings(environment="test", secret_key=TEST_SECRET, database_url=url)
+    apps = [create_app(settings), create_app(settings)]
+    headers = {"Authorization": f"Bearer {token}"}
+    yield [app.test_client() for app in apps], headers
+    for app in apps:
+        app.extensions["relais"].engine.dispose()
+    drop()
+
+
+def test_a_territory_change_through_one_app_is_seen_by_the_others_next_locate(two_apps):
+    (one, other), headers = two_apps
+    where = f"/api/locate?lon={POINT[0]}&lat={POINT[1]}&include="
+    assert other.get(where, headers=headers).json["inside"] is False  # its index is built
+
+    created = one.post("/api/territories", json={"name": "Here", "geometry": square(*POINT)},
+                       headers=headers)
+    assert created.status_code == 201
+    found = other.get(where, headers=headers).json
+    assert found["territory"]["id"] == created.json["id"]
+
+    moved = one.patch(f"/api/territories/{created.json['id']}", headers=headers, json={
+        "version": created.json["properties"]["version"], "name": "Elsewhere",
+        "geometry": square(POINT[0] + 1, POINT[1])})
+    assert moved.status_code == 200, moved.json
+    assert other.get(where, headers=headers).json["inside"] is False
+    bulk = other.post("/api/locate", json={"points": [[POINT[0] + 1, POINT[1]]]},
+                      headers=headers).json
+    assert bulk["territories"][str(created.json["id"])]["name"] == "Elsewhere"
+
+    assert one.delete(f"/api/territories/{created.json['id']}",
+                      headers=headers).status_code == 204
+    assert other.post("/api/locate", json={"points": [[POINT[0] + 1, POINT[1]]]},
+                      headers=headers).json["territory_ids"] == [None]
