@@ -4,10 +4,14 @@ Measures, in one run and on the same data:
   1. the service's bulk path over HTTP (gunicorn, `POST /api/locate`),
   2. the naive point-driven SQL join (GiST on the polygons only),
   3. the best bare SQL join we can write (points indexed, polygons cut with ST_Subdivide),
-  4. single-point `GET /api/locate` latency (p50, p95) over a keep-alive connection,
-and prints points/s and the ratios. Prints figures; never passes or fails on time.
+  4. single-point `GET /api/locate` latency (p50, p95), with its default answer (chain and
+     gazetteer areas) and lean (`include=`), against the `/healthz` round trip measured the
+     same way in the same run,
+  5. the same single-point figures again once N generated communes (default 35,000) are
+     rolled out as territories under the départements: the cost must not grow with them.
+Prints figures and ratios through bench/report.py; never passes or fails on time.
 
-Usage: python bench/bench_locate.py [--points N] [--geodata DIR]
+Usage: python bench/bench_locate.py [--points N] [--communes N] [--singles N] [--geodata DIR]
 Needs ../shared/geodata/departements-avec-outre-mer.geojson (or --geodata).
 """
 
@@ -31,6 +35,9 @@ import requests
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from report import row  # noqa: E402
 
 from geodata.importer import import_boundaries  # noqa: E402
 from regions import accounts, migrate, territories  # noqa: E402
@@ -210,9 +217,45 @@ def http_single(base: str, token: str, points: np.ndarray, n: int = 2000,
     return latencies
 
 
+def single_rows(base: str, token: str, points: np.ndarray, count: int, label: str,
+                n: int) -> None:
+    """Single locate p50 (default answer and lean) against /healthz, measured alike."""
+    lean = "/api/locate?lon={lon}&lat={lat}&include="
+    http_single(base, token, points, n=50)  # warm both workers' connections
+    floor = statistics.median(http_single(base, token, points, n=n, path="/healthz"))
+    full = http_single(base, token, points, n=n)
+    bare = statistics.median(http_single(base, token, points, n=n, path=lean))
+    p50, p95 = statistics.median(full), statistics.quantiles(full, n=20)[18]
+    print(f"  single GET /api/locate at {count:,} territories: p95 {p95:.2f} ms")
+    row("locate", f"single locate p50, {label}", p50, "ms", baseline_name="/healthz p50",
+        baseline=floor, target="≤ 2 × /healthz")
+    row("locate", f"single locate p50, include= (lean), {label}", bare, "ms",
+        baseline_name="/healthz p50", baseline=floor, target="≤ 2 × /healthz")
+
+
+def add_communes(url: str, count: int) -> int:
+    """Generate ``count`` communes and roll them out under the départements; territories."""
+    from bench_rollout import generate_communes
+
+    from regions.rollout import roll_out_territories
+
+    engine = make_engine(url)
+    generate_communes(engine, count)
+    with UnitOfWork(make_session_factory(engine)) as uow:
+        report = roll_out_territories(uow, None, level="commune-gen", parent_level="departement")
+        uow.commit()
+        total = int(uow.session.execute(text("SELECT count(*) FROM territories")).scalar_one())
+    engine.dispose()
+    print(f"  rolled out {report.created:,} generated communes ({report.parents_created} "
+          "département territories made for them)")
+    return total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=100_000)
+    parser.add_argument("--communes", type=int, default=35_000)
+    parser.add_argument("--singles", type=int, default=2000, help="requests per single figure")
     parser.add_argument("--geodata", type=Path, default=ROOT.parent / "shared" / "geodata")
     args = parser.parse_args()
     if not (args.geodata / "departements-avec-outre-mer.geojson").exists():
@@ -222,22 +265,22 @@ def main() -> None:
     with database() as url:
         token = seed(url, args.geodata)
         sql = bare_sql(url, points)
+        print(f"locate {args.points:,} points against 101 départements")
         with server(url) as base:
             bulk, located = http_bulk(base, token, points)
-            single = http_single(base, token, points)
-            floor = http_single(base, token, points, path="/healthz")
-    p50, p95 = statistics.median(single), statistics.quantiles(single, n=20)[18]
-    floor_p50 = statistics.median(floor)
-    print(f"locate {args.points:,} points against 101 départements ({located:,} inside)")
-    print(f"  naive SQL join (GiST on polygons)        {sql['naive']:>12,.0f} points/s")
-    print(f"  best bare SQL join (subdivided, indexed) {sql['best']:>12,.0f} points/s")
-    print(f"  HTTP bulk POST /api/locate               {bulk:>12,.0f} points/s")
-    ratio = bulk / sql["best"]
-    print(f"  ratio HTTP bulk / best bare join         {ratio:>12.2f}  (target ≥ 0.70)")
-    print(f"  ratio HTTP bulk / naive join             {bulk / sql['naive']:>12.2f}")
-    print(f"  single GET /api/locate p50 {p50:.2f} ms, p95 {p95:.2f} ms  (target p50 ≤ 2 ms)")
-    print(f"  baseline GET /healthz p50 {floor_p50:.2f} ms: locate costs {p50 / floor_p50:.2f}× "
-          "the bare HTTP round trip")
+            single_rows(base, token, points, 101, "101 territories", args.singles)
+        row("locate", "HTTP bulk POST /api/locate", bulk, "points/s",
+            baseline_name="best bare SQL join", baseline=sql["best"], target="≥ 0.70 ×")
+        row("locate", "HTTP bulk vs naive SQL join", bulk, "points/s",
+            baseline_name="naive SQL join", baseline=sql["naive"])
+        print(f"  ({located:,} points inside)")
+        if args.communes:
+            total = add_communes(url, args.communes)
+            with server(url) as base:
+                bulk_many, _ = http_bulk(base, token, points)
+                single_rows(base, token, points, total, f"{total:,} territories", args.singles)
+            row("locate", f"HTTP bulk POST /api/locate, {total:,} territories", bulk_many,
+                "points/s", baseline_name="at 101 territories", baseline=bulk)
 
 
 if __name__ == "__main__":

@@ -55,6 +55,8 @@ MESSAGES: dict[str, Text] = {
     "geodata.unknown_crs": N_("The file's coordinate system is unknown."),
     "geodata.empty_file": N_("The file holds no features."),
     "geodata.parent_level_missing": N_("Import the parent level first."),
+    "rollout.unknown_level": N_("There are no gazetteer areas of level {level} (known levels: {known}): import them first with `relais geodata import`."),
+    "rollout.slugs_taken": N_("Some slugs the roll-out would give are taken by other territories: {slugs}. Rename those territories, then try again; nothing was changed."),
     "geodata.features_rejected": N_("Some features were rejected: nothing was imported; see `errors`."),
     "publishing.encryption_key_missing": N_("Set RELAIS_ENCRYPTION_KEY to store Page tokens in production."),
     "publishing.page_not_connected": N_("This territory has no Facebook Page connected."),
