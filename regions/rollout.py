@@ -183,17 +183,20 @@ def _stage(session: Session, level: str, parent_level: str | None,
             SELECT up.area_id, p.parent_id, up.steps + 1 FROM up
             JOIN admin_areas p ON p.id = up.ancestor_id
             WHERE p.level <> :parent_level AND up.steps < 16
+        ), stored AS (  -- the nearest stored ancestor of the parent level, per area
+            SELECT DISTINCT ON (up.area_id) up.area_id, p.id AS parent_area_id
+            FROM up JOIN admin_areas p ON p.id = up.ancestor_id
+            WHERE p.level = :parent_level ORDER BY up.area_id, up.steps
         )
         INSERT INTO {STAGING} (area_id, tier, code, slug, parent_area_id)
         SELECT a.id, 1, a.code, lower(regexp_replace(a.level || '-' || a.code,
                                                      '[^A-Za-z0-9]+', '-', 'g')),
                CASE WHEN CAST(:parent_level AS text) IS NOT NULL THEN coalesce(
-                   (SELECT p.id FROM up JOIN admin_areas p ON p.id = up.ancestor_id
-                    WHERE up.area_id = a.id AND p.level = :parent_level LIMIT 1),
+                   stored.parent_area_id,
                    (SELECT p.id FROM admin_areas p WHERE p.level = :parent_level
                     AND ST_Intersects(p.geom, ST_PointOnSurface(a.geom))
                     ORDER BY p.code LIMIT 1)) END
-        FROM admin_areas a
+        FROM admin_areas a LEFT JOIN stored ON stored.area_id = a.id
         WHERE a.level = :level AND (CAST(:codes AS text[]) IS NULL OR a.code = ANY(:codes))
     """), params)
     session.execute(text(f"""
