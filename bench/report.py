@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass
 
 @dataclass(frozen=True)
 class Row:
+    """One measured figure, its same-run baseline and its target."""
+
     bench: str  # the benchmark's short name, e.g. "validation"
     name: str  # what was measured, e.g. "whole validation, ~1 KB posts"
     figure: float
@@ -25,6 +27,7 @@ class Row:
 
     @property
     def ratio(self) -> float | None:
+        """The figure over its baseline (None without one)."""
         if self.baseline in (None, 0):
             return None
         return self.figure / self.baseline  # type: ignore[operator]
