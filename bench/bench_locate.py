@@ -238,6 +238,13 @@ def main() -> None:
     print(f"  single GET /api/locate p50 {p50:.2f} ms, p95 {p95:.2f} ms  (target p50 ≤ 2 ms)")
     print(f"  baseline GET /healthz p50 {floor_p50:.2f} ms: locate costs {p50 / floor_p50:.2f}× "
           "the bare HTTP round trip")
+    from report import row
+
+    row("locate", f"bulk POST /api/locate, {args.points:,} points", bulk, "points/s",
+        baseline_name="best bare SQL join", baseline=sql["best"], target="≥ 0.7 ×")
+    row("locate", "single GET /api/locate p50", p50, "ms", baseline_name="GET /healthz p50",
+        baseline=floor_p50, target="≤ 2 ms")
+    row("locate", "single GET /api/locate p95", p95, "ms")
 
 
 if __name__ == "__main__":
