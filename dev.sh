@@ -119,7 +119,17 @@ case "${1:-}" in
     elif [ $# -gt 0 ]; then
       echo "Arguments differ between benchmarks: name one, e.g. ./dev.sh bench tiles $*" >&2; exit 2
     else
-      for bench in bench/bench_*.py; do say "$bench"; "$VENV/bin/python" "$bench"; done
+      # Every benchmark with its defaults; each appends its figures to one file of rows
+      # (bench/report.py), printed at the end as one table and written to docs/benchmarks.md.
+      rows=$(mktemp --suffix=.jsonl); failed=()
+      export RELAIS_BENCH_ROWS=$rows RELAIS_BENCH_STARTED; RELAIS_BENCH_STARTED=$(date +%s)
+      for bench in bench/bench_*.py; do
+        say "$bench"; "$VENV/bin/python" "$bench" || failed+=("$(basename "$bench" .py)")
+      done
+      say "All benchmarks, one table"
+      "$VENV/bin/python" bench/report.py "$rows" --failed "${failed[*]:-}"
+      rm -f "$rows"
+      [ ${#failed[@]} -eq 0 ] || { echo "Failed: ${failed[*]}" >&2; exit 1; }
     fi ;;
   *)
     echo "usage: ./dev.sh demo | test [pytest args] | setup | bench [NAME] [args] | translations" >&2; exit 2 ;;

@@ -157,7 +157,7 @@ def free_port() -> int:
 
 @contextmanager
 def server(url: str, **extra_env: str):
-    """`relais serve` on this database, two sync workers, as in production."""
+    """`relais serve` on this database, two workers, with the production defaults."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "RELAIS_LOG_LEVEL": "WARNING", **extra_env}
     relais = Path(sys.executable).with_name("relais")
@@ -167,9 +167,9 @@ def server(url: str, **extra_env: str):
     try:
         for _ in range(300):
             try:
-                if requests.get(f"{base}/readyz", timeout=1).status_code == 200:
+                if requests.get(f"{base}/readyz", timeout=5).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:  # refused, or a slow first answer
                 time.sleep(0.1)
         yield base
     finally:

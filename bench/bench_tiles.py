@@ -1,12 +1,12 @@
 """Benchmark: vector tiles of 1,000,000 posts across France, the route against bare SQL and tipg.
 
 Measures, in one run and on the same table (HTTP with `wrk`, which `./dev.sh bench` installs):
-  1. `GET /api/map/posts/{z}/{x}/{y}.mvt` through `relais serve` (gunicorn, 2 sync workers),
+  1. `GET /api/map/posts/{z}/{x}/{y}.mvt` through `relais serve` (gunicorn, production settings),
   2. the bare `ST_AsMVT` SQL of the same tiles (psycopg, prepared, no HTTP),
   3. the same tiles served by tipg (PyPI) under uvicorn (2 workers) from the same `posts` table,
 at z5 (clustered), z10 and z14: p50/p95 on one connection, requests/s with 8 connections
-(wrk keeps each connection alive; gunicorn's sync workers close each connection, so the route
-pays a TCP connect per request as a real client of it would). Also: a conditional GET
+(wrk keeps each connection alive, and so do gunicorn's gthread workers, the default since
+decision 0020). Also: a conditional GET
 (304) and the activity map. Prints figures, writes them to docs/benchmarks.md; never fails on
 time.
 
@@ -39,6 +39,7 @@ from sqlalchemy import text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench_locate import database, free_port, server  # noqa: E402
+from report import row as bench_row  # noqa: E402
 
 from geodata.activity import CLUSTER_MAX_ZOOM, tile_params, tile_sql  # noqa: E402
 from regions import accounts, migrate, standards, teams, territories  # noqa: E402
@@ -356,7 +357,7 @@ def report(args: argparse.Namespace, seeded: dict, rows: list, extras: dict, tip
              "turn). `bare`: the "
              "route's own ST_AsMVT SQL over psycopg (prepared, no HTTP, 1 and "
              f"{CONNECTIONS} threads); `relais`: "
-             "`relais serve` (gunicorn, 2 sync workers) as the desk, its tile cache warm "
+             "`relais serve` (gunicorn, 2 gthread workers) as the desk, its tile cache warm "
              "(the sampled tiles repeat, no post changes); `relais cold`: the same with "
              "`RELAIS_TILE_CACHE_MB=0` (every tile built by PostgreSQL); `tipg`: tipg under "
              "uvicorn (2 workers, uvloop + httptools) on `geom_3857`, same properties.", "",
@@ -376,6 +377,13 @@ def report(args: argparse.Namespace, seeded: dict, rows: list, extras: dict, tip
             line = (f"- z{row['z']}: route p50 {relais[0]:.2f} ms (cold {cold[0]:.2f} ms) ≤ "
                     f"max(1.3 × bare, bare + 2 ms) = {bound:.2f} ms: "
                     f"{verdict(relais[0] <= bound, cold[0] <= bound)}")
+            for label, served in (("cache warm", relais), ("cache off", cold)):
+                bench_row("tiles", f"z{row['z']} route p50, {label}", served[0], "ms",
+                          baseline_name="bare SQL p50", baseline=bare[0],
+                          target=f"≤ {bound:.2f} ms")
+                if "tipg" in row:
+                    bench_row("tiles", f"z{row['z']} route req/s, {label}", served[2], "req/s",
+                              baseline_name="tipg", baseline=row["tipg"][2], target="≥ 1.5 ×")
             if "tipg" in row:
                 ratio, cold_ratio = relais[2] / row["tipg"][2], cold[2] / row["tipg"][2]
                 line += (f"; route {ratio:.2f} × tipg's requests/s (cold {cold_ratio:.2f} ×; "
@@ -384,6 +392,10 @@ def report(args: argparse.Namespace, seeded: dict, rows: list, extras: dict, tip
         else:
             cold = row["relais cold"]
             warm_ok, cold_ok = (r[3] < 500 * 1024 and r[0] < 300 for r in (relais, cold))
+            bench_row("tiles", f"z{row['z']} clustered tile size", relais[3] / 1024, "KB",
+                      target="< 500 KB")
+            bench_row("tiles", f"z{row['z']} clustered tile p50, cache off", cold[0], "ms",
+                      target="< 300 ms")
             lines.append(f"- z{row['z']} (clustered): {relais[3] / 1024:.1f} KB, p50 "
                          f"{relais[0]:.1f} ms (cold {cold[0]:.1f} ms; target < 500 KB and "
                          f"< 300 ms: {verdict(warm_ok, cold_ok)})")
@@ -399,6 +411,8 @@ def report(args: argparse.Namespace, seeded: dict, rows: list, extras: dict, tip
               f"p95 {extras['editor z10'][1]:.2f} ms"]
     for zoom in (5, 8):
         p50, p95, size, revalidated = extras[f"activity z{zoom}"]
+        bench_row("tiles", f"activity map at zoom {zoom}, p50", p50, "ms",
+                  baseline_name="304 p50", baseline=revalidated)
         lines.append(f"- activity map at zoom {zoom} (4 territories of 16,000 vertices, counts "
                      f"over all posts): p50 {p50:.1f} ms, p95 {p95:.1f} ms, {size / 1024:.1f} KB;"
                      f" revalidated (304) p50 {revalidated:.2f} ms")

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 DEV_SECRET_KEY = "relais-development-secret-change-me"
 ENVIRONMENTS = ("development", "test", "production")
+WORKER_CLASSES = ("gthread", "sync")  # gunicorn's; see docs/decisions/0020
 
 
 class SettingsError(ValueError):
@@ -47,6 +48,11 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 2
+    worker_class: str = "gthread"
+    threads: int = 4
+    keepalive_seconds: int = 5
+    timeout_seconds: int = 60
+    graceful_timeout_seconds: int = 10
     tile_cache_mb: int = 32
     default_language: str = "fr"
     token_default_days: int = 90
@@ -100,6 +106,10 @@ class Settings:
                 "RELAIS_SECRET_KEY must be set to a long random value in production "
                 "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
             )
+        if self.worker_class not in WORKER_CLASSES:
+            raise SettingsError(
+                f"RELAIS_WORKER_CLASS must be {' or '.join(WORKER_CLASSES)}, "
+                f"not {self.worker_class!r}.")
         if self.is_production and len(self.secret_key) < 32:
             raise SettingsError("RELAIS_SECRET_KEY must be at least 32 characters in production.")
 
@@ -124,6 +134,7 @@ class Settings:
             "RELAIS_ENCRYPTION_KEY": "encryption_key",
             "RELAIS_LOG_LEVEL": "log_level",
             "RELAIS_BASEMAP_URL": "basemap_url",
+            "RELAIS_WORKER_CLASS": "worker_class",
         }
         for name, attr in simple_text.items():
             if (raw := get(name)) is not None:
@@ -132,6 +143,10 @@ class Settings:
             "RELAIS_EMBEDDED_PG_PORT": ("embedded_pg_port", 0),
             "RELAIS_PORT": ("port", 1),
             "RELAIS_WORKERS": ("workers", 1),
+            "RELAIS_THREADS": ("threads", 1),
+            "RELAIS_KEEPALIVE_SECONDS": ("keepalive_seconds", 0),
+            "RELAIS_TIMEOUT_SECONDS": ("timeout_seconds", 1),
+            "RELAIS_GRACEFUL_TIMEOUT_SECONDS": ("graceful_timeout_seconds", 1),
             "RELAIS_TILE_CACHE_MB": ("tile_cache_mb", 0),
             "RELAIS_TOKEN_DEFAULT_DAYS": ("token_default_days", 1),
             "RELAIS_LOGIN_MAX_ATTEMPTS": ("login_max_attempts", 1),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -191,23 +192,35 @@ def conflicts_for(session: Session, post: Post, actor: Actor, *, window_hours: i
     The desk sees every conflict; a regional user sees those with posts it may see (its
     territories' and published ones), so another region's drafts do not leak through here.
     """
-    if post.audience_geom is None or post.publish_at is None:
-        return []
+    return conflicts_for_posts(session, [post], actor, window_hours=window_hours).get(post.id, [])
+
+
+def conflicts_for_posts(session: Session, posts: list[Post], actor: Actor, *, window_hours: int
+                        ) -> dict[int, list[AudienceConflict]]:
+    """The audience conflicts of a page of posts, in one query: post id → its conflicts.
+
+    Posts without an audience or a publication time have none (and are not asked about).
+    """
+    asked = [p.id for p in posts if p.audience_geom is not None and p.publish_at is not None]
+    if not asked:
+        return {}
     other = aliased(Post)
     window = timedelta(hours=window_hours)
     overlap = func.ST_Intersection(Post.audience_geom, other.audience_geom)
     query = (
-        select(other.id, other.territory_id, other.status, other.publish_at,
+        select(Post.id, other.id, other.territory_id, other.status, other.publish_at,
                func.ST_Area(cast(overlap, Geography)) / 1e6, func.ST_AsGeoJSON(overlap, 5))
         .join(other, func.ST_Intersects(Post.audience_geom, other.audience_geom))
-        .where(Post.id == post.id, other.id != post.id, other.status.in_(ACTIVE_STATES),
-               other.publish_at.between(post.publish_at - window, post.publish_at + window))
-        .order_by(other.publish_at, other.id)
+        .where(Post.id.in_(asked), other.id != Post.id, other.status.in_(ACTIVE_STATES),
+               other.publish_at.between(Post.publish_at - window, Post.publish_at + window))
+        .order_by(Post.id, other.publish_at, other.id)
     )
     if not actor.is_central:
         query = query.where(other.territory_id.in_(actor.territory_ids or {0})
                             | (other.status == PostStatus.PUBLISHED))
-    import json
-
-    return [AudienceConflict(r[0], r[1], r[2].value, r[3], round(float(r[4]), 3),
-                             json.loads(r[5])) for r in session.execute(query) if r[4] > 0]
+    found: dict[int, list[AudienceConflict]] = {}
+    for r in session.execute(query):
+        if r[5] > 0:
+            found.setdefault(r[0], []).append(AudienceConflict(
+                r[1], r[2], r[3].value, r[4], round(float(r[5]), 3), json.loads(r[6])))
+    return found

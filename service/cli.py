@@ -215,6 +215,43 @@ def db_check(ctx: click.Context) -> None:
     click.echo("No drift between the models and the migrations.")
 
 
+# -- seed ------------------------------------------------------------------------------------
+@cli.command()
+@click.option("--posts", type=click.IntRange(1, 50_000_000), default=10_000, show_default=True,
+              help="Posts to add (COPY, one transaction).")
+@click.option("--territories", type=click.IntRange(1, 10_000), default=20, show_default=True,
+              help="Territories tiling mainland France (made once, then reused).")
+@click.option("--users", type=click.IntRange(0, 100_000), default=40, show_default=True,
+              help="Regional editors spread over the territories (made once, then reused).")
+@click.option("--active", type=click.IntRange(0), help="Posts in live states (draft, "
+              "submitted…): the newest ones. Default: min(2,000, a fifth of --posts).")
+@click.option("--seed", "random_seed", type=int, default=2026, show_default=True)
+@click.pass_context
+def seed(ctx: click.Context, posts: int, territories: int, users: int, active: int | None,
+         random_seed: int) -> None:
+    """Fill the database with realistic geotagged posts in every state, comments and audit.
+
+    For trying Relais at scale and for the growth benchmark; running it again adds posts.
+    """
+    import time
+
+    from regions.seeding import SeedPlan
+    from regions.seeding import seed as seed_posts
+
+    plan = SeedPlan(posts=posts, territories=territories, users=users, active=active,
+                    seed=random_seed)
+    started = time.perf_counter()
+
+    def work(_settings: Settings, uow: UnitOfWork) -> dict[str, int]:
+        return seed_posts(uow, plan, progress=click.echo)
+
+    made = with_database(work, _settings(ctx))
+    click.echo(f"Seeded {made['posts']:,} posts ({plan.live_posts:,} live), "
+               f"{made['comments']:,} comments, {made['audit_events']:,} audit events in "
+               f"{made['territories']} territories, {made['campaigns']} campaigns, in "
+               f"{time.perf_counter() - started:.1f} s.")
+
+
 # -- users and tokens ------------------------------------------------------------------------
 @cli.group()
 def user() -> None:

@@ -1,4 +1,4 @@
-"""Run the app under gunicorn (sync workers: fastest on database routes here)."""
+"""Run the app under gunicorn: threaded workers keeping API clients' connections alive."""
 
 from __future__ import annotations
 
@@ -19,15 +19,20 @@ class RelaisServer(BaseApplication):
         super().__init__()
 
     def load_config(self) -> None:
-        """Gunicorn settings from Relais settings."""
+        """Gunicorn settings from Relais settings (decision 0020)."""
+        settings = self.settings
         options: dict[str, Any] = {
-            "bind": f"{self.settings.host}:{self.settings.port}",
-            "workers": self.settings.workers,
-            "worker_class": "sync",
+            "bind": f"{settings.host}:{settings.port}",
+            "workers": settings.workers,
+            # gthread: each worker serves `threads` connections at once and keeps each alive
+            # for `keepalive` seconds between requests; sync closes every connection.
+            "worker_class": settings.worker_class,
+            "threads": settings.threads if settings.worker_class == "gthread" else 1,
+            "keepalive": settings.keepalive_seconds,
             "control_socket_disable": True,
             "accesslog": "-",
-            "graceful_timeout": 10,
-            "timeout": 60,
+            "graceful_timeout": settings.graceful_timeout_seconds,
+            "timeout": settings.timeout_seconds,
         }
         for key, value in options.items():
             self.cfg.set(key, value)

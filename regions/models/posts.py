@@ -90,6 +90,13 @@ class Post(Base):
         Index("ix_posts_status_publish_at", "status", "publish_at"),
         Index("ix_posts_text_trgm", "text", postgresql_using="gin",
               postgresql_ops={"text": "gin_trgm_ops"}),
+        # The activity map: untagged posts (the rest are counted in map_cells), and periods.
+        Index("ix_posts_untagged", "territory_id", "status", postgresql_where=text("geom IS NULL")),
+        Index("ix_posts_publish_at", "publish_at",
+              postgresql_include=["territory_id", "status"]),
+        # The desk's queue, waiting longest first: read in order, whatever the archive's size.
+        Index("ix_posts_submitted_queue", "updated_at", "id",
+              postgresql_where=text("status = 'submitted'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -84,3 +84,25 @@ def test_the_demo_draws_no_base_map_unless_one_is_asked_for():
     asked = settings.with_changes(basemap_url="https://tiles.example.org/{z}/{x}/{y}.png")
     kept = offline_demo(asked, {"RELAIS_BASEMAP_URL": asked.basemap_url})
     assert kept.basemap_origin == "https://tiles.example.org"
+
+
+def test_the_server_settings_are_read_and_an_unknown_worker_class_is_refused():
+    settings = Settings.from_env({"RELAIS_WORKER_CLASS": "sync", "RELAIS_THREADS": "8",
+                                  "RELAIS_KEEPALIVE_SECONDS": "0", "RELAIS_TIMEOUT_SECONDS": "30",
+                                  "RELAIS_GRACEFUL_TIMEOUT_SECONDS": "5"})
+    assert (settings.worker_class, settings.threads, settings.keepalive_seconds,
+            settings.timeout_seconds, settings.graceful_timeout_seconds) == ("sync", 8, 0, 30, 5)
+    assert Settings().worker_class == "gthread" and Settings().keepalive_seconds > 0
+    with pytest.raises(SettingsError, match="RELAIS_WORKER_CLASS"):
+        Settings.from_env({"RELAIS_WORKER_CLASS": "eventlet"}).check_for_startup()
+    with pytest.raises(SettingsError, match="RELAIS_THREADS"):
+        Settings.from_env({"RELAIS_THREADS": "0"})
+
+
+def test_gunicorn_gets_the_worker_class_threads_keepalive_and_timeouts():
+    from service.server import RelaisServer
+
+    threaded = RelaisServer(Settings(threads=6, keepalive_seconds=7, timeout_seconds=40)).cfg
+    assert (threaded.worker_class_str, threaded.threads, threaded.keepalive,
+            threaded.timeout) == ("gthread", 6, 7, 40)
+    assert RelaisServer(Settings(worker_class="sync")).cfg.threads == 1

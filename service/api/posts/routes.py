@@ -39,10 +39,18 @@ def _view(uow: Any, post: Any, actor: Any, **kwargs: Any) -> dict[str, Any]:
                            lead_can_approve=settings().regional_lead_can_approve, **kwargs)
 
 
-def _page(uow: Any, items: list[Any], actor: Any, next_cursor: str | None,
-          **kwargs: Any) -> dict[str, Any]:
+def _page(uow: Any, items: list[Any], actor: Any, next_cursor: str | None, *,
+          conflict_window_hours: int | None = None) -> dict[str, Any]:
     refs = views.template_refs(uow.session, {p.template_version_id for p in items})
-    return {"items": [_view(uow, p, actor, templates=refs, **kwargs) for p in items],
+    conflicts: dict[int, Any] = {}
+    if conflict_window_hours is not None:  # one query for the page, not one per post
+        conflicts = views.page_conflicts(uow.session, items, actor,
+                                         window_hours=conflict_window_hours)
+    return {"items": [_view(uow, p, actor, templates=refs,
+                            conflict_window_hours=conflict_window_hours,
+                            conflicts=conflicts.get(p.id, [])
+                            if conflict_window_hours is not None else None)
+                      for p in items],
             "next_cursor": next_cursor}
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from regions.actors import Actor
 from regions.models import Post, TemplateRecord, TemplateVersion
 from regions.posts import PostFields
-from regions.review import conflicts_for
+from regions.review import AudienceConflict, conflicts_for, conflicts_for_posts
 from regions.workflow import allowed_actions
 
 
@@ -27,8 +27,13 @@ def template_refs(session: Session, version_ids: set[int]) -> dict[int, dict[str
 
 def post_view(session: Session, post: Post, actor: Actor, *, lead_can_approve: bool,
               templates: dict[int, dict[str, Any]] | None = None,
-              conflict_window_hours: int | None = None) -> dict[str, Any]:
-    """A post with its template reference, geotag, audience and the actions allowed."""
+              conflict_window_hours: int | None = None,
+              conflicts: list[AudienceConflict] | None = None) -> dict[str, Any]:
+    """A post with its template reference, geotag, audience and the actions allowed.
+
+    With ``conflict_window_hours``, its audience conflicts too: ``conflicts`` when the caller
+    read them for a whole page (``page_conflicts``), else one query for this post.
+    """
     templates = templates or template_refs(session, {post.template_version_id})
     # The column holds POINTs only.
     point = cast(Point, to_shape(post.geom)) if post.geom is not None else None
@@ -46,14 +51,21 @@ def post_view(session: Session, post: Post, actor: Actor, *, lead_can_approve: b
         allowed_actions=[a.value for a in allowed_actions(
             post.status, actor.role, lead_can_approve=lead_can_approve)],
     )
-    if conflict_window_hours is not None:
+    if conflict_window_hours is not None and conflicts is None:
+        conflicts = conflicts_for(session, post, actor, window_hours=conflict_window_hours)
+    if conflicts is not None:
         view["conflicts"] = [
             {"post_id": c.post_id, "territory_id": c.territory_id, "status": c.status,
              "publish_at": c.publish_at, "overlap_km2": c.overlap_km2,
              "overlap": c.overlap_geojson}
-            for c in conflicts_for(session, post, actor,
-                                   window_hours=conflict_window_hours)]
+            for c in conflicts]
     return view
+
+
+def page_conflicts(session: Session, posts: list[Post], actor: Actor, *,
+                   window_hours: int) -> dict[int, list[AudienceConflict]]:
+    """The audience conflicts of every post of a page, read in one query."""
+    return conflicts_for_posts(session, posts, actor, window_hours=window_hours)
 
 
 def fields_from(args: dict[str, Any]) -> PostFields:

@@ -1,0 +1,148 @@
+"""Benchmark: the busy reads at 10,000, 100,000 and 1,000,000 posts.
+
+For each size, a fresh PostgreSQL seeded by `relais seed`'s code (COPY; 50 territories over
+France, 100 editors, posts in every state, comments, audit events, campaigns along two years;
+the newest 2,000 posts live, as a desk that keeps up would have), then ANALYZE. The routes run
+in process (the Flask app on that database, no HTTP, the desk's bearer token): post list
+filtered by territory, status, text and bounding box; the review queue; the newest campaign's
+dashboard; the activity map (all time and last 30 days); a z10 tile built by PostgreSQL (tile
+cache off). p50/p95 of each at each size; the target is p50 at 1M ≤ 1.5 × p50 at 10k.
+
+Usage: python bench/bench_growth.py [--sizes 10000,100000,1000000] [--requests N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_locate import database  # noqa: E402
+from report import row  # noqa: E402
+
+from config.settings import Settings  # noqa: E402
+from regions import accounts, migrate  # noqa: E402
+from regions.db import UnitOfWork, make_engine, make_session_factory  # noqa: E402
+from regions.models import Campaign, Territory, User  # noqa: E402
+from regions.seeding import SeedPlan, seed  # noqa: E402
+
+BENCH = "growth"
+TERRITORIES, USERS = 50, 100
+LYON = (4.70, 45.60, 5.00, 45.90)
+
+
+def tile_at(lon: float, lat: float, z: int) -> tuple[int, int]:
+    n = 2**z
+    return (int((lon + 180) / 360 * n),
+            int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n))
+
+
+def prepare(url: str, posts: int) -> tuple[dict[str, Any], float]:
+    """Seed ``posts`` posts; the desk's token and the ids the routes need; seconds taken."""
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    factory = make_session_factory(engine)
+    started = time.perf_counter()
+    with UnitOfWork(factory) as uow:
+        seed(uow, SeedPlan(posts=posts, territories=TERRITORIES, users=USERS),
+             progress=lambda line: print(f"    {line}", flush=True))
+    seconds = time.perf_counter() - started
+    with UnitOfWork(factory) as uow:
+        desk = uow.session.query(User).filter_by(email="seed-desk@example.test").one()
+        token = accounts.issue_token(uow, accounts.load_actor(desk), user_id=desk.id,
+                                     name="growth", expires_in_days=1).plaintext
+        territory = uow.session.query(Territory.id).filter(
+            Territory.slug == "seed-0025").scalar()
+        campaign = uow.session.query(Campaign.id).order_by(Campaign.id.desc()).limit(1).scalar()
+        uow.commit()
+    engine.dispose()
+    return {"token": token, "territory": territory, "campaign": campaign}, seconds
+
+
+def paths(ids: dict[str, Any]) -> dict[str, list[str]]:
+    """Each measured read: the paths it cycles through."""
+    since = (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    west, south, east, north = LYON
+    x, y = tile_at(4.85, 45.75, 10)
+    return {
+        "posts by territory": [f"/api/posts?limit=50&territory_id={ids['territory']}"],
+        "posts by status": ["/api/posts?limit=50&status=submitted"],
+        "posts by text": ["/api/posts?limit=50&q=Quimper"],
+        "posts by bbox": [f"/api/posts?limit=50&bbox={west},{south},{east},{north}"],
+        "review queue": ["/api/review-queue?limit=50"],
+        "campaign dashboard": [f"/api/campaigns/{ids['campaign']}/dashboard"],
+        "map activity": ["/api/map/activity?zoom=6"],
+        "map activity, 30 days": [f"/api/map/activity?zoom=6&since={since}"],
+        "z10 tile": [f"/api/map/posts/10/{x + dx}/{y + dy}.mvt"
+                     for dx in (-1, 0, 1) for dy in (-1, 0, 1)],
+    }
+
+
+def measure(get: Callable[[str], Any], cycle: list[str], n: int) -> tuple[float, float]:
+    """p50 and p95 (ms) of ``n`` requests after 5 warm-ups; every answer must be a 200."""
+    times = []
+    for i in range(n + 5):
+        start = time.perf_counter()
+        response = get(cycle[i % len(cycle)])
+        elapsed = (time.perf_counter() - start) * 1000
+        assert response.status_code == 200, (cycle[i % len(cycle)], response.status_code,
+                                             response.get_data()[:300])
+        if i >= 5:
+            times.append(elapsed)
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))]
+
+
+def measure_size(posts: int, requests: int) -> tuple[dict[str, tuple[float, float]], float]:
+    from service.app import create_app
+
+    with database() as url:
+        ids, seconds = prepare(url, posts)
+        settings = Settings(environment="test", secret_key="growth-" * 8, database_url=url,
+                            tile_cache_mb=0, log_level="WARNING")
+        app = create_app(settings)
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {ids['token']}"}
+        figures = {name: measure(lambda path: client.get(path, headers=headers), cycle,
+                                 requests) for name, cycle in paths(ids).items()}
+        app.extensions["relais"].engine.dispose()
+    return figures, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000",
+                        help="comma-separated numbers of posts; the first is the baseline")
+    parser.add_argument("--requests", type=int, default=100, help="per read and size")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    results: dict[int, dict[str, tuple[float, float]]] = {}
+    for posts in sizes:
+        print(f"growth: {posts:,} posts", flush=True)
+        results[posts], seconds = measure_size(posts, args.requests)
+        row(BENCH, f"seed {posts:,} posts (COPY, with comments and audit)", posts / seconds,
+            "posts/s")
+        for name, (p50, p95) in results[posts].items():
+            print(f"    {name:<24} p50 {p50:8.2f} ms   p95 {p95:8.2f} ms", flush=True)
+    base, largest = sizes[0], sizes[-1]
+    for name in results[base]:
+        for posts in sizes[1:]:
+            last = posts == largest
+            row(BENCH, f"{name}: p50 at {posts:,} posts", results[posts][name][0], "ms",
+                baseline_name=f"{base:,}", baseline=results[base][name][0],
+                target="≤ 1.5 ×" if last else None)
+        row(BENCH, f"{name}: p95 at {largest:,} posts", results[largest][name][1], "ms",
+            baseline_name=f"{base:,}", baseline=results[base][name][1])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,280 @@
+"""Benchmark: the service under load, as in production, driven by wrk from another process.
+
+`relais serve` (gunicorn, RELAIS_ENV=production, embedded PostGIS) on a seeded organisation
+(`relais seed`'s code: 20 territories, 10,000 posts), then `wrk` (Debian package, installed by
+`./dev.sh bench`) with 32 connections on each route in turn: `/healthz` (the ceiling), a dry
+run of a 26-rule template with a 200-term charter, submitting a draft for review, listing posts,
+a z10 map tile, and a bulk locate of 1,000 points. Each figure is a ratio to `/healthz` in the
+same run. The same routes are measured under the former server settings (sync workers, which
+close every connection) as the baseline of the choice of worker class (decision 0020).
+Afterwards, no connection of the service may be left in PostgreSQL (pg_stat_activity).
+
+Usage: python bench/bench_load.py [--seconds S] [--baseline-seconds S] [--connections C]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import requests
+from sqlalchemy import text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_locate import database, free_port  # noqa: E402
+from bench_validation import SEED, build_charter, build_template, charter_terms, post  # noqa: E402
+from report import row  # noqa: E402
+
+from regions import accounts, migrate, standards  # noqa: E402
+from regions.db import UnitOfWork, make_engine, make_session_factory  # noqa: E402
+from regions.models import User  # noqa: E402
+from regions.seeding import FRANCE, SeedPlan, seed  # noqa: E402
+
+BENCH = "load"
+POSTS = 10_000
+SUBMIT_RATE_CEILING = 2_500  # drafts prepared per second of the submit run (never run out)
+
+WRK_SCRIPT = """
+local counter = 0
+function setup(thread)
+  thread:set("tid", counter)
+  counter = counter + 1
+end
+local bodies = {%(bodies)s}
+local paths = {%(paths)s}
+local n = 0
+request = function()
+  local k = n * %(threads)d + tid
+  n = n + 1
+  local path = paths[k %% #paths + 1]
+  if %(numbered)s then path = string.format(path, %(first)d + k) end
+  return wrk.format("%(method)s", path, nil, bodies[k %% #bodies + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %%d %%f %%f %%f %%d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
+
+
+def lua_strings(values: list[str]) -> str:
+    return ", ".join(json.dumps(value) for value in values)  # JSON strings are Lua strings
+
+
+def wrk(base: str, token: str, method: str, paths: list[str], bodies: list[str], *,
+        connections: int, seconds: float, first: int | None = None) -> dict[str, float]:
+    """Run wrk on the route: requests/s, p50 and p99 (ms), errors (socket errors and non-2xx)."""
+    threads = 2
+    script = WRK_SCRIPT % {"bodies": lua_strings(bodies or [""]), "paths": lua_strings(paths),
+                           "threads": threads, "numbered": "true" if first else "false",
+                           "first": first or 0, "method": method}
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(script)
+    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds:g}s",
+               "--latency", "--timeout", "10s", "-s", lua.name,
+               "-H", f"Authorization: Bearer {token}", "-H", "Content-Type: application/json",
+               base]
+    try:
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(lua.name)
+    done = next(line for line in out.splitlines() if line.startswith("RESULT"))
+    requests_, micros, p50, p99, errors = done.split()[1:]
+    return {"rps": int(requests_) / (float(micros) / 1e6), "p50": float(p50) / 1000,
+            "p99": float(p99) / 1000, "errors": int(errors), "requests": int(requests_)}
+
+
+def prepare(url: str) -> dict[str, object]:
+    """The organisation, a realistic template and charter, tokens; returns what routes need."""
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    factory = make_session_factory(engine)
+    with UnitOfWork(factory) as uow:
+        seed(uow, SeedPlan(posts=POSTS, territories=20, users=20))
+    terms = charter_terms(random.Random(SEED))
+    with UnitOfWork(factory) as uow:
+        desk = uow.session.query(User).filter_by(email="seed-desk@example.test").one()
+        editor = uow.session.query(User).filter_by(
+            email="seed-editor-00000@example.test").one()
+        actor = accounts.load_actor(desk)
+        standards.update_charter(uow, actor, build_charter(terms))
+        template = build_template()
+        template.pop("id", None)
+        template.pop("version", None)
+        standards.create_template(uow, actor, "promo-regionale", template)
+        standards.publish_template(uow, actor, "promo-regionale", now=datetime.now(UTC))
+        tokens = {name: accounts.issue_token(uow, accounts.load_actor(user), user_id=user.id,
+                                             name="load", expires_in_days=1).plaintext
+                  for name, user in (("desk", desk), ("editor", editor))}
+        territory = uow.session.execute(text(
+            "SELECT territory_id FROM memberships WHERE user_id = :u"), {"u": editor.id}).scalar()
+        uow.commit()
+    engine.dispose()
+    rng = random.Random(SEED)
+    texts = [post(rng, terms)[:1500] for _ in range(50)]
+    return {"tokens": tokens, "territory": territory, "editor_id": editor.id, "texts": texts}
+
+
+def make_drafts(url: str, prepared: dict, count: int) -> int:
+    """``count`` valid drafts of the editor's territory (version 1); the first one's id."""
+    dsn = url.replace("+psycopg", "")
+    with psycopg.connect(dsn) as conn:
+        first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM posts").fetchone()[0]
+        conn.execute("""
+            INSERT INTO posts (territory_id, author_id, template_version_id, status, text,
+                               slot_values, geom, place_name, publish_at)
+            SELECT t.id, %(author)s, v.id, 'draft', 'Réunion publique à ' || t.name || ' n° ' || i,
+                   jsonb_build_object('text', 'Réunion publique à ' || t.name || ' n° ' || i),
+                   ST_PointOnSurface(t.geom), 'Agence', now() + interval '3 days'
+            FROM generate_series(1, %(n)s) AS i, territories t,
+                 template_versions v JOIN templates k ON k.id = v.template_id
+            WHERE t.id = %(territory)s AND k.key = 'seed-annonce'""",
+                     {"author": prepared["editor_id"], "n": count,
+                      "territory": prepared["territory"]})
+        conn.execute("ANALYZE posts")
+    return int(first)
+
+
+def routes(prepared: dict) -> dict[str, dict]:
+    """Each route: method, paths, bodies, token (and the first draft's id for submit)."""
+    rng = random.Random(7)
+    minx, miny, maxx, maxy = FRANCE
+    points = [[round(rng.uniform(minx, maxx), 5), round(rng.uniform(miny, maxy), 5)]
+              for _ in range(1000)]
+    tiles = [f"/api/map/posts/10/{x}/{y}.mvt" for x, y in
+             ((rng.randint(500, 535), rng.randint(355, 380)) for _ in range(40))]
+    tokens = prepared["tokens"]
+    dry_runs = [json.dumps({"text": body}) for body in prepared["texts"]]
+    return {
+        "healthz": {"method": "GET", "paths": ["/healthz"], "token": tokens["desk"]},
+        "dry run": {"method": "POST", "paths": ["/api/templates/promo-regionale/validate"],
+                    "bodies": dry_runs, "token": tokens["editor"]},
+        "submit": {"method": "POST", "paths": ["/api/posts/%d/submit"],
+                   "bodies": [json.dumps({"version": 1})], "token": tokens["editor"],
+                   "drafts": True},
+        "list posts": {"method": "GET", "paths": [
+            "/api/posts?limit=50", f"/api/posts?limit=50&territory_id={prepared['territory']}",
+            "/api/posts?limit=50&status=published"], "token": tokens["desk"]},
+        "tile z10": {"method": "GET", "paths": tiles, "token": tokens["desk"]},
+        "locate 1,000": {"method": "POST", "paths": ["/api/locate"],
+                         "bodies": [json.dumps({"points": points})], "token": tokens["desk"]},
+    }
+
+
+@contextmanager
+def server(url: str, **env: str) -> Iterator[str]:
+    """`relais serve` on this database with these settings; its base URL once it is ready."""
+    port = free_port()
+    relais = Path(sys.executable).with_name("relais")
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen([str(relais), "serve", "--port", str(port)],
+                            env={**os.environ, "DATABASE_URL": url, **env},
+                            stdout=subprocess.DEVNULL, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                raise RuntimeError(f"relais serve did not start: {log.read()[-2000:]!r}")
+            try:
+                if requests.get(f"{base}/readyz", timeout=5).status_code == 200:
+                    break
+            except requests.RequestException:
+                time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+        log.close()
+
+
+def leftover_connections(url: str) -> int:
+    """Backends of the service still connected to its database (ours excluded)."""
+    with psycopg.connect(url.replace("+psycopg", "")) as conn:
+        return int(conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'").fetchone()[0])
+
+
+def run_all(url: str, prepared: dict, env: dict[str, str], seconds: float,
+            connections: int) -> dict[str, dict]:
+    """Every route against one server configuration."""
+    results = {}
+    with server(url, **env) as base:
+        for name, route in routes(prepared).items():
+            first = (make_drafts(url, prepared, int(SUBMIT_RATE_CEILING * seconds) + 1000)
+                     if route.get("drafts") else None)
+            results[name] = wrk(base, route["token"], route["method"], route["paths"],
+                                route.get("bodies", []), connections=connections,
+                                seconds=seconds, first=first)
+            figures = results[name]
+            print(f"  {env.get('RELAIS_WORKER_CLASS')}: {name:<14} {figures['rps']:>9,.0f} req/s"
+                  f"  p50 {figures['p50']:.2f} ms  p99 {figures['p99']:.2f} ms  "
+                  f"errors {figures['errors']}", flush=True)
+    time.sleep(1)  # the workers' exit closes their connections; PostgreSQL notices at once
+    results["leftover"] = {"connections": leftover_connections(url)}
+    return results
+
+
+TARGETS = {"dry run": "≥ 0.6 ×", "submit": "≥ 0.3 ×"}
+
+
+def report(production: dict, baseline: dict, args: argparse.Namespace) -> None:
+    """Rows: each route's requests/s as a ratio of /healthz; p50/p99; errors; leftovers."""
+    ceiling = production["healthz"]["rps"]
+    for name, figures in production.items():
+        if name == "leftover":
+            continue
+        row(BENCH, f"{name}: requests/s (gthread, {args.connections} conn.)", figures["rps"],
+            "req/s", baseline_name="/healthz", baseline=ceiling, target=TARGETS.get(name))
+        row(BENCH, f"{name}: p50 / p99", figures["p50"], "ms p50",
+            baseline_name="p99", baseline=figures["p99"])
+        row(BENCH, f"{name}: errors over {args.seconds:g} s", figures["errors"], "errors",
+            target="0")
+        if name in baseline:
+            row(BENCH, f"{name}: gthread vs sync workers", figures["rps"], "req/s",
+                baseline_name="sync", baseline=baseline[name]["rps"])
+    row(BENCH, "PostgreSQL connections left after the server stopped",
+        production["leftover"]["connections"], "connections", target="0")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60.0, help="per route, production")
+    parser.add_argument("--baseline-seconds", type=float, default=15.0,
+                        help="per route, sync workers (0: skip)")
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    production_env = {"RELAIS_ENV": "production", "RELAIS_SECRET_KEY": secrets.token_urlsafe(48),
+                      "RELAIS_ENCRYPTION_KEY": "", "RELAIS_LOG_LEVEL": "WARNING"}
+    started = time.perf_counter()
+    with database() as url:
+        prepared = prepare(url)
+        print(f"load: seeded {POSTS:,} posts in {time.perf_counter() - started:.1f} s", flush=True)
+        production = run_all(url, prepared, {**production_env, "RELAIS_WORKER_CLASS": "gthread"},
+                             args.seconds, args.connections)
+        baseline = (run_all(url, prepared, {**production_env, "RELAIS_WORKER_CLASS": "sync"},
+                            args.baseline_seconds, args.connections)
+                    if args.baseline_seconds else {})
+    report(production, baseline, args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""The review queue reads a page's audience conflicts in one query, whatever the page holds."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import timedelta
+
+from sqlalchemy import event
+
+from tests.api.conftest import SOON
+from tests.api.test_posts_story import post_with_audience
+
+
+@contextmanager
+def counted(connection):
+    """The SQL statements sent on the test's connection while the block runs."""
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+
+
+def queue_statements(desk, connection):
+    with counted(connection) as statements:
+        answer = desk.get("/api/review-queue?limit=50")
+    assert answer.status_code == 200, answer.json
+    return answer.json["items"], statements
+
+
+def test_the_queue_reads_conflicts_once_per_page_not_once_per_post(world, connection):
+    editor, lyon = world["ed_lyon"], world["lyon"]
+    pair = [post_with_audience(editor, lyon, 4.85, 45.75, SOON),
+            post_with_audience(editor, lyon, 4.86, 45.75, SOON + timedelta(hours=1))]
+    queue_statements(world["desk"], connection)  # the token's first use is recorded once
+    items, small = queue_statements(world["desk"], connection)
+    assert len(items) == 2
+
+    for hours in range(2, 8):  # six more posts, all overlapping each other in time and space
+        post_with_audience(editor, lyon, 4.85 + hours / 1000, 45.76, SOON + timedelta(hours=hours))
+    items, large = queue_statements(world["desk"], connection)
+
+    assert len(items) == 8
+    assert len(large) == len(small), (small, large)  # the page size adds no query
+    assert sum("ST_Intersection" in s for s in large) == 1
+    by_id = {item["id"]: item for item in items}
+    assert {c["post_id"] for c in by_id[pair[0]["id"]]["conflicts"]} == (
+        {item["id"] for item in items} - {pair[0]["id"]})
+    assert all(c["overlap_km2"] > 0 for item in items for c in item["conflicts"])

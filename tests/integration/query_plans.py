@@ -1,0 +1,89 @@
+"""Run the service's read queries and explain them: which of them scan the posts table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from geodata.activity import post_tile, territory_activity
+from regions import accounts
+from regions.campaigns import dashboard
+from regions.desk import QueueFilters, desk_queue
+from regions.models import Campaign, PostStatus, Territory, User
+from regions.post_queries import PostFilters, list_posts, review_queue
+
+LYON_BOX = (4.7, 45.6, 5.0, 45.9)
+
+
+@contextmanager
+def captured(session: Session) -> Iterator[list[tuple[str, Any]]]:
+    """The statements (and parameters) the session sends while the block runs."""
+    statements: list[tuple[str, Any]] = []
+    connection = session.connection()
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
+        statements.append((statement, parameters))
+
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+
+
+def seq_scans_of_posts(plan: dict[str, Any]) -> list[str]:
+    """Sequential scans of ``posts`` anywhere in a JSON plan (with their filters)."""
+    found = []
+    if plan.get("Node Type") == "Seq Scan" and plan.get("Relation Name") == "posts":
+        found.append(str(plan.get("Filter", "(no filter)")))
+    for child in plan.get("Plans", []):
+        found += seq_scans_of_posts(child)
+    return found
+
+
+def explain(session: Session, run: Callable[[], Any]) -> list[tuple[str, list[str]]]:
+    """Run ``run``; for each SELECT it sent that reads posts: (statement, seq scans of posts)."""
+    with captured(session) as statements:
+        run()
+    results = []
+    for statement, parameters in statements:
+        if not statement.lstrip().upper().startswith("SELECT") or "posts" not in statement:
+            continue
+        plan = session.connection().exec_driver_sql(
+            f"EXPLAIN (FORMAT JSON) {statement}", parameters).scalar()
+        results.append((statement, seq_scans_of_posts(plan[0]["Plan"])))
+    return results
+
+
+def workloads(session: Session) -> dict[str, Callable[[], Any]]:
+    """The reads the growth benchmark times, as the desk runs them, by name."""
+    desk = accounts.load_actor(session.scalars(
+        select(User).where(User.role == "central_editor").order_by(User.id)).first())
+    territory = session.scalars(select(Territory.id).where(Territory.geom.is_not(None))
+                                .order_by(Territory.id)).first()
+    campaign = session.scalars(select(Campaign.id).order_by(Campaign.id)).first()
+    now = datetime.now(UTC)
+
+    def listing(**filters: Any) -> Callable[[], Any]:
+        return lambda: list_posts(session, desk, PostFilters(**filters), limit=50, cursor=None)
+
+    return {
+        "list by territory": listing(territory_id=territory),
+        "list by status": listing(statuses=[PostStatus.SUBMITTED]),
+        "list by text": listing(text="Quimper"),
+        "list by bbox": listing(bbox=LYON_BOX),
+        "review queue (API)": lambda: review_queue(session, desk, limit=50, cursor=None),
+        "review queue (desk page)": lambda: desk_queue(
+            session, desk, QueueFilters(), window_hours=48, limit=50),
+        "campaign dashboard": lambda: dashboard(session, desk, campaign, now=now),
+        "map activity": lambda: territory_activity(
+            session, desk, since=now - timedelta(days=30), until=None, tolerance=0.01),
+        "map activity (all time)": lambda: territory_activity(
+            session, desk, since=None, until=None, tolerance=0.01),
+        "z10 tile": lambda: post_tile(session, desk, 10, 516, 364),
+    }

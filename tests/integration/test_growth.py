@@ -1,0 +1,130 @@
+"""At scale: `relais seed` fills a database, and the busy reads never scan every post.
+
+One fresh database for the module, seeded through the seed command's code (COPY) with enough
+posts that the planner weighs its indexes as it would in production, then ANALYZEd.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select, text
+
+from regions.db import UnitOfWork, make_engine, make_session_factory
+from regions.models import AuditEvent, Campaign, Comment, MapCell, Post, PostStatus, Territory
+from regions.seeding import SeedPlan, seed
+from tests.conftest import _fresh_database_on
+from tests.integration.query_plans import explain, workloads
+
+POSTS = 30_000
+
+
+@pytest.fixture(scope="module")
+def seeded(database_url):
+    url, drop = _fresh_database_on(database_url)
+    engine = make_engine(url)
+    try:
+        from regions import migrate
+
+        migrate.upgrade(engine)
+        with UnitOfWork(make_session_factory(engine)) as uow:
+            made = seed(uow, SeedPlan(posts=POSTS, territories=16, users=32))
+        yield engine, url, made
+    finally:
+        engine.dispose()
+        drop()
+
+
+def test_seed_writes_posts_in_every_state_inside_their_territories(seeded):
+    engine, _url, made = seeded
+    with make_session_factory(engine)() as session:
+        states = Counter(dict(session.execute(
+            select(Post.status, func.count()).group_by(Post.status)).all()))
+        outside = session.scalar(
+            select(func.count()).select_from(Post)
+            .join(Territory, Territory.id == Post.territory_id)
+            .where(~func.ST_Covers(Territory.geom, Post.geom)))
+        comments = session.scalar(select(func.count()).select_from(Comment))
+        events = session.scalar(select(func.count()).select_from(AuditEvent)
+                                .where(AuditEvent.subject_type == "post"))
+        cells = session.scalar(select(func.sum(MapCell.posts)).where(MapCell.level == 0))
+        campaign_posts = session.scalar(select(func.count()).select_from(Post)
+                                        .where(Post.campaign_id.is_not(None)))
+        campaigns = session.scalar(select(func.count()).select_from(Campaign))
+        audiences = session.scalar(select(func.count()).select_from(Post)
+                                   .where(Post.audience_geom.is_not(None)))
+    assert made["posts"] == sum(states.values()) == POSTS
+    assert set(states) == set(PostStatus)
+    assert states[PostStatus.SUBMITTED] < 1000 < states[PostStatus.PUBLISHED]  # a kept-up desk
+    assert outside == 0
+    assert comments == made["comments"] > 0 and events == made["audit_events"] >= POSTS
+    assert cells == POSTS  # the map's triggers counted the COPY
+    assert 0.2 * POSTS < campaign_posts < 0.4 * POSTS and campaigns == made["campaigns"]
+    assert audiences > 0
+
+
+def test_the_seed_command_adds_posts_to_the_same_territories(seeded, monkeypatch):
+    from service.cli import cli
+
+    engine, url, _made = seeded
+    monkeypatch.setenv("DATABASE_URL", url)
+    with engine.connect() as conn:
+        before = conn.scalar(text("SELECT count(*) FROM posts"))
+        territories = conn.scalar(text("SELECT count(*) FROM territories"))
+    result = CliRunner().invoke(cli, ["seed", "--posts", "500", "--territories", "16",
+                                      "--users", "32"])
+    assert result.exit_code == 0, result.output
+    assert "Seeded 500 posts" in result.output
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM posts")) == before + 500
+        assert conn.scalar(text("SELECT count(*) FROM territories")) == territories
+
+
+def test_the_seed_command_refuses_a_bad_size():
+    from service.cli import cli
+
+    result = CliRunner().invoke(cli, ["seed", "--posts", "0"])
+    assert result.exit_code == 2 and "--posts" in result.output
+
+
+@pytest.mark.parametrize("name", [
+    "list by territory", "list by status", "list by text", "list by bbox",
+    "review queue (API)", "review queue (desk page)", "campaign dashboard", "map activity",
+    "map activity (all time)", "z10 tile"])
+def test_busy_reads_use_indexes_not_a_scan_of_every_post(seeded, name):
+    engine, _url, _made = seeded
+    with make_session_factory(engine)() as session:
+        run = workloads(session)[name]
+        explained = explain(session, run)
+    assert explained, f"{name} sent no query on posts"
+    for statement, scans in explained:
+        assert not scans, f"{name} scans posts ({scans}): {' '.join(statement.split())[:300]}"
+
+
+def test_all_time_activity_from_map_cells_counts_what_posts_hold(seeded):
+    """Geotagged posts counted from the zoom-0 cells, untagged ones from posts: the same sums."""
+    from sqlalchemy.orm import Session
+
+    from geodata.activity import territory_activity
+    from regions import accounts
+    from regions.models import User
+
+    engine, _url, _made = seeded
+    with engine.connect() as conn, conn.begin() as transaction:
+        conn.execute(text("INSERT INTO posts (territory_id, author_id, template_version_id, status)"
+                          " SELECT territory_id, author_id, template_version_id, 'failed'"
+                          " FROM posts ORDER BY id LIMIT 3"))
+        session = Session(bind=conn)
+        desk = accounts.load_actor(session.scalars(
+            select(User).where(User.role == "central_editor")).first())
+        features = territory_activity(session, desk, since=None, until=None,
+                                      tolerance=None)["features"]
+        counted = {f["id"]: (f["properties"]["posts"], f["properties"]["failed"])
+                   for f in features}
+        expected = {row[0]: (row[1], row[2]) for row in conn.execute(text(
+            "SELECT territory_id, count(*), count(*) FILTER (WHERE status = 'failed') "
+            "FROM posts GROUP BY territory_id"))}
+        transaction.rollback()
+    assert {k: v for k, v in counted.items() if v != (0, 0)} == expected
