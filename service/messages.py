@@ -56,6 +56,7 @@ MESSAGES: dict[str, Text] = {
     "geodata.empty_file": N_("The file holds no features."),
     "geodata.parent_level_missing": N_("Import the parent level first."),
     "geodata.features_rejected": N_("Some features were rejected: nothing was imported; see `errors`."),
+    "webhooks.target_refused": N_("This webhook address cannot be used: Relais only sends webhooks to public addresses (see the url field)."),
     "publishing.encryption_key_missing": N_("Set RELAIS_ENCRYPTION_KEY to store Page tokens in production."),
     "publishing.page_not_connected": N_("This territory has no Facebook Page connected."),
     "publishing.post_id_taken": N_("This Facebook post is already linked to another post."),
