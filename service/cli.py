@@ -148,7 +148,7 @@ def demo(ctx: click.Context, host: str | None, port: int | None, boundaries: Pat
 # -- db -------------------------------------------------------------------------------------
 @cli.group()
 def db() -> None:
-    """The database: embedded cluster and migrations."""
+    """The database: embedded cluster, migrations, backup and restore."""
 
 
 @db.command("up")
@@ -286,9 +286,12 @@ def main() -> None:
     sys.exit(cli.main(prog_name="relais"))
 
 
+from service.cli_backup import db_dump, db_restore  # noqa: E402 (after cli is defined)
 from service.cli_geodata import geodata_group  # noqa: E402 (after cli is defined)
 from service.cli_publishing import fake_graph, worker  # noqa: E402 (after cli is defined)
 
 cli.add_command(worker)
 cli.add_command(fake_graph)
 cli.add_command(geodata_group)
+db.add_command(db_dump)
+db.add_command(db_restore)
