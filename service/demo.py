@@ -11,7 +11,6 @@ changes nothing.
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from regions.models import AdminArea, PageConnection, Role, Territory, User
 from regions.publishing.connections import connect_page
 from regions.publishing.page_tokens import TokenCipher
 from service.fakegraph import FakePage
+from service.progress import progress_stream
 
 DEMO_PASSWORD = "demo-relais-2026"
 EARTH_RADIUS_KM = 6371.0
@@ -198,7 +198,7 @@ def seed_real_territories(uow: UnitOfWork, path: Path, *, level: str, code_field
     Importing again changes nothing; territories that exist (by slug) are kept.
     """
     report = import_boundaries(uow, path, level=level, code_field=code_field,
-                               name_field=name_field, progress=sys.stderr)
+                               name_field=name_field, progress=progress_stream())
     group = uow.session.scalar(select(Territory).where(Territory.slug == "reel"))
     if group is None:
         group, _ = territories.create_territory(uow, None, name="Réel — Groupe", slug="reel",

@@ -54,6 +54,7 @@ MESSAGES: dict[str, Text] = {
     "geodata.missing_field": N_("The code or name field is missing from the file."),
     "geodata.unknown_crs": N_("The file's coordinate system is unknown."),
     "geodata.empty_file": N_("The file holds no features."),
+    "geodata.no_geometry": N_("The file holds no geometry: give a GeoJSON, GeoPackage or Shapefile of areas."),
     "geodata.parent_level_missing": N_("Import the parent level first."),
     "geodata.features_rejected": N_("Some features were rejected: nothing was imported; see `errors`."),
     "webhooks.target_refused": N_("This webhook address cannot be used: Relais only sends webhooks to public addresses (see the url field)."),
