@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from config.settings import Settings, SettingsError
 from regions.webhook_targets import (
     TargetPolicy,
     WebhookTargetRefused,
@@ -134,3 +135,10 @@ def test_unspecified_and_multicast_stay_refused_whatever_the_allow_list():
 def test_urls_that_are_not_plain_http_to_a_host_are_refused(url):
     with pytest.raises(WebhookTargetRefused):
         POLICY.check_url(url)
+
+
+def test_the_allow_list_setting_is_read_as_networks():
+    settings = Settings.from_env({"RELAIS_WEBHOOK_ALLOWED_NETWORKS": "10.0.0.0/8, 127.0.0.1,"})
+    assert settings.webhook_allowed_networks == ("10.0.0.0/8", "127.0.0.1/32")
+    with pytest.raises(SettingsError, match="RELAIS_WEBHOOK_ALLOWED_NETWORKS.*'intranet'"):
+        Settings.from_env({"RELAIS_WEBHOOK_ALLOWED_NETWORKS": "10.0.0.0/8,intranet"})
