@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -24,6 +25,20 @@ def _as_bool(name: str, raw: str) -> bool:
     if value in {"0", "false", "no", "off", ""}:
         return False
     raise SettingsError(f"{name} must be true or false, not {raw!r}.")
+
+
+def _as_networks(name: str, raw: str) -> tuple[str, ...]:
+    networks = []
+    for part in (item.strip() for item in raw.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise SettingsError(
+                f"{name} must list networks such as 10.0.0.0/8 or 127.0.0.1/32, "
+                f"separated by commas; {part!r} is not one.") from None
+    return tuple(networks)
 
 
 def _as_int(name: str, raw: str, *, minimum: int = 0) -> int:
@@ -68,6 +83,7 @@ class Settings:
     log_level: str = "INFO"
     demo_graph_port: int = 8090
     basemap_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    webhook_allowed_networks: tuple[str, ...] = ()
 
     @property
     def basemap_origin(self) -> str | None:
@@ -165,6 +181,9 @@ class Settings:
         for name, attr in booleans.items():
             if (raw := get(name)) is not None:
                 values[attr] = _as_bool(name, raw)
+        if (raw := get("RELAIS_WEBHOOK_ALLOWED_NETWORKS")) is not None:
+            values["webhook_allowed_networks"] = _as_networks(
+                "RELAIS_WEBHOOK_ALLOWED_NETWORKS", raw)
         if (raw := get("RELAIS_DATA_DIR")) is not None:
             values["data_dir"] = Path(raw)
         level = str(values.get("log_level", "INFO")).upper()

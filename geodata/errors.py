@@ -64,6 +64,12 @@ class EmptyFile(GeodataError):
     code = "geodata.empty_file"
 
 
+class NoGeometry(GeodataError):
+    """The file holds records but no shapes (a CSV or a plain table, say)."""
+
+    code = "geodata.no_geometry"
+
+
 class ParentLevelMissing(GeodataError):
     """A parent level was asked for but no area of that level exists yet."""
 

@@ -15,7 +15,14 @@ import shapely
 from pyogrio import raw
 from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
 
-from geodata.errors import EmptyFile, FileNotFound, FileUnreadable, InvalidJson, MissingField
+from geodata.errors import (
+    EmptyFile,
+    FileNotFound,
+    FileUnreadable,
+    InvalidJson,
+    MissingField,
+    NoGeometry,
+)
 from geodata.shapes import as_text
 
 JSON_SUFFIXES = frozenset({".geojson", ".json"})
@@ -62,7 +69,7 @@ def _read_errors(path: Path) -> Iterator[None]:
     try:
         yield
     except READ_ERRORS as exc:
-        reason = str(exc).split(";")[0].strip()
+        reason = str(exc).split(";")[0].strip().rstrip(".")
         if path.suffix.lower() in JSON_SUFFIXES:
             raise InvalidJson(f"{path.name} is not valid GeoJSON: {reason}.",
                               params={"file": path.name, "reason": reason}) from None
@@ -79,15 +86,28 @@ def describe(path: Path, layer: str | None = None) -> SourceInfo:
     if path.is_dir() and path.suffix.lower() != ".gdb":
         raise FileUnreadable(f"{path} is a folder, not a boundary file.",
                              params={"file": str(path)})
+    if path.is_file() and _is_blank(path):
+        raise EmptyFile(f"{path.name} is empty.", params={"file": path.name})
     with _read_errors(path):
         info = pyogrio.read_info(path, layer=layer, force_feature_count=True)
     features = int(info["features"])
     if features <= 0:
         raise EmptyFile(f"{path.name} holds no features.", params={"file": path.name})
+    if not info.get("geometry_type"):
+        raise NoGeometry(
+            f"{path.name} holds no geometry ({info['driver']} data without shapes): give a "
+            "GeoJSON, GeoPackage or Shapefile of areas.",
+            params={"file": path.name, "driver": str(info["driver"])})
     return SourceInfo(
         path=path, layer=layer, driver=str(info["driver"]), crs=info["crs"], features=features,
         fields=dict(zip(info["fields"], info["ogr_types"], strict=True)),
     )
+
+
+def _is_blank(path: Path) -> bool:
+    """Whether a file is empty or holds only white space (read no further than needed)."""
+    with path.open("rb") as handle:
+        return not handle.read(4096).strip() and not handle.read(1)
 
 
 def require_fields(source: SourceInfo, *fields: str) -> None:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
+
+if TYPE_CHECKING:
+    from regions.publishing.page_tokens import TokenCipher
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -35,19 +39,25 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision``; running it again changes nothing."""
+def upgrade(engine: Engine, revision: str = "head", *, cipher: TokenCipher | None = None
+            ) -> None:
+    """Bring the schema to ``revision``; running it again changes nothing.
+
+    ``cipher`` encrypts stored secrets that a migration moves to encrypted form (webhooks).
+    """
     with engine.begin() as connection:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
+        config.attributes["cipher"] = cipher
         command.upgrade(config, revision)
 
 
-def downgrade(engine: Engine, revision: str) -> None:
+def downgrade(engine: Engine, revision: str, *, cipher: TokenCipher | None = None) -> None:
     """Take the schema back to ``revision``."""
     with engine.begin() as connection:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
+        config.attributes["cipher"] = cipher
         command.downgrade(config, revision)
 
 

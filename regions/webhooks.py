@@ -22,6 +22,8 @@ from regions.actors import Actor
 from regions.db import SessionFactory, UnitOfWork
 from regions.errors import InvalidInput, NotFound
 from regions.models import Post, PostStatus, Role, WebhookDelivery, WebhookEndpoint
+from regions.publishing.page_tokens import TokenCipher, TokenUnreadable
+from regions.webhook_targets import TargetPolicy, WebhookTargetRefused
 
 log = logging.getLogger("relais.webhooks")
 EVENTS = {
@@ -83,18 +85,23 @@ BASE_DELAY_SECONDS = 30
 SEND_TIMEOUT_SECONDS = 10
 
 
-def create_endpoint(uow: UnitOfWork, actor: Actor, *, url: str, events: list[str]
-                    ) -> tuple[WebhookEndpoint, str]:
-    """Register an endpoint (admins); returns it and its signing secret, shown once."""
+def create_endpoint(uow: UnitOfWork, actor: Actor, *, url: str, events: list[str],
+                    cipher: TokenCipher, targets: TargetPolicy) -> tuple[WebhookEndpoint, str]:
+    """Register an endpoint (admins); returns it and its signing secret, shown once.
+
+    The URL must lead to public addresses only (or to an allowed network): see
+    ``regions.webhook_targets``. The secret is stored encrypted, like Page tokens.
+    """
     actor.require(Role.ADMIN)
     unknown = sorted(set(events) - set(EVENT_NAMES))
     if unknown or not events:
         raise InvalidInput(f"Unknown events: {', '.join(unknown) or '(none given)'}.",
                            errors={"events": [N_("Choose among {events}.",
                                                      events=", ".join(EVENT_NAMES))]})
+    targets.check_url(url)
     secret = secrets.token_urlsafe(32)
-    endpoint = WebhookEndpoint(url=url, secret=secret, events=sorted(set(events)),
-                               created_by=actor.user_id)
+    endpoint = WebhookEndpoint(url=url, secret_ciphertext=cipher.encrypt(secret),
+                               events=sorted(set(events)), created_by=actor.user_id)
     uow.session.add(endpoint)
     uow.flush()
     audit.record(uow.session, actor.user_id, "webhook.created", "webhook", endpoint.id,
@@ -135,9 +142,12 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=delay * (0.5 + random.random() / 2))
 
 
-def deliver_due(session_factory: SessionFactory, http: requests.Session, *, limit: int = 20
-                ) -> int:
-    """Send due deliveries, one transaction each (claimed with SKIP LOCKED); return how many."""
+def deliver_due(session_factory: SessionFactory, http: requests.Session, cipher: TokenCipher,
+                *, limit: int = 20) -> int:
+    """Send due deliveries, one transaction each (claimed with SKIP LOCKED); return how many.
+
+    ``http`` must come from ``TargetPolicy.session()``: it checks each connection's address.
+    """
     sent = 0
     for _ in range(limit):
         with UnitOfWork(session_factory) as uow:
@@ -150,25 +160,35 @@ def deliver_due(session_factory: SessionFactory, http: requests.Session, *, limi
                 return sent
             endpoint = uow.session.get(WebhookEndpoint, delivery.endpoint_id)
             assert endpoint is not None
-            _attempt(http, endpoint, delivery)
+            _attempt(http, cipher, endpoint, delivery)
             uow.commit()
             sent += 1
     return sent
 
 
-def _attempt(http: requests.Session, endpoint: WebhookEndpoint, delivery: WebhookDelivery
-             ) -> None:
-    body = encode({**delivery.payload, "delivery_id": delivery.id})
-    headers = {"Content-Type": "application/json", "X-Relais-Event": delivery.event,
-               SIGNATURE_HEADER: sign(endpoint.secret, body, now_ts())}
+def _attempt(http: requests.Session, cipher: TokenCipher, endpoint: WebhookEndpoint,
+             delivery: WebhookDelivery) -> None:
+    """One POST; the log keeps the status code or the kind of failure, never a response body."""
     delivery.attempts += 1
+    ok = False
     try:
-        response = http.post(endpoint.url, data=body, headers=headers,
-                             timeout=SEND_TIMEOUT_SECONDS, allow_redirects=False)
-        delivery.last_status_code, delivery.last_error = response.status_code, None
-        ok = 200 <= response.status_code < 300
+        body = encode({**delivery.payload, "delivery_id": delivery.id})
+        headers = {"Content-Type": "application/json", "X-Relais-Event": delivery.event,
+                   SIGNATURE_HEADER: sign(cipher.decrypt(endpoint.secret_ciphertext), body,
+                                          now_ts())}
+        # stream=True: the answer's body is never downloaded, only its status line is read
+        with http.post(endpoint.url, data=body, headers=headers, stream=True,
+                       timeout=SEND_TIMEOUT_SECONDS, allow_redirects=False) as response:
+            delivery.last_status_code, delivery.last_error = response.status_code, None
+            ok = 200 <= response.status_code < 300
+    except WebhookTargetRefused as exc:
+        delivery.last_status_code = None
+        delivery.last_error = f"refused: {exc.params.get('address') or 'unresolvable host'}"
+    except TokenUnreadable:
+        delivery.last_error = "secret unreadable: the encryption key changed"
+        delivery.attempts = MAX_ATTEMPTS  # no retry can succeed; register the endpoint again
     except requests.RequestException as exc:
-        delivery.last_error, ok = type(exc).__name__, False
+        delivery.last_status_code, delivery.last_error = None, type(exc).__name__
     if ok:
         delivery.status, delivery.delivered_at = "delivered", datetime.now(UTC)
     elif delivery.attempts >= MAX_ATTEMPTS:
@@ -178,13 +198,13 @@ def _attempt(http: requests.Session, endpoint: WebhookEndpoint, delivery: Webhoo
 
 
 def run_sender(session_factory: SessionFactory, stop: threading.Event, *,
-               poll_interval: float) -> None:
+               cipher: TokenCipher, targets: TargetPolicy, poll_interval: float) -> None:
     """Send due webhook deliveries until ``stop`` is set (one thread of ``relais worker``)."""
-    http = requests.Session()
+    http = targets.session()
     try:
         while not stop.is_set():
             try:
-                sent = deliver_due(session_factory, http)
+                sent = deliver_due(session_factory, http, cipher)
             except Exception:  # a failed round must not end the sender
                 log.exception("webhook delivery round failed; retrying later")
                 sent = 0

@@ -19,6 +19,7 @@ from regions.errors import RegionsError
 from regions.models import Role, Territory, User
 from service.database import embedded_cluster, resolved_database
 from service.pgcluster import ClusterError
+from service.publishing import token_cipher
 
 ROLE_CHOICES = click.Choice([role.value for role in Role])
 
@@ -47,7 +48,7 @@ def with_database(work: Callable[[Settings, UnitOfWork], Any], settings: Setting
     with resolved_database(settings) as resolved:
         engine = make_engine(resolved.database_url or "")
         try:
-            migrate.upgrade(engine)
+            migrate.upgrade(engine, cipher=token_cipher(resolved))
             with UnitOfWork(make_session_factory(engine)) as uow:
                 return work(resolved, uow)
         finally:
@@ -81,7 +82,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
     settings.check_for_startup()
     with resolved_database(settings) as resolved:
         engine = make_engine(resolved.database_url or "")
-        migrate.upgrade(engine)
+        migrate.upgrade(engine, cipher=token_cipher(resolved))
         if demo:
             _seed_and_print(engine)
         engine.dispose()
@@ -147,7 +148,7 @@ def demo(ctx: click.Context, host: str | None, port: int | None, boundaries: Pat
 # -- db -------------------------------------------------------------------------------------
 @cli.group()
 def db() -> None:
-    """The database: embedded cluster and migrations."""
+    """The database: embedded cluster, migrations, backup and restore."""
 
 
 @db.command("up")
@@ -208,7 +209,7 @@ def db_check(ctx: click.Context) -> None:
     with resolved_database(_settings(ctx)) as resolved:
         engine = make_engine(resolved.database_url or "")
         try:
-            migrate.upgrade(engine)
+            migrate.upgrade(engine, cipher=token_cipher(resolved))
             migrate.check(engine)
         finally:
             engine.dispose()
@@ -322,6 +323,7 @@ def main() -> None:
     sys.exit(cli.main(prog_name="relais"))
 
 
+from service.cli_backup import db_dump, db_restore  # noqa: E402 (after cli is defined)
 from service.cli_geodata import geodata_group  # noqa: E402 (after cli is defined)
 from service.cli_publishing import fake_graph, worker  # noqa: E402 (after cli is defined)
 from service.cli_territories import territories_group  # noqa: E402 (after cli is defined)
@@ -330,3 +332,5 @@ cli.add_command(worker)
 cli.add_command(fake_graph)
 cli.add_command(geodata_group)
 cli.add_command(territories_group)
+db.add_command(db_dump)
+db.add_command(db_restore)

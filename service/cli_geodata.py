@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -13,6 +12,7 @@ from geodata.export import ExportReport, export_geopackage
 from geodata.importer import ImportReport, import_boundaries
 from geodata.layers import LAYERS
 from regions.db import UnitOfWork
+from service.progress import progress_stream
 
 MAX_LINES = 50
 
@@ -41,7 +41,7 @@ def import_command(ctx: click.Context, file: Path, level: str, code_field: str,
         return import_boundaries(
             uow, file, level=level, code_field=code_field, name_field=name_field,
             parent_level=parent_level, layer=layer, source=source,
-            progress=sys.stderr if sys.stderr.isatty() else None,  # a bar only on a terminal
+            progress=progress_stream(),  # a bar on a terminal, else a line every few seconds
         )
 
     try:
@@ -105,7 +105,7 @@ def export_command(ctx: click.Context, file: Path, layers: list[str]) -> None:
 
     def work(_settings: Settings, uow: UnitOfWork) -> ExportReport:
         return export_geopackage(uow.session, file, layers,
-                                 progress=sys.stderr if sys.stderr.isatty() else None)
+                                 progress=progress_stream())
 
     report = with_database(work, ctx.obj)
     counts = ", ".join(f"{name} {count}" for name, count in report.features.items())

@@ -25,7 +25,7 @@ from regions.publishing.publisher import Publisher, PublishingConfig
 from regions.publishing.worker import install_stop_signals, run_workers
 from service.database import resolved_database
 from service.fakegraph import FakePage, FaultPlan, serve
-from service.publishing import graph_client, token_cipher
+from service.publishing import graph_client, token_cipher, webhook_targets
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 DEMO_GRAPH_PORT = 8090
@@ -62,13 +62,14 @@ def worker(settings: Settings, threads: int, graph_timeout: float | None, settle
         graph = graph_client(settings, config.graph_timeout)
         try:
             if migrate.current_revision(engine) != migrate.head_revision():
-                migrate.upgrade(engine)
+                migrate.upgrade(engine, cipher=cipher)
             sessions = make_session_factory(engine)
             name = f"{socket.gethostname()}:{os.getpid()}"
             click.echo(f"Publishing worker {name} on {graph.base_url} ({threads} threads).")
-            sender = threading.Thread(target=webhooks.run_sender, args=(sessions, stop),
-                                      kwargs={"poll_interval": poll_interval}, daemon=True,
-                                      name="webhooks")
+            sender = threading.Thread(
+                target=webhooks.run_sender, args=(sessions, stop), daemon=True,
+                kwargs={"cipher": cipher, "targets": webhook_targets(settings),
+                        "poll_interval": poll_interval}, name="webhooks")
             sender.start()
             stats = run_workers(
                 lambda n: Publisher(sessions, graph, cipher, config, worker=f"{name}:{n}"),

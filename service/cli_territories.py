@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from config.settings import Settings
 from regions.db import UnitOfWork
 from regions.rollout import RolloutReport, roll_out_territories
+from service.progress import progress_stream
 
 MAX_LINES = 50
 
@@ -50,7 +49,7 @@ def from_areas(ctx: click.Context, level: str, parent_level: str | None, under: 
     def work(_settings: Settings, uow: UnitOfWork) -> RolloutReport:
         report = roll_out_territories(
             uow, None, level=level, parent_level=parent_level, under=under, codes=codes,
-            timezone=timezone, progress=sys.stderr if sys.stderr.isatty() else None)
+            timezone=timezone, progress=progress_stream())
         if not dry_run:
             uow.commit()
         return report

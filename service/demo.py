@@ -11,7 +11,6 @@ changes nothing.
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from regions.publishing.connections import connect_page
 from regions.publishing.page_tokens import TokenCipher
 from regions.rollout import roll_out_territories
 from service.fakegraph import FakePage
+from service.progress import progress_stream
 
 DEMO_PASSWORD = "demo-relais-2026"
 EARTH_RADIUS_KM = 6371.0
@@ -199,9 +199,9 @@ def seed_real_territories(uow: UnitOfWork, path: Path, *, level: str, code_field
     Importing again changes nothing; territories that exist (made of one area) are kept.
     """
     report = import_boundaries(uow, path, level=level, code_field=code_field,
-                               name_field=name_field, progress=sys.stderr)
+                               name_field=name_field, progress=progress_stream())
     if uow.session.scalar(select(Territory.id).where(Territory.slug == "reel")) is None:
         territories.create_territory(uow, None, name="Réel — Groupe", slug="reel", kind="group")
-    rolled = roll_out_territories(uow, None, level=level, under="reel", progress=sys.stderr)
+    rolled = roll_out_territories(uow, None, level=level, under="reel", progress=progress_stream())
     uow.commit()
     return {"areas": report.features, "territories": rolled.created}

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import logging
 import os
 import pwd
 import shutil
 import socket
+import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -22,7 +24,10 @@ from pathlib import Path
 
 import psycopg
 
+log = logging.getLogger("relais.pgcluster")
 DB_NAME = "relais"
+# Prints the first folder the cluster's owner cannot enter (as that user; ACLs count too).
+FIRST_CLOSED_FOLDER = 'for d do [ -x "$d" ] || { printf %s "$d"; exit 1; }; done'
 SOCKET_PATH_LIMIT = 100  # unix socket paths are limited to ~107 bytes; keep a margin
 RUN_AS_WHEN_ROOT = "postgres"
 
@@ -165,6 +170,40 @@ class EmbeddedPostgres:
             return False
         return self._run("pg_ctl", "status", "-D", str(self.data_dir), check=False).returncode == 0
 
+    def _first_closed_folder(self) -> Path | None:
+        """The outermost folder above the data folder that the run-as user cannot enter."""
+        if not self.run_as:
+            return None
+        above = [str(folder) for folder in reversed(self.data_dir.parents)]
+        result = subprocess.run(
+            ["runuser", "-u", self.run_as, "--", "sh", "-c", FIRST_CLOSED_FOLDER, "sh", *above],
+            capture_output=True, text=True, cwd="/")
+        return Path(result.stdout) if result.returncode != 0 and result.stdout else None
+
+    def _check_reachable(self) -> None:
+        """Let the run-as user enter the folder holding the cluster, or say what to change.
+
+        Running as root, PostgreSQL runs as ``postgres``, which must be able to enter every
+        folder above the data folder. ``mktemp -d`` makes 0700 folders, so a data folder
+        made that way is closed to it: Relais opens its own folder (``RELAIS_DATA_DIR``, the
+        one holding ``postgres/``) for entering only (o+x, no listing), and names any folder
+        further up that it will not change.
+        """
+        closed = self._first_closed_folder()
+        own = self.data_dir.parent
+        if closed == own and own.stat().st_uid == os.geteuid():
+            own.chmod(own.stat().st_mode | stat.S_IXOTH)
+            log.warning("Let %s enter %s (chmod o+x): PostgreSQL runs as that user.",
+                        self.run_as, own)
+            closed = self._first_closed_folder()
+        if closed is not None:
+            mode = stat.filemode(closed.stat().st_mode)
+            raise ClusterError(
+                f"PostgreSQL runs as the system user {self.run_as}, which cannot enter "
+                f"{closed} ({mode}, owner {_user_name(closed.stat().st_uid)}): run "
+                f"`chmod o+x {closed}` (entering only, no listing), or choose a "
+                "RELAIS_DATA_DIR outside it.")
+
     def _check_ownership(self) -> None:
         owner_uid = self._owner_uid()
         if self.data_dir.exists():
@@ -184,15 +223,17 @@ class EmbeddedPostgres:
     def init(self) -> bool:
         """Create the cluster if the data folder has none; return whether one was created."""
         check_postgis(self.bindir)
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        self._check_reachable()
         self._check_ownership()
         if self.is_initialised():
             return False
-        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         self.data_dir.mkdir(mode=0o700, exist_ok=True)
         os.chown(self.data_dir, self._owner_uid(), -1)
         self._run(
             "initdb", "-D", str(self.data_dir), "-U", "postgres", "--auth=trust",
             "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions",
+            *(["--no-sync"] if self.throwaway else []),  # a throwaway cluster needs no fsync
         )
         return True
 

@@ -1,16 +1,22 @@
-"""Publishing collaborators built from settings, shared by the API and the worker command."""
+"""Publishing and webhook collaborators built from settings (API, pages and worker)."""
 
 from __future__ import annotations
 
 from config.settings import Settings
 from regions.publishing.graph import GraphClient
 from regions.publishing.page_tokens import TokenCipher, cipher_for
+from regions.webhook_targets import TargetPolicy
 
 
 def token_cipher(settings: Settings) -> TokenCipher:
     """The Page-token cipher the settings describe."""
     return cipher_for(settings.encryption_key, settings.secret_key,
                       production=settings.is_production)
+
+
+def webhook_targets(settings: Settings) -> TargetPolicy:
+    """Where webhooks may go: public addresses and RELAIS_WEBHOOK_ALLOWED_NETWORKS."""
+    return TargetPolicy.from_setting(settings.webhook_allowed_networks)
 
 
 def graph_client(settings: Settings, timeout: float | None = None) -> GraphClient:

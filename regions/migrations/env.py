@@ -11,16 +11,14 @@ from sqlalchemy import Connection
 import regions.models  # noqa: F401  (registers every table on Base.metadata)
 from regions.db import Base, make_engine
 
-IGNORED_TABLE_PREFIXES = ("procrastinate_",)
 POSTGIS_TABLES = {"spatial_ref_sys"}
 
 
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """Leave PostGIS' and procrastinate's own tables alone."""
-    foreign = name in POSTGIS_TABLES or (name or "").startswith(IGNORED_TABLE_PREFIXES)
-    if type_ == "table" and foreign:
+    """Leave PostGIS' own tables alone."""
+    if type_ == "table" and name in POSTGIS_TABLES:
         return False
     return bool(alembic_helpers.include_object(obj, name, type_, reflected, compare_to))
 

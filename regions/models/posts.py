@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     SmallInteger,
     String,
@@ -204,7 +205,7 @@ class WebhookEndpoint(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(String(2000))
-    secret: Mapped[str] = mapped_column(String(128))
+    secret_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)  # Fernet, like Page tokens
     events: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
     active: Mapped[bool] = mapped_column(Boolean, server_default="true")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

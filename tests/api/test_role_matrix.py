@@ -250,7 +250,7 @@ MATRIX = {
     ),
     ("GET", "/api/webhooks"): (lambda c: "/api/webhooks", None, ADMIN),
     ("POST", "/api/webhooks"): (
-        lambda c: "/api/webhooks", {"url": "https://hooks.example.test/relais",
+        lambda c: "/api/webhooks", {"url": "https://93.184.215.14/relais",
                                     "events": ["post.approved"]}, ADMIN,
     ),
     ("DELETE", "/api/webhooks/<int:endpoint_id>"): (
@@ -350,6 +350,8 @@ def _posts_world(uow, context, make_user):
     if "_posts" in context:
         return context["_posts"]
     from regions import accounts, campaigns, posts, review, webhooks
+    from regions.publishing.page_tokens import cipher_for
+    from regions.webhook_targets import TargetPolicy
 
     key = context["template"]()
     editor = make_user(Role.REGIONAL_EDITOR, territory_ids=[context["territory"]])
@@ -369,8 +371,9 @@ def _posts_world(uow, context, make_user):
             made[name], made[f"{name}_version"] = post.id, post.version
         made["campaign"] = campaigns.create_campaign(unit, root, campaigns.CampaignDraft(
             "Matrix", key, {"city": "Lyon"}, [], campaigns.TargetMode.ALL)).id
-        made["webhook"] = webhooks.create_endpoint(
-            unit, root, url="https://hooks.example.test/x", events=["post.failed"])[0].id
+        made["webhook"] = webhooks.create_endpoint(  # a public IP literal: no DNS look-up
+            unit, root, url="https://93.184.215.14/x", events=["post.failed"],
+            cipher=cipher_for(None, "matrix", production=False), targets=TargetPolicy())[0].id
         made["tpl"] = key
         unit.commit()
     context["_posts"] = made

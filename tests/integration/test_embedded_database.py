@@ -213,6 +213,30 @@ def test_data_folder_owned_by_someone_else_is_refused_and_untouched(data_dir):
     assert folder.stat().st_uid == 54321
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root runs PostgreSQL as another user")
+def test_a_0700_data_folder_from_mktemp_is_opened_for_entering_only():
+    folder = Path(tempfile.mkdtemp(prefix="relais-closed-"))  # 0700, as `mktemp -d` makes
+    cluster = EmbeddedPostgres(folder / "postgres", throwaway=True)
+    try:
+        assert cluster.init()
+        assert folder.stat().st_mode & 0o777 == 0o701  # others may enter, not list
+        assert cluster.is_initialised()
+    finally:
+        subprocess.run(["rm", "-rf", str(folder)], check=False)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root runs PostgreSQL as another user")
+def test_a_closed_folder_further_up_is_named_with_the_command_that_opens_it():
+    outer = Path(tempfile.mkdtemp(prefix="relais-outer-"))
+    try:
+        result = run_relais("db", "up", env=relais_env(outer / "relais"))
+        assert_one_clear_sentence(result, f"cannot enter {outer} (drwx------",
+                                  f"chmod o+x {outer}")
+        assert outer.stat().st_mode & 0o777 == 0o700  # not ours to change
+    finally:
+        subprocess.run(["rm", "-rf", str(outer)], check=False)
+
+
 def test_non_empty_folder_without_a_cluster_is_refused(data_dir):
     folder = data_dir / "postgres"
     folder.mkdir()

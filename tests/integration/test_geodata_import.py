@@ -20,7 +20,13 @@ from pyproj import Transformer
 from shapely.geometry import box, mapping
 from sqlalchemy import text
 
-from geodata.errors import FeaturesRejected, InvalidJson, MissingField, ParentLevelMissing
+from geodata.errors import (
+    FeaturesRejected,
+    GeodataError,
+    InvalidJson,
+    MissingField,
+    ParentLevelMissing,
+)
 from geodata.gazetteer import search_areas
 from geodata.importer import import_boundaries
 from regions.db import UnitOfWork
@@ -361,3 +367,29 @@ def test_cli_lists_rejected_features_then_exits_1(database_url, tmp_path):
         "  rejected feature #0 (code 'R1'): is a LineString, not a Polygon or MultiPolygon",
         "Error: 1 feature(s) of line.geojson cannot be imported, so nothing was imported.",
     ]
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), [
+    ("communes.csv", "code,nom\n01,Ain\n02,Aisne\n",
+     "Error: communes.csv holds no geometry (CSV data without shapes): give a GeoJSON, "
+     "GeoPackage or Shapefile of areas."),
+    ("blank.geojson", "", "Error: blank.geojson is empty."),
+    ("blank.csv", "  \n", "Error: blank.csv is empty."),
+])
+def test_cli_import_of_a_file_without_shapes_is_one_sentence(database_url, tmp_path, name,
+                                                             content, expected):
+    path = tmp_path / name
+    path.write_text(content)
+    result = run_cli(database_url, str(path), "--level", "cli-test", "--code-field", "code",
+                     "--name-field", "nom")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.output.strip().splitlines() == [expected]
+
+
+def test_unreadable_file_reason_ends_with_one_full_stop(uow, tmp_path):
+    path = tmp_path / "notes.dat"
+    path.write_bytes(b"\x00\x01 not a map")
+    with pytest.raises(GeodataError) as caught, uow() as unit:
+        import_boundaries(unit, path, level="x", code_field="code", name_field="nom")
+    assert not caught.value.message.endswith("..")

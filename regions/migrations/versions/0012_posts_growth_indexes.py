@@ -8,7 +8,7 @@ territory and state so that the count is an index-only scan of the period's post
 in order, a page at a time, instead of sorting every submitted post.
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0011
 Create Date: 2026-12-01 11:00:00
 """
 

@@ -10,7 +10,8 @@ from regions import webhooks
 from service.api.common import Blueprint
 from service.api.webhooks.schemas import DeliverySchema, WebhookCreateArgs, WebhookSchema
 from service.auth import current_actor
-from service.runtime import unit_of_work
+from service.publishing import token_cipher, webhook_targets
+from service.runtime import settings, unit_of_work
 
 blp = Blueprint("webhooks", __name__, url_prefix="/api/webhooks",
                 description="Post lifecycle events to your systems, signed with HMAC-SHA256.")
@@ -33,14 +34,17 @@ class Webhooks(MethodView):
     def post(self, args: dict[str, Any]) -> dict[str, Any]:
         """Register an endpoint; the answer holds its signing secret, this once.
 
-        Each delivery is a JSON POST with `X-Relais-Event` and `X-Relais-Signature:
+        The URL must lead to public addresses (not loopback, private, link-local…) unless its
+        network is listed in RELAIS_WEBHOOK_ALLOWED_NETWORKS; it is checked again at each
+        delivery. Each delivery is a JSON POST with `X-Relais-Event` and `X-Relais-Signature:
         t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the secret>`; non-2xx answers
         are retried with exponential backoff (8 attempts).
         """
         actor = current_actor()
         with unit_of_work() as uow:
-            endpoint, secret = webhooks.create_endpoint(uow, actor, url=args["url"],
-                                                        events=args["events"])
+            endpoint, secret = webhooks.create_endpoint(
+                uow, actor, url=args["url"], events=args["events"],
+                cipher=token_cipher(settings()), targets=webhook_targets(settings()))
             uow.commit()
             return {"id": endpoint.id, "url": endpoint.url, "events": endpoint.events,
                     "active": endpoint.active, "created_at": endpoint.created_at,
