@@ -73,6 +73,7 @@ class Settings:
     token_default_days: int = 90
     login_max_attempts: int = 5
     login_window_seconds: int = 900
+    trusted_proxies: int = 0
     allow_territory_overlaps: bool = True
     regional_lead_can_approve: bool = False
     conflict_window_hours: int = 48
@@ -167,6 +168,7 @@ class Settings:
             "RELAIS_TOKEN_DEFAULT_DAYS": ("token_default_days", 1),
             "RELAIS_LOGIN_MAX_ATTEMPTS": ("login_max_attempts", 1),
             "RELAIS_LOGIN_WINDOW_SECONDS": ("login_window_seconds", 1),
+            "RELAIS_TRUSTED_PROXIES": ("trusted_proxies", 0),
             "RELAIS_CONFLICT_WINDOW_HOURS": ("conflict_window_hours", 0),
             "RELAIS_GRAPH_TIMEOUT_SECONDS": ("graph_timeout_seconds", 1),
             "RELAIS_DEMO_GRAPH_PORT": ("demo_graph_port", 0),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -11,11 +13,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, literal_column, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnClause
 
 from editorial.errors import N_
-from regions import audit
+from regions import audit, site, web_sessions
 from regions.actors import Actor
 from regions.db import UnitOfWork
 from regions.errors import (
@@ -116,6 +117,20 @@ class LastAdmin(Conflict):
     code = "user.last_admin"
 
 
+def password_changed(uow: UnitOfWork, user_id: int, *, keep_session: str | None = None
+                     ) -> dict[str, int]:
+    """What a new password ends: every browser session (but ``keep_session``) and API token.
+
+    Whoever knew the old password may have opened a session or made a token with it; a new
+    password that left them working would not lock that person out (decision 0015).
+    """
+    return {
+        "sessions_ended": web_sessions.end_user_sessions(
+            uow, user_id, reason=web_sessions.PASSWORD_CHANGED, keep_secret=keep_session),
+        "tokens_revoked": web_sessions.revoke_user_tokens(uow, user_id),
+    }
+
+
 def _keep_an_admin(uow: UnitOfWork, user: User, *, role: Role | None,
                    is_active: bool | None) -> None:
     """Refuse to demote or disable the last active admin (nobody could manage users after)."""
@@ -157,6 +172,9 @@ def update_user(
     if is_active is not None and is_active != user.is_active:
         changes["is_active"] = [user.is_active, is_active]
         user.is_active = is_active
+        if not is_active:
+            changes["sessions_ended"] = web_sessions.end_user_sessions(
+                uow, user.id, reason=web_sessions.DISABLED)
     if password is not None:
         if len(password) < MIN_PASSWORD_LENGTH:
             raise InvalidInput(
@@ -166,20 +184,46 @@ def update_user(
             )
         user.password_hash = _hasher.hash(password)
         changes["password"] = "changed"
+        changes.update(password_changed(uow, user.id))
     if changes:
         audit.record(uow.session, actor.user_id, "user.updated", "user", user.id, changes)
     return user
 
 
-def _recent_failures(
-    uow: UnitOfWork, column: InstrumentedAttribute[str], value: str, since: datetime
-) -> int:
-    query = select(func.count()).where(
-        column == value,
-        LoginAttempt.succeeded.is_(False),
-        LoginAttempt.at >= since,
-    )
-    return int(uow.session.scalar(query) or 0)
+def rate_limit_key(remote_addr: str) -> str:
+    """The address failures are counted for: IPv6 clients by their /64 (one subscriber)."""
+    try:
+        address = ipaddress.ip_address(remote_addr)
+    except ValueError:
+        return remote_addr[:64]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def check_attempts(uow: UnitOfWork, *, email: str, remote_addr: str, max_attempts: int,
+                   window_seconds: int) -> None:
+    """Refuse (429, with the seconds to wait) an address that failed too often on this account.
+
+    Failures count per account *and* address: guessing from one address never locks the
+    account for its owner elsewhere, nor any account that address did not try.
+    """
+    now = utcnow()
+    failures = list(uow.session.scalars(
+        select(LoginAttempt.at).where(
+            LoginAttempt.email == email, LoginAttempt.remote_addr == remote_addr,
+            LoginAttempt.succeeded.is_(False),
+            LoginAttempt.at >= now - timedelta(seconds=window_seconds))
+        .order_by(LoginAttempt.at.desc()).limit(max_attempts)))
+    if len(failures) < max_attempts:
+        return
+    # The oldest of the last ``max_attempts`` failures leaving the window frees one attempt.
+    free_at = failures[-1] + timedelta(seconds=window_seconds)
+    retry_after = max(1, math.ceil((free_at - now).total_seconds()))
+    raise TooManyAttempts("Too many failed logins: wait a few minutes before trying again.",
+                          params={"retry_after": retry_after})
 
 
 def login_with_password(
@@ -191,20 +235,14 @@ def login_with_password(
     max_attempts: int,
     window_seconds: int,
 ) -> User:
-    """Check a password login, rate-limited per account and per address; commits the attempt."""
+    """Check a password login, rate-limited per account and address; commits the attempt."""
     email = normalise_email(email)
-    since = utcnow() - timedelta(seconds=window_seconds)
+    address = rate_limit_key(remote_addr)
     # Attempts on one account run one at a time (until this transaction commits the attempt),
     # so parallel guesses cannot all pass the count before any of them is recorded.
     uow.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"login:{email}"))))
-    if (
-        _recent_failures(uow, LoginAttempt.email, email, since) >= max_attempts
-        or _recent_failures(uow, LoginAttempt.remote_addr, remote_addr, since) >= 4 * max_attempts
-    ):
-        raise TooManyAttempts(
-            "Too many failed logins: wait a few minutes before trying again.",
-            params={"retry_after": window_seconds},
-        )
+    check_attempts(uow, email=email, remote_addr=address, max_attempts=max_attempts,
+                   window_seconds=window_seconds)
     user = uow.session.scalar(select(User).where(User.email == email))
     ok = False
     try:
@@ -213,7 +251,8 @@ def login_with_password(
     except (VerificationError, InvalidHashError):
         ok = False
     ok = ok and user is not None and user.is_active and user.password_hash is not None
-    uow.session.add(LoginAttempt(email=email, remote_addr=remote_addr, succeeded=ok))
+    uow.session.add(LoginAttempt(email=email, remote_addr=address, succeeded=ok,
+                                 at=utcnow()))
     uow.commit()
     if not ok or user is None:
         raise AuthenticationFailed("Wrong e-mail or password.")
@@ -240,6 +279,7 @@ def issue_token(
     if user_id != actor.user_id:
         actor.require(Role.ADMIN)
     user = get_user(uow, user_id)
+    site.check_token_lifetime(site.current(uow.session), expires_in_days)
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
     token = ApiToken(
@@ -319,18 +359,10 @@ def actor_for_token(uow: UnitOfWork, plaintext: str) -> Actor:
                  territory_ids=frozenset(scope))
 
 
-def session_fingerprint(user: User) -> str:
-    """Changes with the password: a browser session made before a change stops working."""
-    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
-
-
-def actor_for_user_id(uow: UnitOfWork, user_id: int, fingerprint: str | None) -> Actor | None:
-    """The actor of an active user's browser session, or None (also after a password change)."""
+def actor_for_user_id(uow: UnitOfWork, user_id: int) -> Actor | None:
+    """The actor of an active user, with its territories' scope (command line, demo)."""
     row = uow.session.execute(select(User, _SCOPE).where(User.id == user_id)).first()
     if row is None or not row[0].is_active:
-        return None
-    if fingerprint is None or not secrets.compare_digest(fingerprint,
-                                                         session_fingerprint(row[0])):
         return None
     return load_actor(row[0], frozenset(row[1]))
 

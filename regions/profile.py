@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
 
 from editorial.errors import N_
 from regions import audit
-from regions.accounts import MIN_PASSWORD_LENGTH, get_user, utcnow
+from regions.accounts import (
+    MIN_PASSWORD_LENGTH,
+    check_attempts,
+    get_user,
+    password_changed,
+    utcnow,
+)
 from regions.actors import Actor
 from regions.db import UnitOfWork
-from regions.errors import InvalidInput, TooManyAttempts
+from regions.errors import InvalidInput
 from regions.models import LoginAttempt, User
 
 LANGUAGES = ("fr", "en")
 MAX_PASSWORD_LENGTH = 256
 _hasher = PasswordHasher()
+# Wrong current passwords on the account page are counted under this pseudo-address.
+PASSWORD_CHANGE = "password-change"
 
 
 def set_language(uow: UnitOfWork, actor: Actor, language: str) -> User:
@@ -56,28 +61,28 @@ def _password_matches(user: User, password: str) -> bool:
 
 
 def change_password(uow: UnitOfWork, actor: Actor, *, current_password: str, new_password: str,
-                    max_attempts: int, window_seconds: int) -> User:
-    """Change one's own password, proving the current one; other browser sessions end.
+                    max_attempts: int, window_seconds: int, keep_session: str | None = None
+                    ) -> tuple[User, dict[str, int]]:
+    """Change one's own password, proving the current one; what else it ended.
 
-    A wrong current password counts as a failed login (and commits it), so a stolen session
-    cannot be used to guess the password faster than the login page allows.
+    The browser session ``keep_session`` stays signed in; every other session ends and every
+    API token is revoked (decision 0015). A wrong current password counts as a failed
+    attempt (and commits it), so a stolen session cannot guess the password faster than the
+    login page allows; these failures are counted apart from the login page's, so guesses
+    there cannot stop the owner from changing their password.
     """
     user = get_user(uow, actor.user_id)
-    since = utcnow() - timedelta(seconds=window_seconds)
-    failures = uow.session.scalar(select(func.count()).where(
-        LoginAttempt.email == user.email, LoginAttempt.succeeded.is_(False),
-        LoginAttempt.at >= since))
-    if int(failures or 0) >= max_attempts:
-        raise TooManyAttempts("Too many failed attempts: wait a few minutes before trying again.",
-                              params={"retry_after": window_seconds})
+    check_attempts(uow, email=user.email, remote_addr=PASSWORD_CHANGE,
+                   max_attempts=max_attempts, window_seconds=window_seconds)
     if not _password_matches(user, current_password):
-        uow.session.add(LoginAttempt(email=user.email, remote_addr="password-change",
-                                     succeeded=False))
+        uow.session.add(LoginAttempt(email=user.email, remote_addr=PASSWORD_CHANGE,
+                                     succeeded=False, at=utcnow()))
         uow.commit()
         raise InvalidInput("The current password is wrong.",
                            errors={"current_password": [N_("Wrong password.")]})
     check_new_password(new_password)
     user.password_hash = _hasher.hash(new_password)
+    ended = password_changed(uow, user.id, keep_session=keep_session)
     audit.record(uow.session, actor.user_id, "user.updated", "user", user.id,
-                 {"password": "changed"})
-    return user
+                 {"password": "changed", **ended})
+    return user, ended

@@ -13,12 +13,12 @@ from sqlalchemy import cast, func, select
 from sqlalchemy.orm import Session, aliased
 
 from editorial.errors import N_
-from regions import audit, standards, webhooks
+from regions import audit, site, standards, webhooks
 from regions.actors import Actor
 from regions.db import UnitOfWork
-from regions.errors import Conflict, InvalidInput
+from regions.errors import Conflict, InvalidInput, PermissionDenied
 from regions.geotags import require_territory
-from regions.models import Comment, Post, PostStatus, TemplateVersion
+from regions.models import AuditEvent, Comment, Post, PostStatus, TemplateVersion
 from regions.posts import draft_for, get_post, store_report
 from regions.workflow import Action, next_state
 
@@ -75,6 +75,34 @@ def validate_for_submission(session: Session, post: Post, *, now: datetime | Non
         )
 
 
+class SelfApproval(PermissionDenied):
+    """The approver wrote or edited the post, and the admin setting does not allow that."""
+
+    code = "review.self_approval"
+
+
+def writers_of(session: Session, post: Post) -> set[int]:
+    """Who wrote the post: its author and everyone who edited its content."""
+    edited = session.scalars(select(AuditEvent.actor_id).where(
+        AuditEvent.subject_type == "post", AuditEvent.subject_id == post.id,
+        AuditEvent.action.in_(("post.created", "post.edited")),
+        AuditEvent.actor_id.is_not(None)))
+    return {post.author_id, *(actor_id for actor_id in edited if actor_id is not None)}
+
+
+def check_separation_of_duties(session: Session, actor: Actor, post: Post) -> dict[str, Any]:
+    """Refuse an approval by one of the post's writers unless an admin allows it.
+
+    Returns what the audit event of the approval records: the author, and whether the
+    approver approved their own work (only ever true when the setting allows it).
+    """
+    own = actor.user_id in writers_of(session, post)
+    if own and not site.current(session).allow_self_approval:
+        raise SelfApproval("You wrote or edited this post: someone else must approve it.",
+                           params={"post_id": post.id})
+    return {"author_id": post.author_id, "self_approved": own}
+
+
 def _decide(uow: UnitOfWork, actor: Actor, post_id: int, action: Action, *,
             expected_version: int, comment: str | None = None, lead_can_approve: bool = False,
             now: datetime | None = None) -> Post:
@@ -82,6 +110,8 @@ def _decide(uow: UnitOfWork, actor: Actor, post_id: int, action: Action, *,
     require_territory(actor, post.territory_id)
     check_version(post, expected_version)
     target = next_state(post.status, action, actor.role, lead_can_approve=lead_can_approve)
+    duties = (check_separation_of_duties(uow.session, actor, post)
+              if action == Action.APPROVE else {})
     if action == Action.SUBMIT:
         validate_for_submission(uow.session, post, now=now)
     if post.status == PostStatus.SCHEDULED and action == Action.WITHDRAW:
@@ -95,7 +125,7 @@ def _decide(uow: UnitOfWork, actor: Actor, post_id: int, action: Action, *,
     uow.flush()
     audit.record(uow.session, actor.user_id, f"post.{action.value}", "post", post.id,
                  {"from": previous.value, "to": target.value, "comment": comment,
-                  "warnings": post.report.get("counts", {}).get("warning", 0)})
+                  "warnings": post.report.get("counts", {}).get("warning", 0), **duties})
     webhooks.enqueue(uow.session, target, post)
     return post
 

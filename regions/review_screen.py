@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from editorial.body import parse_body, render
-from regions import review
+from regions import review, site
 from regions.actors import DESK_ROLES, Actor
 from regions.geotags import require_territory
 from regions.models import Campaign, Post, TemplateVersion, Territory, User
@@ -53,6 +53,8 @@ class ReviewScreen:
     trail: list[dict[str, Any]]
     geojson: dict[str, Any]
     geo_outside: bool
+    # False when the reviewer wrote or edited the post and self-approval is not allowed.
+    may_approve: bool = True
 
 
 def annotate(text: str, violations: list[dict[str, Any]]) -> list[Segment]:
@@ -183,5 +185,7 @@ def review_screen(session: Session, actor: Actor, post_id: int, *, window_hours:
         conflicts=conflicts, comments=_comments(session, post.id),
         trail=audit_trail(session, post.id), geojson=geometry(session, post, conflicts),
         geo_outside=any(v.get("code") == "geo.outside_territory" for v in violations),
+        may_approve=(actor.user_id not in review.writers_of(session, post)
+                     or site.current(session).allow_self_approval),
     )
 

@@ -13,6 +13,7 @@ from flask import Flask, Response, g, redirect, request, send_from_directory, ur
 from flask.typing import ResponseReturnValue
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config.settings import Settings
 from regions.db import (
@@ -33,7 +34,7 @@ SWAGGER_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
 API_RESOURCES = (
     "health", "users", "tokens", "territories", "locate", "gazetteer", "posts", "campaigns",
     "templates", "charter", "webhooks",
-    "publishing", "map", "mapviews",
+    "publishing", "map", "mapviews", "settings",
 )
 
 
@@ -100,6 +101,11 @@ def create_app(settings: Settings, *, session_factory: SessionFactory | None = N
     settings.check_for_startup()
     app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
     app.config.update(_flask_config(settings))
+    if settings.trusted_proxies:
+        # The client's address (login limits, session records) and scheme come from the
+        # X-Forwarded-* values that the trusted proxies appended, never from the client.
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     logging.getLogger("relais").setLevel(settings.log_level.upper())
 
     engine = readonly = None

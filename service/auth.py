@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, request, session
 from flask_wtf.csrf import CSRFProtect
 
-from regions import accounts
+from regions import accounts, web_sessions
 from regions.actors import Actor
 from regions.db import UnitOfWork
 from regions.errors import AuthenticationFailed, AuthenticationRequired
@@ -13,8 +13,9 @@ from service.runtime import reading
 
 csrf = CSRFProtect()
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-SESSION_USER_KEY = "uid"
-SESSION_FINGERPRINT_KEY = "pwf"
+# The signed cookie holds the secret of a server-side session (regions.web_sessions): the
+# database says whether it is still live, so logging out really ends it.
+SESSION_SECRET_KEY = "sid"
 
 
 def _bearer_token() -> str | None:
@@ -31,10 +32,10 @@ def _resolve_actor(uow: UnitOfWork) -> Actor:
     token = _bearer_token()
     if token is not None:
         return accounts.actor_for_token(uow, token)
-    user_id = session.get(SESSION_USER_KEY)
-    if user_id is None:
+    secret = session.get(SESSION_SECRET_KEY)
+    if not isinstance(secret, str):
         raise AuthenticationRequired("Authentication required.")
-    actor = accounts.actor_for_user_id(uow, user_id, session.get(SESSION_FINGERPRINT_KEY))
+    actor = web_sessions.actor_for_session(uow, secret)
     if actor is None:
         session.clear()
         raise AuthenticationRequired("Your session has ended: log in again.")

@@ -84,7 +84,7 @@ def seed_demo_content(uow: UnitOfWork, *, now: datetime) -> dict[str, int]:
 def _cast(uow: UnitOfWork, now: datetime) -> Cast:
     actors = {}
     for user in uow.session.scalars(select(User).where(User.email.like("%@demo.relais.test"))):
-        actor = accounts.actor_for_user_id(uow, user.id, accounts.session_fingerprint(user))
+        actor = accounts.actor_for_user_id(uow, user.id)
         assert actor is not None
         actors[user.email.split("@")[0]] = actor
     slugs = [city.slug for city in DEMO_CITIES]

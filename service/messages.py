@@ -38,6 +38,8 @@ MESSAGES: dict[str, Text] = {
     "http.error": N_("The request could not be handled."),
     "server.error": N_("Internal error: it has been logged with the request id; please report it."),
     "post.publishing": N_("This post is being published right now: try again in a minute."),
+    "token.lifetime_too_long": N_("API tokens may live at most {max} days (an admin setting): ask for fewer days."),
+    "review.self_approval": N_("You wrote or edited this post: someone else must approve it (an admin setting)."),
     "user.last_admin": N_("This is the last active admin: make another user admin first."),
     "database.not_migrated": N_("The database schema is not at the newest migration: run `relais db migrate`."),
     "database.url_invalid": N_("DATABASE_URL is not a valid PostgreSQL URL."),

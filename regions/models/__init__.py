@@ -1,6 +1,13 @@
 """The Relais tables, one module per concept, all on ``regions.db.Base``."""
 
-from regions.models.accounts import ApiToken, LoginAttempt, Role, User
+from regions.models.accounts import (
+    ApiToken,
+    LoginAttempt,
+    Role,
+    SiteSettings,
+    User,
+    WebSession,
+)
 from regions.models.audit import AuditEvent
 from regions.models.editorial import CharterVersion, TemplateRecord, TemplateVersion
 from regions.models.posts import (
@@ -26,6 +33,7 @@ from regions.models.territories import (
 __all__ = [
     "AdminArea", "ApiToken", "AuditEvent", "Campaign", "CharterVersion", "Comment", "IndexVersion",
     "LoginAttempt", "MapCell", "MapChange", "Membership", "PageConnection", "Post", "PostStatus",
-    "Publication", "Role", "TemplateRecord", "TemplateVersion", "Territory", "User",
-    "WebhookDelivery", "WebhookEndpoint", "campaign_targets", "territory_areas",
+    "Publication", "Role", "SiteSettings", "TemplateRecord", "TemplateVersion", "Territory",
+    "User", "WebSession", "WebhookDelivery", "WebhookEndpoint", "campaign_targets",
+    "territory_areas",
 ]

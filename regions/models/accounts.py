@@ -1,11 +1,21 @@
-"""Users, their roles, personal API tokens and login attempts."""
+"""Users, their roles, personal API tokens, browser sessions, login attempts, site settings."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, String, func
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from regions.db import Base
@@ -81,3 +91,43 @@ class LoginAttempt(Base):
     remote_addr: Mapped[str] = mapped_column(String(64))
     succeeded: Mapped[bool] = mapped_column(Boolean)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random id, only its SHA-256 is stored here.
+
+    Ending a session (logout, password change, disabled account, "sign out everywhere") sets
+    ``ended_at``: a cookie captured before then no longer opens anything.
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+
+class SiteSettings(Base):
+    """The settings an admin changes at run time (one row): token lifetime, self-approval."""
+
+    __tablename__ = "site_settings"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),
+                      CheckConstraint("token_max_days IS NULL OR token_max_days >= 1",
+                                      name="token_max_days_positive"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # None: no maximum, and tokens that never expire are allowed.
+    token_max_days: Mapped[int | None] = mapped_column(Integer, server_default="365")
+    allow_self_approval: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )

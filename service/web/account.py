@@ -14,11 +14,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from regions import accounts, profile, teams
+from regions import accounts, profile, site, teams
+from regions.db import UnitOfWork
 from regions.errors import InvalidInput, TooManyAttempts
 from regions.models import ApiToken
 from service.api.tokens.schemas import TokenCreateArgs
-from service.auth import SESSION_FINGERPRINT_KEY
+from service.auth import SESSION_SECRET_KEY
 from service.runtime import reading, settings, unit_of_work
 from service.web.pages import login_required, page_actor
 
@@ -38,7 +39,13 @@ def token_state(token: ApiToken) -> str:
     return "active"
 
 
-def _render(status: int = 200, **forms: Any) -> ResponseReturnValue:
+def _max_token_days(uow: UnitOfWork) -> int:
+    """The longest lifetime a new token may have (the admin's maximum, if any)."""
+    return site.current(uow.session).token_max_days or MAX_TOKEN_DAYS
+
+
+def _render(status: int = 200, headers: dict[str, str] | None = None, **forms: Any
+            ) -> ResponseReturnValue:
     """The account page; ``forms`` carry a form's errors and values when shown again."""
     actor = page_actor()
     with reading() as uow:
@@ -51,11 +58,12 @@ def _render(status: int = 200, **forms: Any) -> ResponseReturnValue:
             token_state=token_state, languages=LANGUAGE_NAMES,
             password_rule={"min": accounts.MIN_PASSWORD_LENGTH,
                            "max": profile.MAX_PASSWORD_LENGTH},
-            default_days=settings().token_default_days, max_days=MAX_TOKEN_DAYS,
+            default_days=site.default_token_days(uow.session, settings().token_default_days),
+            max_days=_max_token_days(uow),
             password=forms.get("password", {}), token=forms.get("token", {}),
             language=forms.get("language", {}),
         )
-    return page, status
+    return page, status, headers or {}
 
 
 @bp.get("")
@@ -102,23 +110,24 @@ def password() -> ResponseReturnValue:
     config = settings()
     try:
         with unit_of_work() as uow:
-            user = profile.change_password(
+            _user, ended = profile.change_password(
                 uow, page_actor(), current_password=form.get("current_password", ""),
                 new_password=form.get("new_password", ""),
                 max_attempts=config.login_max_attempts,
-                window_seconds=config.login_window_seconds)
+                window_seconds=config.login_window_seconds,
+                keep_session=session.get(SESSION_SECRET_KEY))
             uow.commit()
-            fingerprint = accounts.session_fingerprint(user)
-    except TooManyAttempts:
-        message = _("Too many failed attempts: wait a few minutes before trying again.")
-        return _render(429, password={"errors": {"current_password": message}})
+    except TooManyAttempts as refused:
+        wait = int(refused.params.get("retry_after", config.login_window_seconds))
+        message = _("Too many failed attempts: try again in %(minutes)s min.",
+                    minutes=-(-wait // 60))
+        return _render(429, {"Retry-After": str(wait)},
+                       password={"errors": {"current_password": message}})
     except InvalidInput as error:
         return _render(422, password={"errors": _password_errors(error)})
-    # Sessions carry the password's fingerprint: this one gets the new one, the others
-    # still hold the old one and end at their next request.
-    session[SESSION_FINGERPRINT_KEY] = fingerprint
-    flash(_("Password changed. Your other sessions have ended; your API tokens still work."),
-          "success")
+    flash(_("Password changed. Your other sessions have ended and your %(count)s API "
+            "token(s) are revoked: create new ones for your scripts.",
+            count=ended["tokens_revoked"]), "success")
     return redirect(url_for("web.account.index"), code=303)
 
 
@@ -145,12 +154,17 @@ def create_token() -> ResponseReturnValue:
     if errors:
         return _render(422, token={"errors": errors, "values": values})
     actor = page_actor()
-    with unit_of_work() as uow:
-        issued = accounts.issue_token(uow, actor, user_id=actor.user_id, name=values["name"],
-                                      expires_in_days=values["days"])
-        uow.commit()
-        page = render_template("account/token_created.html", token=issued.token,
-                               secret=issued.plaintext)
+    try:
+        with unit_of_work() as uow:
+            issued = accounts.issue_token(uow, actor, user_id=actor.user_id,
+                                          name=values["name"], expires_in_days=values["days"])
+            uow.commit()
+            page = render_template("account/token_created.html", token=issued.token,
+                                   secret=issued.plaintext)
+    except site.TokenLifetimeTooLong as refused:
+        message = _("At most %(max)s days: the longest lifetime an admin allows.",
+                    max=refused.params["max"])
+        return _render(422, token={"errors": {"expires_in_days": message}, "values": values})
     # The secret exists in this answer only: no cache may keep it.
     return page, 200, {"Cache-Control": "no-store"}
 

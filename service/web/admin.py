@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from regions import accounts, teams
+from regions import accounts, site, teams, web_sessions
 from regions.errors import Conflict, InvalidInput, RegionsError
 from regions.models import Role
 from regions.publishing import connections
@@ -175,6 +175,62 @@ def set_active(user_id: int) -> ResponseReturnValue:
                                                  "longer sign in or use their tokens."),
           "success")
     return redirect(url_for("web.admin.edit_user", user_id=user_id), code=303)
+
+
+@bp.post("/users/<int:user_id>/sign-out")
+@admin_required
+def sign_out_everywhere(user_id: int) -> ResponseReturnValue:
+    """End all of a user's browser sessions (and perhaps revoke their API tokens)."""
+    revoke = request.form.get("revoke_tokens") == "1"
+    with unit_of_work() as uow:
+        ended = web_sessions.sign_out_everywhere(uow, page_actor(), user_id,
+                                                 revoke_tokens=revoke)
+        uow.commit()
+    message = _("Signed out everywhere: %(sessions)s session(s) ended.",
+                sessions=ended["sessions_ended"])
+    if revoke:
+        message += " " + _("%(tokens)s API token(s) revoked.", tokens=ended["tokens_revoked"])
+    flash(message, "success")
+    return redirect(url_for("web.admin.edit_user", user_id=user_id), code=303)
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+def _render_settings(status: int = 200, *, values: dict[str, Any] | None = None,
+                     errors: dict[str, str] | None = None) -> ResponseReturnValue:
+    with reading() as uow:
+        current = site.read_settings(uow, page_actor())
+    shown = values or {"token_max_days": current.token_max_days or "",
+                       "tokens_never_expire": current.token_max_days is None,
+                       "allow_self_approval": current.allow_self_approval}
+    page = render_template("admin/settings.html", values=shown, errors=errors or {},
+                           max_days=site.MAX_TOKEN_DAYS)
+    return page, status
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@admin_required
+def settings_page() -> ResponseReturnValue:
+    """The settings an admin changes at run time: token lifetime, self-approval."""
+    if request.method == "GET":
+        return _render_settings()
+    form = request.form
+    never = form.get("tokens_never_expire") == "1"
+    raw = form.get("token_max_days", "").strip()
+    values = {"token_max_days": raw, "tokens_never_expire": never,
+              "allow_self_approval": form.get("allow_self_approval") == "1"}
+    days = int(raw) if raw.isdigit() and len(raw) < 6 else 0
+    if not never and not 1 <= days <= site.MAX_TOKEN_DAYS:
+        errors = {"token_max_days": _("A number of days from 1 to %(max)s.",
+                                      max=site.MAX_TOKEN_DAYS)}
+        return _render_settings(422, values=values, errors=errors)
+    with unit_of_work() as uow:
+        site.update_settings(uow, page_actor(), token_max_days=None if never else days,
+                             allow_self_approval=bool(values["allow_self_approval"]))
+        uow.commit()
+    flash(_("Settings saved."), "success")
+    return redirect(url_for("web.admin.settings_page"), code=303)
 
 
 # --- Facebook Pages --------------------------------------------------------------------------

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import flask_babel
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from regions import accounts
+from regions import accounts, web_sessions
 from regions.errors import AuthenticationFailed, TooManyAttempts
-from service.auth import SESSION_FINGERPRINT_KEY, SESSION_USER_KEY, csrf, optional_actor
+from service.auth import SESSION_SECRET_KEY, csrf, optional_actor
 from service.runtime import settings, unit_of_work
 from service.web.pages import safe_next
 
@@ -22,7 +22,7 @@ def login() -> ResponseReturnValue:
     target = safe_next(request.values.get("next"))
     if request.method == "GET" and optional_actor() is not None:
         return redirect(target)
-    error, status = None, 200
+    error, status, headers = None, 200, {}
     if request.method == "POST":
         csrf.protect()
         config = settings()
@@ -36,25 +36,36 @@ def login() -> ResponseReturnValue:
                     max_attempts=config.login_max_attempts,
                     window_seconds=config.login_window_seconds,
                 )
+                secret = web_sessions.open_session(
+                    uow, user.id, lifetime=current_app.permanent_session_lifetime,
+                    remote_addr=request.remote_addr,
+                    user_agent=request.headers.get("User-Agent"))
+                uow.commit()
             session.clear()
-            session[SESSION_USER_KEY] = user.id
-            session[SESSION_FINGERPRINT_KEY] = accounts.session_fingerprint(user)
+            session[SESSION_SECRET_KEY] = secret
             session.permanent = True
             return redirect(target, code=303)
-        except TooManyAttempts:
-            error, status = _("Too many failed attempts: wait a few minutes before trying "
-                              "again."), 429
+        except TooManyAttempts as refused:
+            wait = int(refused.params.get("retry_after", config.login_window_seconds))
+            headers["Retry-After"] = str(wait)
+            error, status = _("Too many failed attempts on this account from your address: "
+                              "try again in %(minutes)s min.", minutes=-(-wait // 60)), 429
         except AuthenticationFailed:
             error, status = _("Wrong e-mail or password."), 401
     flask_babel.refresh()
     page = render_template("auth/login.html", error=error, next=request.values.get("next", ""),
                            email=request.form.get("email", ""))
-    return page, status
+    return page, status, headers
 
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    """End the browser session."""
+    """End the browser session, in the database too: the cookie is worthless from now on."""
     csrf.protect()
+    secret = session.get(SESSION_SECRET_KEY)
+    if isinstance(secret, str):
+        with unit_of_work() as uow:
+            web_sessions.end_session(uow, secret)
+            uow.commit()
     session.clear()
     return redirect(url_for("web.auth.login"), code=303)

@@ -32,6 +32,7 @@ COMMENT_REQUIRED = {
     "request_changes": _l("Say what should change: a comment is required."),
     "reject": _l("Say why you reject it: a comment is required."),
 }
+SELF_APPROVAL = _l("You wrote or edited this post: another member of the desk must approve it.")
 COMMENT_TOO_LONG = _l("A comment has 1 to 5000 characters.")
 
 
@@ -149,6 +150,8 @@ def decide(post_id: int) -> ResponseReturnValue:
     except Conflict:
         flash(str(STALE), "warning")
         return redirect(url_for(".post", post_id=post_id, **args), code=303)
+    except review.SelfApproval:
+        return _render_post(post_id, errors={"approve": str(SELF_APPROVAL)}, status=403)
     except InvalidInput as exc:
         message = _comment_error(decision, exc)
         if message is None:

@@ -39,6 +39,14 @@ MATRIX = {
         lambda c: f"/api/users/{c['other'].id}/tokens", {"name": "x"}, ADMIN,
     ),
     ("DELETE", "/api/tokens/<int:token_id>"): (None, None, ADMIN),  # see the token test below
+    # Anyone may sign themselves out everywhere (tests/api/test_sessions_end.py); others: admins.
+    ("POST", "/api/users/<int:user_id>/sign-out-everywhere"): (
+        lambda c: f"/api/users/{c['other'].id}/sign-out-everywhere", {"revoke_tokens": False},
+        ADMIN,
+    ),
+    ("GET", "/api/settings"): (lambda c: "/api/settings", None, ADMIN),
+    ("PATCH", "/api/settings"): (lambda c: "/api/settings", {"allow_self_approval": False},
+                                 ADMIN),
     ("GET", "/api/territories"): (lambda c: "/api/territories", None, ALL),
     ("POST", "/api/territories"): (
         lambda c: "/api/territories", {"name": "T {n}", "geometry": SQUARE}, CENTRAL,
@@ -283,6 +291,14 @@ MATRIX = {
     ),
     ("POST", "/admin/users/<int:user_id>/active"): (
         lambda c: f"/admin/users/{c['other'].id}/active", {"active": "0"}, ADMIN,
+    ),
+    ("POST", "/admin/users/<int:user_id>/sign-out"): (
+        lambda c: f"/admin/users/{c['other'].id}/sign-out", {"revoke_tokens": "1"}, ADMIN,
+    ),
+    ("GET", "/admin/settings"): (lambda c: "/admin/settings", None, ADMIN),
+    ("POST", "/admin/settings"): (
+        lambda c: "/admin/settings", {"token_max_days": "365", "allow_self_approval": ""},
+        ADMIN,
     ),
     ("GET", "/admin/pages"): (lambda c: "/admin/pages", None, ADMIN),
     ("GET", "/admin/pages/<int:territory_id>"): (

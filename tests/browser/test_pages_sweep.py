@@ -186,7 +186,7 @@ def _second_template_version(uow: UnitOfWork) -> None:
 
 def _actor(uow: UnitOfWork, name: str) -> Any:
     user = uow.session.scalar(select(User).where(User.email == demo_email(name)))
-    return accounts.actor_for_user_id(uow, user.id, accounts.session_fingerprint(user))
+    return accounts.actor_for_user_id(uow, user.id)
 
 
 def _ids(session: Any) -> dict[str, Any]:
@@ -235,7 +235,7 @@ def _set_language(sessions: Any, language: str) -> None:
     with UnitOfWork(sessions) as uow:
         for user in uow.session.scalars(select(User).where(
                 User.email.like("%@demo.relais.test"))):
-            actor = accounts.actor_for_user_id(uow, user.id, accounts.session_fingerprint(user))
+            actor = accounts.actor_for_user_id(uow, user.id)
             profile.set_language(uow, actor, language)
         uow.commit()
 

@@ -143,7 +143,7 @@ def _actor(unit, email):
     from regions.models import User
 
     user = unit.session.scalar(select(User).where(User.email == email))
-    return accounts.actor_for_user_id(unit, user.id, accounts.session_fingerprint(user))
+    return accounts.actor_for_user_id(unit, user.id)
 
 
 

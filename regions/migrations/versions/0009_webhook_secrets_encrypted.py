@@ -6,7 +6,7 @@ derived from the secret key outside production). With endpoints to convert and n
 migration stops before changing anything. Downgrading decrypts them back.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-01 11:00:00
 """
 
@@ -20,7 +20,7 @@ from alembic import context, op
 from regions.errors import RegionsError
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 
-from regions import accounts
+from regions import accounts, site
 from regions.models import ApiToken
 from service.api.common import Blueprint
 from service.api.tokens.schemas import IssuedTokenSchema, TokenCreateArgs, TokenSchema
@@ -30,10 +30,15 @@ class UserTokens(MethodView):
     @blp.arguments(TokenCreateArgs)
     @blp.response(201, IssuedTokenSchema)
     def post(self, args: dict[str, Any], user_id: int) -> dict[str, Any]:
-        """Issue a token; its secret is in this answer only."""
+        """Issue a token; its secret is in this answer only.
+
+        Its lifetime may not exceed the maximum an admin set (`GET /api/settings`); without
+        `expires_in_days` it gets the default lifetime, within that maximum.
+        """
         actor = current_actor()
-        days = args.get("expires_in_days", settings().token_default_days)
         with unit_of_work() as uow:
+            days = (args["expires_in_days"] if "expires_in_days" in args
+                    else site.default_token_days(uow.session, settings().token_default_days))
             issued = accounts.issue_token(
                 uow, actor, user_id=user_id, name=args["name"], expires_in_days=days
             )

@@ -6,11 +6,18 @@ from typing import Any
 
 from flask.views import MethodView
 
-from regions import accounts, teams
+from regions import accounts, teams, web_sessions
 from regions.db import UnitOfWork
 from regions.models import Role, User
 from service.api.common import Blueprint
-from service.api.users.schemas import UserCreateArgs, UserListArgs, UserSchema, UserUpdateArgs
+from service.api.users.schemas import (
+    SignedOutSchema,
+    SignOutArgs,
+    UserCreateArgs,
+    UserListArgs,
+    UserSchema,
+    UserUpdateArgs,
+)
 from service.auth import current_actor
 from service.runtime import unit_of_work
 
@@ -91,6 +98,26 @@ class UserById(MethodView):
             )
             uow.commit()
             return user_view(uow, user)
+
+
+@blp.route("/users/<int:user_id>/sign-out-everywhere")
+class SignOutEverywhere(MethodView):
+    """End a user's browser sessions."""
+
+    @blp.arguments(SignOutArgs)
+    @blp.response(200, SignedOutSchema)
+    def post(self, args: dict[str, Any], user_id: int) -> dict[str, int]:
+        """Sign a user out of every browser at once (admins, or the user itself).
+
+        Every session cookie of the user stops working on every route; with
+        `revoke_tokens`, their API tokens are revoked too.
+        """
+        actor = current_actor()
+        with unit_of_work() as uow:
+            ended = web_sessions.sign_out_everywhere(uow, actor, user_id,
+                                                     revoke_tokens=args["revoke_tokens"])
+            uow.commit()
+            return ended
 
 
 @blp.route("/me")

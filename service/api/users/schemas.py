@@ -50,3 +50,18 @@ class UserListArgs(QueryArgs):
     q = fields.String(
         validate=validate.Length(max=100), metadata={"description": "e-mail or name contains"}
     )
+
+
+class SignOutArgs(Schema):
+    """Sign a user out everywhere."""
+
+    revoke_tokens = fields.Boolean(
+        load_default=False, truthy={True}, falsy={False},
+        metadata={"description": "Also revoke all of the user's API tokens"})
+
+
+class SignedOutSchema(Schema):
+    """What signing out everywhere ended."""
+
+    sessions_ended = fields.Integer()
+    tokens_revoked = fields.Integer()

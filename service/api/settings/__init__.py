@@ -1,0 +1,1 @@
+"""The settings an admin changes at run time."""
