@@ -14,12 +14,18 @@ from regions.models.posts import (
     WebhookEndpoint,
     campaign_targets,
 )
-from regions.models.publishing import PageConnection, Publication
+from regions.models.publishing import (
+    GraphHold,
+    PageConnection,
+    Publication,
+    PublicationAttempt,
+)
 from regions.models.territories import AdminArea, Membership, Territory, territory_areas
 
 __all__ = [
     "AdminArea", "ApiToken", "AuditEvent", "Campaign", "CharterVersion", "Comment",
-    "LoginAttempt", "MapCell", "MapChange", "Membership", "PageConnection", "Post", "PostStatus",
-    "Publication", "Role", "TemplateRecord", "TemplateVersion", "Territory", "User",
+    "GraphHold", "LoginAttempt", "MapCell", "MapChange", "Membership", "PageConnection", "Post",
+    "PostStatus", "Publication", "PublicationAttempt", "Role", "TemplateRecord",
+    "TemplateVersion", "Territory", "User",
     "WebhookDelivery", "WebhookEndpoint", "campaign_targets", "territory_areas",
 ]

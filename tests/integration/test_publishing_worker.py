@@ -299,7 +299,7 @@ def test_worker_killed_after_storing_the_id_only_finishes(
     _mark(job, publisher, session_factory, clock)
     created = graph.publish_feed_post(PAGE, TOKEN, job.message)
     with publisher_uow(session_factory) as uow:
-        claims.store_graph_id(uow, job, publisher.worker, created.id)
+        claims.mark_live(uow, job, publisher.worker, created.id, clock.now, adopted=False)
         uow.commit()
     clock.advance(CONFIG.lease.total_seconds() + 0.1)
     fake.reset()  # forget the request log, keep nothing else relevant: the post is gone too
@@ -400,4 +400,4 @@ def test_a_facebook_id_already_held_by_another_publication_is_not_adopted_twice(
     job = _claim(publisher, session_factory, clock, cipher)
     assert job.post_id != first
     with pytest.raises(PostIdTaken):
-        publisher._store(job, f"{PAGE}_42")
+        publisher._store(job, f"{PAGE}_42", adopted=True)

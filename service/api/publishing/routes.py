@@ -90,10 +90,8 @@ class TerritoryPageCheck(MethodView):
         actor = current_actor()
         graph = graph_client(settings())
         try:
-            with unit_of_work() as uow:
-                result = connections.check_connection(
-                    uow, actor, territory_id, graph=graph, cipher=token_cipher(settings()))
-                uow.commit()
+            result = connections.check_connection(
+                unit_of_work, actor, territory_id, graph=graph, cipher=token_cipher(settings()))
         finally:
             graph.close()
         return asdict(result)
@@ -125,10 +123,8 @@ class PostRetract(MethodView):
         actor = current_actor()
         graph = graph_client(settings())
         try:
-            with unit_of_work() as uow:
-                post = actions.retract_post(uow, actor, post_id, graph=graph,
-                                            cipher=token_cipher(settings()))
-                uow.commit()
-                return _post_state(post)
+            post = actions.retract_post(unit_of_work, actor, post_id, graph=graph,
+                                        cipher=token_cipher(settings()))
         finally:
             graph.close()
+        return _post_state(post)
