@@ -217,7 +217,9 @@ def note_landing(session: Session, post_id: int, landed_at: datetime) -> None:
         select(PublicationAttempt).join(Publication,
                                         Publication.id == PublicationAttempt.publication_id)
         .where(Publication.post_id == post_id, PublicationAttempt.kind == "publish",
-               PublicationAttempt.started_at <= landed_at, PublicationAttempt.landed_at.is_(None),
+               # Graph stamps whole seconds: a store in the call's own second counts too
+               PublicationAttempt.started_at < landed_at + timedelta(seconds=1),
+               PublicationAttempt.landed_at.is_(None),
                or_(PublicationAttempt.outcome.in_(("no_answer",)),
                    PublicationAttempt.outcome.is_(None),
                    PublicationAttempt.code.in_(UNANSWERED_CODES)))
