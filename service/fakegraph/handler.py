@@ -65,7 +65,11 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
                           "header" if self._bearer() else None)
         params.update(form)
         token = params.pop("access_token", None) or self._bearer()
-        self._graph(url.path, params, token)
+        self.server.calling(+1)
+        try:
+            self._graph(url.path, params, token)
+        finally:
+            self.server.calling(-1)
 
     def _form(self, body: bytes) -> dict[str, str]:
         if not body:

@@ -35,6 +35,7 @@ class FakeGraphHTTPServer(ThreadingHTTPServer):
         self._log_lock = threading.Lock()
         self._requests: list[dict[str, Any]] = []
         self._late: list[threading.Timer] = []
+        self._in_progress = 0
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that gave up (timeout) is normal here; log anything else without a trace."""
@@ -61,6 +62,16 @@ class FakeGraphHTTPServer(ThreadingHTTPServer):
         with self._log_lock:
             self._late = [t for t in self._late if t.is_alive()] + [timer]
         timer.start()
+
+    def calling(self, change: int) -> None:
+        """Count a Graph call in (+1) or out (-1)."""
+        with self._log_lock:
+            self._in_progress += change
+
+    def in_progress(self) -> int:
+        """Graph calls received and not answered yet."""
+        with self._log_lock:
+            return self._in_progress
 
     def pending_stores(self) -> int:
         """Late stores not done yet."""
@@ -184,6 +195,10 @@ class FakeGraphServer:
                  code: int | None = None) -> None:
         """Throttle the app (#4) or one Page (#32) for ``seconds`` of the fake's clock."""
         self.faults.throttle(scope, self.state.clock() + seconds, page_id=page_id, code=code)
+
+    def calls_in_progress(self) -> int:
+        """Graph calls received and not answered yet (held by latency or a timeout fault)."""
+        return self._httpd.in_progress()
 
     def pending_stores(self) -> int:
         """Late stores (``store_after``) that have not happened yet."""

@@ -7,13 +7,15 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from regions import accounts, migrate, territories
 from regions.db import UnitOfWork, make_engine, make_session_factory
@@ -438,3 +440,84 @@ def datetime_now_utc():
     from datetime import UTC, datetime
 
     return datetime.now(UTC)
+
+
+@pytest.mark.slow
+def test_the_worker_and_the_web_service_read_one_graph_configuration(database_url, tmp_path):
+    """Version v19.0 and tokens in the query string (both not the defaults), set once in the
+    environment: the worker's publish and the web service's check and retract all follow.
+
+    While the web service waits for Facebook, no transaction of it is open (no row lock).
+    """
+    from config.settings import Settings
+    from service.app import create_app
+
+    url, drop = _fresh_database_on(database_url)
+    engine = make_engine(url)
+    extra = {"RELAIS_GRAPH_VERSION": "v19.0", "RELAIS_GRAPH_TOKEN_IN_HEADER": "false",
+             "RELAIS_GRAPH_TIMEOUT_SECONDS": "2.5", "RELAIS_WORKER_THREADS": "1",
+             "RELAIS_PUBLISH_POLL_SECONDS": "0.05", "RELAIS_PUBLISH_SWEEP_SECONDS": "0"}
+    try:
+        _seed(url, posts=2, pages=1)
+        with FakeGraphServer([FakePage("900", "Fault 0", {_token(0)})]) as fake:
+            worker = _start_worker(url, fake.base_url, tmp_path / "worker.log",
+                                   ["--exit-when-idle"], **extra)
+            assert worker.wait(timeout=60) == 0, (tmp_path / "worker.log").read_text()
+            published = len(fake.requests())
+            env = _environment(url, fake.base_url, **extra)
+            app = create_app(Settings.from_env(env))
+            with UnitOfWork(make_session_factory(engine)) as uow:
+                desk = accounts.create_user(uow, None, email="desk@example.test",
+                                            display_name="Desk", role=Role.CENTRAL_EDITOR)
+                token = accounts.issue_token(uow, accounts.load_actor(desk), user_id=desk.id,
+                                             name="t", expires_in_days=1).plaintext
+                post = uow.session.scalars(select(Post).order_by(Post.id)).first()
+                uow.commit()
+            client, auth = app.test_client(), {"Authorization": f"Bearer {token}"}
+            fake.configure_faults(latency_ms=600)  # Facebook is slow: is anything held open?
+            with _watching_transactions(engine, fake) as open_during_calls:
+                check = client.post(f"/api/territories/{post.territory_id}/page/check",
+                                    headers=auth)
+                retract = client.post(f"/api/posts/{post.id}/retract", headers=auth)
+            requests = fake.requests()
+            app.extensions["relais"].engine.dispose()
+    finally:
+        engine.dispose()
+        drop()
+
+    assert open_during_calls == [0] * len(open_during_calls) and len(open_during_calls) > 10
+    assert check.status_code == 200 and check.json["ok"], check.json
+    assert retract.status_code == 200 and retract.json["status"] == "archived", retract.json
+    by_process = {"worker": requests[:published], "web": requests[published:]}
+    assert {f"{r['method']} {r['token_in']}" for r in by_process["worker"]} == {
+        "GET query", "POST body"}
+    assert {f"{r['method']} {r['token_in']}" for r in by_process["web"]} == {
+        "GET query", "DELETE query"}
+    assert all(r["path"].startswith("/v19.0/") for r in requests)
+    assert "(token in the query string; 1 threads)" in (tmp_path / "worker.log").read_text()
+
+
+@contextmanager
+def _watching_transactions(engine, fake):
+    """While the fake holds a Graph call, how many other sessions sit in an open transaction
+    (sampled every 20 ms)."""
+    samples: list[int] = []
+    stop = threading.Event()
+
+    def watch() -> None:
+        with engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            while not stop.wait(0.02):
+                if not fake.calls_in_progress():
+                    continue
+                samples.append(conn.scalar(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'")))
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        yield samples
+    finally:
+        stop.set()
+        watcher.join(timeout=5)
