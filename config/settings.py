@@ -51,6 +51,16 @@ def _as_int(name: str, raw: str, *, minimum: int = 0) -> int:
     return value
 
 
+def _as_float(name: str, raw: str, *, minimum: float = 0.0) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, not {raw!r}.") from None
+    if not value >= minimum or value in (float("inf"), float("-inf")):
+        raise SettingsError(f"{name} must be at least {minimum:g}, not {raw}.")
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything Relais can be configured with; see the README's configuration table."""
@@ -79,7 +89,17 @@ class Settings:
     conflict_window_hours: int = 48
     graph_base_url: str = "https://graph.facebook.com/"
     graph_version: str = "v21.0"
-    graph_timeout_seconds: int = 10
+    graph_timeout_seconds: float = 10.0
+    graph_token_in_header: bool = True
+    worker_threads: int = 2
+    publish_settle_seconds: float = 20.0
+    publish_settle_max_seconds: float = 900.0
+    publish_backoff_base_seconds: float = 5.0
+    publish_backoff_cap_seconds: float = 900.0
+    publish_max_failures: int = 30
+    publish_poll_seconds: float = 2.0
+    publish_sweep_seconds: float = 300.0
+    publish_sweep_hours: float = 24.0
     encryption_key: str | None = None
     log_level: str = "INFO"
     demo_graph_port: int = 8090
@@ -170,13 +190,28 @@ class Settings:
             "RELAIS_LOGIN_WINDOW_SECONDS": ("login_window_seconds", 1),
             "RELAIS_TRUSTED_PROXIES": ("trusted_proxies", 0),
             "RELAIS_CONFLICT_WINDOW_HOURS": ("conflict_window_hours", 0),
-            "RELAIS_GRAPH_TIMEOUT_SECONDS": ("graph_timeout_seconds", 1),
             "RELAIS_DEMO_GRAPH_PORT": ("demo_graph_port", 0),
+            "RELAIS_WORKER_THREADS": ("worker_threads", 1),
+            "RELAIS_PUBLISH_MAX_FAILURES": ("publish_max_failures", 1),
         }
         for name, (attr, minimum) in integers.items():
             if (raw := get(name)) is not None:
                 values[attr] = _as_int(name, raw, minimum=minimum)
+        numbers = {
+            "RELAIS_GRAPH_TIMEOUT_SECONDS": ("graph_timeout_seconds", 0.01),
+            "RELAIS_PUBLISH_SETTLE_SECONDS": ("publish_settle_seconds", 0.01),
+            "RELAIS_PUBLISH_SETTLE_MAX_SECONDS": ("publish_settle_max_seconds", 0.01),
+            "RELAIS_PUBLISH_BACKOFF_BASE_SECONDS": ("publish_backoff_base_seconds", 0.0),
+            "RELAIS_PUBLISH_BACKOFF_CAP_SECONDS": ("publish_backoff_cap_seconds", 0.0),
+            "RELAIS_PUBLISH_POLL_SECONDS": ("publish_poll_seconds", 0.01),
+            "RELAIS_PUBLISH_SWEEP_SECONDS": ("publish_sweep_seconds", 0.0),
+            "RELAIS_PUBLISH_SWEEP_HOURS": ("publish_sweep_hours", 0.01),
+        }
+        for name, (attr, least) in numbers.items():
+            if (raw := get(name)) is not None:
+                values[attr] = _as_float(name, raw, minimum=least)
         booleans = {
+            "RELAIS_GRAPH_TOKEN_IN_HEADER": "graph_token_in_header",
             "RELAIS_ALLOW_TERRITORY_OVERLAPS": "allow_territory_overlaps",
             "RELAIS_REGIONAL_LEAD_CAN_APPROVE": "regional_lead_can_approve",
         }

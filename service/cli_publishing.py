@@ -21,62 +21,88 @@ from config.settings import Settings
 from regions import migrate, webhooks
 from regions.db import UnitOfWork, make_engine, make_session_factory
 from regions.publishing.graph import DEFAULT_BASE_URL
-from regions.publishing.publisher import Publisher, PublishingConfig
-from regions.publishing.worker import install_stop_signals, run_workers
+from regions.publishing.publisher import Publisher
+from regions.publishing.worker import (
+    WorkerStats,
+    install_stop_signals,
+    run_sweeper,
+    run_workers,
+)
 from service.database import resolved_database
 from service.fakegraph import FakePage, FaultPlan, serve
-from service.publishing import graph_client, token_cipher, webhook_targets
+from service.publishing import (
+    graph_client,
+    publishing_config,
+    token_cipher,
+    webhook_targets,
+)
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 DEMO_GRAPH_PORT = 8090
 
 
 @click.command("worker")
-@click.option("--threads", type=click.IntRange(1, 32), default=2, show_default=True,
-              help="Publications handled side by side.")
+@click.option("--threads", type=click.IntRange(1, 32),
+              help="Publications handled side by side (default RELAIS_WORKER_THREADS).")
 @click.option("--graph-timeout", type=float, help="Graph call timeout in seconds "
               "(default RELAIS_GRAPH_TIMEOUT_SECONDS).")
-@click.option("--settle-margin", type=float, default=20.0, show_default=True,
-              help="Seconds beyond the timeout before a lost call is looked up (lease too).")
-@click.option("--backoff-base", type=float, default=5.0, show_default=True)
-@click.option("--backoff-cap", type=float, default=900.0, show_default=True)
-@click.option("--max-attempts", type=click.IntRange(1), default=30, show_default=True)
-@click.option("--poll-interval", type=float, default=2.0, show_default=True)
+@click.option("--settle-margin", type=float, help="Seconds beyond the timeout (or the latest "
+              "store seen) before an unanswered call is looked up; the lease too "
+              "(default RELAIS_PUBLISH_SETTLE_SECONDS).")
+@click.option("--backoff-base", type=float,
+              help="Default RELAIS_PUBLISH_BACKOFF_BASE_SECONDS.")
+@click.option("--backoff-cap", type=float, help="Default RELAIS_PUBLISH_BACKOFF_CAP_SECONDS.")
+@click.option("--max-attempts", type=click.IntRange(1), help="Failed Graph calls before a post "
+              "fails; crashes do not count (default RELAIS_PUBLISH_MAX_FAILURES).")
+@click.option("--poll-interval", type=float, help="Default RELAIS_PUBLISH_POLL_SECONDS.")
+@click.option("--sweep-interval", type=float, help="Seconds between copy sweeps, 0 = none "
+              "(default RELAIS_PUBLISH_SWEEP_SECONDS).")
 @click.option("--exit-when-idle", is_flag=True, help="Stop once nothing is due.")
 @click.pass_obj
-def worker(settings: Settings, threads: int, graph_timeout: float | None, settle_margin: float,
-           backoff_base: float, backoff_cap: float, max_attempts: int, poll_interval: float,
+def worker(settings: Settings, threads: int | None, graph_timeout: float | None,
+           settle_margin: float | None, backoff_base: float | None, backoff_cap: float | None,
+           max_attempts: int | None, poll_interval: float | None, sweep_interval: float | None,
            exit_when_idle: bool) -> None:
     """Publish scheduled posts to their Facebook Pages, exactly once, until SIGTERM/SIGINT."""
     logging.basicConfig(level=settings.log_level.upper(), format=LOG_FORMAT)
     cipher = token_cipher(settings)
     cipher.encrypt("startup check")  # production without a key stops here, in one sentence
-    config = PublishingConfig(
-        graph_timeout=graph_timeout or float(settings.graph_timeout_seconds),
-        settle_margin=settle_margin, backoff_base=backoff_base, backoff_cap=backoff_cap,
-        max_attempts=max_attempts, poll_interval=poll_interval)
+    config = publishing_config(
+        settings, graph_timeout=graph_timeout, settle_margin=settle_margin,
+        backoff_base=backoff_base, backoff_cap=backoff_cap, max_attempts=max_attempts,
+        poll_interval=poll_interval, sweep_interval=sweep_interval)
+    threads = threads or settings.worker_threads
     stop = threading.Event()
     install_stop_signals(stop)
     with resolved_database(settings) as resolved:
-        engine = make_engine(resolved.database_url or "", pool_size=threads + 1)
+        engine = make_engine(resolved.database_url or "", pool_size=threads + 2)
         graph = graph_client(settings, config.graph_timeout)
         try:
             if migrate.current_revision(engine) != migrate.head_revision():
                 migrate.upgrade(engine, cipher=cipher)
             sessions = make_session_factory(engine)
             name = f"{socket.gethostname()}:{os.getpid()}"
-            click.echo(f"Publishing worker {name} on {graph.base_url} ({threads} threads).")
-            sender = threading.Thread(
-                target=webhooks.run_sender, args=(sessions, stop), daemon=True,
+            placement = "header" if graph.token_in_header else "query string"
+            click.echo(f"Publishing worker {name} on {graph.base_url} {graph.version} "
+                       f"(token in the {placement}; {threads} threads).")
+            helpers = [threading.Thread(
+                target=webhooks.run_sender, args=(sessions, stop), daemon=True, name="webhooks",
                 kwargs={"cipher": cipher, "targets": webhook_targets(settings),
-                        "poll_interval": poll_interval}, name="webhooks")
-            sender.start()
-            stats = run_workers(
+                        "poll_interval": config.poll_interval})]
+            stats = WorkerStats()
+            if config.sweep_interval > 0:
+                helpers.append(threading.Thread(
+                    target=run_sweeper, args=(sessions, graph, cipher, config, stop, stats),
+                    daemon=True, name="copy-sweep"))
+            for helper in helpers:
+                helper.start()
+            run_workers(
                 lambda n: Publisher(sessions, graph, cipher, config, worker=f"{name}:{n}"),
-                threads=threads, stop=stop, poll_interval=poll_interval,
-                exit_when_idle=exit_when_idle)
+                threads=threads, stop=stop, poll_interval=config.poll_interval,
+                exit_when_idle=exit_when_idle, stats=stats)
             stop.set()
-            sender.join(timeout=30)
+            for helper in helpers:
+                helper.join(timeout=30)
         finally:
             graph.close()
             engine.dispose()

@@ -1,10 +1,17 @@
-"""Publishing and webhook collaborators built from settings (API, pages and worker)."""
+"""Publishing collaborators built from settings, shared by the web service and the worker.
+
+Every process that talks to Facebook (the API's connection check and retraction, the web
+admin pages, ``relais worker``, the demo) builds its Graph client and its timing here, from
+the same settings, so they cannot disagree on the base URL, version, timeout or where the
+token travels. Webhook delivery's target policy is built here too.
+"""
 
 from __future__ import annotations
 
 from config.settings import Settings
 from regions.publishing.graph import GraphClient
 from regions.publishing.page_tokens import TokenCipher, cipher_for
+from regions.publishing.publisher import PublishingConfig
 from regions.webhook_targets import TargetPolicy
 
 
@@ -20,6 +27,24 @@ def webhook_targets(settings: Settings) -> TargetPolicy:
 
 
 def graph_client(settings: Settings, timeout: float | None = None) -> GraphClient:
-    """A Graph client on the configured base URL, version and timeout."""
+    """A Graph client on the configured base URL, version, timeout and token placement."""
     return GraphClient(base_url=settings.graph_base_url, version=settings.graph_version,
-                       timeout=timeout or float(settings.graph_timeout_seconds))
+                       timeout=timeout or float(settings.graph_timeout_seconds),
+                       token_in_header=settings.graph_token_in_header)
+
+
+def publishing_config(settings: Settings, **overrides: float | int | None) -> PublishingConfig:
+    """The worker's timing from the settings; ``overrides`` that are not None win (CLI)."""
+    values: dict[str, float | int] = {
+        "graph_timeout": float(settings.graph_timeout_seconds),
+        "settle_margin": settings.publish_settle_seconds,
+        "settle_max": settings.publish_settle_max_seconds,
+        "backoff_base": settings.publish_backoff_base_seconds,
+        "backoff_cap": settings.publish_backoff_cap_seconds,
+        "max_attempts": settings.publish_max_failures,
+        "poll_interval": settings.publish_poll_seconds,
+        "sweep_interval": settings.publish_sweep_seconds,
+        "sweep_hours": settings.publish_sweep_hours,
+    }
+    values.update({key: value for key, value in overrides.items() if value is not None})
+    return PublishingConfig(**values)  # type: ignore[arg-type]

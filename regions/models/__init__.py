@@ -21,7 +21,12 @@ from regions.models.posts import (
     WebhookEndpoint,
     campaign_targets,
 )
-from regions.models.publishing import PageConnection, Publication
+from regions.models.publishing import (
+    GraphHold,
+    PageConnection,
+    Publication,
+    PublicationAttempt,
+)
 from regions.models.territories import (
     AdminArea,
     IndexVersion,
@@ -31,9 +36,9 @@ from regions.models.territories import (
 )
 
 __all__ = [
-    "AdminArea", "ApiToken", "AuditEvent", "Campaign", "CharterVersion", "Comment", "IndexVersion",
-    "LoginAttempt", "MapCell", "MapChange", "Membership", "PageConnection", "Post", "PostStatus",
-    "Publication", "Role", "SiteSettings", "TemplateRecord", "TemplateVersion", "Territory",
-    "User", "WebSession", "WebhookDelivery", "WebhookEndpoint", "campaign_targets",
-    "territory_areas",
+    "AdminArea", "ApiToken", "AuditEvent", "Campaign", "CharterVersion", "Comment",
+    "GraphHold", "IndexVersion", "LoginAttempt", "MapCell", "MapChange", "Membership",
+    "PageConnection", "Post", "PostStatus", "Publication", "PublicationAttempt", "Role",
+    "SiteSettings", "TemplateRecord", "TemplateVersion", "Territory", "User", "WebSession",
+    "WebhookDelivery", "WebhookEndpoint", "campaign_targets", "territory_areas",
 ]

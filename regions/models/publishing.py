@@ -59,7 +59,9 @@ class Publication(Base):
     """One approved post to publish: written with the approval, claimed by a worker.
 
     ``status``: queued → in_flight → succeeded | failed (or cancelled). ``attempts`` counts
-    claims; an attempt after the first must first look the post up on the Page.
+    claims (it is the fence of each claim); ``failures`` counts the Graph calls that failed,
+    which alone drive the backoff and the give-up limit, so a crashing worker never uses
+    them up. Every Graph call is listed in ``publication_attempts``.
     """
 
     __tablename__ = "publications"
@@ -78,6 +80,7 @@ class Publication(Base):
     status: Mapped[str] = mapped_column(String(16), server_default="queued")
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    failures: Mapped[int] = mapped_column(Integer, server_default="0")
     first_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     attempt_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -89,3 +92,43 @@ class Publication(Base):
         DateTime(timezone=True), server_default=func.now()
     )
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PublicationAttempt(Base):
+    """One Graph call made for a publication: what was tried, when, and Facebook's answer.
+
+    ``kind``: publish, lookup, permalink or remove_copy. A publish row is written *before*
+    the call (the mark) with no answer; ``outcome`` stays NULL until the answer is stored,
+    and becomes ``no_answer`` when a later claim finds that the worker died in between.
+    ``landed_at`` is when Facebook stored a post an unanswered call created (found later by
+    a lookup or the copy sweep): how late Facebook stores is learnt from these rows.
+    """
+
+    __tablename__ = "publication_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[int] = mapped_column(
+        ForeignKey("publications.id", ondelete="CASCADE"), index=True)
+    claim: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    code: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(Text)
+    graph_post_id: Mapped[str | None] = mapped_column(String(100))
+    landed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class GraphHold(Base):
+    """Facebook throttled a whole scope (the app, or one Page): nothing of it runs until then."""
+
+    __tablename__ = "graph_holds"
+
+    scope: Mapped[str] = mapped_column(String(80), primary_key=True)  # "app" or "page:<id>"
+    until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    graph_code: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )

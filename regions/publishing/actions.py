@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import func, select
 
 from regions import audit
@@ -27,6 +29,12 @@ class RetractFailed(Conflict):
     """Facebook did not delete the post; the reason says why."""
 
     code = "publishing.retract_failed"
+
+
+class RetractChanged(Conflict):
+    """The post changed between reading it and archiving it (another person acted)."""
+
+    code = "publishing.retract_changed"
 
 
 def _connection(uow: UnitOfWork, post: Post) -> PageConnection:
@@ -61,26 +69,40 @@ def retry_post(uow: UnitOfWork, actor: Actor, post_id: int) -> Publication:
     return publication
 
 
-def retract_post(uow: UnitOfWork, actor: Actor, post_id: int, *, graph: GraphClient,
-                 cipher: TokenCipher) -> Post:
-    """Delete a published post from its Page (central desk); the post is archived, audited."""
-    post = get_post(uow.session, actor, post_id, for_update=True)
-    target = next_state(post.status, Action.RETRACT, actor.role)
-    connection = _connection(uow, post)
-    if post.facebook_post_id:
+def retract_post(units: Callable[[], UnitOfWork], actor: Actor, post_id: int, *,
+                 graph: GraphClient, cipher: TokenCipher) -> Post:
+    """Delete a published post from its Page (central desk); the post is archived, audited.
+
+    No transaction is open while Facebook is called: the first one checks the role and the
+    state and reads the token, the call runs, the second one checks that nothing changed
+    meanwhile and archives the post. Facebook deleting twice is harmless (a post it no longer
+    knows counts as deleted), so two people retracting at once both end well.
+    """
+    with units() as uow:
+        post = get_post(uow.session, actor, post_id)
+        next_state(post.status, Action.RETRACT, actor.role)
+        connection = _connection(uow, post)
+        facebook_post_id = post.facebook_post_id
+        token = cipher.decrypt(connection.token_ciphertext) if facebook_post_id else ""
+    if facebook_post_id:
         try:
-            graph.delete_post(post.facebook_post_id, cipher.decrypt(connection.token_ciphertext))
+            graph.delete_post(facebook_post_id, token)
         except InvalidParameter:
             pass  # Facebook no longer knows the post: it is gone already, which is the goal
         except GraphError as exc:
             raise RetractFailed(f"Facebook did not delete the post: {exc.reason}",
                                 params={"graph_code": exc.code},
                                 errors={"graph": [exc.reason]}) from None
-    previous, post.status = post.status, target
-    post.updated_at = func.now()
-    audit.record(uow.session, actor.user_id, "post.retracted", "post", post.id,
-                 {"from": previous.value, "to": target.value,
-                  "facebook_post_id": post.facebook_post_id})
-    return post
-
-
+    with units() as uow:
+        post = get_post(uow.session, actor, post_id, for_update=True)
+        if post.facebook_post_id != facebook_post_id:
+            raise RetractChanged("The post changed while it was being removed from Facebook: "
+                                 "look at it again.", params={"post_id": post_id})
+        target = next_state(post.status, Action.RETRACT, actor.role)
+        previous, post.status = post.status, target
+        post.updated_at = func.now()
+        audit.record(uow.session, actor.user_id, "post.retracted", "post", post.id,
+                     {"from": previous.value, "to": target.value,
+                      "facebook_post_id": facebook_post_id})
+        uow.commit()
+        return post

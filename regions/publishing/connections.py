@@ -6,6 +6,7 @@ short hint of its last characters is ever shown, and neither audit entries nor l
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -144,27 +145,44 @@ def disconnect_page(uow: UnitOfWork, actor: Actor, territory_id: int) -> bool:
     return True
 
 
-def check_connection(uow: UnitOfWork, actor: Actor, territory_id: int, *, graph: GraphClient,
-                     cipher: TokenCipher, now: datetime | None = None) -> ConnectionCheck:
-    """Ask Graph for the Page's name with the stored token; record and return the outcome."""
-    actor.require(*DESK_ROLES)
-    get_territory(uow.session, territory_id)
+def check_connection(units: Callable[[], UnitOfWork], actor: Actor, territory_id: int, *,
+                     graph: GraphClient, cipher: TokenCipher,
+                     now: datetime | None = None) -> ConnectionCheck:
+    """Ask Graph for the Page's name with the stored token; record and return the outcome.
+
+    The token is read in one transaction, Facebook is asked with none open, and the outcome is
+    recorded in a second one, unless the Page or its token changed meanwhile (then the outcome
+    is returned but not stored: it speaks of a token that is no longer there).
+    """
     moment = now or datetime.now(UTC)
-    connection = uow.session.scalar(select(PageConnection).where(
-        PageConnection.territory_id == territory_id).with_for_update())
-    if connection is None:
-        return ConnectionCheck(False, None, "No Facebook Page is connected to this territory.",
-                               "publishing.not_connected", moment)
+    with units() as uow:
+        actor.require(*DESK_ROLES)
+        get_territory(uow.session, territory_id)
+        connection = uow.session.scalar(select(PageConnection).where(
+            PageConnection.territory_id == territory_id))
+        if connection is None:
+            return ConnectionCheck(False, None, "No Facebook Page is connected to this "
+                                   "territory.", "publishing.not_connected", moment)
+        page_id, ciphertext, known_name = (connection.page_id, connection.token_ciphertext,
+                                           connection.page_name)
     try:
-        page = graph.get_page(connection.page_id, cipher.decrypt(connection.token_ciphertext))
+        page = graph.get_page(page_id, cipher.decrypt(ciphertext))
     except (GraphError, TokenUnreadable) as exc:
         reason = exc.reason if isinstance(exc, GraphError) else exc.message
-        result = ConnectionCheck(False, connection.page_name, reason, exc.code, moment)
+        result = ConnectionCheck(False, known_name, reason, exc.code, moment)
     else:
         result = ConnectionCheck(True, page.name, None, None, moment)
-        connection.page_name = page.name
-    connection.checked_at, connection.check_ok = moment, result.ok
-    connection.check_error = result.reason
-    audit.record(uow.session, actor.user_id, "page.checked", "territory", territory_id,
-                 {"ok": result.ok, "code": result.code})
+    with units() as uow:
+        connection = uow.session.scalar(select(PageConnection).where(
+            PageConnection.territory_id == territory_id).with_for_update())
+        if connection is None or (connection.page_id, bytes(connection.token_ciphertext)) != (
+                page_id, bytes(ciphertext)):
+            return result
+        if result.ok:
+            connection.page_name = result.page_name
+        connection.checked_at, connection.check_ok = moment, result.ok
+        connection.check_error = result.reason
+        audit.record(uow.session, actor.user_id, "page.checked", "territory", territory_id,
+                     {"ok": result.ok, "code": result.code})
+        uow.commit()
     return result

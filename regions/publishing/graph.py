@@ -22,7 +22,7 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -148,6 +148,7 @@ class GraphClient:
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.version = version
         self.timeout = timeout
+        self.token_in_header = token_in_header
         self._session = _RebasingSession(self.base_url, timeout, token_in_header)
 
     def __repr__(self) -> str:
@@ -219,7 +220,6 @@ class GraphClient:
         since: datetime,
         *,
         edge: str = "feed",
-        max_pages: int = 10,
         page_size: int = 100,
     ) -> list[GraphPost]:
         """Posts on the Page with this exact text created since ``since``, newest first.
@@ -227,33 +227,59 @@ class GraphClient:
         ``since`` is when the publish attempt started (our clock); the window is widened by
         :data:`CLOCK_SKEW_ALLOWANCE`. Text is compared after Unicode NFC, newline and
         outer-whitespace normalisation. Use ``edge="scheduled_posts"`` for scheduled posts,
-        which ``/feed`` does not list. More than one match means the caller must choose
-        (for instance the one no other Relais post has claimed).
+        which ``/feed`` does not list. Every listing page is read back to ``since``, however
+        many there are: stopping early could miss our post and publish it twice. More than
+        one match means the caller must choose (the one no other Relais post has claimed).
         """
         wanted = _normalise(message)
         if not wanted:
             raise ValueError("Cannot look a post up by an empty message")
         floor = _aware(since) - CLOCK_SKEW_ALLOWANCE
-        args: dict[str, Any] = {
-            "fields": LOOKUP_FIELDS,
-            "limit": page_size,
-            "since": int(floor.timestamp()),
-        }
-        found: list[GraphPost] = []
-        for _ in range(max_pages):
-            result = self._call(token, "GET", f"{page_id}/{edge}", args=args)
+        return [post for post in self.list_posts(page_id, token, floor, edge=edge,
+                                                 page_size=page_size)
+                if _normalise(post.message) == wanted]
+
+    def list_posts(
+        self,
+        page_id: str,
+        token: str,
+        since: datetime,
+        *,
+        edge: str = "feed",
+        fields: str = LOOKUP_FIELDS,
+        page_size: int = 100,
+    ) -> Iterator[GraphPost]:
+        """Every post of a Page edge created at or after ``since``, newest first (all pages)."""
+        floor = _aware(since)
+        args: dict[str, Any] = {"fields": fields, "limit": page_size,
+                                "since": int(floor.timestamp())}
+        for data in self._pages(token, f"{page_id}/{edge}", args):
+            posts = [_post_from(item) for item in data]
+            yield from (post for post in posts if _after(post, floor))
+            if not all(_after(post, floor) for post in posts):  # listings run newest first
+                return
+
+    def _pages(self, token: str, path: str, args: dict[str, Any]
+               ) -> Iterator[list[dict[str, Any]]]:
+        """The ``data`` arrays of a Graph listing, following ``paging.next`` to the end.
+
+        New read features (a Page post's reactions, comments, insights) list through here.
+        """
+        while True:
+            result = self._call(token, "GET", path, args=args)
             data = result.get("data")
             if not isinstance(data, list):
                 raise MalformedResponse("Graph API listing had no data array")
-            posts = [_post_from(item) for item in data if isinstance(item, dict)]
-            found += [p for p in posts if _after(p, floor) and _normalise(p.message) == wanted]
+            yield [item for item in data if isinstance(item, dict)]
             next_url = (result.get("paging") or {}).get("next")
-            older = not all(_after(p, floor) for p in posts)  # listings run newest first
-            if not posts or older or not isinstance(next_url, str):
-                break
+            if not data or not isinstance(next_url, str):
+                return
             query = parse_qs(urlparse(next_url).query)
-            args = {key: values[-1] for key, values in query.items() if key != "access_token"}
-        return found
+            following = {key: values[-1] for key, values in query.items()
+                         if key != "access_token"}
+            if following == args:
+                raise MalformedResponse("Graph API listing pointed at the same page again")
+            args = following
 
     def _call(
         self,

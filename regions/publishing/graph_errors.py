@@ -44,8 +44,10 @@ class GraphError(Exception):
         graph_subcode: int | None = None,
         graph_type: str | None = None,
         fbtrace_id: str | None = None,
+        scope: str | None = None,
     ) -> None:
         super().__init__(reason)
+        self.scope = scope
         self.reason = reason
         self.retry_after = retry_after
         self.graph_http_status = graph_http_status
@@ -94,7 +96,11 @@ class MalformedResponse(RetryableGraphError):
 
 
 class RateLimited(RetryableGraphError):
-    """Facebook throttled the call; ``retry_after`` holds its estimate when it gave one."""
+    """Facebook throttled the call; ``retry_after`` holds its estimate when it gave one.
+
+    ``scope`` says what is throttled: ``"app"`` (codes 4 and 17: every call of the app, on
+    every Page) or ``"page"`` (32, 613, 80000-80014, a bare 429: the Page called).
+    """
 
     code = "graph.rate_limited"
 
@@ -136,6 +142,8 @@ class DuplicatePost(PermanentGraphError):
 
 
 THROTTLING_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
+APP_THROTTLING_CODES = frozenset({4, 17})
+USAGE_HEADERS = ("x-business-use-case-usage", "x-page-usage", "x-app-usage")
 TRANSIENT_CODES = frozenset({1, 2})
 TOKEN_CODES = frozenset({102, 104, 190})
 _PERMANENT_BY_CODE: dict[int, tuple[type[PermanentGraphError], str]] = {
@@ -157,22 +165,13 @@ def redact(text: str, token: str | None) -> str:
 
 
 def retry_after_from_headers(headers: Mapping[str, str]) -> float | None:
-    """Seconds to wait, from ``Retry-After`` or BUC ``estimated_time_to_regain_access`` (min)."""
+    """Seconds to wait: the largest regain estimate of the usage headers, else Retry-After.
+
+    ``estimated_time_to_regain_access`` (minutes) is read from ``X-Business-Use-Case-Usage``,
+    ``X-Page-Usage`` and ``X-App-Usage``.
+    """
     lowered = {key.lower(): value for key, value in headers.items()}
-    minutes: list[float] = []
-    try:
-        usage = json.loads(lowered.get("x-business-use-case-usage") or "{}")
-        for entries in usage.values() if isinstance(usage, dict) else ():
-            for entry in entries if isinstance(entries, list) else ():
-                value = (
-                    entry.get("estimated_time_to_regain_access")
-                    if isinstance(entry, dict)
-                    else None
-                )
-                if isinstance(value, int | float) and value > 0:
-                    minutes.append(float(value))
-    except ValueError:
-        pass  # an unreadable usage header only loses the hint, not the error
+    minutes = [value for name in USAGE_HEADERS for value in _regain_minutes(lowered.get(name))]
     if minutes:
         return max(minutes) * 60.0
     try:
@@ -180,6 +179,26 @@ def retry_after_from_headers(headers: Mapping[str, str]) -> float | None:
     except ValueError:
         return None
     return seconds if seconds > 0 else None
+
+
+def _regain_minutes(header: str | None) -> list[float]:
+    """Every positive ``estimated_time_to_regain_access`` in one usage header.
+
+    The BUC header maps an id to a list of usage objects; the app and Page headers are one
+    usage object.
+    """
+    try:
+        usage = json.loads(header or "{}")
+    except ValueError:
+        return []  # an unreadable usage header only loses the hint, not the error
+    if not isinstance(usage, dict):
+        return []
+    entries: list[Any] = [usage]
+    for value in usage.values():
+        entries += value if isinstance(value, list) else []
+    found = [entry.get("estimated_time_to_regain_access") for entry in entries
+             if isinstance(entry, dict)]
+    return [float(value) for value in found if isinstance(value, int | float) and value > 0]
 
 
 def error_from_graph_body(
@@ -205,6 +224,7 @@ def error_from_graph_body(
     if code in THROTTLING_CODES:
         cls, what = RateLimited, "Facebook rate-limited the Page; try again later"
         details["retry_after"] = retry_after_from_headers(headers or {})
+        details["scope"] = "app" if code in APP_THROTTLING_CODES else "page"
     elif code in TOKEN_CODES:
         cls, what = TokenInvalid, "The Page access token is invalid or expired; reconnect the Page"
     elif code == 10 or (code is not None and 200 <= code <= 299):
@@ -229,7 +249,8 @@ def error_from_http_status(
     reason = f"Graph API answered {status}: {detail}"
     if http_status == 429:
         retry_after = retry_after_from_headers(headers or {})
-        return RateLimited(reason, retry_after=retry_after, graph_http_status=http_status)
+        return RateLimited(reason, retry_after=retry_after, graph_http_status=http_status,
+                           scope="page")
     if http_status == 408:
         return GraphTimeout(reason, graph_http_status=http_status)
     if http_status is not None and 400 <= http_status < 500:

@@ -12,9 +12,14 @@ import signal
 import threading
 from collections import Counter
 from collections.abc import Callable
+from datetime import timedelta
 from types import FrameType
 
-from regions.publishing.publisher import Outcome, Publisher
+from regions.db import SessionFactory
+from regions.publishing.copies import sweep_copies
+from regions.publishing.graph import GraphClient
+from regions.publishing.page_tokens import TokenCipher
+from regions.publishing.publisher import Outcome, Publisher, PublishingConfig, db_clock
 
 log = logging.getLogger("relais.worker")
 
@@ -64,9 +69,9 @@ def work(publisher: Publisher, stop: threading.Event, stats: WorkerStats, *,
 
 def run_workers(make_publisher: Callable[[int], Publisher], *, threads: int,
                 stop: threading.Event, poll_interval: float,
-                exit_when_idle: bool = False) -> WorkerStats:
+                exit_when_idle: bool = False, stats: WorkerStats | None = None) -> WorkerStats:
     """Run ``threads`` publishers side by side until they stop; return what they did."""
-    stats = WorkerStats()
+    stats = stats or WorkerStats()
     pool = [
         threading.Thread(target=work, name=f"publisher-{n}", daemon=True,
                          args=(make_publisher(n), stop, stats),
@@ -80,3 +85,18 @@ def run_workers(make_publisher: Callable[[int], Publisher], *, threads: int,
         for thread in pool:
             thread.join(timeout=0.2)  # short joins keep the main thread responsive to signals
     return stats
+
+
+def run_sweeper(sessions: SessionFactory, graph: GraphClient, cipher: TokenCipher,
+                config: PublishingConfig, stop: threading.Event, stats: WorkerStats) -> None:
+    """Sweep copies of recent posts every ``config.sweep_interval`` seconds until ``stop``."""
+    horizon = timedelta(hours=config.sweep_hours)
+    while not stop.wait(config.sweep_interval):
+        try:
+            removed = sweep_copies(sessions, graph, cipher, clock=db_clock, horizon=horizon)
+        except Exception:  # a failed sweep is tried again at the next interval
+            log.exception("copy sweep failed")
+            stats.add("error")
+            continue
+        for _ in range(removed):
+            stats.add("copy_removed")

@@ -45,7 +45,8 @@ class Fault:
     code: int | None = None  # rate_limit: 4, 17, 32, 613 or 80001 (default)
     status: int | None = None  # overrides the HTTP status of answered kinds
     seconds: float = 30.0  # timeout: how long to hold the request before hanging up
-    regain_minutes: int = 1  # rate_limit: estimated_time_to_regain_access
+    regain_minutes: float = 1  # rate_limit: estimated_time_to_regain_access
+    store_after: float = 0.0  # after_commit publish: Facebook stores the post this much later
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -98,6 +99,7 @@ class FaultPlan:
     random_kinds: list[str] = field(default_factory=lambda: list(RETRYABLE_KINDS))
     random_after_commit_rate: float = 0.5
     timeout_seconds: float = 30.0  # how long random timeouts hold a request
+    random_store_after: float = 0.0  # random after-commit publishes are stored this much later
     seed: int | None = None
     queue: list[Fault] = field(default_factory=list)
 
@@ -116,10 +118,23 @@ class FaultPlan:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class Hold:
+    """Facebook throttling a whole scope: every call of the app, or every call on one Page."""
+
+    code: int
+    until: float  # epoch seconds, by the server's clock
+
+
 class FaultInjector:
-    """Thread-safe holder of the plan; picks the fault (if any) for each API call."""
+    """Thread-safe holder of the plan; picks the fault (if any) for each API call.
+
+    It also holds throttled scopes (:meth:`throttle`): while one lasts, every call of that
+    scope is answered with its rate-limit error and the time left to regain access.
+    """
 
     def __init__(self, plan: FaultPlan | None = None) -> None:
+        self._holds: dict[str, Hold] = {}
         self._lock = threading.Lock()
         self._plan = FaultPlan()
         self._rng = random.Random()
@@ -131,8 +146,9 @@ class FaultInjector:
         return self._plan.latency_ms / 1000
 
     def configure(self, plan: FaultPlan) -> None:
-        """Replace the whole plan (and reseed)."""
+        """Replace the whole plan (and reseed); holds end."""
         with self._lock:
+            self._holds.clear()
             self._plan = plan
             self._rng = random.Random(plan.seed)
 
@@ -155,6 +171,29 @@ class FaultInjector:
                 self._rng = random.Random(plan.seed)
             self._plan = plan
             return plan
+
+    def throttle(self, scope: str, until: float, *, page_id: str | None = None,
+                 code: int | None = None) -> None:
+        """Throttle ``"app"`` (code 4 by default) or ``"page"`` ``page_id`` (code 32)."""
+        if scope not in ("app", "page") or (scope == "page") != bool(page_id):
+            raise ValueError("throttle scope is 'app', or 'page' with a page_id")
+        key = "app" if scope == "app" else f"page:{page_id}"
+        with self._lock:
+            self._holds[key] = Hold(code or (4 if scope == "app" else 32), until)
+
+    def held(self, page_id: str | None, now: float) -> Hold | None:
+        """The hold that answers a call on this Page now, if any (the app's first)."""
+        with self._lock:
+            for key in ("app", f"page:{page_id}"):
+                found = self._holds.get(key)
+                if found is not None and found.until > now:
+                    return found
+        return None
+
+    def release(self) -> None:
+        """End every hold."""
+        with self._lock:
+            self._holds.clear()
 
     def add(self, fault: Fault) -> None:
         """Queue one fault."""
@@ -190,5 +229,6 @@ class FaultInjector:
                     code=code,
                     seconds=plan.timeout_seconds,
                     regain_minutes=0,
+                    store_after=plan.random_store_after if after_commit else 0.0,
                 )
             return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
 
     server: FakeGraphHTTPServer
     server_version = "FakeGraph/1.0"
+    _token_in: str | None = None  # where the call's token came: query, body or header
 
     def do_GET(self) -> None:  # noqa: D102 - the verb handlers are self-explanatory
         self._dispatch()
@@ -57,9 +59,17 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
             post = self.server.state.shown_at(page_id, number)
             self._send(permalink.page(post, f"{page_id}_{number}"))
             return
-        params.update(self._form(body))
+        form = self._form(body)
+        self._token_in = ("query" if "access_token" in params else
+                          "body" if "access_token" in form else
+                          "header" if self._bearer() else None)
+        params.update(form)
         token = params.pop("access_token", None) or self._bearer()
-        self._graph(url.path, params, token)
+        self.server.calling(+1)
+        try:
+            self._graph(url.path, params, token)
+        finally:
+            self.server.calling(-1)
 
     def _form(self, body: bytes) -> dict[str, str]:
         if not body:
@@ -92,7 +102,8 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
 
     def _record(self, status: int | None, note: str) -> None:
         path = urlsplit(self.path).path
-        self.server.record({"method": self.command, "path": path, "status": status, "note": note})
+        self.server.record({"method": self.command, "path": path, "status": status, "note": note,
+                            "token_in": self._token_in})
         log.info("%s %s -> %s%s", self.command, path, status or "no answer", note and f" ({note})")
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib's name
@@ -115,14 +126,21 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
             return
         op, node = route
         self._wait(self.server.faults.latency_seconds)
-        fault = self.server.faults.pick(op)
         page_id = state.page_of(node)
+        hold = self.server.faults.held(page_id, state.clock())
+        if hold is not None:
+            regain = math.ceil(max(hold.until - state.clock(), 0) / 60)
+            self._send(replies.rate_limited(hold.code, page_id, regain), f"throttled {hold.code}")
+            return
+        fault = self.server.faults.pick(op)
         if fault is not None and not (fault.after_commit and op in MUTATING_OPERATIONS):
             self._fail(fault, page_id, "fault")
             return
-        reply = self._checked_call(op, node, page_id, parts, params, token)
+        late = fault.store_after if fault is not None and op == "publish" else 0.0
+        reply = self._checked_call(op, node, page_id, parts, params, token, late)
         if fault is not None:
-            self._fail(fault, page_id, f"fault after commit, real answer {reply.status}")
+            stored = f"stored in {late:g} s" if late else "real answer"
+            self._fail(fault, page_id, f"fault after commit, {stored} {reply.status}")
             return
         self._send(reply)
 
@@ -134,8 +152,13 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
         parts: list[str],
         params: dict[str, str],
         token: str | None,
+        late: float = 0.0,
     ) -> Reply:
-        """Graph's checks in Graph's order (token, object, permission), then the call."""
+        """Graph's checks in Graph's order (token, object, permission), then the call.
+
+        ``late`` > 0 stores an accepted publish that many seconds later, as Facebook may do
+        for a call whose client has already given up.
+        """
         state = self.server.state
         if denied := state.authorize(token, None):
             return denied
@@ -143,6 +166,9 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
             return replies.unsupported(self.command, node)
         if denied := state.authorize(token, page_id):
             return denied
+        if late > 0:
+            self.server.store_later(late, lambda: state.publish(node, params))
+            return replies.ok({"id": "pending"})
         return self._call(op, node, parts, params)
 
     def _call(self, op: str, node: str, parts: list[str], params: dict[str, str]) -> Reply:
@@ -196,6 +222,11 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
             if path == "faults" and method == "DELETE":
                 faults.configure(FaultPlan())
                 return replies.ok({"success": True})
+            if path == "throttle" and method == "POST":
+                until = state.clock() + float(data.get("seconds", 60))
+                faults.throttle(str(data["scope"]), until, page_id=data.get("page_id"),
+                                code=data.get("code"))
+                return replies.ok({"success": True, "until": until})
             if path == "requests" and method == "GET":
                 return replies.ok({"data": self.server.recorded()})
             if path == "reset" and method == "POST":

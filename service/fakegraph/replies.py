@@ -9,6 +9,7 @@ from typing import Any
 
 JSON_TYPE = "application/json; charset=UTF-8"
 THROTTLING_CODES = (4, 17, 32, 613, 80001)
+APP_CODES = (4, 17)  # the whole app is throttled; the others throttle one Page
 
 _THROTTLING_MESSAGES = {
     4: "(#4) Application request limit reached",
@@ -141,20 +142,23 @@ def transient_server_error() -> Reply:
     )
 
 
-def rate_limited(code: int, page_id: str | None, regain_minutes: int, status: int = 400) -> Reply:
-    """A throttling error with the usage headers Graph sends alongside."""
-    usage = {
-        "type": "pages",
-        "call_count": 100,
-        "total_cputime": 25,
-        "total_time": 25,
-        "estimated_time_to_regain_access": regain_minutes,
-    }
-    headers = {"X-Business-Use-Case-Usage": json.dumps({page_id or "0": [usage]})}
-    if code in (4, 17):
-        headers["X-App-Usage"] = json.dumps(
-            {"call_count": 100, "total_cputime": 25, "total_time": 25}
-        )
+def rate_limited(code: int, page_id: str | None, regain_minutes: float, status: int = 400
+                 ) -> Reply:
+    """A throttling error with the usage headers Graph sends alongside.
+
+    App throttling (#4, #17) comes with ``X-App-Usage``; Page throttling (#32, #613, 80000+)
+    with ``X-Page-Usage`` and the Page's ``X-Business-Use-Case-Usage`` entry. The regain
+    estimate (``estimated_time_to_regain_access``, minutes) rides in the throttled scope's
+    header.
+    """
+    usage: dict[str, Any] = {"call_count": 100, "total_cputime": 25, "total_time": 25,
+                             "estimated_time_to_regain_access": regain_minutes}
+    if code in APP_CODES:
+        headers = {"X-App-Usage": json.dumps(usage)}
+    else:
+        headers = {"X-Page-Usage": json.dumps(usage),
+                   "X-Business-Use-Case-Usage": json.dumps(
+                       {page_id or "0": [{"type": "pages", **usage}]})}
     message = _THROTTLING_MESSAGES.get(code, f"(#{code}) Rate limit reached")
     return graph_error(code, message, status=status, is_transient=True, headers=headers)
 

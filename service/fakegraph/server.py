@@ -34,6 +34,8 @@ class FakeGraphHTTPServer(ThreadingHTTPServer):
         self.stopping = threading.Event()  # wakes handlers held by latency or timeouts
         self._log_lock = threading.Lock()
         self._requests: list[dict[str, Any]] = []
+        self._late: list[threading.Timer] = []
+        self._in_progress = 0
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that gave up (timeout) is normal here; log anything else without a trace."""
@@ -53,13 +55,44 @@ class FakeGraphHTTPServer(ThreadingHTTPServer):
             self._requests.append(entry)
             del self._requests[:-MAX_RECORDED_REQUESTS]
 
+    def store_later(self, seconds: float, store: Callable[[], object]) -> None:
+        """Run ``store`` in ``seconds`` (a late store by Facebook); a reset cancels it."""
+        timer = threading.Timer(seconds, store)
+        timer.daemon = True
+        with self._log_lock:
+            self._late = [t for t in self._late if t.is_alive()] + [timer]
+        timer.start()
+
+    def calling(self, change: int) -> None:
+        """Count a Graph call in (+1) or out (-1)."""
+        with self._log_lock:
+            self._in_progress += change
+
+    def in_progress(self) -> int:
+        """Graph calls received and not answered yet."""
+        with self._log_lock:
+            return self._in_progress
+
+    def pending_stores(self) -> int:
+        """Late stores not done yet."""
+        with self._log_lock:
+            return sum(timer.is_alive() for timer in self._late)
+
     def recorded(self) -> list[dict[str, Any]]:
         """Requests handled so far, oldest first."""
         with self._log_lock:
             return list(self._requests)
 
+    def cancel_late_stores(self) -> None:
+        """Late stores not done yet never happen."""
+        with self._log_lock:
+            for timer in self._late:
+                timer.cancel()
+            self._late.clear()
+
     def reset(self) -> None:
-        """Forget posts, faults and recorded requests; keep the Pages."""
+        """Forget posts, faults, late stores and recorded requests; keep the Pages."""
+        self.cancel_late_stores()
         self.state.clear_posts()
         self.faults.configure(FaultPlan())
         with self._log_lock:
@@ -128,6 +161,7 @@ class FakeGraphServer:
     def stop(self) -> None:
         """Stop serving, wake held requests and close the socket."""
         self._httpd.stopping.set()
+        self._httpd.cancel_late_stores()
         self._httpd.shutdown()
         self._httpd.server_close()
         if self._thread is not None:
@@ -156,6 +190,19 @@ class FakeGraphServer:
         fault = Fault(kind, **options)
         self.faults.add(fault)
         return fault
+
+    def throttle(self, scope: str, seconds: float, *, page_id: str | None = None,
+                 code: int | None = None) -> None:
+        """Throttle the app (#4) or one Page (#32) for ``seconds`` of the fake's clock."""
+        self.faults.throttle(scope, self.state.clock() + seconds, page_id=page_id, code=code)
+
+    def calls_in_progress(self) -> int:
+        """Graph calls received and not answered yet (held by latency or a timeout fault)."""
+        return self._httpd.in_progress()
+
+    def pending_stores(self) -> int:
+        """Late stores (``store_after``) that have not happened yet."""
+        return self._httpd.pending_stores()
 
     def configure_faults(self, **settings: Any) -> FaultPlan:
         """Change plan settings, e.g. ``configure_faults(random_failure_rate=0.3, seed=7)``."""

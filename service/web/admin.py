@@ -321,10 +321,8 @@ def check_page(territory_id: int) -> ResponseReturnValue:
     """Ask Facebook whether the stored token opens the Page; say what it found."""
     graph = graph_client(settings())
     try:
-        with unit_of_work() as uow:
-            result = connections.check_connection(uow, page_actor(), territory_id, graph=graph,
-                                                  cipher=token_cipher(settings()))
-            uow.commit()
+        result = connections.check_connection(unit_of_work, page_actor(), territory_id,
+                                              graph=graph, cipher=token_cipher(settings()))
     finally:
         graph.close()
     flash(check_in_words(result), "success" if result.ok else "error")

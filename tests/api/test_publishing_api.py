@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
-from regions.models import PageConnection, Post, PostStatus, Publication, Role
+from regions.models import PageConnection, Post, PostStatus, Publication, PublicationAttempt, Role
 from regions.models.audit import AuditEvent
 from regions.publishing.graph import GraphClient
 from service.fakegraph import FakeGraphServer, FakePage
@@ -283,3 +285,57 @@ def test_a_post_being_published_cannot_be_edited_or_withdrawn(world, responses, 
         assert response.status_code == 409
         assert response.json["code"] == "post.publishing"
     assert world["editor"].get(f"/api/posts/{post_id}").json["text"] == "Bonjour Lyon"
+
+
+def test_the_desk_sees_every_publication_and_graph_call_of_a_post(
+        world, responses, uow, fake, session_factory, settings):
+    import random as _random
+
+    from regions.publishing.graph import GraphClient
+    from regions.publishing.page_tokens import cipher_for
+    from regions.publishing.publisher import Publisher, PublishingConfig
+    from tests.conftest import TEST_SECRET
+
+    connect(world, responses)
+    post_id = make_post(uow, world, PostStatus.SCHEDULED)
+    graph = GraphClient(base_url=fake.base_url, timeout=0.3)
+    publisher = Publisher(session_factory, graph, cipher_for(None, TEST_SECRET, production=False),
+                          PublishingConfig(graph_timeout=0.3, settle_margin=0.1), worker="api",
+                          rng=_random.Random(1))
+    fake.inject("timeout", op="publish", seconds=0.5)
+    fake.inject("token_expired", op="list_posts")
+    try:
+        publisher.run_once()  # the call gets no answer: rescheduled
+        with uow() as unit:  # due now, and the unanswered call has settled
+            unit.session.execute(Publication.__table__.update().values(
+                due_at=Publication.due_at - timedelta(minutes=5),
+                first_attempt_at=Publication.first_attempt_at - timedelta(minutes=5)))
+            unit.session.execute(PublicationAttempt.__table__.update().values(
+                started_at=PublicationAttempt.started_at - timedelta(minutes=5)))
+            unit.commit()
+        publisher.run_once()  # the lookup is refused: the post fails
+    finally:
+        graph.close()
+    path = f"/api/posts/{post_id}/publications"
+
+    shown = call(responses, world["desk"], "GET", path)
+
+    assert shown.status_code == 200, shown.json
+    assert shown.json["status"] == "failed" and shown.json["may_be_on_facebook"] is True
+    [publication] = shown.json["publications"]
+    assert publication["status"] == "failed" and publication["claims"] == 2
+    assert publication["failures"] == 2
+    assert [(c["kind"], c["outcome"], c["code"]) for c in publication["calls"]] == [
+        ("publish", "error", "graph.timeout"), ("lookup", "error", "graph.token_invalid")]
+    assert publication["calls"][0]["answered_at"] >= publication["calls"][0]["started_at"]
+    assert call(responses, world["editor"], "GET", path).status_code == 200
+    assert call(responses, world["lille_editor"], "GET", path).status_code in (403, 404)
+    assert call(responses, world["desk"], "GET", "/api/posts/999999/publications"
+                ).status_code == 404
+
+
+def test_a_post_never_published_has_an_empty_history(world, responses, uow):
+    post_id = make_post(uow, world, PostStatus.APPROVED, queue=False)
+    shown = call(responses, world["desk"], "GET", f"/api/posts/{post_id}/publications")
+    assert shown.status_code == 200
+    assert shown.json["publications"] == [] and shown.json["may_be_on_facebook"] is False

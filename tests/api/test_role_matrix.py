@@ -168,6 +168,9 @@ MATRIX = {
     ("GET", "/api/posts/<int:post_id>/audit"): (
         lambda c: f"/api/posts/{c['posts']()['draft']}/audit", None, CENTRAL,
     ),
+    ("GET", "/api/posts/<int:post_id>/publications"): (
+        lambda c: f"/api/posts/{c['posts']()['draft']}/publications", None, CENTRAL,
+    ),
     ("GET", "/api/review-queue"): (lambda c: "/api/review-queue", None, CENTRAL),
     ("GET", "/api/campaigns"): (lambda c: "/api/campaigns", None, ALL),
     ("POST", "/api/campaigns"): (

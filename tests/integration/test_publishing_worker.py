@@ -2,148 +2,30 @@
 
 from __future__ import annotations
 
-import itertools
 import logging
 import random
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from geoalchemy2 import WKTElement
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from regions.models import Post, PostStatus, Publication, Role, TemplateRecord, TemplateVersion
+from regions.models import PostStatus, Publication, Role
 from regions.models.audit import AuditEvent
 from regions.publishing import claims
-from regions.publishing.connections import PlaceSpec, connect_page
-from regions.publishing.graph import GraphClient
 from regions.publishing.graph_errors import GraphTimeout, RateLimited
-from regions.publishing.page_tokens import cipher_for
-from regions.publishing.publisher import Outcome, Publisher, PublishingConfig, retry_delay
-from service.fakegraph import FakeGraphServer, FakePage
-from tests.conftest import TEST_SECRET
-
-PAGE, TOKEN = "1001", "EAAPage1001-publisher-s3cret-token"
-PAGE_PLACE, NEAR_PLACE = "500000000000001", "500000000000002"
-CLIENT_TIMEOUT = 0.3
-CONFIG = PublishingConfig(graph_timeout=CLIENT_TIMEOUT, settle_margin=0.2, backoff_base=0.5,
-                          backoff_cap=4.0, max_attempts=8)
-_keys = itertools.count(1)
-
-
-@dataclass
-class Clock:
-    """A clock the tests move forward instead of sleeping."""
-
-    now: datetime
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
-def seed_posts(session, territory_id, author_id, texts, *, lon=4.85, lat=45.75, radius_km=None,
-               status=PostStatus.SCHEDULED, due_at=None, queue=True):
-    """Posts (with their queued publications) straight into the tables; returns their ids."""
-    template = TemplateRecord(key=f"publishing-{next(_keys)}-{random.random()}", name="P",
-                              network="facebook", language="fr")
-    session.add(template)
-    session.flush()
-    version = TemplateVersion(template_id=template.id, number=1, data={})
-    session.add(version)
-    session.flush()
-    ids = []
-    for text in texts:
-        post = Post(territory_id=territory_id, author_id=author_id, text=text, status=status,
-                    template_version_id=version.id, geom=WKTElement(f"POINT({lon} {lat})", 4326),
-                    audience_radius_km=radius_km, link="https://example.org/relais")
-        session.add(post)
-        session.flush()
-        if queue:
-            session.add(Publication(post_id=post.id, status="queued",
-                                    due_at=due_at or func.now()))
-        ids.append(post.id)
-    session.flush()
-    return ids
-
-
-@pytest.fixture()
-def clock():
-    return Clock(datetime.now(UTC))
-
-
-@pytest.fixture()
-def fake(clock):
-    with FakeGraphServer([FakePage(PAGE, "Relais Lyon", {TOKEN})],
-                         clock=lambda: clock.now.timestamp()) as server:
-        yield server
-
-
-@pytest.fixture()
-def graph(fake):
-    client = GraphClient(base_url=fake.base_url, timeout=CLIENT_TIMEOUT)
-    yield client
-    client.close()
-
-
-@pytest.fixture()
-def cipher():
-    return cipher_for(None, TEST_SECRET, production=False)
-
-
-@pytest.fixture()
-def lyon(make_territory, make_user, uow, cipher):
-    territory = make_territory("Lyon", bbox=(4.7, 45.6, 5.0, 45.9))
-    author = make_user(Role.REGIONAL_EDITOR, territory_ids=[territory])
-    with uow() as unit:
-        connect_page(unit, None, territory, page_id=PAGE, token=TOKEN, cipher=cipher,
-                     place_id=PAGE_PLACE, places=[PlaceSpec(NEAR_PLACE, "Bellecour", 4.832,
-                                                            45.757, 1500)])
-        unit.commit()
-    return {"territory": territory, "author": author.id}
-
-
-@pytest.fixture()
-def publisher(session_factory, graph, cipher, clock):
-    return Publisher(session_factory, graph, cipher, CONFIG, worker="test:1",
-                     clock=lambda _uow: clock.now, rng=random.Random(7))
-
-
-@pytest.fixture()
-def posts(uow, lyon, clock):
-    def make(*texts, **options):
-        options.setdefault("due_at", clock.now)
-        with uow() as unit:
-            ids = seed_posts(unit.session, lyon["territory"], lyon["author"], texts, **options)
-            unit.commit()
-        return ids
-    return make
-
-
-def drain(publisher, session_factory, clock, limit=50):
-    """Run until nothing is queued, jumping the clock to the next due time when idle."""
-    outcomes = []
-    for _ in range(limit):
-        outcome = publisher.run_once()
-        if outcome is not None:
-            outcomes.append(outcome)
-            continue
-        with session_factory() as session:
-            due = session.scalar(select(func.min(func.coalesce(
-                Publication.lease_until, Publication.due_at))).where(
-                Publication.status.in_(("queued", "in_flight"))))
-        if due is None:
-            return outcomes
-        clock.now = max(clock.now, due) + timedelta(milliseconds=1)
-    raise AssertionError(f"queue did not drain: {outcomes}")
-
-
-def load(session_factory, post_id):
-    with session_factory() as session:
-        post = session.get(Post, post_id)
-        publications = list(session.scalars(select(Publication).where(
-            Publication.post_id == post_id).order_by(Publication.id)))
-        session.expunge_all()
-        return post, publications
+from regions.publishing.publisher import Outcome, PublishingConfig, retry_delay
+from service.fakegraph import FakePage
+from tests.integration.publishing_world import (  # noqa: F401 - seed_posts is imported from here
+    CLIENT_TIMEOUT,
+    CONFIG,
+    NEAR_PLACE,
+    PAGE,
+    PAGE_PLACE,
+    TOKEN,
+    drain,
+    load,
+    seed_posts,
+)
 
 
 def test_scheduled_post_is_published_with_the_nearest_place_and_local_targeting(
@@ -299,7 +181,7 @@ def test_worker_killed_after_storing_the_id_only_finishes(
     _mark(job, publisher, session_factory, clock)
     created = graph.publish_feed_post(PAGE, TOKEN, job.message)
     with publisher_uow(session_factory) as uow:
-        claims.store_graph_id(uow, job, publisher.worker, created.id)
+        claims.mark_live(uow, job, publisher.worker, created.id, clock.now, adopted=False)
         uow.commit()
     clock.advance(CONFIG.lease.total_seconds() + 0.1)
     fake.reset()  # forget the request log, keep nothing else relevant: the post is gone too
@@ -400,4 +282,4 @@ def test_a_facebook_id_already_held_by_another_publication_is_not_adopted_twice(
     job = _claim(publisher, session_factory, clock, cipher)
     assert job.post_id != first
     with pytest.raises(PostIdTaken):
-        publisher._store(job, f"{PAGE}_42")
+        publisher._store(job, f"{PAGE}_42", adopted=True)

@@ -106,3 +106,46 @@ def test_gunicorn_gets_the_worker_class_threads_keepalive_and_timeouts():
     assert (threaded.worker_class_str, threaded.threads, threaded.keepalive,
             threaded.timeout) == ("gthread", 6, 7, 40)
     assert RelaisServer(Settings(worker_class="sync")).cfg.threads == 1
+
+
+def test_the_publishing_worker_timing_and_graph_settings_are_read_and_typed():
+    settings = Settings.from_env({
+        "RELAIS_GRAPH_TIMEOUT_SECONDS": "2.5", "RELAIS_GRAPH_TOKEN_IN_HEADER": "false",
+        "RELAIS_WORKER_THREADS": "6", "RELAIS_PUBLISH_SETTLE_SECONDS": "45",
+        "RELAIS_PUBLISH_SETTLE_MAX_SECONDS": "600", "RELAIS_PUBLISH_BACKOFF_BASE_SECONDS": "1",
+        "RELAIS_PUBLISH_BACKOFF_CAP_SECONDS": "120", "RELAIS_PUBLISH_MAX_FAILURES": "12",
+        "RELAIS_PUBLISH_POLL_SECONDS": "0.5", "RELAIS_PUBLISH_SWEEP_SECONDS": "0",
+        "RELAIS_PUBLISH_SWEEP_HOURS": "48"})
+    assert settings.graph_timeout_seconds == 2.5 and settings.graph_token_in_header is False
+    assert settings.worker_threads == 6 and settings.publish_max_failures == 12
+    assert (settings.publish_settle_seconds, settings.publish_settle_max_seconds) == (45, 600)
+    assert (settings.publish_backoff_base_seconds, settings.publish_backoff_cap_seconds) == (1, 120)
+    assert settings.publish_poll_seconds == 0.5 and settings.publish_sweep_seconds == 0
+    assert settings.publish_sweep_hours == 48
+
+
+@pytest.mark.parametrize(("env", "words"), [
+    ({"RELAIS_PUBLISH_SETTLE_SECONDS": "soon"}, "RELAIS_PUBLISH_SETTLE_SECONDS must be a number"),
+    ({"RELAIS_GRAPH_TIMEOUT_SECONDS": "0"}, "RELAIS_GRAPH_TIMEOUT_SECONDS must be at least"),
+    ({"RELAIS_PUBLISH_BACKOFF_CAP_SECONDS": "-1"}, "must be at least 0"),
+    ({"RELAIS_PUBLISH_SWEEP_HOURS": "nan"}, "RELAIS_PUBLISH_SWEEP_HOURS must be at least"),
+    ({"RELAIS_WORKER_THREADS": "0"}, "RELAIS_WORKER_THREADS must be at least 1"),
+])
+def test_malformed_publishing_settings_are_refused_by_name(env, words):
+    with pytest.raises(SettingsError, match=words):
+        Settings.from_env(env)
+
+
+def test_the_worker_and_the_web_service_build_their_graph_client_from_the_same_settings():
+    from service.publishing import graph_client, publishing_config
+
+    settings = Settings.from_env({"RELAIS_GRAPH_BASE_URL": "http://graph.test/",
+                                  "RELAIS_GRAPH_VERSION": "v19.0",
+                                  "RELAIS_GRAPH_TOKEN_IN_HEADER": "no",
+                                  "RELAIS_GRAPH_TIMEOUT_SECONDS": "4"})
+    client = graph_client(settings)
+    assert (client.base_url, client.version, client.timeout, client.token_in_header) == (
+        "http://graph.test/", "v19.0", 4.0, False)
+    config = publishing_config(settings, settle_margin=None, max_attempts=3)
+    assert config.graph_timeout == 4.0 and config.settle_margin == 20.0
+    assert config.max_attempts == 3

@@ -11,16 +11,18 @@ from sqlalchemy.orm import Session
 from regions.models import PageConnection, Post
 from regions.publishing import actions, connections
 from regions.publishing.connections import PlaceSpec
+from regions.publishing.history import publication_history
 from service.api.common import Blueprint
 from service.api.publishing.schemas import (
     ConnectionCheckSchema,
     PageConnectArgs,
     PageConnectionSchema,
+    PublicationHistorySchema,
     PublicationStateSchema,
 )
 from service.auth import current_actor
 from service.publishing import graph_client, token_cipher
-from service.runtime import settings, unit_of_work
+from service.runtime import reading, settings, unit_of_work
 
 blp = Blueprint("publishing", __name__, url_prefix="/api",
                 description="Publishing to Facebook Pages: connections, retry, retract.")
@@ -90,10 +92,8 @@ class TerritoryPageCheck(MethodView):
         actor = current_actor()
         graph = graph_client(settings())
         try:
-            with unit_of_work() as uow:
-                result = connections.check_connection(
-                    uow, actor, territory_id, graph=graph, cipher=token_cipher(settings()))
-                uow.commit()
+            result = connections.check_connection(
+                unit_of_work, actor, territory_id, graph=graph, cipher=token_cipher(settings()))
         finally:
             graph.close()
         return asdict(result)
@@ -125,10 +125,32 @@ class PostRetract(MethodView):
         actor = current_actor()
         graph = graph_client(settings())
         try:
-            with unit_of_work() as uow:
-                post = actions.retract_post(uow, actor, post_id, graph=graph,
-                                            cipher=token_cipher(settings()))
-                uow.commit()
-                return _post_state(post)
+            post = actions.retract_post(unit_of_work, actor, post_id, graph=graph,
+                                        cipher=token_cipher(settings()))
         finally:
             graph.close()
+        return _post_state(post)
+
+
+@blp.route("/posts/<int:post_id>/publications")
+class PostPublications(MethodView):
+    """A post's publications and their Graph calls."""
+
+    @blp.response(200, PublicationHistorySchema)
+    def get(self, post_id: int) -> dict[str, Any]:
+        """What was tried to publish the post, when, and Facebook's answers (desk, territory)."""
+        actor = current_actor()
+        with reading() as uow:
+            history = publication_history(uow.session, actor, post_id)
+            post = history.post
+            return {"post_id": post.id, "status": post.status.value,
+                    "facebook_post_id": post.facebook_post_id, "permalink": post.permalink,
+                    "may_be_on_facebook": history.may_be_on_facebook,
+                    "publications": [{**_fields_of(p), "calls": calls}
+                                     for p, calls in history.publications]}
+
+
+def _fields_of(publication: Any) -> dict[str, Any]:
+    names = ("id", "status", "due_at", "attempts", "failures", "first_attempt_at",
+             "finished_at", "last_error_code", "last_error", "graph_post_id")
+    return {name: getattr(publication, name) for name in names}

@@ -78,3 +78,49 @@ class PublicationStateSchema(Schema):
     permalink = fields.String(allow_none=True)
     published_at = fields.DateTime(allow_none=True)
     due_at = fields.DateTime(allow_none=True)
+
+
+class GraphCallSchema(Schema):
+    """One Graph call made for a publication: what was tried, when, Facebook's answer."""
+
+    kind = fields.String(metadata={"description": "publish, lookup, permalink or remove_copy"})
+    claim = fields.Integer(metadata={"description": "Which claim of the publication made it"})
+    started_at = fields.DateTime()
+    answered_at = fields.DateTime(allow_none=True)
+    outcome = fields.String(allow_none=True, metadata={
+        "description": "ok, error, found, not_found or no_answer; null while in flight"})
+    code = fields.String(allow_none=True, metadata={"description": "Stable error code"})
+    detail = fields.String(allow_none=True)
+    graph_post_id = fields.String(allow_none=True)
+    landed_at = fields.DateTime(allow_none=True, metadata={
+        "description": "When Facebook stored the post an unanswered call created"})
+
+
+class PublicationSchema(Schema):
+    """One publication of a post (the first, or one per retry)."""
+
+    id = fields.Integer()
+    status = fields.String(metadata={"description": "queued, in_flight, succeeded, failed, "
+                                                    "cancelled"})
+    due_at = fields.DateTime()
+    claims = fields.Integer(attribute="attempts")
+    failures = fields.Integer(metadata={"description": "Failed Graph calls (the limit counts "
+                                                      "these, never crashes)"})
+    first_attempt_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)
+    last_error_code = fields.String(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    graph_post_id = fields.String(allow_none=True)
+    calls = fields.List(fields.Nested(GraphCallSchema))
+
+
+class PublicationHistorySchema(Schema):
+    """A post's publications and every Graph call they made, newest publication first."""
+
+    post_id = fields.Integer()
+    status = fields.String()
+    facebook_post_id = fields.String(allow_none=True)
+    permalink = fields.String(allow_none=True)
+    may_be_on_facebook = fields.Boolean(metadata={
+        "description": "A publish call may have reached Facebook unanswered: retry looks first"})
+    publications = fields.List(fields.Nested(PublicationSchema))

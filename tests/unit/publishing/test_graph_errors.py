@@ -224,3 +224,25 @@ def test_empty_token_is_token_invalid_without_calling_facebook():
     with pytest.raises(TokenInvalid):
         client.get_page("1", "")
     client.close()
+
+
+@pytest.mark.parametrize(("code", "scope"), [
+    (4, "app"), (17, "app"), (32, "page"), (613, "page"), (80001, "page"),
+])
+def test_a_rate_limit_says_whether_the_app_or_the_page_is_throttled(code, scope):
+    assert error_from_graph_body({"code": code, "message": "m"}).scope == scope
+    assert error_from_http_status(429, {}, "throttled").scope == "page"
+
+
+@pytest.mark.parametrize("header", ["X-App-Usage", "X-Page-Usage"])
+def test_the_regain_estimate_is_read_from_the_app_and_page_usage_headers(header):
+    usage = {"call_count": 100, "total_time": 20, "estimated_time_to_regain_access": 3}
+    error = error_from_graph_body({"code": 4, "message": "m"}, headers={header: json.dumps(usage)})
+    assert error.retry_after == 180.0
+
+
+def test_the_longest_regain_estimate_of_all_usage_headers_wins():
+    headers = {"X-App-Usage": json.dumps({"estimated_time_to_regain_access": 1}),
+               "X-Business-Use-Case-Usage": json.dumps(
+                   {"9": [{"estimated_time_to_regain_access": 4}]})}
+    assert retry_after_from_headers(headers) == 240.0
