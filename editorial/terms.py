@@ -8,8 +8,13 @@ Semantics (also in docs/decisions/0004-validation-engine.md):
   edges: "l'arnaque", "#arnaque" and "super-arnaque" all contain "arnaque".
 - A term ending with ``*`` also catches longer words: "gratuit*" catches "gratuite",
   "gratuits", "gratuitement".
-- A phrase matches across any run of whitespace: "crédit facile" catches "crédit" and
-  "facile" separated by a line break.
+- A phrase matches across any run of whitespace, or none: "crédit facile" catches "crédit" and
+  "facile" separated by a line break, and "#créditfacile".
+- Disguises do not hide a term (docs/decisions/0016-charter-terms-see-through-disguises.md):
+  the fold (:mod:`editorial.text`) reads look-alike letters of other scripts, mathematical and
+  full-width letters as Latin ones and drops invisible characters, and a word spelled out letter
+  by letter ("g r a t u i t", "g.r.a.t.u.i.t", "g-r-a-t-u-i-t") is read as the word. Spans
+  still point at the text as written.
 - "œ" and "oe", "æ" and "ae" are the same letters.
 - An exception phrase cancels a match that lies entirely inside one of its occurrences: term
   "gratuit*" with exception "entrée gratuite pour les enfants" flags "c'est gratuit" but not
@@ -66,7 +71,7 @@ def _spellings(folded: str) -> Iterator[str]:
 
 def _atom(char: str) -> str:
     if char == " ":
-        return r"\s+"
+        return r"\s*"
     if char == _STAR:
         return r"\w*"
     return re.escape(char)
@@ -114,6 +119,21 @@ def whole_words(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)")
 
 
+# A word spelled out: three or more letters or digits standing alone, each separated from the
+# next by one to three spaces or punctuation marks ("g r a t u i t", "g.r.a.t.u.i.t", "g - r").
+# Apostrophes are not separators, so that French elisions ("l'a", "d'y") stay words.
+_SEPARATOR = r"[\s.\-_*·•/|\\~+,:;\"`^=…‧∙⋅‐‑‒–—]"
+_ALONE = r"[^\W_]"
+_SPELLED_OUT = re.compile(
+    rf"(?<![^\W_]){_ALONE}(?:{_SEPARATOR}{{1,3}}{_ALONE}(?![^\W_])){{2,}}"
+)
+_NOT_LETTER = re.compile(r"[\W_]+")
+
+
+def _squeezed(found: str) -> str:
+    return "".join(found.split())
+
+
 @dataclass(frozen=True, slots=True)
 class TermEntry:
     """One forbidden term as configured, and who forbids it."""
@@ -146,10 +166,10 @@ class TermMatcher:
             starred = entry.folded.endswith(_STAR)
             for spelling in _spellings(entry.folded.removesuffix(_STAR)):
                 if starred:
-                    self._prefixes.append((spelling, entry))
+                    self._prefixes.append((_squeezed(spelling), entry))
                     spellings.add(spelling + _STAR)
                 else:
-                    self._exact.setdefault(spelling, []).append(entry)
+                    self._exact.setdefault(_squeezed(spelling), []).append(entry)
                     spellings.add(spelling)
         # Terms start and end with a word character (see term_problem), so \b is the same as
         # the look-arounds of whole_words here, and about 15 % faster in CPython's engine.
@@ -163,11 +183,25 @@ class TermMatcher:
         text = folded.text
         hits: list[TermHit] = []
         for match in self._pattern.finditer(text):
-            start, end = match.span()
-            for entry in self._entries_for(" ".join(match.group().split())):
-                if not _excepted(entry, text, start, end):
-                    hits.append(TermHit(entry, start, end))
+            self._hit(hits, text, match.group(), match.start(), match.end())
+        for run in _SPELLED_OUT.finditer(text):
+            self._scan_spelled_out(hits, text, run)
         return hits
+
+    def _scan_spelled_out(self, hits: list[TermHit], text: str, run: re.Match[str]) -> None:
+        """Terms in a word spelled out letter by letter: matched on its letters put together."""
+        assert self._pattern is not None
+        offsets = [match.start() for match in re.finditer(_ALONE, run.group())]
+        letters = _NOT_LETTER.sub("", run.group())
+        base = run.start()
+        for match in self._pattern.finditer(letters):
+            start, end = base + offsets[match.start()], base + offsets[match.end() - 1] + 1
+            self._hit(hits, text, match.group(), start, end)
+
+    def _hit(self, hits: list[TermHit], text: str, found: str, start: int, end: int) -> None:
+        for entry in self._entries_for(_squeezed(found)):
+            if not _excepted(entry, text, start, end):
+                hits.append(TermHit(entry, start, end))
 
     def _entries_for(self, found: str) -> list[TermEntry]:
         entries = list(self._exact.get(found, ()))
