@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
+from report import row  # bench/report.py: this script's folder is on sys.path
+
 from editorial import (
     Draft,
     Media,
@@ -26,7 +28,6 @@ from editorial import (
 from editorial.terms import TermEntry, TermMatcher, fold_term, trie_pattern, whole_words
 from editorial.text import fold, warm_up
 from regions.patterns import ENGINE as PATTERNS
-from report import row  # bench/report.py: this script's folder is on sys.path
 
 SEED = 20261128
 WORDS = (

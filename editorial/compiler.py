@@ -100,11 +100,11 @@ def _link_disclaimers(checks: list[Check]) -> list[Check]:
     return linked
 
 
-def _merge_terms(checks: list[Check]) -> list[Check]:
+def _merge_terms(checks: list[Check], patterns: PatternEngine) -> list[Check]:
     """Replace every term rule by one check scanning all terms at once."""
     term_rules = [c for c in checks if isinstance(c, TermsRule)]
     rest = [c for c in checks if not isinstance(c, TermsRule)]
-    return rest + [ForbiddenTermsCheck(term_rules)] if term_rules else rest
+    return rest + [ForbiddenTermsCheck(term_rules, patterns.linear)] if term_rules else rest
 
 
 _FIXABLE = (_tags.RequiredTagsCheck, _tags.DisclaimerCheck, _text.FrenchTypographyCheck)
@@ -136,7 +136,7 @@ def compile_template(
     builtin: list[Check] = [_text.LengthCheck(NETWORK_LENGTH, None, limit, facts.network.value)]
     if template.body:
         builtin.append(AdaptationCheck(pieces, template.slots))
-    checks = _link_disclaimers(_merge_terms(builtin + checks))
+    checks = _link_disclaimers(_merge_terms(builtin + checks, patterns))
     fixable = tuple(c for c in checks if isinstance(c, _FIXABLE))
     version = charter.version if charter is not None else None
     return CompiledTemplate(template, version, tuple(checks), fixable, zone)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
-from typing import Protocol
+from typing import Any, Protocol
 
 MAX_PATHS = 1_000  # ways one start position can be tried by ``re``: work stays linear in text
 
@@ -24,14 +24,14 @@ MAX_PATHS = 1_000  # ways one start position can be tried by ``re``: work stays 
 class Match(Protocol):
     """What the checks use of a match (``re.Match`` and RE2's match both have it)."""
 
-    def span(self) -> tuple[int, int]:
-        """(start, end) in the subject."""
+    def span(self, group: int = 0) -> tuple[int, int]:
+        """(start, end) in the subject of the match or of a group ((-1, -1) if unmatched)."""
 
-    def start(self) -> int:
-        """Where the match starts."""
+    def start(self, group: int = 0) -> int:
+        """Where the match (or a group) starts, -1 for a group that did not take part."""
 
-    def end(self) -> int:
-        """Where the match ends."""
+    def end(self, group: int = 0) -> int:
+        """Where the match (or a group) ends."""
 
 
 class Matcher(Protocol):
@@ -124,42 +124,46 @@ _UNBOUNDED = float("inf")
 _REPEATS = {sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", sre.MAX_REPEAT)}
 
 
-def backtracking_paths(parsed: object) -> float:
+def backtracking_paths(parsed: Any) -> float:
     """An upper bound on the ways a backtracking engine can try the pattern at one position.
 
     Infinite when a repetition has no upper bound (``*``, ``+``, ``{m,}``): such a pattern can
     take time quadratic or exponential in the text, like ``(a+)+$`` or ``(.*a){20}``.
     """
     total = 1.0
-    for op, argument in parsed:  # type: ignore[attr-defined]
+    for op, argument in parsed:
         total *= _node_paths(op, argument)
         if total > MAX_PATHS:
             return total
     return total
 
 
-def _node_paths(op: object, argument: object) -> float:
+def _node_paths(op: Any, argument: Any) -> float:
     if op in _REPEATS:
-        low, high, body = argument  # type: ignore[misc]
-        if high == sre.MAXREPEAT:
-            return _UNBOUNDED
-        ways = backtracking_paths(body)
-        total, power = 0.0, ways ** low
-        for _ in range(low, high + 1):
-            total += power
-            power *= ways
-            if total > MAX_PATHS:
-                break
-        return total
+        low, high, body = argument
+        return _repeat_paths(int(low), int(high), backtracking_paths(body))
     if op == sre.BRANCH:
-        return sum(backtracking_paths(branch) for branch in argument[1])  # type: ignore[index]
+        return float(sum(backtracking_paths(branch) for branch in argument[1]))
     if op == sre.SUBPATTERN:
-        return backtracking_paths(argument[-1])  # type: ignore[index]
+        return backtracking_paths(argument[-1])
     if op in (sre.ASSERT, sre.ASSERT_NOT):
-        return backtracking_paths(argument[1])  # type: ignore[index]
+        return backtracking_paths(argument[1])
     if op == getattr(sre, "ATOMIC_GROUP", None):
         return backtracking_paths(argument)
     if op == sre.GROUPREF_EXISTS:
-        _, yes, no = argument  # type: ignore[misc]
+        _, yes, no = argument
         return backtracking_paths(yes) + (backtracking_paths(no) if no else 1)
     return 1.0
+
+
+def _repeat_paths(low: int, high: int, ways: float) -> float:
+    """Ways of a repetition {low,high} of a body with ``ways`` ways: their sum over counts."""
+    if high == sre.MAXREPEAT:
+        return _UNBOUNDED
+    total, power = 0.0, ways**low
+    for _ in range(low, high + 1):
+        total += power
+        power *= ways
+        if total > MAX_PATHS:
+            break
+    return total

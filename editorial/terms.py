@@ -23,12 +23,14 @@ Semantics (also in docs/decisions/0004-validation-engine.md):
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from editorial.errors import N_
+from editorial.patterns import LinearCompiler, Matcher, Unsupported
 from editorial.text import Folded, fold
 
 _STAR = "*"
@@ -120,14 +122,13 @@ def whole_words(pattern: str) -> re.Pattern[str]:
 
 
 # A word spelled out: three or more letters or digits standing alone, each separated from the
-# next by one to three spaces or punctuation marks ("g r a t u i t", "g.r.a.t.u.i.t", "g - r").
-# Apostrophes are not separators, so that French elisions ("l'a", "d'y") stay words.
+# next by one to three spaces or punctuation marks ("g r a t u i t", "g.r.a.t.u.i.t", "g-r-a").
+# Apostrophes are not separators, so that French elisions ("l'a", "d'y") stay words. The fold
+# has already made every Latin letter ASCII. No look-around: RE2 runs it too.
 _SEPARATOR = r"[\s.\-_*·•/|\\~+,:;\"`^=…‧∙⋅‐‑‒–—]"
-_ALONE = r"[^\W_]"
-_SPELLED_OUT = re.compile(
-    rf"(?<![^\W_]){_ALONE}(?:{_SEPARATOR}{{1,3}}{_ALONE}(?![^\W_])){{2,}}"
-)
-_NOT_LETTER = re.compile(r"[\W_]+")
+_ALONE = "abcdefghijklmnopqrstuvwxyz0123456789"
+_SPELLED_OUT = rf"([a-z0-9](?:{_SEPARATOR}{{1,3}}[a-z0-9])+)"
+_SPELLED_MIN = 3
 
 
 def _squeezed(found: str) -> str:
@@ -154,11 +155,15 @@ class TermHit:
 
 
 class TermMatcher:
-    """Finds every forbidden term of every owner with one scan of the folded text."""
+    """Finds every forbidden term of every owner with one scan of the folded text.
 
-    __slots__ = ("_exact", "_prefixes", "_pattern")
+    With a linear-time compiler (RE2, see :mod:`editorial.patterns`), terms and words spelled
+    out are found in one pass of one automaton; otherwise by two passes of ``re``.
+    """
 
-    def __init__(self, entries: Iterable[TermEntry]) -> None:
+    __slots__ = ("_exact", "_prefixes", "_terms", "_spelled", "_linear")
+
+    def __init__(self, entries: Iterable[TermEntry], linear: LinearCompiler | None = None) -> None:
         self._exact: dict[str, list[TermEntry]] = {}
         self._prefixes: list[tuple[str, TermEntry]] = []
         spellings: set[str] = set()
@@ -171,35 +176,62 @@ class TermMatcher:
                 else:
                     self._exact.setdefault(_squeezed(spelling), []).append(entry)
                     spellings.add(spelling)
-        # Terms start and end with a word character (see term_problem), so \b is the same as
-        # the look-arounds of whole_words here, and about 15 % faster in CPython's engine.
+        self._terms: re.Pattern[str] | None = None
+        self._spelled: re.Pattern[str] | None = None
+        self._linear: Matcher | None = None
+        if not spellings:
+            return
         trie = trie_pattern(spellings)
-        self._pattern = re.compile(rf"\b(?:{trie})\b") if spellings else None
+        if linear is not None:
+            # RE2 has no look-behind: the character before a term is matched (group 1 is the
+            # term, group 2 a word spelled out). Its \b after the term knows ASCII only, which
+            # the fold made every Latin letter.
+            with contextlib.suppress(Unsupported):
+                self._linear = linear(rf"(?:^|[^\w])(?:({trie})\b|{_SPELLED_OUT})", False)
+        if self._linear is None:
+            # Terms start and end with a word character (see term_problem), so \b is the same
+            # as the look-arounds of whole_words here, and about 15 % faster in CPython's engine.
+            self._terms = re.compile(rf"\b({trie})\b")
+            self._spelled = re.compile(rf"[^\w]{_SPELLED_OUT}")
 
     def scan(self, folded: Folded) -> list[TermHit]:
         """Every hit in the folded text (folded offsets), exceptions already taken out."""
-        if self._pattern is None:
-            return []
         text = folded.text
         hits: list[TermHit] = []
-        for match in self._pattern.finditer(text):
-            self._hit(hits, text, match.group(), match.start(), match.end())
-        for run in _SPELLED_OUT.finditer(text):
-            self._scan_spelled_out(hits, text, run)
+        if self._linear is not None:
+            for match in self._linear.finditer(text):
+                if match.start(1) >= 0:
+                    self._hit(hits, text, *match.span(1))
+                else:
+                    self._scan_spelled_out(hits, text, *match.span(2))
+        elif self._terms is not None and self._spelled is not None:
+            for match in self._terms.finditer(text):
+                self._hit(hits, text, *match.span(1))
+            for match in self._spelled.finditer(" " + text):
+                self._scan_spelled_out(hits, text, match.start(1) - 1, match.end(1) - 1)
         return hits
 
-    def _scan_spelled_out(self, hits: list[TermHit], text: str, run: re.Match[str]) -> None:
-        """Terms in a word spelled out letter by letter: matched on its letters put together."""
-        assert self._pattern is not None
-        offsets = [match.start() for match in re.finditer(_ALONE, run.group())]
-        letters = _NOT_LETTER.sub("", run.group())
-        base = run.start()
-        for match in self._pattern.finditer(letters):
-            start, end = base + offsets[match.start()], base + offsets[match.end() - 1] + 1
-            self._hit(hits, text, match.group(), start, end)
+    def _term_spans(self, text: str) -> Iterator[tuple[int, int]]:
+        if self._linear is not None:
+            return (m.span(1) for m in self._linear.finditer(text) if m.start(1) >= 0)
+        assert self._terms is not None
+        return (m.span(1) for m in self._terms.finditer(text))
 
-    def _hit(self, hits: list[TermHit], text: str, found: str, start: int, end: int) -> None:
-        for entry in self._entries_for(_squeezed(found)):
+    def _scan_spelled_out(self, hits: list[TermHit], text: str, start: int, end: int) -> None:
+        """Terms in a word spelled out letter by letter: matched on its letters put together."""
+        offsets = [start + i for i, char in enumerate(text[start:end]) if char in _ALONE]
+        if end < len(text) and text[end] in _ALONE:
+            offsets.pop()  # the last letter begins a word ("il y a des": "y a d|es")
+        if len(offsets) < _SPELLED_MIN:
+            return
+        letters = "".join(text[offset] for offset in offsets)
+        for first, last in self._term_spans(letters):
+            self._hit(hits, text, offsets[first], offsets[last - 1] + 1, letters[first:last])
+
+    def _hit(
+        self, hits: list[TermHit], text: str, start: int, end: int, found: str | None = None
+    ) -> None:
+        for entry in self._entries_for(_squeezed(text[start:end] if found is None else found)):
             if not _excepted(entry, text, start, end):
                 hits.append(TermHit(entry, start, end))
 

@@ -12,7 +12,7 @@ those patterns are left to bounded ``re`` (or refused when unbounded).
 
 from __future__ import annotations
 
-import re2
+import re2  # type: ignore[import-untyped]
 
 from editorial.patterns import Matcher, PatternEngine, Unsupported
 
