@@ -28,7 +28,8 @@ def desk(make_user):
 
 def test_catastrophic_patterns_are_accepted_and_a_dry_run_on_a_long_post_returns(desk):
     rules = [forbidden(f"p{number}", pattern) for number, pattern in enumerate(CATASTROPHIC)]
-    assert desk.post("/api/templates", json={"key": "risque", **template(*rules)}).status_code == 201
+    created = desk.post("/api/templates", json={"key": "risque", **template(*rules)})
+    assert created.status_code == 201, created.json
     assert desk.post("/api/templates/risque/publish").status_code == 200
 
     # On a backtracking engine each of these takes longer than the age of the universe here.
@@ -66,8 +67,9 @@ def test_the_editors_preview_refuses_the_unsafe_pattern_the_same_way(desk):
 def test_a_bounded_look_around_runs_on_re_and_catches_what_it_should(desk):
     phone = forbidden("telephone", r"0(?<!\d0)[1-9](?:[ .]?\d\d){4}(?!\d)")
     assert desk.post("/api/templates", json={"key": "tel", **template(phone)}).status_code == 201
-    response = desk.post("/api/templates/preview", json={
-        "template": template(phone), "draft": {"text": "Appelez le 02 99 12 34 56, pas 1002991234567."}})
+    sample = "Appelez le 02 99 12 34 56, pas 1002991234567."
+    response = desk.post("/api/templates/preview",
+                         json={"template": template(phone), "draft": {"text": sample}})
     assert response.status_code == 200, response.json
     spans = [v["span"] for v in response.json["violations"] if v["rule_id"] == "telephone"]
     assert spans == [[11, 25]]
