@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from report import row
+from report import row  # bench/report.py: this script's folder is on sys.path
 
 from editorial import (
     Draft,
@@ -27,6 +27,7 @@ from editorial import (
 )
 from editorial.terms import TermEntry, TermMatcher, fold_term, trie_pattern, whole_words
 from editorial.text import fold, warm_up
+from regions.patterns import ENGINE as PATTERNS
 
 SEED = 20261128
 WORDS = (
@@ -237,8 +238,6 @@ def measure_terms(terms: Sequence[str], texts: Sequence[str]) -> tuple[float, fl
     print(f"engine term scan / bare trie scan     {engine / bare_rate:6.2f} x")
     print(f"engine term scan / word-set lookup    {engine / words_rate:6.2f} x")
     print(f"fold alone / engine term scan         {folding / engine:6.2f} x")
-    row("validation", "charter term scan (fold + trie + spans)", engine, "posts/s",
-        baseline_name="naive 200-way regex", baseline=naive_rate, target="≥ 10 ×")
     return engine, naive_rate
 
 
@@ -249,10 +248,10 @@ def main() -> None:
     count = parser.parse_args().posts
     warm_up()
     terms = charter_terms(random.Random(SEED))
-    charter = charter_from_dict(build_charter(terms))
-    template = template_from_dict(build_template())
+    charter = charter_from_dict(build_charter(terms), patterns=PATTERNS)
+    template = template_from_dict(build_template(), patterns=PATTERNS)
     started = time.perf_counter()
-    compiled = compile_template(template, charter)
+    compiled = compile_template(template, charter, patterns=PATTERNS)
     compile_ms = (time.perf_counter() - started) * 1000
     corpus = drafts(count, terms)
     short = [d for d in corpus if len(d.text) < 500]
@@ -267,14 +266,17 @@ def main() -> None:
                  lambda d: validate(compiled, d, now=now))  # type: ignore[arg-type]
     small = rate("whole validation, posts under 500 chars", short,
                  lambda d: validate(compiled, d, now=now))  # type: ignore[arg-type]
-    _, naive_rate = measure_terms(terms, [d.text for d in corpus])
+    engine, naive_rate = measure_terms(terms, [d.text for d in corpus])
     print(f"whole validation / naive scan         {whole / naive_rate:6.2f} x")
     print(f"\nwhole validation {whole:,.0f} posts/s (target >= 6,000); "
-          f"under 500 chars {small:,.0f} posts/s (target >= 10,000)")
-    row("validation", "whole validation, 50-2,000 chars (all rules)", whole, "posts/s",
-        baseline_name="naive term scan", baseline=naive_rate, target="≥ 6,000 posts/s")
+          f"under 500 chars {small:,.0f} posts/s (target >= 10,000)\n")
+    naive = "naive 200-way \\b(?:…)\\b IGNORECASE scan"
+    row("validation", "whole validation, ~1 KB posts", whole, "posts/s",
+        baseline_name=naive, baseline=naive_rate, target="≥ 6,000 posts/s")
     row("validation", "whole validation, posts under 500 chars", small, "posts/s",
-        target="≥ 10,000 posts/s")
+        baseline_name=naive, baseline=naive_rate, target="≥ 10,000 posts/s")
+    row("validation", "engine term scan (fold, look-alikes, spelled-out words)", engine,
+        "posts/s", baseline_name=naive, baseline=naive_rate, target="≥ 10 ×")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from editorial.model import (
     Violation,
     next_version,
 )
+from editorial.patterns import BOUNDED_ONLY, PatternEngine
 from editorial.serialization import (
     charter_from_dict,
     charter_to_dict,
@@ -48,6 +49,8 @@ def render_template(template: Template, slot_values: Mapping[str, str]) -> str:
 
 
 __all__ = [
+    "BOUNDED_ONLY",
+    "PatternEngine",
     "NETWORK_MAX_LENGTH",
     "RULE_TYPES",
     "Charter",

@@ -19,6 +19,7 @@ from editorial.definition import load_zone, template_problems
 from editorial.errors import N_, Problem, TemplateInvalid
 from editorial.model import NETWORK_MAX_LENGTH, Charter, Network, Rule, Severity, Template
 from editorial.params import ParamReader
+from editorial.patterns import BOUNDED_ONLY, PatternEngine
 
 RULE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 RULE_TYPES = tuple(sorted(PARSERS))
@@ -99,22 +100,30 @@ def _link_disclaimers(checks: list[Check]) -> list[Check]:
     return linked
 
 
-def _merge_terms(checks: list[Check]) -> list[Check]:
+def _merge_terms(checks: list[Check], patterns: PatternEngine) -> list[Check]:
     """Replace every term rule by one check scanning all terms at once."""
     term_rules = [c for c in checks if isinstance(c, TermsRule)]
     rest = [c for c in checks if not isinstance(c, TermsRule)]
-    return rest + [ForbiddenTermsCheck(term_rules)] if term_rules else rest
+    return rest + [ForbiddenTermsCheck(term_rules, patterns.linear)] if term_rules else rest
 
 
 _FIXABLE = (_tags.RequiredTagsCheck, _tags.DisclaimerCheck, _text.FrenchTypographyCheck)
 
 
-def compile_template(template: Template, charter: Charter | None = None) -> CompiledTemplate:
-    """Check ``template`` (and the charter), then build its checks; raises TemplateInvalid."""
+def compile_template(
+    template: Template, charter: Charter | None = None, *, patterns: PatternEngine = BOUNDED_ONLY
+) -> CompiledTemplate:
+    """Check ``template`` (and the charter), then build its checks; raises TemplateInvalid.
+
+    ``patterns`` compiles the regular expressions of ``pattern.*`` rules (see
+    :mod:`editorial.patterns`): the service passes RE2; the default accepts bounded ones only.
+    """
     problems, pieces = template_problems(template)
     zone = load_zone(template.timezone)
     network = template.network if template.network in NETWORK_MAX_LENGTH else Network.FACEBOOK
-    facts = TemplateFacts(Network(network), template.language, pieces, template.slots)
+    facts = TemplateFacts(
+        Network(network), template.language, pieces, template.slots, patterns
+    )
     checks = compile_rules(template.rules, facts, "rules", "", problems)
     if charter is not None:
         charter_problems: list[Problem] = []
@@ -127,7 +136,7 @@ def compile_template(template: Template, charter: Charter | None = None) -> Comp
     builtin: list[Check] = [_text.LengthCheck(NETWORK_LENGTH, None, limit, facts.network.value)]
     if template.body:
         builtin.append(AdaptationCheck(pieces, template.slots))
-    checks = _link_disclaimers(_merge_terms(builtin + checks))
+    checks = _link_disclaimers(_merge_terms(builtin + checks, patterns))
     fixable = tuple(c for c in checks if isinstance(c, _FIXABLE))
     version = charter.version if charter is not None else None
     return CompiledTemplate(template, version, tuple(checks), fixable, zone)

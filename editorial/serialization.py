@@ -67,6 +67,7 @@ from editorial.compiler import CHARTER_PREFIX, compile_rules
 from editorial.definition import template_problems
 from editorial.errors import N_, CharterInvalid, Problem, TemplateInvalid
 from editorial.model import Charter, Network, Rule, Severity, Slot, SlotType, Template
+from editorial.patterns import BOUNDED_ONLY, PatternEngine
 
 _TEMPLATE_KEYS = {"id", "name", "network", "language", "version", "timezone", "body", "slots",
                   "rules"}
@@ -146,7 +147,7 @@ def _slot(data: object, path: str, problems: list[Problem]) -> Slot:
     )
 
 
-def template_from_dict(data: object) -> Template:
+def template_from_dict(data: object, *, patterns: PatternEngine = BOUNDED_ONLY) -> Template:
     """Read and fully check a template; raises TemplateInvalid listing every problem."""
     problems: list[Problem] = []
     reader = _Reader(data, "", _TEMPLATE_KEYS, problems)
@@ -162,14 +163,16 @@ def template_from_dict(data: object) -> Template:
         rules=tuple(_rule(r, f"rules[{n}]", problems) for n, r in enumerate(reader.items("rules"))),
     )
     definition_problems, pieces = template_problems(template)
-    facts = TemplateFacts(template.network, template.language, pieces, template.slots)
+    facts = TemplateFacts(
+        template.network, template.language, pieces, template.slots, patterns
+    )
     compile_rules(template.rules, facts, "rules", "", definition_problems)
     if problems or definition_problems:
         raise TemplateInvalid(problems + definition_problems)
     return template
 
 
-def charter_from_dict(data: object) -> Charter:
+def charter_from_dict(data: object, *, patterns: PatternEngine = BOUNDED_ONLY) -> Charter:
     """Read and fully check a charter; raises CharterInvalid listing every problem."""
     problems: list[Problem] = []
     reader = _Reader(data, "", {"version", "rules"}, problems)
@@ -177,7 +180,7 @@ def charter_from_dict(data: object) -> Charter:
     if version < 1:
         reader.problem("version", "charter.bad_version", N_("versions start at 1"))
     rules = tuple(_rule(r, f"rules[{n}]", problems) for n, r in enumerate(reader.items("rules")))
-    facts = TemplateFacts(Network.FACEBOOK, "fr", (), ())
+    facts = TemplateFacts(Network.FACEBOOK, "fr", (), (), patterns)
     compile_rules(rules, facts, "rules", CHARTER_PREFIX, problems)
     if problems:
         raise CharterInvalid(problems)

@@ -8,8 +8,13 @@ Semantics (also in docs/decisions/0004-validation-engine.md):
   edges: "l'arnaque", "#arnaque" and "super-arnaque" all contain "arnaque".
 - A term ending with ``*`` also catches longer words: "gratuit*" catches "gratuite",
   "gratuits", "gratuitement".
-- A phrase matches across any run of whitespace: "crédit facile" catches "crédit" and
-  "facile" separated by a line break.
+- A phrase matches across any run of whitespace, or none: "crédit facile" catches "crédit" and
+  "facile" separated by a line break, and "#créditfacile".
+- Disguises do not hide a term (docs/decisions/0016-charter-terms-see-through-disguises.md):
+  the fold (:mod:`editorial.text`) reads look-alike letters of other scripts, mathematical and
+  full-width letters as Latin ones and drops invisible characters, and a word spelled out letter
+  by letter ("g r a t u i t", "g.r.a.t.u.i.t", "g-r-a-t-u-i-t") is read as the word. Spans
+  still point at the text as written.
 - "œ" and "oe", "æ" and "ae" are the same letters.
 - An exception phrase cancels a match that lies entirely inside one of its occurrences: term
   "gratuit*" with exception "entrée gratuite pour les enfants" flags "c'est gratuit" but not
@@ -18,12 +23,14 @@ Semantics (also in docs/decisions/0004-validation-engine.md):
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from editorial.errors import N_
+from editorial.patterns import LinearCompiler, Matcher, Unsupported
 from editorial.text import Folded, fold
 
 _STAR = "*"
@@ -66,7 +73,7 @@ def _spellings(folded: str) -> Iterator[str]:
 
 def _atom(char: str) -> str:
     if char == " ":
-        return r"\s+"
+        return r"\s*"
     if char == _STAR:
         return r"\w*"
     return re.escape(char)
@@ -114,6 +121,20 @@ def whole_words(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)")
 
 
+# A word spelled out: three or more letters or digits standing alone, each separated from the
+# next by one to three spaces or punctuation marks ("g r a t u i t", "g.r.a.t.u.i.t", "g-r-a").
+# Apostrophes are not separators, so that French elisions ("l'a", "d'y") stay words. The fold
+# has already made every Latin letter ASCII. No look-around: RE2 runs it too.
+_SEPARATOR = r"[\s.\-_*·•/|\\~+,:;\"`^=…‧∙⋅‐‑‒–—]"
+_ALONE = "abcdefghijklmnopqrstuvwxyz0123456789"
+_SPELLED_OUT = rf"([a-z0-9](?:{_SEPARATOR}{{1,3}}[a-z0-9])+)"
+_SPELLED_MIN = 3
+
+
+def _squeezed(found: str) -> str:
+    return "".join(found.split())
+
+
 @dataclass(frozen=True, slots=True)
 class TermEntry:
     """One forbidden term as configured, and who forbids it."""
@@ -134,11 +155,15 @@ class TermHit:
 
 
 class TermMatcher:
-    """Finds every forbidden term of every owner with one scan of the folded text."""
+    """Finds every forbidden term of every owner with one scan of the folded text.
 
-    __slots__ = ("_exact", "_prefixes", "_pattern")
+    With a linear-time compiler (RE2, see :mod:`editorial.patterns`), terms and words spelled
+    out are found in one pass of one automaton; otherwise by two passes of ``re``.
+    """
 
-    def __init__(self, entries: Iterable[TermEntry]) -> None:
+    __slots__ = ("_exact", "_prefixes", "_terms", "_spelled", "_linear")
+
+    def __init__(self, entries: Iterable[TermEntry], linear: LinearCompiler | None = None) -> None:
         self._exact: dict[str, list[TermEntry]] = {}
         self._prefixes: list[tuple[str, TermEntry]] = []
         spellings: set[str] = set()
@@ -146,28 +171,69 @@ class TermMatcher:
             starred = entry.folded.endswith(_STAR)
             for spelling in _spellings(entry.folded.removesuffix(_STAR)):
                 if starred:
-                    self._prefixes.append((spelling, entry))
+                    self._prefixes.append((_squeezed(spelling), entry))
                     spellings.add(spelling + _STAR)
                 else:
-                    self._exact.setdefault(spelling, []).append(entry)
+                    self._exact.setdefault(_squeezed(spelling), []).append(entry)
                     spellings.add(spelling)
-        # Terms start and end with a word character (see term_problem), so \b is the same as
-        # the look-arounds of whole_words here, and about 15 % faster in CPython's engine.
+        self._terms: re.Pattern[str] | None = None
+        self._spelled: re.Pattern[str] | None = None
+        self._linear: Matcher | None = None
+        if not spellings:
+            return
         trie = trie_pattern(spellings)
-        self._pattern = re.compile(rf"\b(?:{trie})\b") if spellings else None
+        if linear is not None:
+            # RE2 has no look-behind: the character before a term is matched (group 1 is the
+            # term, group 2 a word spelled out). Its \b after the term knows ASCII only, which
+            # the fold made every Latin letter.
+            with contextlib.suppress(Unsupported):
+                self._linear = linear(rf"(?:^|[^\w])(?:({trie})\b|{_SPELLED_OUT})", False)
+        if self._linear is None:
+            # Terms start and end with a word character (see term_problem), so \b is the same
+            # as the look-arounds of whole_words here, and about 15 % faster in CPython's engine.
+            self._terms = re.compile(rf"\b({trie})\b")
+            self._spelled = re.compile(rf"[^\w]{_SPELLED_OUT}")
 
     def scan(self, folded: Folded) -> list[TermHit]:
         """Every hit in the folded text (folded offsets), exceptions already taken out."""
-        if self._pattern is None:
-            return []
         text = folded.text
         hits: list[TermHit] = []
-        for match in self._pattern.finditer(text):
-            start, end = match.span()
-            for entry in self._entries_for(" ".join(match.group().split())):
-                if not _excepted(entry, text, start, end):
-                    hits.append(TermHit(entry, start, end))
+        if self._linear is not None:
+            for match in self._linear.finditer(text):
+                if match.start(1) >= 0:
+                    self._hit(hits, text, *match.span(1))
+                else:
+                    self._scan_spelled_out(hits, text, *match.span(2))
+        elif self._terms is not None and self._spelled is not None:
+            for match in self._terms.finditer(text):
+                self._hit(hits, text, *match.span(1))
+            for match in self._spelled.finditer(" " + text):
+                self._scan_spelled_out(hits, text, match.start(1) - 1, match.end(1) - 1)
         return hits
+
+    def _term_spans(self, text: str) -> Iterator[tuple[int, int]]:
+        if self._linear is not None:
+            return (m.span(1) for m in self._linear.finditer(text) if m.start(1) >= 0)
+        assert self._terms is not None
+        return (m.span(1) for m in self._terms.finditer(text))
+
+    def _scan_spelled_out(self, hits: list[TermHit], text: str, start: int, end: int) -> None:
+        """Terms in a word spelled out letter by letter: matched on its letters put together."""
+        offsets = [start + i for i, char in enumerate(text[start:end]) if char in _ALONE]
+        if end < len(text) and text[end] in _ALONE:
+            offsets.pop()  # the last letter begins a word ("il y a des": "y a d|es")
+        if len(offsets) < _SPELLED_MIN:
+            return
+        letters = "".join(text[offset] for offset in offsets)
+        for first, last in self._term_spans(letters):
+            self._hit(hits, text, offsets[first], offsets[last - 1] + 1, letters[first:last])
+
+    def _hit(
+        self, hits: list[TermHit], text: str, start: int, end: int, found: str | None = None
+    ) -> None:
+        for entry in self._entries_for(_squeezed(text[start:end] if found is None else found)):
+            if not _excepted(entry, text, start, end):
+                hits.append(TermHit(entry, start, end))
 
     def _entries_for(self, found: str) -> list[TermEntry]:
         entries = list(self._exact.get(found, ()))

@@ -1,14 +1,19 @@
-"""Text analysis shared by the rules: accent folding with exact offsets, grapheme counting.
+"""Text analysis shared by the rules: folding with exact offsets, grapheme counting.
 
-Folding maps every character to its lowercase, accent-free form ("É" → "e", "î" → "i",
-"’" → "'", no-break spaces → " "). Most characters fold to exactly one character, so the
-folded text is aligned with the original and a span found in one is a span in the other.
-Combining accents (decomposed input) fold to nothing and a few letters (ligatures, Hangul)
-to several characters: for such texts the fold keeps an index map back to the original.
+Folding makes text comparable the way a reader sees it: lowercase, without accents ("É" → "e",
+"’" → "'", no-break spaces → " "), look-alike letters of other scripts read as the Latin letter
+they imitate (Cyrillic "а", Greek "ο", dotless "ı", small capitals, mathematical and full-width
+letters: Unicode's confusables data, ``editorial/confusables.txt``), and invisible characters
+gone (zero-width spaces and joiners, soft hyphens, variation selectors, combining marks, Hangul
+fillers…: Unicode's format characters, marks and default-ignorable letters). Most characters
+fold to exactly one character, so the folded text is aligned with the original and a span found
+in one is a span in the other; where characters fold to nothing or to several, the fold keeps an
+index map back to the original.
 
 The fast path encodes the text in Windows-1252 (which holds every French letter, œ, €, ’, «»)
 with an error handler that folds the rare other characters, and folds bytes with one
-``bytes.translate``: a few microseconds for a thousand characters, no Python loop.
+``bytes.translate``: a few microseconds for a thousand characters, no Python loop. Invisible
+characters become a marker there, removed afterwards in one pass over the marked runs.
 """
 
 from __future__ import annotations
@@ -16,15 +21,80 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
+from pathlib import Path
 
-_ACCENTS = re.compile("[\u0300-\u036f]+")
 _APOSTROPHES = "\u2019\u2018\u02bc\u2032"
 ENCODING = "cp1252"  # Windows-1252: every French letter, œ, €, ’, « »
 _HANDLER = "relais.fold"
 _PLACEHOLDER = "\x1a"  # stands for a character that folds to itself but has no cp1252 byte
+_IGNORED = "\x1f"  # stands for a character that folds to nothing (invisible, combining mark)
+_MARKERS = (_PLACEHOLDER, _IGNORED)
+_JOINER = "\u200d"
 _SLOW = "\x00"  # marks a character whose fold is not one character: take the slow path
+_CONFUSABLES = Path(__file__).with_name("confusables.txt")
+# Default-ignorable letters (Unicode's DerivedCoreProperties) that are not format characters:
+# the Hangul fillers, which render as nothing.
+_WHITE_CONTROLS = frozenset("\t\n\x0b\x0c\r\x85")
+_IGNORABLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+_SMALL_CAPITAL = re.compile(r"LATIN LETTER SMALL CAPITAL ([A-Z])")
+
+
+def is_ignorable(char: str) -> bool:
+    """True for a character a reader does not see as a letter of its own (see the docstring)."""
+    category = unicodedata.category(char)
+    if category == "Cc":  # control characters: invisible, except the usual white space
+        return char not in _WHITE_CONTROLS
+    return category in ("Cf", "Mn", "Me") or char in _IGNORABLE_LETTERS
+
+
+@cache
+def confusables() -> dict[str, str]:
+    """Unicode's confusables (UTS #39): a character → the prototype it can be mistaken for."""
+    mapping: dict[str, str] = {}
+    with _CONFUSABLES.open(encoding="utf-8-sig") as lines:
+        for line in lines:
+            fields = line.split(";", 2)
+            if len(fields) < 3 or line.startswith("#"):
+                continue
+            source = fields[0].split()
+            if len(source) == 1:
+                mapping[chr(int(source[0], 16))] = "".join(
+                    chr(int(code, 16)) for code in fields[1].split()
+                )
+    return mapping
+
+
+def _plain(text: str) -> str:
+    """Lowercase, compatibility-decomposed (ｇ, 𝐠 → g), marks and invisibles dropped."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(char for char in decomposed if not is_ignorable(char))
+
+
+def _latin(text: str) -> str | None:
+    """The plain form of ``text`` if it is made of ASCII letters and digits, else None."""
+    plain = _plain(text)
+    return plain if plain and plain.isascii() and plain.isalnum() else None
+
+
+def _small_capital(char: str) -> str:
+    match = _SMALL_CAPITAL.fullmatch(unicodedata.name(char, ""))
+    return match.group(1) if match else char
+
+
+def lookalike(char: str) -> str | None:
+    """The Latin letters a non-Latin letter imitates ("а" Cyrillic → "a"), or None."""
+    table = confusables()
+    # The lowercase first: Cyrillic "І" is the prototype of "l", its lowercase "і" of "i".
+    for candidate in dict.fromkeys((char.lower(), char)):
+        prototype = "".join(map(_small_capital, table.get(candidate, candidate)))
+        latin = _latin(prototype)
+        if latin is not None:
+            return latin
+    return None
 
 
 @cache
@@ -32,7 +102,12 @@ def fold_char(char: str) -> str:
     """The folded form of one character: lowercase, without accents; may be empty or longer."""
     if char in _APOSTROPHES:
         return "'"
-    folded = _ACCENTS.sub("", unicodedata.normalize("NFKD", char.lower()))
+    if is_ignorable(char):
+        return ""
+    folded = _plain(char)
+    # Letters of Windows-1252 (œ, ß, ø…) are themselves: only other scripts' letters imitate.
+    if not folded.isascii() and unicodedata.category(char)[0] == "L" and not _encodable(char):
+        folded = lookalike(char) or folded
     if len(folded) > 1 and not char.isalnum():
         return char  # "…", "½", "™": symbols stay themselves rather than grow
     return folded
@@ -50,6 +125,8 @@ def _encodable(char: str) -> bool:
 def _fast_replacement(char: str) -> str:
     """What the encoder writes for a character outside cp1252 (see the module docstring)."""
     folded = fold_char(char)
+    if not folded:
+        return _IGNORED
     if len(folded) == 1 and _encodable(folded):
         return folded
     return _PLACEHOLDER if folded == char else _SLOW
@@ -65,7 +142,9 @@ def _on_unencodable(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error(_HANDLER, _on_unencodable)
 
 
-def _byte_table() -> bytes:
+@cache
+def _table() -> bytes:
+    """The byte translation of the fast path (built on first use: it reads the confusables)."""
     table = bytearray(range(256))
     for byte in range(256):
         try:
@@ -73,66 +152,97 @@ def _byte_table() -> bytes:
         except UnicodeDecodeError:
             continue
         folded = fold_char(char)
+        if char in _MARKERS or char == _SLOW:  # the handler's markers pass through (as
+            continue  # themselves they fold to nothing: fold() removes a placeholder in the text)
+        if not folded:
+            table[byte] = ord(_IGNORED)
+            continue
         fits = len(folded) == 1 and _encodable(folded)
         table[byte] = folded.encode(ENCODING)[0] if fits else 0
     return bytes(table)
 
 
-_TABLE = _byte_table()
-
-
 @dataclass(frozen=True, slots=True)
 class Folded:
-    """A folded text; ``index[i]`` is the original offset of folded character ``i`` if not 1:1.
+    """A folded text and the way back to the original text's offsets.
 
-    When the fold is 1:1 (``index`` is None), ``exotic`` holds the characters outside cp1252,
-    runs separated by spaces: only they can extend a grapheme cluster, so counting graphemes
-    needs no other pass over the text.
+    When characters folded to nothing or to several, the way back is ``index`` (the original
+    offset of each folded character: the slow path) or ``shifts`` (the fast path, which only
+    removes invisible characters: ``(folded offset, characters removed before it)`` at each
+    place the count grows). ``exotic`` holds the characters outside cp1252 (and the invisible
+    ones), runs separated by spaces, or None when the fold took the slow path: only they can
+    extend a grapheme cluster, so counting graphemes needs no other pass over the text.
     """
 
     text: str
     index: tuple[int, ...] | None
     original_length: int
-    exotic: str = ""
+    exotic: str | None = ""
+    shifts: tuple[tuple[int, int], ...] = ()
+
+    def _original(self, offset: int) -> int:
+        if self.index is not None:
+            return self.index[offset]
+        found = bisect_right(self.shifts, offset, key=itemgetter(0))
+        return offset + (self.shifts[found - 1][1] if found else 0)
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of the folded text back to the span of the original text it came from."""
-        index = self.index
-        if index is None:
+        if self.index is None and not self.shifts:
             return start, end
-        if start >= len(index):
+        length = len(self.text)
+        if start >= length:
             return self.original_length, self.original_length
-        first = index[start]
+        first = self._original(start)
         if end <= start:
             return first, first
         # Characters folded to nothing (combining accents) after the span belong to it.
-        following = index[end] if end < len(index) else self.original_length
-        return first, max(index[end - 1] + 1, following)
+        following = self._original(end) if end < length else self.original_length
+        return first, max(self._original(end - 1) + 1, following)
 
 
 def fold(text: str) -> Folded:
-    """Fold ``text`` for case- and accent-insensitive matching, keeping offsets exact."""
-    encoded = text.encode(ENCODING, _HANDLER).translate(_TABLE)
+    """Fold ``text`` for case-, accent- and look-alike-insensitive matching, offsets exact."""
+    encoded = text.encode(ENCODING, _HANDLER).translate(_table())
     if 0 in encoded:
         return _fold_slowly(text)
     result = encoded.decode(ENCODING)
-    if _PLACEHOLDER not in result:
+    if _PLACEHOLDER not in result and _IGNORED not in result:
         return Folded(result, None, len(text))
     parts: list[str] = []
     exotic: list[str] = []
-    previous = 0
-    position = result.find(_PLACEHOLDER)
-    while position >= 0:
+    shifts: list[tuple[int, int]] = []
+    previous = removed = exotic_end = 0
+    for position in _markers(result):
         char = text[position]
         parts.append(result[previous:position])
-        parts.append(char)
-        if position != previous or not exotic:
+        if result[position] == _PLACEHOLDER and char != _PLACEHOLDER:
+            parts.append(char)
+        else:
+            removed += 1
+            shifts.append((position - removed + 1, removed))
+        if position != exotic_end or not exotic:
             exotic.append(" ")
         exotic.append(char)
-        previous = position + 1
-        position = result.find(_PLACEHOLDER, previous)
+        exotic_end = previous = position + 1
+        # A joiner joins the next character even when that one folds to a cp1252 letter.
+        if char == _JOINER and previous < len(text) and result[previous] not in _MARKERS:
+            exotic.append(text[previous])
+            exotic_end += 1
     parts.append(result[previous:])
-    return Folded("".join(parts), None, len(text), "".join(exotic))
+    return Folded("".join(parts), None, len(text), "".join(exotic), tuple(shifts))
+
+
+def _markers(result: str) -> list[int]:
+    """The offsets of the placeholders and invisible markers, in order (``str.find`` is C)."""
+    positions: list[int] = []
+    for marker in _MARKERS:
+        position = result.find(marker)
+        while position >= 0:
+            positions.append(position)
+            position = result.find(marker, position + 1)
+    positions.sort()
+    return positions
 
 
 def _fold_slowly(text: str) -> Folded:
@@ -143,7 +253,7 @@ def _fold_slowly(text: str) -> Folded:
         if folded:
             parts.append(folded)
             index.extend([offset] * len(folded))
-    return Folded("".join(parts), tuple(index), len(text))
+    return Folded("".join(parts), tuple(index), len(text), None)
 
 
 _REGIONAL = "\U0001f1e6-\U0001f1ff"
@@ -194,7 +304,7 @@ def _without_extenders(text: str) -> int:
 def count_graphemes(text: str, folded: Folded | None = None) -> int:
     """How many characters a person (and a network) counts: emoji, flags, accents count one."""
     crlf = text.count("\r\n") if "\r" in text else 0
-    if folded is not None and folded.index is None:
+    if folded is not None and folded.exotic is not None:
         # Only characters outside cp1252 can extend a cluster: count on those alone.
         exotic = folded.exotic
         extending = len(exotic) - _without_extenders(exotic) if exotic else 0
@@ -216,3 +326,4 @@ def grapheme_offset(text: str, count: int) -> int:
 def warm_up() -> None:
     """Build the lazy Unicode tables now (a tenth of a second) rather than on first use."""
     _grapheme_patterns()
+    _table()

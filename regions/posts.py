@@ -35,6 +35,7 @@ from regions.models import (
     Territory,
     campaign_targets,
 )
+from regions.patterns import ENGINE as PATTERNS
 from regions.reports import report_to_dict
 from regions.workflow import AUTHORS, Action, next_state
 
@@ -214,7 +215,8 @@ def create_post(uow: UnitOfWork, actor: Actor, *, territory_id: int, fields: Pos
         slots = {**campaign.slot_values, **(fields.slot_values or {})}
         fields.slot_values = slots
         if fields.text is None:
-            fields.text = render_template(template_from_dict(version.data), slots)
+            template = template_from_dict(version.data, patterns=PATTERNS)
+            fields.text = render_template(template, slots)
         if fields.media is None:
             fields.media = list(campaign.media)
         if fields.publish_at is None:

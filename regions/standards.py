@@ -45,6 +45,7 @@ from regions.models import (
     TemplateVersion,
     Territory,
 )
+from regions.patterns import ENGINE as PATTERNS
 
 
 class TemplateKeyTaken(Conflict):
@@ -73,8 +74,9 @@ class NotPublished(InvalidInput):
 
 def _checked_template(data: dict[str, Any], key: str, number: int) -> dict[str, Any]:
     """Validate a template dict (every problem at once) and return its canonical form."""
-    template = template_from_dict({**data, "id": key, "version": number})
-    compile_template(template)  # bad regexes, unknown slots… raise TemplateInvalid (422)
+    template = template_from_dict({**data, "id": key, "version": number}, patterns=PATTERNS)
+    # Bad or unsafe regexes, unknown slots… raise TemplateInvalid (422).
+    compile_template(template, patterns=PATTERNS)
     return template_to_dict(template)
 
 
@@ -247,7 +249,7 @@ def update_charter(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> Chart
     actor.require(*DESK_ROLES)
     number = (uow.session.scalar(select(func.max(CharterVersion.number))) or 0) + 1
     # Reading the charter compiles its rules: a bad regex or term raises CharterInvalid (422).
-    charter = charter_from_dict({**data, "version": number})
+    charter = charter_from_dict({**data, "version": number}, patterns=PATTERNS)
     row = CharterVersion(number=number, data=charter_to_dict(charter), created_by=actor.user_id)
     try:
         with uow.session.begin_nested():
@@ -263,8 +265,11 @@ def update_charter(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> Chart
 # -- validation --------------------------------------------------------------------------------
 @lru_cache(maxsize=256)
 def _compiled(template_json: str, charter_json: str | None) -> CompiledTemplate:
-    charter: Charter | None = charter_from_dict(json.loads(charter_json)) if charter_json else None
-    return compile_template(template_from_dict(json.loads(template_json)), charter)
+    charter: Charter | None = (
+        charter_from_dict(json.loads(charter_json), patterns=PATTERNS) if charter_json else None
+    )
+    template = template_from_dict(json.loads(template_json), patterns=PATTERNS)
+    return compile_template(template, charter, patterns=PATTERNS)
 
 
 def compiled_for(version: TemplateVersion, charter: CharterVersion | None) -> CompiledTemplate:

@@ -28,6 +28,7 @@ from regions import accounts, campaigns, posts, review, standards
 from regions.actors import Actor
 from regions.db import SessionFactory, UnitOfWork
 from regions.models import AuditEvent, Campaign, Comment, Post, TemplateRecord, Territory, User
+from regions.patterns import ENGINE as PATTERNS
 from regions.publishing.graph import GraphClient
 from regions.publishing.page_tokens import TokenCipher
 from regions.publishing.publisher import Publisher, PublishingConfig
@@ -132,7 +133,7 @@ def _fields(uow: UnitOfWork, cast: Cast, spec: PostSpec, publish_at: datetime
         campaign = cast.campaigns[spec.source.split(":", 1)[1]]
         return fields, {"campaign_id": campaign.id}
     version = standards.published_version(uow.session, spec.source)
-    fields.text = render_template(template_from_dict(version.data), slots)
+    fields.text = render_template(template_from_dict(version.data, patterns=PATTERNS), slots)
     return fields, {"template_key": spec.source}
 
 
@@ -164,8 +165,8 @@ def _play(uow: UnitOfWork, cast: Cast, spec: PostSpec) -> Post:
         _step(uow, clock, post, review.request_changes, desk, comment=spec.review)
         slots = {**post.slot_values, "details": spec.revised}
         version = standards.published_version(uow.session, spec.source)
-        revised = posts.PostFields(slot_values=slots,
-                                   text=render_template(template_from_dict(version.data), slots))
+        template = template_from_dict(version.data, patterns=PATTERNS)
+        revised = posts.PostFields(slot_values=slots, text=render_template(template, slots))
         _step(uow, clock, post, posts.edit_post, author, fields=revised)
         _step(uow, clock, post, review.submit_post, author, now=clock.at)
     if spec.story == "changes_requested":

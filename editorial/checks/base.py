@@ -22,6 +22,7 @@ from editorial.model import (
     Violation,
 )
 from editorial.params import ParamReader
+from editorial.patterns import BOUNDED_ONLY, PatternEngine
 from editorial.text import Folded, count_graphemes, fold
 
 HASHTAG = re.compile(r"#\w+")
@@ -171,6 +172,7 @@ class TemplateFacts:
     language: str
     pieces: tuple[Piece, ...]
     slots: tuple[Slot, ...]
+    patterns: PatternEngine = BOUNDED_ONLY
 
 
 Parser = Callable[[ParamReader, RuleMeta, TemplateFacts], Check | None]

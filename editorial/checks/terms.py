@@ -9,6 +9,7 @@ from editorial.checks.base import Context, RuleMeta, TemplateFacts, rule_type
 from editorial.errors import N_, Problem
 from editorial.model import FixAction, FixHint, Violation
 from editorial.params import ParamReader
+from editorial.patterns import LinearCompiler
 from editorial.terms import TermEntry, TermMatcher, exceptions_pattern, fold_term, term_problem
 
 
@@ -56,14 +57,14 @@ class ForbiddenTermsCheck:
 
     meta = None
 
-    def __init__(self, rules: Sequence[TermsRule]) -> None:
+    def __init__(self, rules: Sequence[TermsRule], linear: LinearCompiler | None = None) -> None:
         self._metas = tuple(rule.meta for rule in rules)
         entries = [
             TermEntry(owner, term, fold_term(term), exceptions_pattern(exceptions))
             for owner, rule in enumerate(rules)
             for term, exceptions in rule.terms
         ]
-        self._matcher = TermMatcher(entries)
+        self._matcher = TermMatcher(entries, linear)
 
     def run(self, context: Context) -> Iterator[Violation]:
         """Report each forbidden term found, at its exact place in the original text."""

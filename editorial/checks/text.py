@@ -10,6 +10,14 @@ from editorial.checks.base import Context, RuleMeta, TemplateFacts, rule_type
 from editorial.errors import N_
 from editorial.model import NETWORK_MAX_LENGTH, FixAction, FixHint, Violation
 from editorial.params import ParamReader
+from editorial.patterns import (
+    Match,
+    Matcher,
+    PatternEngine,
+    PatternInvalid,
+    PatternUnsafe,
+    compile_pattern,
+)
 from editorial.terms import fold_term
 from editorial.text import grapheme_offset
 
@@ -150,7 +158,7 @@ class PatternCheck:
     """A regular expression that must not match (``forbidden``) or must match."""
 
     meta: RuleMeta
-    pattern: re.Pattern[str]
+    pattern: Matcher
     forbidden: bool
     folded: bool
     prefilter: tuple[str, ...]
@@ -159,7 +167,7 @@ class PatternCheck:
     def run(self, context: Context) -> Iterator[Violation]:
         """Report each forbidden match (exact span) or the absence of a required match."""
         if self.prefilter and not any(s in context.folded.text for s in self.prefilter):
-            matches: list[re.Match[str]] = []
+            matches: list[Match] = []
         else:
             subject = context.folded.text if self.folded else context.text
             matches = [m for m in self.pattern.finditer(subject) if m.end() > m.start()]
@@ -178,7 +186,9 @@ class PatternCheck:
             )
 
 
-def _parse_pattern(reader: ParamReader, meta: RuleMeta, forbidden: bool) -> PatternCheck | None:
+def _parse_pattern(
+    reader: ParamReader, meta: RuleMeta, forbidden: bool, engine: PatternEngine
+) -> PatternCheck | None:
     source = reader.string("pattern", required=True)
     ignore_case = reader.boolean("ignore_case")
     folded = reader.boolean("folded")
@@ -187,10 +197,13 @@ def _parse_pattern(reader: ParamReader, meta: RuleMeta, forbidden: bool) -> Patt
     if source is None:
         return None
     try:
-        pattern = re.compile(source, re.IGNORECASE if ignore_case else 0)
-    except re.error as error:
+        pattern = compile_pattern(source, ignore_case, engine).matcher
+    except PatternInvalid as error:
         reader.problem("pattern", "pattern.invalid", N_(
-            "not a valid regular expression (at position {position})", position=error.pos))
+            "not a valid regular expression (at position {position})", position=error.position))
+        return None
+    except PatternUnsafe as unsafe:
+        reader.problem("pattern", "pattern.unsafe", _unsafe_message(meta.rule_id, unsafe))
         return None
     if forbidden and pattern.fullmatch(""):
         reader.problem("pattern", "pattern.matches_empty", N_("the pattern matches an empty text"))
@@ -198,12 +211,22 @@ def _parse_pattern(reader: ParamReader, meta: RuleMeta, forbidden: bool) -> Patt
     return PatternCheck(meta, pattern, forbidden, folded, prefilter, label)
 
 
+def _unsafe_message(rule_id: str, unsafe: PatternUnsafe) -> str:
+    if unsafe.linear_tried:
+        return N_("rule {rule}: the linear-time engine cannot run this pattern (look-around or "
+                  "back-reference), and its unbounded repetitions could stall the server on a "
+                  "long post: give each repetition an upper bound, or drop the look-arounds "
+                  "and back-references", rule=rule_id)
+    return N_("rule {rule}: this pattern's unbounded repetitions could stall the server on a "
+              "long post: give each repetition an upper bound", rule=rule_id)
+
+
 @rule_type("pattern.forbidden")
 def parse_pattern_forbidden(
     reader: ParamReader, meta: RuleMeta, facts: TemplateFacts
 ) -> PatternCheck | None:
     """``{"pattern", "label"?, "ignore_case"?, "folded"?, "prefilter"?}``: must not match."""
-    return _parse_pattern(reader, meta, forbidden=True)
+    return _parse_pattern(reader, meta, True, facts.patterns)
 
 
 @rule_type("pattern.required")
@@ -211,4 +234,4 @@ def parse_pattern_required(
     reader: ParamReader, meta: RuleMeta, facts: TemplateFacts
 ) -> PatternCheck | None:
     """Same parameters as ``pattern.forbidden``: must match somewhere."""
-    return _parse_pattern(reader, meta, forbidden=False)
+    return _parse_pattern(reader, meta, False, facts.patterns)

@@ -19,6 +19,7 @@ from regions import standards
 from regions.actors import DESK_ROLES
 from regions.errors import InvalidInput, StaleVersion
 from regions.models import TemplateRecord
+from regions.patterns import ENGINE as PATTERNS
 from regions.reports import report_to_dict
 from service.auth import csrf
 from service.runtime import reading, unit_of_work
@@ -269,7 +270,8 @@ def preview() -> ResponseReturnValue:
     report = None
     try:
         if not text.strip():
-            text = fill_body(template_from_dict({**data, "id": "preview"}), values)
+            text = fill_body(template_from_dict({**data, "id": "preview"}, patterns=PATTERNS),
+                             values)
         with reading() as uow:
             report = standards.preview_template(uow.session, page_actor(), data,
                                                 Draft(text=text, slot_values=values),

@@ -16,6 +16,7 @@ from editorial.body import parse_body
 from regions import campaigns, geotags, post_queries, posts, review, writing
 from regions.errors import InvalidInput, PermissionDenied
 from regions.models import Post, PostStatus
+from regions.patterns import ENGINE as PATTERNS
 from regions.post_queries import PostFilters
 from regions.workflow import AUTHORS, allowed_actions
 from service.runtime import reading, settings, unit_of_work
@@ -145,7 +146,7 @@ def _values(post: Post | None, frame: writing.WritingFrame) -> dict[str, Any]:
         from editorial import render_template as render_body
         from editorial import template_from_dict
 
-        text = render_body(template_from_dict(frame.template), slots)
+        text = render_body(template_from_dict(frame.template, patterns=PATTERNS), slots)
         territory = frame.territories[0] if len(frame.territories) == 1 else None
         return {"text": text, "slots": slots, "territory_id": territory.id if territory else None}
     point = cast(Point, to_shape(post.geom)) if post.geom is not None else None  # POINTs only

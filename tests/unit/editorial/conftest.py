@@ -17,6 +17,7 @@ from editorial import (
     template_from_dict,
     validate,
 )
+from regions.patterns import ENGINE as PATTERNS
 
 NOW = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
 
@@ -40,12 +41,13 @@ def compile_rules() -> Callable[..., CompiledTemplate]:
         charter: Iterable[Mapping[str, Any]] = (),
         **fields: Any,
     ) -> CompiledTemplate:
-        template = template_from_dict(template_data(rules, **fields))
+        # Patterns run on RE2, as in the service (the default engine takes bounded ones only).
+        template = template_from_dict(template_data(rules, **fields), patterns=PATTERNS)
         charter_rules = list(charter)
         loaded = None
         if charter_rules:
-            loaded = charter_from_dict({"version": 1, "rules": charter_rules})
-        return compile_template(template, loaded)
+            loaded = charter_from_dict({"version": 1, "rules": charter_rules}, patterns=PATTERNS)
+        return compile_template(template, loaded, patterns=PATTERNS)
 
     return build
 

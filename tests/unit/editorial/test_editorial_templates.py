@@ -164,7 +164,9 @@ def test_invalid_template_lists_every_problem_with_path_and_code() -> None:
     ("rule", "code"),
     [
         ({"type": "length", "params": {"max": 3000}}, "param.above_network_limit"),
-        ({"type": "pattern.forbidden", "params": {"pattern": "a*"}}, "pattern.matches_empty"),
+        # "a?", not "a*": the default engine refuses unbounded repetitions (pattern.unsafe).
+        ({"type": "pattern.forbidden", "params": {"pattern": "a?"}}, "pattern.matches_empty"),
+        ({"type": "pattern.forbidden", "params": {"pattern": "(a+)+$"}}, "pattern.unsafe"),
         ({"type": "terms.forbidden", "params": {"terms": ["-x"]}}, "term.invalid"),
         ({"type": "terms.forbidden", "params": {"terms": ["a*b"]}}, "term.invalid"),
         ({"type": "links.allowed_domains", "params": {"domains": ["pas un domaine"]}},
