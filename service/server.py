@@ -31,7 +31,7 @@ class _Captured:
         self.data += data
 
 
-class JsonErrorWorker(SyncWorker):  # type: ignore[misc]  # gunicorn's worker is untyped
+class JsonErrorWorker(SyncWorker):
     """A sync worker answering its own errors (414, 431, 400…) in Relais' JSON error shape.
 
     Gunicorn refuses these while reading the request line or headers, before it knows the
@@ -41,7 +41,7 @@ class JsonErrorWorker(SyncWorker):  # type: ignore[misc]  # gunicorn's worker is
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
         """Let gunicorn decide the status and log, then answer that status as JSON."""
         captured = _Captured()
-        super().handle_error(req, captured, addr, exc)
+        super().handle_error(req, captured, addr, exc)  # type: ignore[arg-type]
         status_line = captured.data.split(b"\r\n", 1)[0].decode("latin1")
         _, status, reason = (status_line.split(" ", 2) + ["", ""])[:3]
         code = int(status) if status.isdigit() else 500

@@ -72,7 +72,7 @@ def _is_public(req: Request) -> bool:
     view = current_app.view_functions.get(req.endpoint or "")
     handler = getattr(getattr(view, "view_class", None), req.method.lower(), view)
     doc = getattr(handler, "_apidoc", {}).get("manual_doc", {})
-    return doc.get("security") == []
+    return bool(doc.get("security") == [])
 
 
 class RelaisParser(FlaskParser):
@@ -192,7 +192,7 @@ class Integer(fields.Integer):
     def _validated(self, value: Any) -> int:
         if self.strict and isinstance(value, float) and value.is_integer():
             value = int(value)
-        return super()._validated(value)  # type: ignore[no-any-return]
+        return super()._validated(value)
 
 
 class RowId(Integer):

@@ -11,7 +11,6 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-
 ERROR_KEYS = {"code", "status", "message", "errors", "request_id"}
 LON, LAT = st.floats(4.70, 5.00), st.floats(45.60, 45.90)
 FIELD_EDITS = st.fixed_dictionaries({}, optional={
