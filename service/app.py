@@ -24,6 +24,8 @@ from regions.db import (
 )
 from service import errors, i18n, web
 from service.api.common import ErrorSchema, RowIdConverter
+from service.api.openapi_fields import field_properties
+from service.api.responses import ErrorResponsesPlugin
 from service.api.templates.rule_schemas import register_rule_schemas
 from service.api.templates.schemas import TemplateKeyConverter
 from service.auth import csrf
@@ -79,6 +81,19 @@ class RelaisApi(Api):  # type: ignore[misc]  # flask-smorest ships no types: Api
     """flask-smorest's Api, rendering (and documenting) HTTP errors in Relais' one error shape."""
 
     ERROR_SCHEMA = ErrorSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None  # each operation documents its own (service.api.responses)
+
+    def _register_pagination_header(self) -> None:
+        """``X-Pagination`` is JSON text in a header: a string whose content is the metadata."""
+        from flask_smorest.pagination import PaginationMetadataSchema
+
+        self.spec.components.schema("PaginationMetadata", schema=PaginationMetadataSchema)
+        self.spec.components.header("PAGINATION", {
+            "description": "Pagination metadata, as JSON: total, total_pages, first_page, "
+                           "last_page, page, previous_page, next_page",
+            "schema": {"type": "string", "contentMediaType": "application/json",
+                       "contentSchema": {"$ref": "#/components/schemas/PaginationMetadata"}},
+        }, lazy=True)
 
     def handle_http_exception(self, error: HTTPException) -> ResponseReturnValue:
         """Every HTTP error in the one shape."""
@@ -127,9 +142,10 @@ def create_app(settings: Settings, *, session_factory: SessionFactory | None = N
     # Path converters before any route: ids fit PostgreSQL integers, template keys their syntax.
     app.url_map.converters["int"] = RowIdConverter
     app.url_map.converters["template_key"] = TemplateKeyConverter
-    api = RelaisApi()
+    api = RelaisApi(spec_kwargs={"extra_plugins": [ErrorResponsesPlugin(ErrorSchema)]})
     api.init_app(app)
     api.register_converter(TemplateKeyConverter, TemplateKeyConverter.param_schema)
+    api.ma_plugin.converter.add_attribute_function(field_properties)
     register_rule_schemas(api.spec)
     for name in API_RESOURCES:
         module = import_module(f"service.api.{name}.routes")

@@ -35,6 +35,7 @@ MESSAGES: dict[str, Text] = {
     "request.malformed_json": N_("The request body is not valid JSON."),
     "request.unsupported_media_type": N_("Send the request body as JSON (Content-Type: application/json)."),
     "request.too_large": N_("The request body is too large."),
+    "request.too_deep": N_("The JSON body is nested too deeply."),
     "http.error": N_("The request could not be handled."),
     "server.error": N_("Internal error: it has been logged with the request id; please report it."),
     "post.publishing": N_("This post is being published right now: try again in a minute."),

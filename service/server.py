@@ -2,13 +2,74 @@
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
 from flask import Flask
+from gunicorn import util
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.gthread import ThreadWorker
+from gunicorn.workers.sync import SyncWorker
 
 from config.settings import Settings
+
+# Gunicorn's own refusals, before any request reaches the app, as codes of the one error shape.
+SERVER_ERROR_CODES = {400: "request.invalid", 414: "request.uri_too_long",
+                      431: "request.headers_too_large", 500: "server.error"}
+
+
+class _Captured:
+    """Stands in for the client socket while gunicorn writes its error page."""
+
+    def __init__(self) -> None:
+        self.data = b""
+
+    def gettimeout(self) -> float:
+        return 0.0  # "non-blocking": gunicorn writes straight away
+
+    def sendall(self, data: bytes) -> None:
+        self.data += data
+
+
+class JsonErrors:
+    """Mixed into gunicorn's workers: their own errors (414, 431, 400…) in Relais' JSON shape.
+
+    Gunicorn refuses these while reading the request line or headers, before it knows the
+    path, so every such answer is JSON (the API's shape; pages never send such requests).
+    """
+
+    def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
+        """Let gunicorn decide the status and log, then answer that status as JSON."""
+        captured = _Captured()
+        super().handle_error(req, captured, addr, exc)  # type: ignore[arg-type]
+        status_line = captured.data.split(b"\r\n", 1)[0].decode("latin1")
+        _, status, reason = (status_line.split(" ", 2) + ["", ""])[:3]
+        code = int(status) if status.isdigit() else 500
+        body = json.dumps({
+            "code": SERVER_ERROR_CODES.get(code, "http.error"), "status": code,
+            "message": reason or "Bad request", "errors": {}, "request_id": None,
+        }).encode()
+        head = (f"HTTP/1.1 {code} {reason}\r\nConnection: close\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+                "X-Content-Type-Options: nosniff\r\n\r\n").encode("latin1")
+        try:
+            util.write_nonblock(client, head + body)
+        except Exception:  # noqa: BLE001 - the client may be gone, as gunicorn itself allows
+            self.log.debug("Failed to send error message.")  # type: ignore[attr-defined]
+
+
+class JsonErrorSyncWorker(JsonErrors, SyncWorker):
+    """Gunicorn's sync worker (one connection at a time, closed after each answer)."""
+
+
+class JsonErrorThreadWorker(JsonErrors, ThreadWorker):
+    """Gunicorn's gthread worker (threads, keep-alive), the default (decision 0020)."""
+
+
+# RELAIS_WORKER_CLASS → the worker gunicorn runs.
+JSON_ERROR_WORKERS = {"sync": "service.server.JsonErrorSyncWorker",
+                      "gthread": "service.server.JsonErrorThreadWorker"}
 
 
 class RelaisServer(BaseApplication):
@@ -26,7 +87,7 @@ class RelaisServer(BaseApplication):
             "workers": settings.workers,
             # gthread: each worker serves `threads` connections at once and keeps each alive
             # for `keepalive` seconds between requests; sync closes every connection.
-            "worker_class": settings.worker_class,
+            "worker_class": JSON_ERROR_WORKERS[settings.worker_class],
             "threads": settings.threads if settings.worker_class == "gthread" else 1,
             "keepalive": settings.keepalive_seconds,
             "control_socket_disable": True,

@@ -100,12 +100,19 @@ def test_the_server_settings_are_read_and_an_unknown_worker_class_is_refused():
 
 
 def test_gunicorn_gets_the_worker_class_threads_keepalive_and_timeouts():
-    from service.server import RelaisServer
+    from gunicorn.workers.gthread import ThreadWorker
+    from gunicorn.workers.sync import SyncWorker
+
+    from service.server import JsonErrors, RelaisServer
 
     threaded = RelaisServer(Settings(threads=6, keepalive_seconds=7, timeout_seconds=40)).cfg
-    assert (threaded.worker_class_str, threaded.threads, threaded.keepalive,
-            threaded.timeout) == ("gthread", 6, 7, 40)
-    assert RelaisServer(Settings(worker_class="sync")).cfg.threads == 1
+    assert (threaded.threads, threaded.keepalive, threaded.timeout) == (6, 7, 40)
+    assert issubclass(threaded.worker_class, ThreadWorker)
+    assert issubclass(threaded.worker_class, JsonErrors)  # its own errors in the JSON shape
+    synchronous = RelaisServer(Settings(worker_class="sync")).cfg
+    assert synchronous.threads == 1
+    assert issubclass(synchronous.worker_class, SyncWorker)
+    assert issubclass(synchronous.worker_class, JsonErrors)
 
 
 def test_the_publishing_worker_timing_and_graph_settings_are_read_and_typed():

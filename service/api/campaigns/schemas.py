@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from editorial.errors import N_
 from regions.campaigns import TargetMode
-from service.api.common import INT4_MAX, RowId
+from service.api.common import INT4_MAX, Integer, RowId
 from service.api.posts.schemas import PostMediaArgs
 
 
@@ -50,7 +50,7 @@ class CampaignUpdateArgs(Schema):
     since, nothing is written and the answer is 409 ``conflict.stale``.
     """
 
-    version = fields.Integer(strict=True, required=True,
+    version = Integer(strict=True, required=True,
                              validate=validate.Range(min=1, max=INT4_MAX),
                              metadata={"description": "The version you loaded"})
     title = fields.String(validate=validate.Length(min=1, max=200))

@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from regions import migrate
 from service.api.common import Blueprint
+from service.api.health.schemas import AliveSchema, ReadySchema
 from service.errors import error_response
 from service.runtime import runtime
 
@@ -18,6 +19,7 @@ class Health(MethodView):
     """The process is alive."""
 
     @blp.doc(security=[])
+    @blp.response(200, AliveSchema)
     def get(self) -> dict[str, str]:
         """The process answers: it is alive."""
         return {"status": "ok"}
@@ -28,6 +30,7 @@ class Ready(MethodView):
     """The service can serve requests."""
 
     @blp.doc(security=[])
+    @blp.response(200, ReadySchema)
     def get(self) -> object:
         """The database answers and its schema is at the newest migration."""
         state = runtime()

@@ -18,6 +18,7 @@ from service.api.posts.schemas import (
     AuditArgs,
     AuditEventSchema,
     CommentArgs,
+    CommentedDecisionArgs,
     CommentSchema,
     DecisionArgs,
     PostCreateArgs,
@@ -144,7 +145,8 @@ def _decision(name: str, summary: str) -> None:
 
     action.__doc__ = summary
     action.__name__ = f"post_{name.replace('-', '_')}"
-    view = blp.response(200, PostSchema)(blp.arguments(DecisionArgs)(action))
+    arguments = CommentedDecisionArgs if name in ("reject", "request-changes") else DecisionArgs
+    view = blp.response(200, PostSchema)(blp.arguments(arguments)(action))
     blp.route(f"/posts/<int:post_id>/{name}", methods=["POST"], endpoint=action.__name__)(view)
 
 

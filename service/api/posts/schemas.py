@@ -7,7 +7,8 @@ from webargs.fields import DelimitedList
 
 from editorial.errors import N_
 from regions.models import PostStatus
-from service.api.common import QueryArgs, RowId
+from service.api.common import Integer, QueryArgs, RowId
+from service.api.openapi_fields import HttpUrl
 
 STATUSES = [status.value for status in PostStatus]
 
@@ -29,6 +30,8 @@ class AreaRefArgs(Schema):
 class AudienceArgs(Schema):
     """The local audience: a radius around the geotag, or gazetteer areas."""
 
+    OPENAPI_EXTRA = {"oneOf": [{"required": ["radius_km"]}, {"required": ["areas"]}]}
+
     radius_km = fields.Float(validate=validate.Range(min=0.1, max=500))
     areas = fields.List(fields.Nested(AreaRefArgs), validate=validate.Length(min=1, max=200))
 
@@ -41,7 +44,7 @@ class AudienceArgs(Schema):
 class PostMediaArgs(Schema):
     """An image or video reference."""
 
-    url = fields.Url(required=True, schemes={"https", "http"})
+    url = HttpUrl(required=True)
     alt = fields.String(load_default="", validate=validate.Length(max=1000))
 
 
@@ -52,7 +55,7 @@ class PostFieldsArgs(Schema):
     slot_values = fields.Dict(keys=fields.String(validate=validate.Length(max=64)),
                               values=fields.String(validate=validate.Length(max=2000)))
     media = fields.List(fields.Nested(PostMediaArgs), validate=validate.Length(max=20))
-    link = fields.Url(allow_none=True, schemes={"https", "http"})
+    link = HttpUrl(allow_none=True)
     geotag = fields.Nested(PostGeotagArgs, allow_none=True)
     place_name = fields.String(allow_none=True, validate=validate.Length(max=200))
     audience = fields.Nested(AudienceArgs, allow_none=True)
@@ -61,6 +64,8 @@ class PostFieldsArgs(Schema):
 
 class PostCreateArgs(PostFieldsArgs):
     """Write a post: an original one (``template``) or a campaign's adaptation."""
+
+    OPENAPI_EXTRA = {"oneOf": [{"required": ["template"]}, {"required": ["campaign_id"]}]}
 
     territory_id = RowId(strict=True, required=True)
     template = fields.String(validate=validate.Length(min=1, max=80))
@@ -75,14 +80,22 @@ class PostCreateArgs(PostFieldsArgs):
 class PostUpdateArgs(PostFieldsArgs):
     """Edit a post; ``version`` is the one you loaded."""
 
-    version = fields.Integer(strict=True, required=True)
+    version = Integer(strict=True, required=True)
 
 
 class DecisionArgs(Schema):
     """A workflow action on the version the caller loaded."""
 
-    version = fields.Integer(strict=True, required=True)
+    version = Integer(strict=True, required=True)
     comment = fields.String(validate=validate.Length(max=5000))
+
+
+class CommentedDecisionArgs(DecisionArgs):
+    """A decision that must say why (send back, refuse)."""
+
+    comment = fields.String(required=True, validate=[
+        validate.Length(min=1, max=5000),
+        validate.Regexp(r"^\s*\S", error=N_("Required."))])
 
 
 class CommentArgs(Schema):

@@ -13,7 +13,7 @@ from marshmallow import Schema, fields, validate
 from werkzeug.routing import BaseConverter
 
 from editorial.errors import N_
-from service.api.common import INT4_MAX, QueryArgs, RowId
+from service.api.common import INT4_MAX, Integer, QueryArgs, RowId
 from service.api.templates.rule_schemas import rules_field_metadata
 
 KEY_PATTERN = r"[a-z0-9][a-z0-9-]{0,79}"
@@ -53,14 +53,14 @@ REVISION_HELP = (
 class TemplateEditArgs(TemplateArgs):
     """A template's new content, with the revision it was edited from."""
 
-    revision = fields.Integer(strict=True, validate=validate.Range(min=1, max=INT4_MAX),
+    revision = Integer(strict=True, validate=validate.Range(min=1, max=INT4_MAX),
                               metadata={"description": REVISION_HELP})
 
 
 class PublishArgs(Schema):
     """Optional body of a publication: the revision the caller reviewed."""
 
-    revision = fields.Integer(strict=True, validate=validate.Range(min=1, max=INT4_MAX),
+    revision = Integer(strict=True, validate=validate.Range(min=1, max=INT4_MAX),
                               metadata={"description": REVISION_HELP})
 
 

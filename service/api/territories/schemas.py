@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from editorial.errors import N_
 from regions.territories import KINDS
-from service.api.common import QueryArgs, RowId
+from service.api.common import Integer, QueryArgs, RowId
 from service.api.geojson import GeoJSONGeometry
 
 SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,79}$", error=N_("Lowercase letters, digits, dashes."))
@@ -24,6 +24,8 @@ class AreaSelectionArgs(Schema):
 
 class TerritoryShapeArgs(Schema):
     """Either a drawn geometry or gazetteer areas."""
+
+    OPENAPI_EXTRA = {"not": {"required": ["geometry", "areas"]}}
 
     geometry = GeoJSONGeometry()
     areas = fields.Nested(AreaSelectionArgs)
@@ -47,7 +49,7 @@ class TerritoryCreateArgs(TerritoryShapeArgs):
 class TerritoryUpdateArgs(TerritoryShapeArgs):
     """Change a territory; ``version`` is the one you loaded (409 if it changed since)."""
 
-    version = fields.Integer(strict=True, required=True)
+    version = Integer(strict=True, required=True)
     name = fields.String(validate=validate.Length(min=1, max=200))
     slug = fields.String(validate=SLUG)
     kind = fields.String(validate=validate.OneOf(KINDS))

@@ -5,12 +5,13 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from regions.webhooks import EVENT_NAMES
+from service.api.openapi_fields import HttpUrl
 
 
 class WebhookCreateArgs(Schema):
     """Register an endpoint for post lifecycle events."""
 
-    url = fields.Url(required=True, schemes={"https", "http"}, require_tld=False)
+    url = HttpUrl(required=True, require_tld=False)
     events = fields.List(fields.String(validate=validate.OneOf(EVENT_NAMES)), required=True,
                          validate=validate.Length(min=1))
 
