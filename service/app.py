@@ -21,7 +21,7 @@ from regions.db import (
     make_readonly_session_factory,
     make_session_factory,
 )
-from service import errors, i18n, web
+from service import errors, i18n, links, web
 from service.api.common import ErrorSchema, RowIdConverter
 from service.api.templates.rule_schemas import register_rule_schemas
 from service.api.templates.schemas import TemplateKeyConverter
@@ -33,7 +33,7 @@ SWAGGER_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
 API_RESOURCES = (
     "health", "users", "tokens", "territories", "locate", "gazetteer", "posts", "campaigns",
     "templates", "charter", "webhooks",
-    "publishing", "map", "mapviews",
+    "publishing", "map", "mapviews", "ambassador", "kits",
 )
 
 
@@ -144,5 +144,6 @@ def create_app(settings: Settings, *, session_factory: SessionFactory | None = N
         return "", 204
 
     app.register_blueprint(ogc_routes.bp)
+    links.init_app(app)
     web.init_app(app)
     return app

@@ -28,6 +28,7 @@ class RelaisServer(BaseApplication):
             "accesslog": "-",
             "graceful_timeout": 10,
             "timeout": 60,
+            "worker_exit": _write_pending_clicks,
         }
         for key, value in options.items():
             self.cfg.set(key, value)
@@ -45,6 +46,15 @@ class RelaisServer(BaseApplication):
         # full passes, which otherwise walk it again and again.
         gc.freeze()
         return app
+
+
+def _write_pending_clicks(server: Any, worker: Any) -> None:
+    """A stopping web worker writes the short-link clicks it still holds in memory."""
+    from service.links import counter
+
+    app = getattr(worker, "wsgi", None)
+    if isinstance(app, Flask):
+        counter(app).stop()
 
 
 def run_server(settings: Settings) -> None:
