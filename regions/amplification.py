@@ -116,7 +116,7 @@ def _grouped(session: Session, shares: Any, key: Any) -> list[tuple[Any, int, in
     return [(row[0], int(row[1]), int(row[2])) for row in rows]
 
 
-def page_engagement(session: Session, post_ids: set[int]) -> dict[str, int]:
+def page_engagement(session: Session, post_ids: set[int]) -> dict[str, Any]:
     """The Page posts' own engagement as last fetched from Graph, summed."""
     row = session.execute(select(
         func.count(PostEngagement.post_id), func.coalesce(func.sum(PostEngagement.reactions), 0),
@@ -129,8 +129,8 @@ def page_engagement(session: Session, post_ids: set[int]) -> dict[str, int]:
 
 
 def _page_posts(session: Session, actor: Actor, scope: Scope) -> set[int]:
-    posts = set(session.scalars(select(ShareKit.post_id).where(
-        ShareKit.id.in_(_kits(actor, scope)), ShareKit.post_id.is_not(None))))
+    posts = {post_id for post_id in session.scalars(select(ShareKit.post_id).where(
+        ShareKit.id.in_(_kits(actor, scope)))) if post_id is not None}
     if scope.post_id is not None:
         posts.add(scope.post_id)
     if scope.campaign_id is not None:

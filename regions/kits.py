@@ -18,6 +18,7 @@ from urllib.parse import quote, urlencode
 from geoalchemy2 import Geography
 from sqlalchemy import cast, func, insert, select
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from editorial import (
     CompiledTemplate,
@@ -207,7 +208,7 @@ def recipients(session: Session, kit_ids: list[int]) -> dict[int, list[int]]:
     return found
 
 
-def _for_actor(actor: Actor) -> object:
+def _for_actor(actor: Actor) -> ColumnElement[bool]:
     return ShareKit.id.in_(select(kit_recipients.c.kit_id).where(
         kit_recipients.c.territory_id.in_(actor.territory_ids or {0})))
 

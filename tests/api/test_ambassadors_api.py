@@ -248,3 +248,31 @@ def test_kit_routes_role_by_role(role, client, world, published, make_user):
         assert answer.status_code == (ok if ambassador else 403), answer.json
     withdrawn = caller.post(f"/api/kits/{kit['id']}/withdraw").status_code
     assert withdrawn == 200 if builder else withdrawn in (403, 404)
+
+
+def test_kit_published_webhook_and_the_map_layer(client, world, published, make_user, uow):
+    from regions.models import WebhookDelivery
+
+    admin = make_user(Role.ADMIN)
+    hook = admin.post("/api/webhooks", json={"url": "https://hooks.example.test/kits",
+                                             "events": ["kit.published"]})
+    assert hook.status_code == 201, hook.json
+    desk = world["desk"]
+    kit = desk.post("/api/kits", json={"title": "K", "post_id": published, "networks": ["x"],
+                                       "suggestions": ["Bonjour"], "ends_at": LATER}).json
+    with uow() as unit:
+        sent = unit.session.scalars(select(WebhookDelivery)).all()
+    assert [(d.event, d.payload["kit"]["id"]) for d in sent] == [("kit.published", kit["id"])]
+    assert sent[0].payload["kit"]["territory_ids"] == [world["lyon"]]
+
+    me = Ambassador(client, _join(client, world["ed_lyon"], world["lyon"],
+                                  "map@example.test")[1]["token"])
+    code = me.post(f"/api/ambassador/kits/{kit['id']}/shares",
+                   json={"text": "Bonjour", "network": "x"}).json["code"]
+    client.get(f"/s/{code}")
+    layer = desk.get("/api/map/ambassadors").json
+    assert [f["properties"]["territory_id"] for f in layer["features"]] == [world["lyon"]]
+    assert layer["features"][0]["geometry"]["type"] == "Point"
+    assert (layer["shares"], layer["clicks"]) == (1, 1)
+    marseille = world["ed_marseille"].get("/api/map/ambassadors").json
+    assert marseille["features"] == [] and marseille["clicks"] == 0  # not their territory

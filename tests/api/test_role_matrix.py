@@ -213,6 +213,7 @@ MATRIX = {
         lambda c: f"/api/campaigns/{c['posts']()['campaign']}/map", None, ALL,
     ),
     ("GET", "/map"): (lambda c: "/map", None, ALL),
+    ("GET", "/api/map/ambassadors"): (lambda c: "/api/map/ambassadors", None, ALL),
     # Web pages: a signed-out visitor is sent to the login page; forms need the page's CSRF
     # token, so their POST rows are checked in the page tests (tests/api/test_web_*.py).
     ("GET", "/review"): (lambda c: "/review", None, CENTRAL),
