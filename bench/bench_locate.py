@@ -162,7 +162,7 @@ def server(url: str, **extra_env: str):
             try:
                 if requests.get(f"{base}/readyz", timeout=1).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # still starting (or busy)
                 time.sleep(0.1)
         yield base
     finally:
