@@ -30,8 +30,9 @@ from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.report import row  # noqa: E402
 from bench_locate import database, server  # noqa: E402
+from report import row  # noqa: E402
+
 from regions import accounts, kits, migrate, posts, standards, territories  # noqa: E402
 from regions.db import UnitOfWork, make_engine, make_session_factory  # noqa: E402
 from regions.models import PostStatus, Role, Share, ShareClick  # noqa: E402
