@@ -105,6 +105,16 @@ class Settings:
     demo_graph_port: int = 8090
     basemap_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     webhook_allowed_networks: tuple[str, ...] = ()
+    public_url: str | None = None
+    ambassador_invitation_days: int = 14
+    click_flush_seconds: int = 1
+    engagement_days: int = 14
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "relais@localhost"
 
     @property
     def basemap_origin(self) -> str | None:
@@ -172,6 +182,11 @@ class Settings:
             "RELAIS_LOG_LEVEL": "log_level",
             "RELAIS_BASEMAP_URL": "basemap_url",
             "RELAIS_WORKER_CLASS": "worker_class",
+            "RELAIS_PUBLIC_URL": "public_url",
+            "RELAIS_SMTP_HOST": "smtp_host",
+            "RELAIS_SMTP_USER": "smtp_user",
+            "RELAIS_SMTP_PASSWORD": "smtp_password",
+            "RELAIS_MAIL_FROM": "mail_from",
         }
         for name, attr in simple_text.items():
             if (raw := get(name)) is not None:
@@ -193,6 +208,10 @@ class Settings:
             "RELAIS_DEMO_GRAPH_PORT": ("demo_graph_port", 0),
             "RELAIS_WORKER_THREADS": ("worker_threads", 1),
             "RELAIS_PUBLISH_MAX_FAILURES": ("publish_max_failures", 1),
+            "RELAIS_AMBASSADOR_INVITATION_DAYS": ("ambassador_invitation_days", 1),
+            "RELAIS_CLICK_FLUSH_SECONDS": ("click_flush_seconds", 1),
+            "RELAIS_ENGAGEMENT_DAYS": ("engagement_days", 1),
+            "RELAIS_SMTP_PORT": ("smtp_port", 1),
         }
         for name, (attr, minimum) in integers.items():
             if (raw := get(name)) is not None:
@@ -214,6 +233,7 @@ class Settings:
             "RELAIS_GRAPH_TOKEN_IN_HEADER": "graph_token_in_header",
             "RELAIS_ALLOW_TERRITORY_OVERLAPS": "allow_territory_overlaps",
             "RELAIS_REGIONAL_LEAD_CAN_APPROVE": "regional_lead_can_approve",
+            "RELAIS_SMTP_STARTTLS": "smtp_starttls",
         }
         for name, attr in booleans.items():
             if (raw := get(name)) is not None:
@@ -228,6 +248,9 @@ class Settings:
             raise SettingsError(
                 "RELAIS_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL.")
         values["log_level"] = level
+        public_url = values.get("public_url")
+        if isinstance(public_url, str) and urlsplit(public_url).scheme not in ("http", "https"):
+            raise SettingsError("RELAIS_PUBLIC_URL must start with http:// or https://.")
         if values.get("default_language", "fr") not in ("fr", "en"):
             raise SettingsError("RELAIS_LANGUAGE must be fr or en.")
         return cls(**values)  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""Webhooks: post lifecycle events written to an outbox with the change, sent signed later."""
+"""Webhooks: post lifecycle events and kits, written to an outbox with the change, sent signed."""
 
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ EVENTS = {
     PostStatus.PUBLISHED: "post.published",
     PostStatus.FAILED: "post.failed",
 }
-EVENT_NAMES = tuple(EVENTS.values())
+# Events that are not a post's state: written by their own use case with ``enqueue_event``.
+OTHER_EVENTS = ("kit.published",)
+EVENT_NAMES = (*EVENTS.values(), *OTHER_EVENTS)
 SIGNATURE_HEADER = "X-Relais-Signature"
 
 
@@ -60,6 +62,17 @@ def enqueue(session: Session, status: PostStatus, post: Post) -> int:
     for endpoint in endpoints:
         session.add(WebhookDelivery(endpoint_id=endpoint.id, event=event,
                                     payload=payload_for(event, post)))
+        count += 1
+    return count
+
+
+def enqueue_event(session: Session, event: str, payload: dict[str, Any]) -> int:
+    """Write one delivery of ``event`` per subscribed endpoint, in the caller's transaction."""
+    endpoints = session.scalars(select(WebhookEndpoint).where(
+        WebhookEndpoint.active.is_(True), WebhookEndpoint.events.contains([event])))
+    count = 0
+    for endpoint in endpoints:
+        session.add(WebhookDelivery(endpoint_id=endpoint.id, event=event, payload=payload))
         count += 1
     return count
 

@@ -22,7 +22,7 @@ from regions.db import (
     make_readonly_session_factory,
     make_session_factory,
 )
-from service import errors, i18n, web
+from service import errors, i18n, links, web
 from service.api.common import ErrorSchema, RowIdConverter
 from service.api.openapi_fields import field_properties
 from service.api.responses import ErrorResponsesPlugin
@@ -36,7 +36,7 @@ SWAGGER_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
 API_RESOURCES = (
     "health", "users", "tokens", "territories", "locate", "gazetteer", "posts", "campaigns",
     "templates", "charter", "webhooks",
-    "publishing", "map", "mapviews", "settings",
+    "publishing", "map", "mapviews", "settings", "ambassador", "kits",
 )
 
 
@@ -167,5 +167,6 @@ def create_app(settings: Settings, *, session_factory: SessionFactory | None = N
         return "", 204
 
     app.register_blueprint(ogc_routes.bp)
+    links.init_app(app)
     web.init_app(app)
     return app

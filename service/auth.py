@@ -9,6 +9,7 @@ from regions import accounts, web_sessions
 from regions.actors import Actor
 from regions.db import UnitOfWork
 from regions.errors import AuthenticationFailed, AuthenticationRequired
+from service import ambassador_gate
 from service.runtime import reading
 
 csrf = CSRFProtect()
@@ -58,6 +59,7 @@ def current_actor(uow: UnitOfWork | None = None) -> Actor:
                 actor = _resolve_actor(own)
         else:
             actor = _resolve_actor(uow)
+        ambassador_gate.check(actor, request.endpoint)
         g.actor = actor
     return actor
 

@@ -19,8 +19,9 @@ import click
 
 from config.settings import Settings
 from regions import migrate, webhooks
-from regions.db import UnitOfWork, make_engine, make_session_factory
+from regions.db import SessionFactory, UnitOfWork, make_engine, make_session_factory
 from regions.publishing.graph import DEFAULT_BASE_URL
+from regions.publishing.page_tokens import TokenCipher
 from regions.publishing.publisher import Publisher
 from regions.publishing.worker import (
     WorkerStats,
@@ -226,6 +227,22 @@ def demo_publishing(settings: Settings, *, enabled: bool = True) -> Iterator[Set
             _stop(child)
 
 
+def _seed_demo_ambassadors(sessions: SessionFactory, settings: Settings,
+                           cipher: TokenCipher) -> None:
+    """Demo ambassadors, kits, shares and clicks, once the demo's posts are published."""
+    from service.demo_ambassadors import seed_demo_ambassadors
+
+    graph = graph_client(settings, 5.0)
+    try:
+        made = seed_demo_ambassadors(sessions, now=datetime.now(UTC), graph=graph,
+                                     cipher=cipher)
+    finally:
+        graph.close()
+    if made["kits"]:
+        click.echo(f"Demo ambassadors: {made['ambassadors']} ambassadors, {made['kits']} kits, "
+                   f"{made['shares']} shares (log in as ambassador@demo.relais.test).")
+
+
 def _seed_demo_world(settings: Settings, *, publish: bool) -> None:
     """Connect the demo Pages, seed the demo content, publish what is due; say what there is."""
     from service.demo import (
@@ -258,6 +275,7 @@ def _seed_demo_world(settings: Settings, *, publish: bool) -> None:
             if outcomes:
                 click.echo("Published to the fake Pages: " + ", ".join(
                     f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) + ".")
+            _seed_demo_ambassadors(sessions, settings, cipher)
         if expired:
             click.echo(f"The {EXPIRED_PAGE} Page's token has expired on purpose (failed posts): "
                        f"reconnect it with the token {demo_page_token(EXPIRED_PAGE)!r}.")

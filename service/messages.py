@@ -76,6 +76,10 @@ MESSAGES: dict[str, Text] = {
     "template.archived": N_("The template {key} is archived: it can no longer be edited or published."),
     "template.already_published": N_("Version {version} is already published and never changes: edit to start the next one."),
     "template.not_published": N_("The template {key} has no published version to follow."),
+    "ambassador.invitation_invalid": N_("This invitation link is unknown, already used or expired: ask for a new one."),
+    "ambassador.charter_not_accepted": N_("The charter has a new version ({current}): read and accept it before sharing."),
+    "kit.text_invalid": N_("The text breaks the charter: the report in `errors` says where and how to fix."),
+    "kit.closed": N_("This kit has ended: it can no longer be shared."),
 }
 
 

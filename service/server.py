@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 from gunicorn import util
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.base import Worker
 from gunicorn.workers.gthread import ThreadWorker
 from gunicorn.workers.sync import SyncWorker
 
@@ -32,7 +33,7 @@ class _Captured:
         self.data += data
 
 
-class JsonErrors:
+class JsonErrors(Worker):
     """Mixed into gunicorn's workers: their own errors (414, 431, 400…) in Relais' JSON shape.
 
     Gunicorn refuses these while reading the request line or headers, before it knows the
@@ -56,7 +57,7 @@ class JsonErrors:
         try:
             util.write_nonblock(client, head + body)
         except Exception:  # noqa: BLE001 - the client may be gone, as gunicorn itself allows
-            self.log.debug("Failed to send error message.")  # type: ignore[attr-defined]
+            self.log.debug("Failed to send error message.")
 
 
 class JsonErrorSyncWorker(JsonErrors, SyncWorker):
@@ -94,6 +95,7 @@ class RelaisServer(BaseApplication):
             "accesslog": "-",
             "graceful_timeout": settings.graceful_timeout_seconds,
             "timeout": settings.timeout_seconds,
+            "worker_exit": _write_pending_clicks,
         }
         for key, value in options.items():
             self.cfg.set(key, value)
@@ -113,6 +115,15 @@ class RelaisServer(BaseApplication):
         # full passes, which otherwise walk it again and again.
         gc.freeze()
         return app
+
+
+def _write_pending_clicks(server: Any, worker: Any) -> None:
+    """A stopping web worker writes the short-link clicks it still holds in memory."""
+    from service.links import counter
+
+    app = getattr(worker, "wsgi", None)
+    if isinstance(app, Flask):
+        counter(app).stop()
 
 
 def run_server(settings: Settings) -> None:

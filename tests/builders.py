@@ -13,7 +13,7 @@ from shapely.geometry import box
 
 from regions import accounts, teams, territories
 from regions.db import UnitOfWork
-from regions.models import Role
+from regions.models import AmbassadorProfile, Role
 
 _counter = itertools.count(1)
 
@@ -70,6 +70,8 @@ def user_builder(uow: Callable[[], UnitOfWork], client: FlaskClient) -> Callable
             )
             for territory_id in territory_ids:
                 teams.add_member(unit, None, user, territory_id)
+            if role == Role.AMBASSADOR:  # as joining through an invitation makes one
+                unit.session.add(AmbassadorProfile(user_id=user.id))
             issued = accounts.issue_token(
                 unit, accounts.load_actor(user), user_id=user.id, name="test", expires_in_days=1
             )
@@ -140,7 +142,7 @@ def web_builder(app: Any, make_user: Callable[..., ApiUser]) -> Callable[..., We
                                              "csrf_token": token.group(1)})
         assert answer.status_code == 303, answer.get_data(as_text=True)
         # Logging in starts a new session (and so a new CSRF token): read it from a page.
-        token = _CSRF.search(client.get("/").get_data(as_text=True))
+        token = _CSRF.search(client.get("/", follow_redirects=True).get_data(as_text=True))
         assert token is not None
         return WebUser(user, client, token.group(1))
 

@@ -8,6 +8,15 @@ from regions.models.accounts import (
     User,
     WebSession,
 )
+from regions.models.ambassadors import (
+    AmbassadorInvitation,
+    AmbassadorProfile,
+    PostEngagement,
+    Share,
+    ShareClick,
+    ShareKit,
+    kit_recipients,
+)
 from regions.models.audit import AuditEvent
 from regions.models.editorial import CharterVersion, TemplateRecord, TemplateVersion
 from regions.models.posts import (
@@ -36,9 +45,11 @@ from regions.models.territories import (
 )
 
 __all__ = [
-    "AdminArea", "ApiToken", "AuditEvent", "Campaign", "CharterVersion", "Comment",
-    "GraphHold", "IndexVersion", "LoginAttempt", "MapCell", "MapChange", "Membership",
-    "PageConnection", "Post", "PostStatus", "Publication", "PublicationAttempt", "Role",
+    "AdminArea", "AmbassadorInvitation", "AmbassadorProfile", "ApiToken", "AuditEvent",
+    "Campaign", "CharterVersion", "Comment", "GraphHold", "IndexVersion", "LoginAttempt",
+    "MapCell", "MapChange", "Membership", "PageConnection", "Post", "PostEngagement",
+    "PostStatus", "Publication", "PublicationAttempt", "Role", "Share", "ShareClick", "ShareKit",
     "SiteSettings", "TemplateRecord", "TemplateVersion", "Territory", "User", "WebSession",
+    "kit_recipients",
     "WebhookDelivery", "WebhookEndpoint", "campaign_targets", "territory_areas",
 ]

@@ -29,6 +29,7 @@ class Role(enum.StrEnum):
     REGIONAL_EDITOR = "regional_editor"
     CONTRIBUTOR = "contributor"
     VIEWER = "viewer"
+    AMBASSADOR = "ambassador"  # an employee who volunteers to share local content
 
 
 def enum_values(enum_class: type[enum.Enum]) -> list[str]:

@@ -124,6 +124,19 @@ class GraphPage:
     name: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class GraphEngagement:
+    """A post's own engagement: reactions, comments and shares (Graph omits zero shares)."""
+
+    reactions: int
+    comments: int
+    shares: int
+
+
+ENGAGEMENT_FIELDS = ("reactions.summary(total_count).limit(0),"
+                     "comments.summary(total_count).limit(0),shares")
+
+
 class GraphClient:
     """Thread-safe Graph API client for Page publishing; tokens are passed per call.
 
@@ -205,6 +218,13 @@ class GraphClient:
     ) -> GraphPost:
         """``GET /{post-id}?fields=...``."""
         return _post_from(self._call(token, "GET", post_id, args={"fields": fields}))
+
+    def get_engagement(self, post_id: str, token: str) -> GraphEngagement:
+        """``GET /{post-id}?fields=reactions.summary…,comments.summary…,shares``."""
+        result = self._call(token, "GET", post_id, args={"fields": ENGAGEMENT_FIELDS})
+        return GraphEngagement(reactions=_total(result.get("reactions")),
+                               comments=_total(result.get("comments")),
+                               shares=_count(result.get("shares")))
 
     def delete_post(self, post_id: str, token: str) -> None:
         """``DELETE /{post-id}``; raises unless Facebook confirms the deletion."""
@@ -326,6 +346,19 @@ def _require_id(result: Mapping[str, Any]) -> str:
     if not isinstance(value, str | int) or not str(value):
         raise MalformedResponse("Graph API answer had no id")
     return str(value)
+
+
+def _total(edge: object) -> int:
+    """``{"data": [], "summary": {"total_count": n}}`` → n (absent: 0)."""
+    summary = edge.get("summary") if isinstance(edge, Mapping) else None
+    value = summary.get("total_count") if isinstance(summary, Mapping) else 0
+    return value if isinstance(value, int) and value >= 0 else 0
+
+
+def _count(edge: object) -> int:
+    """``{"count": n}`` → n (absent, as Graph answers for no share: 0)."""
+    value = edge.get("count") if isinstance(edge, Mapping) else 0
+    return value if isinstance(value, int) and value >= 0 else 0
 
 
 def _post_from(item: Mapping[str, Any]) -> GraphPost:

@@ -205,6 +205,10 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
             data = json.loads(body) if body else {}
             if path == "posts" and method == "GET":
                 return replies.ok({"data": state.all_posts(params.get("page_id"))})
+            if path == "engagement" and method == "POST":
+                if not state.set_engagement(str(data["post_id"]), data):
+                    return replies.ok({"error": "no such post"}, status=404)
+                return replies.ok({"success": True})
             if path == "posts" and method == "DELETE":
                 state.clear_posts()
                 return replies.ok({"success": True})

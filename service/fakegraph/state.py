@@ -36,6 +36,9 @@ POST_FIELDS = frozenset(
         "targeting",
         "feed_targeting",
         "from",
+        "reactions",
+        "comments",
+        "shares",
     }
 )
 PAGE_FIELDS = frozenset({"id", "name", "link", "category"})
@@ -77,6 +80,9 @@ class FakePost:
     feed_targeting: dict[str, Any] | None = None
     is_published: bool = True
     scheduled_publish_time: int | None = None
+    reactions: int = 0
+    comments: int = 0
+    shares: int = 0
 
     def permalink_path(self) -> str:
         """Where the post's page is, relative to the server's root (as on Facebook)."""
@@ -97,6 +103,12 @@ class FakePost:
             "targeting": self.targeting,
             "feed_targeting": self.feed_targeting,
             "from": {"id": self.page_id, "name": page_name},
+            # Edges asked with .summary(total_count).limit(0), as Relais does; Graph leaves
+            # ``shares`` out when nobody shared the post.
+            "reactions": {"data": [], "summary": {"total_count": self.reactions}},
+            "comments": {"data": [], "summary": {"total_count": self.comments,
+                                                 "can_comment": True}},
+            "shares": {"count": self.shares} if self.shares else None,
         }
         return values[name]
 
@@ -151,6 +163,18 @@ class GraphState:
                 for post in sorted(self._posts.values(), key=lambda p: p.number)
                 if page_id is None or post.page_id == page_id
             ]
+
+    def set_engagement(self, post_id: str, counts: Mapping[str, object]) -> bool:
+        """Set a post's reactions, comments and shares (the admin API); False if unknown."""
+        with self._lock:
+            post = self._posts.get(post_id)
+            if post is None:
+                return False
+            for name in ("reactions", "comments", "shares"):
+                value = counts.get(name, getattr(post, name))
+                setattr(post, name, int(value) if isinstance(value, int | str) else 0)
+            self._save()
+            return True
 
     def clear_posts(self) -> None:
         """Forget every post."""
@@ -371,7 +395,9 @@ class GraphState:
 
 def _fields(params: Mapping[str, str], default: str) -> list[str]:
     raw = params.get("fields") or default
-    return [name.split("{", 1)[0].strip() for name in raw.split(",") if name.strip()]
+    # ``place{name}`` and ``reactions.summary(total_count).limit(0)`` ask for place, reactions.
+    return [name.split("{", 1)[0].split(".", 1)[0].strip() for name in raw.split(",")
+            if name.strip()]
 
 
 def _graph_time(epoch: float) -> str:

@@ -14,6 +14,7 @@ from service.web import pages
 # One module per feature, each with a blueprint ``bp`` and its templates in templates/<feature>/.
 FEATURES = (
     "auth", "home", "workspace", "review", "campaigns", "standards", "account", "admin", "map",
+    "ambassador", "ambassadors",
 )
 
 # No inline script or style anywhere: every page's code is a module in static/js/.

@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from regions import campaigns, standards
+from regions import amplification, campaigns, standards
 from regions.actors import DESK_ROLES
 from regions.campaigns import CampaignChanges, CampaignDraft, TargetMode
 from regions.errors import InvalidInput, NotFound, StaleVersion
@@ -148,8 +148,10 @@ def show(campaign_id: int) -> ResponseReturnValue:
         campaign = campaigns.get_campaign(uow.session, campaign_id)
         rows = campaigns.dashboard(uow.session, actor, campaign_id, now=datetime.now(ZONE))
         ref = template_refs(uow.session, {campaign.template_version_id})
+        amplified = amplification.summary(uow.session, actor,
+                                          amplification.Scope(campaign_id=campaign_id))
         return render_template(
-            "campaigns/show.html", campaign=campaign, rows=rows,
+            "campaigns/show.html", campaign=campaign, rows=rows, totals=amplified,
             template=ref.get(campaign.template_version_id), is_desk=actor.role in DESK_ROLES,
             adapted=sum(1 for r in rows if r["adapted"]), late=sum(1 for r in rows if r["late"]))
 

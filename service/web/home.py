@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from regions import inbox
 from regions.actors import REGIONAL_ROLES
+from regions.models import Role
 from service.runtime import reading, settings
 from service.web.pages import login_required, page_actor
 
@@ -20,6 +21,8 @@ bp = Blueprint("home", __name__)
 def index() -> ResponseReturnValue:
     """What needs the signed-in person now: the desk's queue, a region's work, or the news."""
     actor, now = page_actor(), datetime.now(UTC)
+    if actor.role == Role.AMBASSADOR:  # their one page: the kits to share
+        return redirect(url_for("web.ambassador.index"))
     with reading() as uow:
         if actor.is_central:
             found = inbox.desk_inbox(uow.session, actor, now=now,

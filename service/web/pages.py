@@ -26,6 +26,7 @@ ROLE_LABELS = {
     Role.REGIONAL_EDITOR: _l("Regional editor"),
     Role.CONTRIBUTOR: _l("Contributor"),
     Role.VIEWER: _l("Viewer"),
+    Role.AMBASSADOR: _l("Ambassador"),
 }
 
 STATUS_LABELS = {
@@ -63,7 +64,8 @@ def event_label(action: str) -> str:
     return str(EVENT_LABELS.get(action, action))
 
 
-# (endpoint, label, roles allowed or None for everyone). Entries whose endpoint is not
+# (endpoint, label, roles allowed or None for everyone but ambassadors, who have their own
+# pages only). Entries whose endpoint is not
 # registered are skipped, so the menu never links to a page that does not exist.
 NAVIGATION: tuple[tuple[str, Any, frozenset[Role] | None], ...] = (
     ("web.home.index", _l("Home"), None),
@@ -72,6 +74,9 @@ NAVIGATION: tuple[tuple[str, Any, frozenset[Role] | None], ...] = (
     ("web.campaigns.index", _l("Campaigns"), None),
     ("web.standards.index", _l("Standards"), frozenset({Role.ADMIN, Role.CENTRAL_EDITOR})),
     ("web.map.index", _l("Map"), None),
+    ("web.ambassadors.index", _l("Ambassadors"),
+     frozenset({Role.ADMIN, Role.CENTRAL_EDITOR, Role.REGIONAL_EDITOR})),
+    ("web.ambassador.index", _l("My kits"), frozenset({Role.AMBASSADOR})),
     ("web.admin.users", _l("Administration"), frozenset({Role.ADMIN})),
 )
 
@@ -93,6 +98,8 @@ def navigation(actor: Actor) -> list[tuple[str, str]]:
         if endpoint not in current_app.view_functions:
             continue
         if roles is not None and actor.role not in roles:
+            continue
+        if roles is None and actor.role == Role.AMBASSADOR:
             continue
         entries.append((url_for(endpoint), str(label)))
     return entries

@@ -12,8 +12,15 @@ PUBLIC = {
     ("GET", "/api/docs/assets/<path:filename>"), ("GET", "/static/<path:filename>"),
     ("GET", "/login"), ("POST", "/login"), ("GET", "/"), ("POST", "/logout"),
     ("GET", "/favicon.ico"), ("GET", "/api/docs/"),
+    # Short links are for anyone; joining needs the invitation's token, not an account.
+    ("GET", "/s/<code>"), ("POST", "/api/ambassador/join"),
+    ("GET", "/ambassador/join/<token>"), ("POST", "/ambassador/join/<token>"),
 }
-ALL = set(Role)
+EVERYONE = set(Role)
+# Ambassadors are refused everything but their own routes and what everyone may do.
+ALL = EVERYONE - {Role.AMBASSADOR}
+AMBASSADOR = {Role.AMBASSADOR}
+KIT_BUILDERS = {Role.ADMIN, Role.CENTRAL_EDITOR, Role.REGIONAL_EDITOR}
 ADMIN = {Role.ADMIN}
 CENTRAL = {Role.ADMIN, Role.CENTRAL_EDITOR}
 AUTHORS = ALL - {Role.VIEWER}
@@ -22,7 +29,7 @@ SQUARE = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0
 # (method, rule) -> (path from the context, JSON body, roles allowed). The context holds
 # another user (`other`, a member of `territory`) and a territory without children.
 MATRIX = {
-    ("GET", "/api/me"): (lambda c: "/api/me", None, ALL),
+    ("GET", "/api/me"): (lambda c: "/api/me", None, EVERYONE),
     ("GET", "/api/users"): (lambda c: "/api/users", None, ADMIN),
     ("POST", "/api/users"): (
         lambda c: "/api/users",
@@ -222,6 +229,7 @@ MATRIX = {
         lambda c: f"/api/campaigns/{c['posts']()['campaign']}/map", None, ALL,
     ),
     ("GET", "/map"): (lambda c: "/map", None, ALL),
+    ("GET", "/api/map/ambassadors"): (lambda c: "/api/map/ambassadors", None, ALL),
     # Web pages: a signed-out visitor is sent to the login page; forms need the page's CSRF
     # token, so their POST rows are checked in the page tests (tests/api/test_web_*.py).
     ("GET", "/review"): (lambda c: "/review", None, CENTRAL),
@@ -271,14 +279,56 @@ MATRIX = {
         lambda c: f"/api/webhooks/{c['posts']()['webhook']}/deliveries", None, ADMIN,
     ),
     # Web pages: a signed-out visitor is sent to the login page, a wrong role gets a 403 page.
-    ("GET", "/account"): (lambda c: "/account", None, ALL),
-    ("POST", "/account/language"): (lambda c: "/account/language", {"language": "en"}, ALL),
+    ("GET", "/account"): (lambda c: "/account", None, EVERYONE),
+    ("POST", "/account/language"): (lambda c: "/account/language", {"language": "en"},
+                                     EVERYONE),
     # The password needs the caller's own: see tests/api/test_web_account.py.
-    ("POST", "/account/password"): (None, None, ALL),
+    ("POST", "/account/password"): (None, None, EVERYONE),
     ("POST", "/account/tokens"): (
-        lambda c: "/account/tokens", {"name": "x", "expires_in_days": "5"}, ALL,
+        lambda c: "/account/tokens", {"name": "x", "expires_in_days": "5"}, EVERYONE,
     ),
-    ("POST", "/account/tokens/<int:token_id>/revoke"): (None, None, ALL),  # test_web_account
+    ("POST", "/account/tokens/<int:token_id>/revoke"): (None, None, EVERYONE),
+    # Ambassadors' own routes. A kit reaches an ambassador through a territory they belong to:
+    # checking and sharing one, and the team's kit routes (which need a published post), are
+    # tried role by role in tests/api/test_ambassadors_api.py.
+    ("GET", "/api/ambassador"): (lambda c: "/api/ambassador", None, AMBASSADOR),
+    ("PATCH", "/api/ambassador"): (
+        lambda c: "/api/ambassador", {"on_leaderboard": True}, AMBASSADOR,
+    ),
+    ("DELETE", "/api/ambassador"): (lambda c: "/api/ambassador", None, AMBASSADOR),
+    ("GET", "/api/ambassador/charter"): (lambda c: "/api/ambassador/charter", None, AMBASSADOR),
+    ("POST", "/api/ambassador/charter/accept"): (
+        lambda c: "/api/ambassador/charter/accept", {"number": lambda c: c["charter"]()},
+        AMBASSADOR,
+    ),
+    ("GET", "/api/ambassador/kits"): (lambda c: "/api/ambassador/kits", None, AMBASSADOR),
+    ("POST", "/api/ambassador/kits/<int:kit_id>/check"): (None, None, AMBASSADOR),
+    ("POST", "/api/ambassador/kits/<int:kit_id>/shares"): (None, None, AMBASSADOR),
+    ("GET", "/api/ambassador/leaderboard"): (
+        lambda c: "/api/ambassador/leaderboard", None, EVERYONE,
+    ),
+    # Pages: the forms' POST rows are checked in tests/api/test_web_ambassadors.py.
+    ("GET", "/ambassador"): (lambda c: "/ambassador", None, AMBASSADOR),
+    ("POST", "/ambassador/charter"): (None, None, AMBASSADOR),
+    ("POST", "/ambassador/kits/<int:kit_id>/share"): (None, None, AMBASSADOR),
+    ("POST", "/ambassador/choices"): (None, None, AMBASSADOR),
+    ("POST", "/ambassador/leave"): (None, None, AMBASSADOR),
+    ("GET", "/ambassadors"): (lambda c: "/ambassadors", None, KIT_BUILDERS),
+    ("POST", "/ambassadors/invitations"): (None, None, {Role.ADMIN, Role.REGIONAL_EDITOR}),
+    ("POST", "/ambassadors/kits"): (None, None, KIT_BUILDERS),
+    ("GET", "/api/kits"): (lambda c: "/api/kits", None, KIT_BUILDERS),
+    ("POST", "/api/kits"): (None, None, KIT_BUILDERS),
+    ("GET", "/api/kits/<int:kit_id>"): (None, None, KIT_BUILDERS),
+    ("POST", "/api/kits/<int:kit_id>/withdraw"): (None, None, KIT_BUILDERS),
+    ("GET", "/api/amplification"): (lambda c: "/api/amplification", None, ALL),
+    ("GET", "/api/ambassador-invitations"): (
+        lambda c: "/api/ambassador-invitations", None, {Role.ADMIN, Role.REGIONAL_EDITOR},
+    ),
+    # A regional editor invites to their own territories only (the caller here has none).
+    ("POST", "/api/ambassador-invitations"): (
+        lambda c: "/api/ambassador-invitations", {"territory_id": lambda c: c["territory"]},
+        ADMIN,
+    ),
     ("GET", "/admin/users"): (lambda c: "/admin/users?q=example", None, ADMIN),
     ("GET", "/admin/users/new"): (lambda c: "/admin/users/new", None, ADMIN),
     ("POST", "/admin/users/new"): (

@@ -102,6 +102,7 @@ def seed_demo_world(sessions: Any, graph_base_url: str, cipher: Any,
     """Seed the demo as `relais demo` does (idempotent), then publish what is due."""
     from regions.publishing.graph import GraphClient
     from service.demo import seed_demo, seed_demo_pages
+    from service.demo_ambassadors import seed_demo_ambassadors
     from service.demo_stories import publish_due, seed_demo_content
 
     with UnitOfWork(sessions) as uow:
@@ -114,6 +115,7 @@ def seed_demo_world(sessions: Any, graph_base_url: str, cipher: Any,
     graph = GraphClient(base_url=graph_base_url, timeout=5)
     try:
         publish_due(sessions, graph, cipher)
+        seed_demo_ambassadors(sessions, now=datetime.now(UTC), graph=graph, cipher=cipher)
     finally:
         graph.close()
 

@@ -161,3 +161,28 @@ def test_the_expired_page_is_reported_until_reconnected(seeded, uow, cipher):
         connect_page(unit, None, territory_id, page_id=page_id,
                      token=demo_page_token(EXPIRED_PAGE), cipher=cipher)
         assert not expired_page_connected(unit, cipher)
+
+
+def test_demo_ambassadors_bring_shares_clicks_and_page_engagement(seeded, session_factory,
+                                                                   fake_pages, cipher):
+    from regions import amplification
+    from regions.actors import Actor
+    from regions.models import Role
+    from service.demo_ambassadors import seed_demo_ambassadors
+
+    seeded()
+    graph = GraphClient(base_url=fake_pages.base_url, timeout=5)
+    try:
+        made = seed_demo_ambassadors(session_factory, now=datetime.now(UTC), graph=graph,
+                                     cipher=cipher)
+        again = seed_demo_ambassadors(session_factory, now=datetime.now(UTC), graph=graph,
+                                      cipher=cipher)
+    finally:
+        graph.close()
+    assert made == {"ambassadors": 2, "kits": 2, "shares": 3}
+    assert again == {"ambassadors": 0, "kits": 0, "shares": 0}
+    with session_factory() as session:
+        desk = Actor(0, "desk@x", Role.CENTRAL_EDITOR)
+        figures = amplification.summary(session, desk, amplification.Scope())
+    assert (figures["kits"], figures["shares"], figures["clicks"]) == (2, 3, 31)
+    assert figures["page"]["reactions"] == 48 + 17 and figures["page"]["posts"] == 2

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask.views import MethodView
 
+from geodata.amplification import ambassadors_layer
 from geodata.conflicts import campaign_targets_map, conflict_pairs
 from geodata.coverage import coverage_gaps
 from geodata.features import tolerance_for_zoom
@@ -16,6 +17,8 @@ from service.api.common import Blueprint
 from service.api.mapviews.schemas import (
     AdaptationArgs,
     AdaptationCountSchema,
+    AmbassadorsLayerArgs,
+    AmbassadorsLayerSchema,
     CampaignMapSchema,
     ConflictArgs,
     ConflictCollectionSchema,
@@ -98,3 +101,16 @@ class CampaignMap(MethodView):
             get_campaign(uow.session, campaign_id)
             return campaign_targets_map(uow.session, actor, campaign_id, now=datetime.now(UTC),
                                         tolerance=tolerance_for_zoom(CAMPAIGN_MAP_ZOOM))
+
+
+@blp.route("/map/ambassadors")
+class AmbassadorsLayer(MethodView):
+    """What ambassadors add, by territory."""
+
+    @blp.arguments(AmbassadorsLayerArgs, location="query")
+    @blp.response(200, AmbassadorsLayerSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A point per territory whose ambassadors shared: their shares and clicks (GeoJSON)."""
+        with reading() as uow:
+            return ambassadors_layer(uow.session, current_actor(uow),
+                                     campaign_id=args.get("campaign_id"))

@@ -113,3 +113,27 @@ class CampaignMapSchema(Schema):
     type = fields.String()
     campaign_id = fields.Integer()
     features = fields.List(fields.Nested(FeatureSchema))
+
+
+class AmbassadorsLayerArgs(QueryArgs):
+    """The ambassadors layer of one campaign, or of every kit."""
+
+    campaign_id = RowId()
+
+
+class AmbassadorPointSchema(Schema):
+    """A territory's ambassadors: a point inside it, their shares and clicks."""
+
+    type = fields.String()
+    id = fields.Integer()
+    geometry = fields.Dict()
+    properties = fields.Dict(metadata={"description": "territory_id, name, shares, clicks"})
+
+
+class AmbassadorsLayerSchema(Schema):
+    """The ambassadors layer (GeoJSON) with the totals."""
+
+    type = fields.String()
+    features = fields.List(fields.Nested(AmbassadorPointSchema))
+    shares = fields.Integer()
+    clicks = fields.Integer()

@@ -36,6 +36,7 @@ function filters() {
     shade: data.get('shade') || 'published',
     days: Number.isInteger(days) && days >= 1 && days <= 3650 ? days : 30,
     conflicts: form.elements.conflicts.checked,
+    ambassadors: form.elements.ambassadors ? form.elements.ambassadors.checked : false,
   };
 }
 
@@ -54,6 +55,7 @@ function saveView() {
         && !(key === 'days' && value === '30')) query.set(key, value);
   }
   if (!f.conflicts) query.set('conflicts', '0');
+  if (f.ambassadors) query.set('ambassadors', '1');
   const centre = map.getCenter();
   query.set('center', `${centre.lng.toFixed(4)},${centre.lat.toFixed(4)}`);
   query.set('zoom', map.getZoom().toFixed(2));
@@ -128,7 +130,7 @@ const size = ['coalesce', ['get', 'count'], ['get', 'point_count'], 1];
 
 function addLayers() {
   map.addImage('hatch', hatch());
-  for (const name of ['territories', 'gaps', 'conflicts', 'audience']) {
+  for (const name of ['territories', 'gaps', 'conflicts', 'audience', 'ambassadors']) {
     map.addSource(name, { type: 'geojson', data: EMPTY });
   }
   map.addSource('posts', { type: 'vector', tiles: [tileUrl()], minzoom: 0, maxzoom: 16 });
@@ -148,6 +150,11 @@ function addLayers() {
     paint: { 'line-color': '#b45309', 'line-width': 1.5, 'line-dasharray': [2, 1] } });
   map.addLayer({ id: 'conflict-line', type: 'line', source: 'conflicts',
     paint: { 'line-color': '#b91c1c', 'line-width': 2.5, 'line-dasharray': [2, 1.5] } });
+  map.addLayer({ id: 'ambassadors-circle', type: 'circle', source: 'ambassadors',
+    paint: {
+      'circle-color': '#7c3aed', 'circle-opacity': 0.55, 'circle-stroke-color': '#4c1d95', 'circle-stroke-width': 1.5,
+      'circle-radius': ['interpolate', ['linear'], ['get', 'clicks'], 0, 8, 10, 14, 100, 22, 1000, 32],
+    } });
   map.addLayer({ id: 'posts-circle', type: 'circle', source: 'posts', 'source-layer': 'posts',
     paint: {
       'circle-color': ['match', ['coalesce', ['get', 'status'], ''], ...Object.entries(STATUS_COLORS).flat(), '#1f4e8c'],
@@ -286,12 +293,29 @@ async function loadConflicts() {
   return answer.body.features.length;
 }
 
+/** The ambassadors layer: their shares and clicks by territory, on the map and as a table. */
+async function loadAmbassadors() {
+  const f = filters();
+  const body = document.querySelector('#ambassador-table tbody');
+  if (!f.ambassadors) { map.getSource('ambassadors').setData(EMPTY); body.replaceChildren(); return; }
+  const answer = await api(`/api/map/ambassadors${f.campaign ? `?campaign_id=${f.campaign}` : ''}`);
+  if (!answer.ok) throw new Error(words.load_failed);
+  map.getSource('ambassadors').setData(answer.body);
+  body.replaceChildren(...answer.body.features.map((feature) => {
+    const row = document.createElement('tr');
+    const p = feature.properties;
+    row.innerHTML = `<td>${escapeHtml(p.name)}</td><td>${p.shares}</td><td>${p.clicks}</td>`;
+    return row;
+  }));
+}
+
 function say(text) { document.getElementById('map-status').textContent = text; }
 
 async function refresh({ territories = true } = {}) {
   try {
     const jobs = [loadPosts()];
     if (territories) jobs.push(loadTerritories().then(() => loadConflicts()));
+    if (territories) jobs.push(loadAmbassadors());
     const results = await Promise.all(jobs);
     if (territories) renderPostTable(state.morePosts); // the table names each post's territory
     if (territories) {

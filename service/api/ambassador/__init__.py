@@ -1,0 +1,1 @@
+"""Relais service: an ambassador's own routes."""

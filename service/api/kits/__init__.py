@@ -1,0 +1,1 @@
+"""Relais service: share kits, invitations and amplification."""
