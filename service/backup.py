@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import psycopg
 from sqlalchemy.engine import make_url
@@ -79,10 +79,9 @@ class Target:
             env["PGPASSWORD"] = self.password
         return env
 
-    def connect(self) -> psycopg.Connection[tuple[object, ...]]:
+    def connect(self) -> psycopg.Connection[tuple[Any, ...]]:
         """A psycopg connection (the password passed apart, as to the client programs)."""
-        extra = {"password": self.password} if self.password else {}
-        return psycopg.connect(self.uri, connect_timeout=10, **extra)
+        return psycopg.connect(self.uri, connect_timeout=10, password=self.password)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,15 +104,15 @@ class RestoreReport:
 def user_tables(target: Target) -> list[str]:
     """The database's own tables (not PostgreSQL's, not those of extensions like PostGIS)."""
     with target.connect() as conn:
-        return [row[0] for row in conn.execute(USER_TABLES)]
+        return [str(row[0]) for row in conn.execute(USER_TABLES)]
 
 
 def tables_to_dump(target: Target) -> int:
     """How many tables pg_dump writes data for: the database's own and extensions' settings."""
     with target.connect() as conn:
         extension_tables = conn.execute(EXTENSION_TABLES).fetchone()
-        return len(list(conn.execute(USER_TABLES))) + int(extension_tables[0] if
-                                                             extension_tables else 0)
+        own_tables = conn.execute(USER_TABLES).fetchall()
+    return len(own_tables) + (int(extension_tables[0]) if extension_tables else 0)
 
 
 def _tool(name: str) -> str:
@@ -223,7 +222,7 @@ def _restoring(target: Target, path: Path, contents: Path, *, prelude: str
     """pg_restore's SQL (the entries listed in ``contents``) piped into one psql transaction."""
     reader = subprocess.Popen(
         [_tool("pg_restore"), "--verbose", "--file=-", "--no-owner", "--no-privileges",
-         f"--use-list={contents}", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=False)
+         f"--use-list={contents}", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     psql_errors = tempfile.TemporaryFile()  # never a pipe nobody reads while psql runs
     writer = subprocess.Popen(
         [_tool("psql"), "--quiet", "--no-psqlrc", "--no-password", "--single-transaction",
