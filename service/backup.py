@@ -144,14 +144,17 @@ def _follow(stream: Iterable[str], total: int, progress: Progress, kept: list[st
 
 def dump(target: Target, path: Path, progress: Progress) -> DumpReport:
     """Write the whole database to ``path`` (pg_dump, custom format), a line per table."""
-    total = tables_to_dump(target)
     partial = path.with_name(f".{path.name}.partial")
-    partial.unlink(missing_ok=True)
-    partial.touch(mode=0o600)  # password hashes and encrypted tokens: for the owner only
+    try:
+        partial.unlink(missing_ok=True)
+        partial.touch(mode=0o600)  # password hashes and encrypted tokens: for the owner only
+    except OSError as exc:
+        raise BackupError(f"Cannot write {path}: {exc.strerror or exc}.") from None
     command = [_tool("pg_dump"), "--format=custom", "--verbose", "--no-password",
                f"--file={partial}", f"--dbname={target.uri}"]
     kept: list[str] = []
     try:
+        total = tables_to_dump(target)
         with subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
                               text=True, env=target.env()) as process:
             assert process.stderr is not None

@@ -150,3 +150,10 @@ def test_a_restore_by_a_role_that_is_not_superuser_needs_only_postgis_made_by_th
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             conn.execute(f"DROP ROLE IF EXISTS {role}")
+
+
+def test_a_dump_into_a_missing_folder_is_refused_in_one_sentence(tmp_path, database_url):
+    result = relais("db", "dump", str(tmp_path / "nowhere" / "x.dump"), DATABASE_URL=database_url)
+    assert result.exit_code == 1
+    assert "Cannot write" in result.output and "No such file or directory" in result.output
+    assert "Traceback" not in result.output
