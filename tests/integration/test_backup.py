@@ -8,6 +8,7 @@ through DATABASE_URL; each copy must have the same rows in every table (count an
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,6 +73,7 @@ def data_dir():
     yield folder
     CliRunner().invoke(cli, ["db", "down"], env={"DATABASE_URL": None,
                                                   "RELAIS_DATA_DIR": str(folder)})
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def relais(*args: str, **env: str | None):
