@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import psycopg
 from sqlalchemy.engine import make_url
@@ -42,6 +42,9 @@ WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_s
                   AND d.objid = c.oid AND d.deptype = 'e')
 ORDER BY 1
 """
+SRS_CLOSED = ("SELECT to_regclass('public.spatial_ref_sys') IS NOT NULL AND NOT "
+              "has_table_privilege('public.spatial_ref_sys', 'INSERT')")
+SRS_DATA = " TABLE DATA public spatial_ref_sys "
 EXTENSION_TABLES = "SELECT count(*) FROM pg_extension, unnest(extconfig)"  # e.g. spatial_ref_sys
 REPLACE_PUBLIC = "DROP SCHEMA IF EXISTS public CASCADE;\nCREATE SCHEMA public;\n"
 RESTART_NOTE = ("Restart the Relais service and every `relais worker` now: their map tile "
@@ -76,9 +79,9 @@ class Target:
             env["PGPASSWORD"] = self.password
         return env
 
-    def conninfo(self) -> str:
-        """For psycopg."""
-        return self.uri
+    def connect(self) -> psycopg.Connection[tuple[Any, ...]]:
+        """A psycopg connection (the password passed apart, as to the client programs)."""
+        return psycopg.connect(self.uri, connect_timeout=10, password=self.password)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,16 +103,16 @@ class RestoreReport:
 
 def user_tables(target: Target) -> list[str]:
     """The database's own tables (not PostgreSQL's, not those of extensions like PostGIS)."""
-    with psycopg.connect(target.conninfo(), connect_timeout=10) as conn:
-        return [row[0] for row in conn.execute(USER_TABLES)]
+    with target.connect() as conn:
+        return [str(row[0]) for row in conn.execute(USER_TABLES)]
 
 
 def tables_to_dump(target: Target) -> int:
     """How many tables pg_dump writes data for: the database's own and extensions' settings."""
-    with psycopg.connect(target.conninfo(), connect_timeout=10) as conn:
+    with target.connect() as conn:
         extension_tables = conn.execute(EXTENSION_TABLES).fetchone()
-        return len(list(conn.execute(USER_TABLES))) + int(extension_tables[0] if
-                                                             extension_tables else 0)
+        own_tables = conn.execute(USER_TABLES).fetchall()
+    return len(own_tables) + (int(extension_tables[0]) if extension_tables else 0)
 
 
 def _tool(name: str) -> str:
@@ -141,14 +144,17 @@ def _follow(stream: Iterable[str], total: int, progress: Progress, kept: list[st
 
 def dump(target: Target, path: Path, progress: Progress) -> DumpReport:
     """Write the whole database to ``path`` (pg_dump, custom format), a line per table."""
-    total = tables_to_dump(target)
     partial = path.with_name(f".{path.name}.partial")
-    partial.unlink(missing_ok=True)
-    partial.touch(mode=0o600)  # password hashes and encrypted tokens: for the owner only
+    try:
+        partial.unlink(missing_ok=True)
+        partial.touch(mode=0o600)  # password hashes and encrypted tokens: for the owner only
+    except OSError as exc:
+        raise BackupError(f"Cannot write {path}: {exc.strerror or exc}.") from None
     command = [_tool("pg_dump"), "--format=custom", "--verbose", "--no-password",
                f"--file={partial}", f"--dbname={target.uri}"]
     kept: list[str] = []
     try:
+        total = tables_to_dump(target)
         with subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
                               text=True, env=target.env()) as process:
             assert process.stderr is not None
@@ -161,40 +167,65 @@ def dump(target: Target, path: Path, progress: Progress) -> DumpReport:
     return DumpReport(path=path, tables=tables, size=path.stat().st_size)
 
 
-def tables_in_dump(path: Path) -> int:
-    """How many tables' data a dump holds (from its table of contents)."""
+def table_of_contents(path: Path) -> list[str]:
+    """The dump's entries, one line each (``pg_restore --list``)."""
     listed = subprocess.run([_tool("pg_restore"), "--list", str(path)], capture_output=True,
                             text=True)
     if listed.returncode != 0:
         reason = _last_error(listed.stderr.splitlines())
         raise BackupError(f"{path} is not a Relais dump (pg_dump custom format): {reason}")
-    return sum(1 for line in listed.stdout.splitlines() if " TABLE DATA " in line)
+    return listed.stdout.splitlines()
+
+
+def restorable(contents: list[str]) -> list[str]:
+    """The entries to restore: all but comments on extensions.
+
+    Only an extension's owner (a superuser, for PostGIS) may comment on it, so on a server
+    where Relais' role is not one, ``COMMENT ON EXTENSION postgis`` would fail the restore;
+    the comment is PostGIS' own description anyway, set again when the extension is created.
+    """
+    return [line for line in contents if " COMMENT - EXTENSION " not in line]
 
 
 def restore(target: Target, path: Path, progress: Progress, *, force: bool) -> RestoreReport:
     """Restore a dump in one transaction; refuse a database with tables unless ``force``."""
     if not path.is_file():
         raise BackupError(f"No dump file {path}.")
-    total = tables_in_dump(path)
+    contents = restorable(table_of_contents(path))
     existing = user_tables(target)
+    if not existing and _srs_closed(target):
+        contents = [line for line in contents if SRS_DATA not in line]
+        progress("PostGIS was installed by another role: its spatial_ref_sys table is left as "
+                 "it is (Relais uses only the standard coordinate systems it ships).")
+    total = sum(1 for line in contents if " TABLE DATA " in line)
     if existing and not force:
         raise BackupError(
             f"The database {target.label} is not empty ({len(existing)} tables, such as "
             f"{existing[0]}): restore into an empty database, or add --force to replace "
             "everything it holds with the dump.")
-    with _restoring(target, path, prelude=REPLACE_PUBLIC if existing else "") as (
-            messages, kept):
-        tables = _follow(messages, total, progress, kept)
+    with tempfile.NamedTemporaryFile("w", suffix=".list") as chosen:
+        chosen.write("\n".join(contents) + "\n")
+        chosen.flush()
+        with _restoring(target, path, Path(chosen.name),
+                        prelude=REPLACE_PUBLIC if existing else "") as (messages, kept):
+            tables = _follow(messages, total, progress, kept)
     return RestoreReport(tables=tables, replaced=bool(existing))
 
 
+def _srs_closed(target: Target) -> bool:
+    """Whether PostGIS exists and the role may not write its coordinate systems table."""
+    with target.connect() as conn:
+        row = conn.execute(SRS_CLOSED).fetchone()
+        return bool(row and row[0])
+
+
 @contextmanager
-def _restoring(target: Target, path: Path, *, prelude: str
+def _restoring(target: Target, path: Path, contents: Path, *, prelude: str
                ) -> Iterator[tuple[Iterable[str], list[str]]]:
-    """pg_restore's SQL piped into one psql transaction (after ``prelude``)."""
+    """pg_restore's SQL (the entries listed in ``contents``) piped into one psql transaction."""
     reader = subprocess.Popen(
         [_tool("pg_restore"), "--verbose", "--file=-", "--no-owner", "--no-privileges",
-         str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=False)
+         f"--use-list={contents}", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     psql_errors = tempfile.TemporaryFile()  # never a pipe nobody reads while psql runs
     writer = subprocess.Popen(
         [_tool("psql"), "--quiet", "--no-psqlrc", "--no-password", "--single-transaction",

@@ -221,3 +221,21 @@ def test_the_guarded_session_ignores_proxies_from_the_environment(monkeypatch, r
     assert http.post(receiver.url, data=b"{}", timeout=5).status_code == 200
     http.close()
     assert len(receiver.received) == 1
+
+
+def test_a_secret_the_key_cannot_open_fails_the_delivery_without_sending(
+        world, drafts, make_user, receiver, session_factory, settings):
+    admin = make_user(Role.ADMIN)
+    created = admin.post("/api/webhooks", json={"url": receiver.url, "events": ["post.submitted"]})
+    post = drafts["a"]
+    world["ed_lyon"].post(f"/api/posts/{post['id']}/submit", json={"version": post["version"]})
+    other_key = token_cipher(settings.with_changes(secret_key=TEST_SECRET + "-rotated"))
+    http = webhook_targets(settings).session()
+    try:
+        assert webhooks.deliver_due(session_factory, http, other_key) == 1
+    finally:
+        http.close()
+    assert receiver.received == []
+    log = admin.get(f"/api/webhooks/{created.json['id']}/deliveries").json
+    assert log[0]["status"] == "failed"
+    assert log[0]["last_error"] == "secret unreadable: the encryption key changed"

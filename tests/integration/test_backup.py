@@ -8,6 +8,7 @@ through DATABASE_URL; each copy must have the same rows in every table (count an
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,6 +73,7 @@ def data_dir():
     yield folder
     CliRunner().invoke(cli, ["db", "down"], env={"DATABASE_URL": None,
                                                   "RELAIS_DATA_DIR": str(folder)})
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def relais(*args: str, **env: str | None):
@@ -124,3 +126,36 @@ def test_a_file_that_is_not_a_dump_is_refused_in_one_sentence(tmp_path, database
     result = relais("db", "restore", str(not_a_dump), DATABASE_URL=database_url)
     assert result.exit_code == 1
     assert "is not a Relais dump" in result.output and "Traceback" not in result.output
+
+
+def test_a_restore_by_a_role_that_is_not_superuser_needs_only_postgis_made_by_the_dba(
+        source, database_url, tmp_path):
+    dump_file = tmp_path / "managed.dump"
+    assert relais("db", "dump", str(dump_file), DATABASE_URL=source).exit_code == 0
+    server = make_url(database_url)
+    admin = server.set(drivername="postgresql", database="postgres").render_as_string(False)
+    role, name = "relais_restorer", "relais_test_managed"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"DROP ROLE IF EXISTS {role}")
+        conn.execute(f"CREATE ROLE {role} LOGIN NOSUPERUSER")
+        conn.execute(f"CREATE DATABASE {name} OWNER {role}")
+    as_dba = server.set(drivername="postgresql", database=name).render_as_string(False)
+    with psycopg.connect(as_dba, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION postgis")  # what a managed server's admin does
+    target = server.set(database=name, username=role).render_as_string(False)
+    try:
+        restored = relais("db", "restore", str(dump_file), DATABASE_URL=target)
+        assert restored.exit_code == 0, restored.output
+        assert fingerprint(target) == fingerprint(source)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.execute(f"DROP ROLE IF EXISTS {role}")
+
+
+def test_a_dump_into_a_missing_folder_is_refused_in_one_sentence(tmp_path, database_url):
+    result = relais("db", "dump", str(tmp_path / "nowhere" / "x.dump"), DATABASE_URL=database_url)
+    assert result.exit_code == 1
+    assert "Cannot write" in result.output and "No such file or directory" in result.output
+    assert "Traceback" not in result.output
