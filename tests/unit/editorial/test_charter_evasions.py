@@ -31,20 +31,9 @@ from editorial import (
 from editorial import validate as validate_draft
 from editorial.text import confusables
 from regions.patterns import ENGINE
-from service.demo_content import CHARTER
+from tests.charter_terms import DEMO_TERMS, REALISTIC_TERMS
 
 NOW = datetime(2026, 6, 1, 10, tzinfo=UTC)
-DEMO_TERMS = [item if isinstance(item, str) else item["term"]
-              for rule in CHARTER["rules"] if rule["type"] == "terms.forbidden"
-              for item in rule["params"]["terms"]]
-# What a French or English charter forbids on a utility's pages: spam, scams, claims.
-REALISTIC_TERMS = [
-    "arnaque", "escroquerie", "miracle", "casino", "viagra", "crédit facile", "argent facile",
-    "sans frais", "remboursé", "satisfait ou remboursé", "imbattable", "révolutionnaire",
-    "dernière chance", "offre limitée", "cliquez ici", "urgent", "bitcoin", "cryptomonnaie",
-    "free money", "guaranteed", "risk free", "act now", "click here", "limited offer",
-    "cheap", "winner", "lottery", "weight loss", "make money fast", "no credit check",
-]
 VARIANTS_PER_TERM = 2_000
 
 INVISIBLES = [
@@ -234,7 +223,7 @@ def test_the_variants_really_are_disguised() -> None:
 
 @pytest.mark.parametrize("text", [
     "grаtuit", "gratuıt", "ɢʀᴀᴛᴜɪᴛ", "ｇｒａｔｕｉｔ", "𝐠𝐫𝐚𝐭𝐮𝐢𝐭", "𝔤𝔯𝔞𝔱𝔲𝔦𝔱", "ＧＲΑТUΙТ",
-    "gra\u200btuit", "gra\u00adtuit", "gra\ufefftu\u2060it", "g\u0336r\u0336a\u0336t\u0336u\u0336i\u0336t\u0336",
+    "gra\u200btuit", "gra\u00adtuit", "gra\ufefftu\u2060it", "\u0336".join("gratuit") + "\u0336",
     "gratu\u180eit", "grat\u3164uit", "g r a t u i t", "g.r.a.t.u.i.t", "g-r-a-t-u-i-t",
     "G R A T U I T", "g_r_a_t_u_i_t", "g . r . a . t . u . i . t",
 ])
