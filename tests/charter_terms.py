@@ -1,4 +1,4 @@
-"""Forbidden terms the charter tests use: the demo charter's, and a realistic French/English list."""
+"""Forbidden terms the charter tests use: the demo charter's and a realistic French/English list."""
 
 from __future__ import annotations
 
