@@ -108,3 +108,20 @@ def test_an_unsafe_pattern_in_a_template_is_a_problem_naming_the_rule() -> None:
     [problem] = caught.value.problems
     assert (problem.path, problem.code) == ("rules[0].params.pattern", "pattern.unsafe")
     assert "doublon" in problem.message
+
+
+def test_the_service_always_hands_its_linear_engine_to_the_editorial_engine() -> None:
+    """Every template or charter the service reads is compiled with RE2, not the default."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    readers = {"template_from_dict", "charter_from_dict", "compile_template"}
+    without = []
+    for path in [*root.glob("service/**/*.py"), *root.glob("regions/**/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in readers
+                    and "patterns" not in {keyword.arg for keyword in node.keywords}):
+                without.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert without == []
