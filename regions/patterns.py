@@ -16,7 +16,7 @@ import re2  # type: ignore[import-untyped]
 
 from editorial.patterns import Matcher, PatternEngine, Unsupported
 
-_WORD = r"\p{L}\p{N}\p{Mn}\p{Mc}_"
+_WORD = r"\p{L}\p{N}_"  # Python: str.isalnum() or "_"
 _DIGIT = r"\p{Nd}"
 _SPACE = r"\t\n\v\f\r\x1c-\x1f \x85\p{Z}"
 _IN_CLASS = {"w": _WORD, "d": _DIGIT, "s": _SPACE}
