@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 
 import pytest
 
@@ -125,3 +126,14 @@ def test_the_service_always_hands_its_linear_engine_to_the_editorial_engine() ->
                     and "patterns" not in {keyword.arg for keyword in node.keywords}):
                 without.append(f"{path.relative_to(root)}:{node.lineno}")
     assert without == []
+
+
+def test_a_lone_surrogate_in_a_post_does_not_break_the_re2_checks(
+    violations: Callable[..., list],
+) -> None:
+    """JSON lets lone surrogates through; RE2 reads UTF-8: the checks still run, spans exact."""
+    text = "a\ud800 gratuit xx"
+    found = violations(text, {"id": "p", "type": "pattern.forbidden", "params": {"pattern": "x+"}},
+                       {"id": "t", "type": "terms.forbidden", "params": {"terms": ["gratuit"]}})
+    assert [(v.code, text[v.span[0] : v.span[1]]) for v in found] == [
+        ("pattern.matched", "xx"), ("term.forbidden", "gratuit")]
