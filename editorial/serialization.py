@@ -41,7 +41,10 @@ drafts from those territory codes. Rule types and their ``params``:
 - ``terms.forbidden`` ``{"terms": ["arnaque", {"term": "gratuit*", "exceptions": [...]}]}``
 - ``pattern.forbidden`` / ``pattern.required`` ``{"pattern", "label"?, "ignore_case"?,
   "folded"?, "prefilter"?: [literal, ...]}`` (the rule only runs when the folded text contains
-  one of the prefilter literals: a speed hint that must be implied by the pattern)
+  one of the prefilter literals: a speed hint that must be implied by the pattern). Python
+  syntax; the pattern runs on the linear-time engine given as ``patterns`` (RE2 in the service),
+  or on ``re`` when its backtracking is bounded; otherwise it is refused (``pattern.unsafe``,
+  see :mod:`editorial.patterns`)
 - ``links.allowed_domains`` ``{"domains"}`` · ``links.tracking`` ``{"params", "domains"?}`` ·
   ``links.no_shorteners`` ``{"domains"?}``
 - ``media.count`` ``{"min"?, "max"?}`` · ``media.alt_text`` ``{"min_length"?}``

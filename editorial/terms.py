@@ -161,7 +161,7 @@ class TermMatcher:
     out are found in one pass of one automaton; otherwise by two passes of ``re``.
     """
 
-    __slots__ = ("_exact", "_prefixes", "_terms", "_spelled", "_linear")
+    __slots__ = ("_exact", "_prefixes", "_terms", "_spelled", "_linear", "_inside")
 
     def __init__(self, entries: Iterable[TermEntry], linear: LinearCompiler | None = None) -> None:
         self._exact: dict[str, list[TermEntry]] = {}
@@ -179,15 +179,23 @@ class TermMatcher:
         self._terms: re.Pattern[str] | None = None
         self._spelled: re.Pattern[str] | None = None
         self._linear: Matcher | None = None
+        self._inside: Matcher | None = None
         if not spellings:
             return
         trie = trie_pattern(spellings)
+        # In a word spelled out, separators hide where words begin: terms are found anywhere
+        # in its letters ("y a g r a t u i t" is "yagratuit", which holds "gratuit").
+        self._inside = re.compile(f"({trie})")
         if linear is not None:
-            # RE2 has no look-behind: the character before a term is matched (group 1 is the
-            # term, group 2 a word spelled out). Its \b after the term knows ASCII only, which
-            # the fold made every Latin letter.
+            # Group 1 is a term, group 2 a word spelled out. RE2 has no look-around: the
+            # character after a spelled-out word is matched (so that the word's last letter
+            # stands alone), and its \b knows ASCII letters only, which the fold made every
+            # Latin letter (a term beginning or ending with œ or æ is not found by it).
             with contextlib.suppress(Unsupported):
-                self._linear = linear(rf"(?:^|[^\w])(?:({trie})\b|{_SPELLED_OUT})", False)
+                self._linear = linear(
+                    rf"\b(?:({trie})\b|{_SPELLED_OUT}(?:$|[^a-z0-9]))", False
+                )
+                self._inside = linear(f"({trie})", False)
         if self._linear is None:
             # Terms start and end with a word character (see term_problem), so \b is the same
             # as the look-arounds of whole_words here, and about 15 % faster in CPython's engine.
@@ -211,12 +219,6 @@ class TermMatcher:
                 self._scan_spelled_out(hits, text, match.start(1) - 1, match.end(1) - 1)
         return hits
 
-    def _term_spans(self, text: str) -> Iterator[tuple[int, int]]:
-        if self._linear is not None:
-            return (m.span(1) for m in self._linear.finditer(text) if m.start(1) >= 0)
-        assert self._terms is not None
-        return (m.span(1) for m in self._terms.finditer(text))
-
     def _scan_spelled_out(self, hits: list[TermHit], text: str, start: int, end: int) -> None:
         """Terms in a word spelled out letter by letter: matched on its letters put together."""
         offsets = [start + i for i, char in enumerate(text[start:end]) if char in _ALONE]
@@ -225,7 +227,9 @@ class TermMatcher:
         if len(offsets) < _SPELLED_MIN:
             return
         letters = "".join(text[offset] for offset in offsets)
-        for first, last in self._term_spans(letters):
+        assert self._inside is not None
+        for match in self._inside.finditer(letters):
+            first, last = match.span(1)
             self._hit(hits, text, offsets[first], offsets[last - 1] + 1, letters[first:last])
 
     def _hit(

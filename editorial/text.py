@@ -88,13 +88,18 @@ def _small_capital(char: str) -> str:
 def lookalike(char: str) -> str | None:
     """The Latin letters a non-Latin letter imitates ("а" Cyrillic → "a"), or None."""
     table = confusables()
-    # The lowercase first: Cyrillic "І" is the prototype of "l", its lowercase "і" of "i".
-    for candidate in dict.fromkeys((char.lower(), char)):
-        prototype = "".join(map(_small_capital, table.get(candidate, candidate)))
-        latin = _latin(prototype)
-        if latin is not None:
-            return latin
-    return None
+
+    def latin(candidate: str) -> str | None:
+        # A small capital is its letter (the data maps a few to other glyphs: ᴍ → ʍ).
+        if (small := _small_capital(candidate)) != candidate:
+            return small.lower()
+        return _latin("".join(map(_small_capital, table.get(candidate, candidate))))
+
+    found = latin(char)
+    if found == "l" and char.lower() != char:
+        # Capital I and small l are one prototype: Cyrillic "І" reads as the "i" it capitalises.
+        found = latin(char.lower()) or found
+    return found if found is not None else latin(char.lower())
 
 
 @cache

@@ -12,11 +12,17 @@ those patterns are left to bounded ``re`` (or refused when unbounded).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from typing import Any
+
 import re2  # type: ignore[import-untyped]
 
-from editorial.patterns import Matcher, PatternEngine, Unsupported
+from editorial.patterns import Match, Matcher, PatternEngine, Unsupported
 
-_WORD = r"\p{L}\p{N}\p{Mn}\p{Mc}_"
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+_WORD = r"\p{L}\p{N}_"  # Python: str.isalnum() or "_"
 _DIGIT = r"\p{Nd}"
 _SPACE = r"\t\n\v\f\r\x1c-\x1f \x85\p{Z}"
 _IN_CLASS = {"w": _WORD, "d": _DIGIT, "s": _SPACE}
@@ -60,13 +66,41 @@ def unicode_classes(source: str) -> str:
     return "".join(out)
 
 
+class Re2Pattern:
+    """An RE2 pattern that also takes text Python holds but UTF-8 cannot (lone surrogates).
+
+    RE2 matches UTF-8: a lone surrogate (JSON lets U+D800 through) stands in as U+FFFD,
+    one character for one, so that offsets still point into the text as given.
+    """
+
+    __slots__ = ("_pattern",)
+
+    def __init__(self, pattern: Any) -> None:
+        self._pattern = pattern
+
+    def finditer(self, text: str) -> Iterator[Match]:
+        """Every match, left to right (found at once, so a bad text is caught here)."""
+        try:
+            return iter(list(self._pattern.finditer(text)))
+        except UnicodeEncodeError:
+            return iter(list(self._pattern.finditer(_SURROGATES.sub("\ufffd", text))))
+
+    def fullmatch(self, text: str) -> Match | None:
+        """The match of the whole text, or None."""
+        try:
+            return self._pattern.fullmatch(text)  # type: ignore[no-any-return]
+        except UnicodeEncodeError:
+            return self._pattern.fullmatch(  # type: ignore[no-any-return]
+                _SURROGATES.sub("\ufffd", text))
+
+
 def compile_re2(source: str, ignore_case: bool) -> Matcher:
     """Compile ``source`` with RE2, or raise Unsupported (look-arounds, back-references…)."""
     options = re2.Options()
     options.log_errors = False
     options.case_sensitive = not ignore_case
     try:
-        return re2.compile(unicode_classes(source), options)  # type: ignore[no-any-return]
+        return Re2Pattern(re2.compile(unicode_classes(source), options))
     except re2.error as error:
         raise Unsupported(str(error)) from None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 
 import pytest
 
@@ -91,7 +92,7 @@ def test_re2_sees_letters_and_digits_of_every_script_like_python() -> None:
                                                                      (8, 13)]
     digits = compile_pattern(r"\d+ ?\s\S", False, ENGINE).matcher
     assert [m.span() for m in digits.finditer("٣٤\u00a0€")] == [(0, 4)]
-    assert unicode_classes(r"[\w-]\W") == r"[\p{L}\p{N}\p{Mn}\p{Mc}_-][^\p{L}\p{N}\p{Mn}\p{Mc}_]"
+    assert unicode_classes(r"[\w-]\W") == r"[\p{L}\p{N}_-][^\p{L}\p{N}_]"
     assert unicode_classes(r"[]\d]\\d") == r"[]\p{Nd}]\\d"
 
 
@@ -108,3 +109,31 @@ def test_an_unsafe_pattern_in_a_template_is_a_problem_naming_the_rule() -> None:
     [problem] = caught.value.problems
     assert (problem.path, problem.code) == ("rules[0].params.pattern", "pattern.unsafe")
     assert "doublon" in problem.message
+
+
+def test_the_service_always_hands_its_linear_engine_to_the_editorial_engine() -> None:
+    """Every template or charter the service reads is compiled with RE2, not the default."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    readers = {"template_from_dict", "charter_from_dict", "compile_template"}
+    without = []
+    for path in [*root.glob("service/**/*.py"), *root.glob("regions/**/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in readers
+                    and "patterns" not in {keyword.arg for keyword in node.keywords}):
+                without.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert without == []
+
+
+def test_a_lone_surrogate_in_a_post_does_not_break_the_re2_checks(
+    violations: Callable[..., list],
+) -> None:
+    """JSON lets lone surrogates through; RE2 reads UTF-8: the checks still run, spans exact."""
+    text = "a\ud800 gratuit xx"
+    found = violations(text, {"id": "p", "type": "pattern.forbidden", "params": {"pattern": "x+"}},
+                       {"id": "t", "type": "terms.forbidden", "params": {"terms": ["gratuit"]}})
+    assert [(v.code, text[v.span[0] : v.span[1]]) for v in found] == [
+        ("pattern.matched", "xx"), ("term.forbidden", "gratuit")]

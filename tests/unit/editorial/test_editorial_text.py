@@ -85,3 +85,38 @@ def test_folded_spans_map_inside_the_original_text(text: str, data: st.DataObjec
     end = data.draw(st.integers(start, len(folded.text)))
     original = folded.to_original(start, end)
     assert 0 <= original[0] <= original[1] <= len(text)
+
+
+DISGUISES = "gratuit GRATUIT é\u0301 \u200b\u200d\u2060\u00ad\ufeff\ufe0f\u180e\u3164\u0336" \
+    "аοіıᴍｇ𝐠😀❤👨🇫ﬁœ’\u00a0\u202f\x1a\x1f\x00\x85"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(DISGUISES) | st.characters(), max_size=40))
+def test_the_fast_fold_agrees_with_the_character_by_character_fold(text: str) -> None:
+    """Invisible characters removed on the fast path map back exactly like the slow path's."""
+    from editorial.text import _fold_slowly
+
+    fast, slow = fold(text), _fold_slowly(text)
+    assert fast.text == slow.text
+    for start in range(len(fast.text) + 1):
+        for end in range(start, min(start + 8, len(fast.text)) + 1):
+            assert fast.to_original(start, end) == slow.to_original(start, end)
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("grаtuit", "gratuit"),  # Cyrillic а
+        ("ΡRΟΜΟ", "promo"),  # Greek capitals
+        ("ɢʀᴀᴛᴜɪᴛ", "gratuit"),  # small capitals
+        ("gratuıt", "gratuit"),  # dotless i
+        ("ＧＲＡＴＵＩＴ 𝐠𝐫𝐚𝐭𝐮𝐢𝐭", "gratuit gratuit"),
+        ("gra\u200btu\u00adit\u2060", "gratuit"),
+        ("g\u0336r\u0336a\u0336", "gra"),
+        ("Ⅰ І Ι", "i i i"),  # capital I look-alikes read as the i they capitalise
+        ("cœur, straße, Øre", "cœur, straße, øre"),  # Windows-1252 letters stay themselves
+    ],
+)
+def test_fold_reads_look_alikes_and_drops_invisible_characters(text: str, folded: str) -> None:
+    assert fold(text).text == folded
