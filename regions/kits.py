@@ -47,6 +47,7 @@ from regions.models import (
     campaign_targets,
     kit_recipients,
 )
+from regions.patterns import ENGINE as PATTERNS
 from regions.reports import report_to_dict
 
 SHARE_NETWORKS = ("facebook", "linkedin", "x", "whatsapp", "email")
@@ -84,11 +85,13 @@ def _personal(rule: Rule) -> bool:
 @lru_cache(maxsize=64)
 def _personal_voice(network: str, charter_json: str | None) -> CompiledTemplate:
     template = template_from_dict({"id": "personal-voice", "name": "Personal voice", "body": "",
-                                   "network": _LENGTH_NETWORK.get(network, "facebook")})
-    charter = charter_from_dict(json.loads(charter_json)) if charter_json else None
+                                   "network": _LENGTH_NETWORK.get(network, "facebook")},
+                                  patterns=PATTERNS)
+    charter = (charter_from_dict(json.loads(charter_json), patterns=PATTERNS) if charter_json
+               else None)
     if charter is not None:
         charter = replace(charter, rules=tuple(r for r in charter.rules if _personal(r)))
-    return compile_template(template, charter)
+    return compile_template(template, charter, patterns=PATTERNS)
 
 
 def check_text(session: Session, text: str, network: str, *, now: datetime) -> Report:
