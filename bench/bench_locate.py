@@ -169,7 +169,7 @@ def server(url: str, **extra_env: str):
             try:
                 if requests.get(f"{base}/readyz", timeout=1).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or no worker ready yet
                 time.sleep(0.1)
         yield base
     finally:

@@ -289,15 +289,15 @@ def _update_existing(session: Session) -> tuple[int, int]:
     What changes is marked in the staging table first, so that a run with nothing to change
     writes nothing to ``territories`` (and so does not bump the index version).
     """
-    moved = session.execute(text(f"""
+    moved = _rowcount(session.execute(text(f"""
         UPDATE {STAGING} s SET moved = true FROM territories t
         WHERE t.id = s.territory_id AND s.tier = 1 AND NOT s.created
           AND s.parent_territory_id IS NOT NULL AND s.parent_territory_id <> t.id
-          AND t.parent_id IS DISTINCT FROM s.parent_territory_id""")).rowcount
-    reshaped = session.execute(text(f"""
+          AND t.parent_id IS DISTINCT FROM s.parent_territory_id""")))
+    reshaped = _rowcount(session.execute(text(f"""
         UPDATE {STAGING} s SET reshaped = true FROM territories t, admin_areas a
         WHERE t.id = s.territory_id AND a.id = s.area_id AND s.tier = 1 AND NOT s.created
-          AND ST_AsEWKB(t.geom) IS DISTINCT FROM ST_AsEWKB(a.geom)""")).rowcount
+          AND ST_AsEWKB(t.geom) IS DISTINCT FROM ST_AsEWKB(a.geom)""")))
     if moved or reshaped:
         session.execute(text(f"""
             UPDATE territories t SET
@@ -308,7 +308,7 @@ def _update_existing(session: Session) -> tuple[int, int]:
             WHERE t.id = s.territory_id AND (s.moved OR s.reshaped)"""))
     if moved:
         _refuse_cycles(session)
-    return int(moved), int(reshaped)
+    return moved, reshaped
 
 
 def _refuse_cycles(session: Session) -> None:
@@ -330,6 +330,10 @@ def _refuse_cycles(session: Session) -> None:
 
 def _count(session: Session, where: str) -> int:
     return int(session.execute(text(f"SELECT count(*) FROM {STAGING} WHERE {where}")).scalar_one())
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount)
 
 
 def _json(mapping: dict[str, str]) -> str:
