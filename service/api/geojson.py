@@ -15,6 +15,22 @@ MAX_VERTICES = 200_000
 POLYGONAL = ("Polygon", "MultiPolygon")
 
 
+def _numbers_only(coordinates: Any) -> bool:
+    """Whether no position in nested coordinate lists holds a string or a boolean.
+
+    Only that: whatever else is malformed is left to the geometry's own parsing, which says
+    the coordinates do not form a valid geometry.
+    """
+    stack = [coordinates] if isinstance(coordinates, list) else []
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str | bool):
+            return False
+    return True
+
+
 class GeoJSONGeometry(fields.Field[BaseGeometry]):
     """A GeoJSON geometry object (lon/lat, EPSG:4326) loaded as a shapely geometry."""
 
@@ -30,6 +46,8 @@ class GeoJSONGeometry(fields.Field[BaseGeometry]):
         if value["type"] not in self.types:
             raise ValidationError(N_("The geometry must be one of {expected}, not {got}.",
                                      expected=", ".join(self.types), got=repr(value["type"])))
+        if not _numbers_only(value["coordinates"]):
+            raise ValidationError(N_("Coordinates must be numbers (not strings or booleans)."))
         try:
             geometry: BaseGeometry = shape(value)
         except (ValueError, TypeError, IndexError, AttributeError, shapely.errors.ShapelyError):

@@ -7,7 +7,7 @@ from webargs.fields import DelimitedList
 
 from editorial.errors import N_
 from regions.models import PostStatus
-from service.api.common import QueryArgs, RowId
+from service.api.common import JsonNumber, QueryArgs, RowId
 
 STATUSES = [status.value for status in PostStatus]
 
@@ -15,8 +15,8 @@ STATUSES = [status.value for status in PostStatus]
 class PostGeotagArgs(Schema):
     """A point: longitude, latitude (WGS84)."""
 
-    lon = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
-    lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
+    lon = JsonNumber(required=True, validate=validate.Range(min=-180, max=180))
+    lat = JsonNumber(required=True, validate=validate.Range(min=-90, max=90))
 
 
 class AreaRefArgs(Schema):
