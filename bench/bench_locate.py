@@ -21,6 +21,7 @@ import argparse
 import http.client
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -76,6 +77,7 @@ def database(*, tcp: bool = False):
                else cluster.url())
     finally:
         cluster.destroy()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def seed(url: str, geodata: Path) -> str:
