@@ -21,6 +21,7 @@ import argparse
 import http.client
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -45,6 +46,7 @@ from regions.db import UnitOfWork, make_engine, make_session_factory  # noqa: E4
 from regions.models import Role  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+STARTUP: list[float] = []  # seconds from `relais serve` to a ready worker, per server started
 FRANCE_BBOX = (-5.2, 41.3, 9.6, 51.1)
 
 
@@ -75,6 +77,7 @@ def database(*, tcp: bool = False):
                else cluster.url())
     finally:
         cluster.destroy()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def seed(url: str, geodata: Path) -> str:
@@ -164,13 +167,15 @@ def server(url: str, **extra_env: str):
     proc = subprocess.Popen([str(relais), "serve", "--port", str(port), "--workers", "2"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
+    started = time.perf_counter()
     try:
-        for _ in range(300):
+        for _ in range(3000):
             try:
                 if requests.get(f"{base}/readyz", timeout=5).status_code == 200:
                     break
-            except requests.RequestException:  # refused, or a slow first answer
+            except requests.RequestException:  # not listening yet, or no worker ready yet
                 time.sleep(0.1)
+        STARTUP.append(time.perf_counter() - started)
         yield base
     finally:
         proc.terminate()
@@ -281,6 +286,8 @@ def main() -> None:
                 single_rows(base, token, points, total, f"{total:,} territories", args.singles)
             row("locate", f"HTTP bulk POST /api/locate, {total:,} territories", bulk_many,
                 "points/s", baseline_name="at 101 territories", baseline=bulk)
+            row("locate", f"server start to first ready worker, {total:,} territories",
+                STARTUP[-1], "s", baseline_name="at 101 territories", baseline=STARTUP[0])
 
 
 if __name__ == "__main__":

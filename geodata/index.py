@@ -234,6 +234,11 @@ class IndexCache:
                 self._areas, self._area_version = AreaIndex.load(session), version
             return self._areas
 
+    @property
+    def built(self) -> bool:
+        """Whether a territory index is held (it may still be checked against the counter)."""
+        return self._index is not None
+
     def warm(self, session: Session) -> None:
         """Build the territory index now (at worker start), not during the first request."""
         self.get(session)

@@ -21,6 +21,7 @@ from typing import Any, TextIO
 from zoneinfo import available_timezones
 
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
@@ -29,7 +30,7 @@ from regions import audit
 from regions.actors import DESK_ROLES, Actor
 from regions.db import UnitOfWork
 from regions.errors import Conflict, InvalidInput
-from regions.territories import KINDS
+from regions.territories import KINDS, SLUG_CONSTRAINT
 
 STAGING = "pg_temp.rollout_areas"
 CHUNK = 2000
@@ -116,11 +117,13 @@ def roll_out_territories(
             "ORDER BY code")).scalars()) if parent_level else (),
     )
     session.execute(text(f"DROP TABLE {STAGING}"))
-    audit.record(session, actor.user_id if actor else None, "territories.rolled_out",
-                 "territory", None, {
-                     "level": level, "parent_level": parent_level, "under": under,
-                     "areas": report.areas, "created": created,
-                     "parents_created": parents_created, "moved": moved, "reshaped": reshaped})
+    if report.changed_anything:  # a run that changes nothing writes nothing, not even this
+        audit.record(session, actor.user_id if actor else None, "territories.rolled_out",
+                     "territory", None, {
+                         "level": level, "parent_level": parent_level, "under": under,
+                         "areas": report.areas, "created": created,
+                         "parents_created": parents_created, "moved": moved,
+                         "reshaped": reshaped})
     return report
 
 
@@ -254,9 +257,21 @@ def _create(session: Session, tier: int, under_id: int | None, timezone: str, ba
     ids = list(session.execute(text(f"SELECT territory_id FROM {STAGING} WHERE tier = :tier "
                                     "AND created ORDER BY territory_id"), {"tier": tier})
                .scalars())
-    kinds = ", ".join(f"'{kind}'" for kind in KINDS)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
+        _insert_chunk(session, tier, chunk[0], chunk[-1], timezone)
+        bar.update(len(chunk))
+    session.execute(text(f"""
+        INSERT INTO territory_areas (territory_id, area_id)
+        SELECT territory_id, area_id FROM {STAGING} WHERE tier = :tier AND created"""),
+        {"tier": tier})
+    return len(ids)
+
+
+def _insert_chunk(session: Session, tier: int, low: int, high: int, timezone: str) -> None:
+    """Insert the staged territories with ids in [low, high]; a slug taken meanwhile is a 409."""
+    kinds = ", ".join(f"'{kind}'" for kind in KINDS)
+    try:
         session.execute(text(f"""
             INSERT INTO territories (id, slug, name, kind, parent_id, timezone, geom, geom_source)
             SELECT s.territory_id, s.slug, a.name || ' (' || a.code || ')',
@@ -273,14 +288,15 @@ def _create(session: Session, tier: int, under_id: int | None, timezone: str, ba
             FROM {STAGING} s JOIN admin_areas a ON a.id = s.area_id
             LEFT JOIN territories p ON p.id = s.parent_territory_id
             WHERE s.territory_id BETWEEN :low AND :high AND s.created AND s.tier = :tier
-        """), {"low": chunk[0], "high": chunk[-1], "tier": tier, "timezone": timezone,
+        """), {"low": low, "high": high, "tier": tier, "timezone": timezone,
                "zones": _json(OVERSEAS_TIMEZONES), "regions": _json(OVERSEAS_REGIONS)})
-        bar.update(len(chunk))
-    session.execute(text(f"""
-        INSERT INTO territory_areas (territory_id, area_id)
-        SELECT territory_id, area_id FROM {STAGING} WHERE tier = :tier AND created"""),
-        {"tier": tier})
-    return len(ids)
+    except IntegrityError as exc:  # another writer took a slug since _check_slugs
+        constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
+        if constraint != SLUG_CONSTRAINT:
+            raise
+        raise SlugsTaken("A slug was taken while the roll-out ran.", params={
+            "slugs": "…", "count": 1}, errors={"slugs": [N_(
+                "A slug was taken while the roll-out ran: try again.")]}) from None
 
 
 def _update_existing(session: Session) -> tuple[int, int]:
@@ -289,15 +305,15 @@ def _update_existing(session: Session) -> tuple[int, int]:
     What changes is marked in the staging table first, so that a run with nothing to change
     writes nothing to ``territories`` (and so does not bump the index version).
     """
-    moved = session.execute(text(f"""
+    moved = _rowcount(session.execute(text(f"""
         UPDATE {STAGING} s SET moved = true FROM territories t
         WHERE t.id = s.territory_id AND s.tier = 1 AND NOT s.created
           AND s.parent_territory_id IS NOT NULL AND s.parent_territory_id <> t.id
-          AND t.parent_id IS DISTINCT FROM s.parent_territory_id""")).rowcount
-    reshaped = session.execute(text(f"""
+          AND t.parent_id IS DISTINCT FROM s.parent_territory_id""")))
+    reshaped = _rowcount(session.execute(text(f"""
         UPDATE {STAGING} s SET reshaped = true FROM territories t, admin_areas a
         WHERE t.id = s.territory_id AND a.id = s.area_id AND s.tier = 1 AND NOT s.created
-          AND ST_AsEWKB(t.geom) IS DISTINCT FROM ST_AsEWKB(a.geom)""")).rowcount
+          AND ST_AsEWKB(t.geom) IS DISTINCT FROM ST_AsEWKB(a.geom)""")))
     if moved or reshaped:
         session.execute(text(f"""
             UPDATE territories t SET
@@ -308,7 +324,7 @@ def _update_existing(session: Session) -> tuple[int, int]:
             WHERE t.id = s.territory_id AND (s.moved OR s.reshaped)"""))
     if moved:
         _refuse_cycles(session)
-    return int(moved), int(reshaped)
+    return moved, reshaped
 
 
 def _refuse_cycles(session: Session) -> None:
@@ -330,6 +346,10 @@ def _refuse_cycles(session: Session) -> None:
 
 def _count(session: Session, where: str) -> int:
     return int(session.execute(text(f"SELECT count(*) FROM {STAGING} WHERE {where}")).scalar_one())
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount)
 
 
 def _json(mapping: dict[str, str]) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from config.settings import Settings
 from geodata.index import IndexCache
@@ -41,10 +42,17 @@ def reading() -> UnitOfWork:
 
 
 def warm_indexes(app: Flask) -> None:
-    """Build the app's territory index now, so that no request waits for it (worker start)."""
+    """Build the app's territory index now, so that no request waits for it (worker start).
+
+    A database that cannot answer yet must not stop the worker: the first locate builds it.
+    """
     state: Runtime = app.extensions["relais"]
-    with UnitOfWork(state.readonly_factory or state.session_factory) as uow:
-        state.territory_index.warm(uow.session)
+    try:
+        with UnitOfWork(state.readonly_factory or state.session_factory) as uow:
+            state.territory_index.warm(uow.session)
+    except SQLAlchemyError as exc:
+        app.logger.warning("territory index not built at start (%s): the first locate will",
+                           type(exc).__name__)
 
 
 def settings() -> Settings:

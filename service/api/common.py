@@ -75,6 +75,19 @@ def _is_public(req: Request) -> bool:
     return bool(doc.get("security") == [])
 
 
+class JsonNumber(fields.Float):
+    """A number in a JSON body: ``"4.8"`` (a string) and ``true`` are not numbers.
+
+    marshmallow's Float turns numeric strings into numbers (right for query strings, wrong for
+    coordinates sent as JSON, where a string is the sign of a client bug).
+    """
+
+    def _validated(self, value: Any) -> float:
+        if isinstance(value, str):
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
 class RelaisParser(FlaskParser):
     """webargs' parser, with query strings checked by each schema's own ``unknown`` policy."""
 

@@ -171,3 +171,16 @@ def test_gazetteer_lists_areas_by_level_and_parent_code_with_their_territory(reu
     assert desk.get("/api/gazetteer/areas?parent_code=974&parent_level=region").json == []
     found = desk.get("/api/gazetteer?q=saint denis&level=commune").json[0]
     assert (found["parent_level"], found["parent_code"]) == ("departement", "974")
+
+
+def test_json_coordinates_elsewhere_are_numbers_too(desk):
+    post = desk.post("/api/posts", json={"geotag": {"lon": "4.85", "lat": True}}, headers=EN)
+    assert post.status_code == 422
+    assert post.json["errors"]["json"]["geotag"] == {"lon": ["Not a valid number."],
+                                                     "lat": ["Not a valid number."]}
+    ring = [[4.7, 45.6], [5.0, 45.6], ["5.0", 45.9], [4.7, 45.6]]
+    drawn = desk.post("/api/territories", headers=EN, json={
+        "name": "Strings", "geometry": {"type": "Polygon", "coordinates": [ring]}})
+    assert drawn.status_code == 422
+    assert drawn.json["errors"]["json"]["geometry"] == [
+        "Each position must be [longitude, latitude], optionally followed by an altitude."]

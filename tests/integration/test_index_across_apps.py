@@ -45,6 +45,21 @@ def two_apps(database_url):
     drop()
 
 
+def test_a_worker_builds_its_index_before_its_first_request(two_apps, database_url):
+    from service.app import create_app
+    from service.runtime import warm_indexes
+
+    (one, _other), _headers = two_apps
+    app = one.application
+    assert not app.extensions["relais"].territory_index.built
+    warm_indexes(app)
+    assert app.extensions["relais"].territory_index.built
+    unreachable = create_app(Settings(environment="test", secret_key=TEST_SECRET,
+                                      database_url="postgresql://nobody@127.0.0.1:1/none"))
+    warm_indexes(unreachable)  # a database not answering yet does not stop the worker
+    assert not unreachable.extensions["relais"].territory_index.built
+
+
 def test_a_territory_change_through_one_app_is_seen_by_the_others_next_locate(two_apps):
     (one, other), headers = two_apps
     where = f"/api/locate?lon={POINT[0]}&lat={POINT[1]}&include="

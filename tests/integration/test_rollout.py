@@ -226,3 +226,17 @@ def test_after_one_change_the_index_refetches_only_that_territorys_shape(uow):
     assert len(reused) == len(before.shape_by_id) - 1 == 118
     assert after.by_id[rhone.id].name == "Rhône renamed"
     assert after.locate_one(*LYON) == rhone.id
+
+
+def test_the_demo_with_a_boundary_file_rolls_its_areas_out_under_the_real_group(uow):
+    from service.demo import seed_real_territories
+
+    for _ in range(2):  # seeding again changes nothing
+        with uow() as unit:
+            made = seed_real_territories(unit, GEODATA / "communes-974-la-reunion.geojson",
+                                         level="commune", code_field="code", name_field="nom")
+    assert made == {"areas": 24, "territories": 0}
+    tree = by_slug(uow)
+    assert tree["commune-97411"]["parent"] == "reel"
+    # every commune of the gazetteer (the Rhône's too), as the demo always did
+    assert sum(node["parent"] == "reel" for node in tree.values()) == 278 + 24

@@ -93,9 +93,9 @@ class Locate(MethodView):
         wins, then the smallest id (the oldest). ``include`` chooses what to add (default:
         ancestors and areas).
         """
-        current_actor()
         include = set(args["include"])
-        with reading() as uow:
+        with reading() as uow:  # one pool checkout for the caller's token and the lookup
+            current_actor(uow)
             found = locate_point(uow.session, runtime().territory_index, args["lon"], args["lat"],
                                  with_areas="areas" in include)
         body: dict[str, Any] = {

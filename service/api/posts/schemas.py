@@ -7,7 +7,7 @@ from webargs.fields import DelimitedList
 
 from editorial.errors import N_
 from regions.models import PostStatus
-from service.api.common import Integer, QueryArgs, RowId
+from service.api.common import Integer, JsonNumber, QueryArgs, RowId
 from service.api.openapi_fields import HttpUrl
 
 STATUSES = [status.value for status in PostStatus]
@@ -16,8 +16,8 @@ STATUSES = [status.value for status in PostStatus]
 class PostGeotagArgs(Schema):
     """A point: longitude, latitude (WGS84)."""
 
-    lon = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
-    lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
+    lon = JsonNumber(required=True, validate=validate.Range(min=-180, max=180))
+    lat = JsonNumber(required=True, validate=validate.Range(min=-90, max=90))
 
 
 class AreaRefArgs(Schema):
