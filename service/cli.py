@@ -286,8 +286,10 @@ def main() -> None:
 
 
 from service.cli_geodata import geodata_group  # noqa: E402 (after cli is defined)
+from service.cli_mail import mail_sink  # noqa: E402 (after cli is defined)
 from service.cli_publishing import fake_graph, worker  # noqa: E402 (after cli is defined)
 
 cli.add_command(worker)
 cli.add_command(fake_graph)
 cli.add_command(geodata_group)
+cli.add_command(mail_sink)

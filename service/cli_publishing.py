@@ -24,6 +24,7 @@ from regions.publishing.graph import DEFAULT_BASE_URL
 from regions.publishing.page_tokens import TokenCipher
 from regions.publishing.publisher import Publisher, PublishingConfig
 from regions.publishing.worker import install_stop_signals, run_workers
+from service.amplification_worker import run_amplification
 from service.database import resolved_database
 from service.fakegraph import FakePage, FaultPlan, serve
 from service.publishing import graph_client, token_cipher
@@ -71,12 +72,17 @@ def worker(settings: Settings, threads: int, graph_timeout: float | None, settle
                                       kwargs={"poll_interval": poll_interval}, daemon=True,
                                       name="webhooks")
             sender.start()
+            amplifier = threading.Thread(
+                target=run_amplification, args=(sessions, graph, cipher, settings, stop),
+                kwargs={"interval": max(poll_interval, 30.0)}, daemon=True, name="amplification")
+            amplifier.start()
             stats = run_workers(
                 lambda n: Publisher(sessions, graph, cipher, config, worker=f"{name}:{n}"),
                 threads=threads, stop=stop, poll_interval=poll_interval,
                 exit_when_idle=exit_when_idle)
             stop.set()
             sender.join(timeout=30)
+            amplifier.join(timeout=30)
         finally:
             graph.close()
             engine.dispose()
@@ -193,6 +199,10 @@ def demo_publishing(settings: Settings, *, enabled: bool = True) -> Iterator[Set
             running = settings.with_changes(graph_base_url=f"http://127.0.0.1:{port}/")
         _seed_demo_world(running, publish=bool(children))
         env["RELAIS_GRAPH_BASE_URL"] = running.graph_base_url
+        if not settings.smtp_host:  # the ambassadors' digests go to a local sink, printed
+            mail_port = _free_port(8025)
+            children.append(_relais("mail-sink", "--port", str(mail_port), env=env))
+            env.update(RELAIS_SMTP_HOST="127.0.0.1", RELAIS_SMTP_PORT=str(mail_port))
         children.append(_relais("worker", "--poll-interval", "1", env=env))
         yield running
     finally:
