@@ -91,7 +91,7 @@ def wrk(base: str, paths: list[str], connections: int, seconds: float) -> tuple[
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT % ", ".join(f'"{p}"' for p in paths))
     command = ["wrk", "-t", str(min(connections, 2)), "-c", str(connections),
-               "-d", f"{seconds:g}s", "--latency", "-s", script.name, base]
+               "-d", f"{max(1, round(seconds))}s", "--latency", "-s", script.name, base]
     try:
         out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     finally:
