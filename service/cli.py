@@ -325,6 +325,7 @@ def main() -> None:
 
 from service.cli_backup import db_dump, db_restore  # noqa: E402 (after cli is defined)
 from service.cli_geodata import geodata_group  # noqa: E402 (after cli is defined)
+from service.cli_mail import mail_sink  # noqa: E402 (after cli is defined)
 from service.cli_publishing import fake_graph, worker  # noqa: E402 (after cli is defined)
 from service.cli_territories import territories_group  # noqa: E402 (after cli is defined)
 
@@ -334,3 +335,4 @@ cli.add_command(geodata_group)
 cli.add_command(territories_group)
 db.add_command(db_dump)
 db.add_command(db_restore)
+cli.add_command(mail_sink)

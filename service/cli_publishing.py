@@ -29,6 +29,7 @@ from regions.publishing.worker import (
     run_sweeper,
     run_workers,
 )
+from service.amplification_worker import run_amplification
 from service.database import resolved_database
 from service.fakegraph import FakePage, FaultPlan, serve
 from service.publishing import (
@@ -90,6 +91,10 @@ def worker(settings: Settings, threads: int | None, graph_timeout: float | None,
                 target=webhooks.run_sender, args=(sessions, stop), daemon=True, name="webhooks",
                 kwargs={"cipher": cipher, "targets": webhook_targets(settings),
                         "poll_interval": config.poll_interval})]
+            helpers.append(threading.Thread(
+                target=run_amplification, args=(sessions, graph, cipher, settings, stop),
+                kwargs={"interval": max(config.poll_interval, 30.0)}, daemon=True,
+                name="amplification"))
             stats = WorkerStats()
             if config.sweep_interval > 0:
                 helpers.append(threading.Thread(
@@ -220,6 +225,10 @@ def demo_publishing(settings: Settings, *, enabled: bool = True) -> Iterator[Set
             running = settings.with_changes(graph_base_url=f"http://127.0.0.1:{port}/")
         _seed_demo_world(running, publish=bool(children))
         env["RELAIS_GRAPH_BASE_URL"] = running.graph_base_url
+        if not settings.smtp_host:  # the ambassadors' digests go to a local sink, printed
+            mail_port = _free_port(8025)
+            children.append(_relais("mail-sink", "--port", str(mail_port), env=env))
+            env.update(RELAIS_SMTP_HOST="127.0.0.1", RELAIS_SMTP_PORT=str(mail_port))
         children.append(_relais("worker", "--poll-interval", "1", env=env))
         yield running
     finally:

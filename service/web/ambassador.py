@@ -30,13 +30,13 @@ def _page(status: int = 200, **context: Any) -> ResponseReturnValue:
         found = kits.kits_for_ambassador(uow.session, actor, now=now)
         shared = kits.my_shares(uow.session, actor, [k.id for k in found])
         board = amplification.leaderboard(uow.session, actor, limit=10)
-    views = [{"kit": kit, "shares": [share_view(s, kit) for s in shared[kit.id]]}
-             for kit in found]
+    views = [(kit, [share_view(s, kit) for s in shared[kit.id]]) for kit in found]
     just = request.args.get("shared", type=int)
-    context.setdefault("shared", next((s for v in views for s in v["shares"]
+    context.setdefault("shared", next((s for _kit, mine in views for s in mine
                                        if s["id"] == just), None))
     return render_template("ambassador/index.html", profile=profile, charter=charter,
-                           kits=views, board=board, networks=NETWORK_LABELS,
+                           kits=[{"kit": kit, "shares": mine} for kit, mine in views],
+                           board=board, networks=NETWORK_LABELS,
                            **context), status
 
 

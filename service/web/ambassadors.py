@@ -97,12 +97,16 @@ def _kit_form() -> tuple[dict[str, Any], dict[str, list[str]]]:
         "suggestions": [request.form.get(f"suggestion-{i}", "").strip() for i in range(3)],
         "networks": [n for n in request.form.getlist("networks") if n in SHARE_NETWORKS],
         "ends_at": request.form.get("ends_at", ""),
-        "neighbour_km": request.form.get("neighbour_km", "").strip()}
+        "neighbour_km": request.form.get("neighbour_km", "").strip(),
+        "image_url": request.form.get("image_url", "").strip(),
+        "image_alt": request.form.get("image_alt", "").strip()}
     for name, message in (("title", _("Give the kit a title.")),
                           ("post_id", _("Choose a published post.")),
                           ("networks", _("Choose at least one network."))):
         if not form[name]:
             errors[name] = [message]
+    if form["image_url"] and not form["image_url"].startswith(("https://", "http://")):
+        errors["image_url"] = [_("An address starting with https://.")]
     if not any(form["suggestions"]):
         errors["suggestion-0"] = [_("Write at least one suggested text.")]
     try:
@@ -127,7 +131,8 @@ def create_kit() -> ResponseReturnValue:
     suggestions = tuple(s for s in form["suggestions"] if s)
     draft = KitDraft(title=form["title"], suggestions=suggestions,
                      networks=tuple(form["networks"]), ends_at=form["ends"],
-                     post_id=form["post_id"], neighbour_km=form["km"])
+                     post_id=form["post_id"], neighbour_km=form["km"],
+                     image_url=form["image_url"] or None, image_alt=form["image_alt"] or None)
     try:
         with unit_of_work() as uow:
             kit = kits.create_kit(uow, page_actor(), draft, now=datetime.now(UTC))

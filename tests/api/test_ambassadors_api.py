@@ -276,3 +276,26 @@ def test_kit_published_webhook_and_the_map_layer(client, world, published, make_
     assert (layer["shares"], layer["clicks"]) == (1, 1)
     marseille = world["ed_marseille"].get("/api/map/ambassadors").json
     assert marseille["features"] == [] and marseille["clicks"] == 0  # not their territory
+
+
+def test_a_campaign_kit_goes_to_the_campaign_targets_in_the_authors_scope(world):
+    desk, editor = world["desk"], world["ed_lyon"]
+    campaign = desk.post("/api/campaigns", json={
+        "title": "C", "template": "portes-ouvertes", "targets": "list",
+        "territory_ids": [world["lyon"], world["marseille"]]}).json
+    body = {"title": "K", "campaign_id": campaign["id"], "networks": ["linkedin"],
+            "suggestions": ["Bonjour"], "ends_at": LATER}
+    no_link = desk.post("/api/kits", json=body)
+    assert no_link.status_code == 422 and "link" in no_link.json["errors"]
+    body["link"] = "https://energie-commune.example/portes-ouvertes"
+    central = desk.post("/api/kits", json=body).json
+    assert sorted(central["territory_ids"]) == sorted([world["lyon"], world["marseille"]])
+    regional = editor.post("/api/kits", json=body).json
+    assert regional["territory_ids"] == [world["lyon"]]
+    assert regional["campaign_id"] == campaign["id"] and regional["link"] == body["link"]
+    outside = world["ed_marseille"].post("/api/kits", json={**body, "campaign_id": desk.post(
+        "/api/campaigns", json={"title": "L", "template": "portes-ouvertes", "targets": "list",
+                                "territory_ids": [world["lille"]]}).json["id"]})
+    assert outside.status_code == 422
+    figures = desk.get(f"/api/amplification?campaign_id={campaign['id']}").json
+    assert (figures["kits"], figures["shares"], figures["clicks"]) == (2, 0, 0)

@@ -56,10 +56,12 @@ def test_ambassador_page_story(app, world, published, lyon_editor, uow):  # noqa
 
     kit = lyon_editor.post("/ambassadors/kits", {
         "title": "Portes ouvertes", "post_id": str(published), "networks": "x",
-        "suggestion-0": "Venez nombreux !", "ends_at": "2099-01-01T10:00"})
+        "suggestion-0": "Venez nombreux !", "ends_at": "2099-01-01T10:00",
+        "image_url": "https://energie-commune.example/agence.jpg", "image_alt": "L'agence"})
     assert kit.status_code == 303, kit.get_data(as_text=True)[-2000:]
     page = me.get("/ambassador").get_data(as_text=True)
     assert "Portes ouvertes" in page and "Venez nombreux" in page
+    assert 'href="https://energie-commune.example/agence.jpg"' in page
     kit_id = int(re.search(r'data-kit="(\d+)"', page).group(1))
     token = _csrf(me, "/ambassador")
 

@@ -26,6 +26,8 @@ from regions.models import (
     Comment,
     Post,
     PostStatus,
+    Share,
+    ShareKit,
     TemplateVersion,
     Territory,
     User,
@@ -223,7 +225,8 @@ def _written(session: Any) -> list[str]:
     """Everything people wrote in the demo (French whatever the page's language), longest first."""
     columns = (Post.text, Post.place_name, Post.slot_values, Campaign.title, Campaign.master_text,
                Campaign.slot_values, Comment.body, Territory.name, User.display_name,
-               TemplateVersion.data, CharterVersion.data)
+               TemplateVersion.data, CharterVersion.data, ShareKit.title, ShareKit.suggestions,
+               Share.text)
     found = {" ".join(piece.split()) for column in columns
              for value in session.scalars(select(column)) for text in _strings(value)
              for piece in [text, *SLOT.split(text)]}
@@ -273,6 +276,9 @@ VISITS = (
     Visit("admin-user-new", "admin", "/admin/users/new"),
     Visit("admin-pages", "admin", "/admin/pages"),
     Visit("not-found", "desk", "/no-such-page"),
+    Visit("ambassador-kits", "ambassador", "/ambassador"),
+    Visit("ambassadors-team", "lyon", "/ambassadors"),
+    Visit("not-found-ambassador-invitation", None, "/ambassador/join/inv_no-such-invitation"),
 )
 
 
@@ -308,7 +314,8 @@ class Sweep:
         page.fill("input[name=email]", demo_email(user))
         page.fill("input[name=password]", DEMO_PASSWORD)
         page.click("button[type=submit]")
-        page.wait_for_url(f"{self.live_server}/")
+        landing = "/ambassador" if user.startswith("ambassador") else "/"  # their one page
+        page.wait_for_url(f"{self.live_server}{landing}")
 
     def close(self) -> None:
         """Close every context."""

@@ -65,3 +65,15 @@ function wire(form) {
 }
 
 document.querySelectorAll('form.share-form').forEach(wire);
+
+// Networks whose share page takes the link only: the text goes through the clipboard.
+document.querySelectorAll('button.copy-text').forEach((button) => {
+  button.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(button.dataset.text);
+      button.textContent = button.dataset.done;
+    } catch {
+      button.disabled = true; // no clipboard here: the text is shown on the page to copy by hand
+    }
+  });
+});
