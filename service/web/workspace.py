@@ -17,6 +17,7 @@ from regions import campaigns, geotags, post_queries, posts, review, writing
 from regions.errors import InvalidInput, PermissionDenied
 from regions.models import Post, PostStatus
 from regions.post_queries import PostFilters
+from regions.publishing.history import publication_history
 from regions.workflow import AUTHORS, allowed_actions
 from service.runtime import reading, settings, unit_of_work
 from service.web.pages import error_message, field_messages, login_required, page_actor
@@ -294,8 +295,10 @@ def post(post_id: int) -> ResponseReturnValue:
         point = to_shape(page.post.geom) if page.post.geom is not None else None
         actions = {a.value for a in allowed_actions(
             page.post.status, actor.role, lead_can_approve=settings().regional_lead_can_approve)}
+        own = actor.is_central or page.post.territory_id in actor.territory_ids
+        history = publication_history(uow.session, actor, post_id) if own else None
         return render_template("workspace/post.html", page=page, post=page.post, point=point,
-                               actions=actions, annotate=annotate)
+                               actions=actions, annotate=annotate, history=history)
 
 
 @bp.post("/posts/<int:post_id>/submit")
