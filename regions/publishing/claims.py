@@ -69,7 +69,7 @@ def _due(now: datetime) -> Any:
                and_(Publication.status == "in_flight", Publication.lease_until < now))
 
 
-def _held(now: datetime) -> Any:
+def held(now: datetime) -> Any:
     """Facebook throttles the app, or the publication's Page: it waits with the others."""
     return select(GraphHold.scope).where(
         GraphHold.until > now,
@@ -83,7 +83,7 @@ def claim_next(uow: UnitOfWork, worker: str, now: datetime, lease: timedelta,
     publication = uow.session.scalar(
         select(Publication).join(Post, Post.id == Publication.post_id)
         .outerjoin(PageConnection, PageConnection.territory_id == Post.territory_id)
-        .where(_due(now), ~_held(now)).order_by(Publication.due_at, Publication.id)
+        .where(_due(now), ~held(now)).order_by(Publication.due_at, Publication.id)
         .limit(1).with_for_update(of=Publication, skip_locked=True))
     if publication is None:
         return None

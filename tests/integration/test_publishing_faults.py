@@ -521,3 +521,42 @@ def _watching_transactions(engine, fake):
     finally:
         stop.set()
         watcher.join(timeout=5)
+
+
+def test_the_sweep_deletes_a_late_copy_keeps_the_recorded_post_and_audits_it(
+        publisher, posts, fake, clock, session_factory, graph, cipher):
+    from regions.publishing.copies import sweep_copies
+
+    [post_id] = posts("Copie tardive")
+    fake.inject("timeout", op="publish", seconds=CONFIG.graph_timeout + 0.2)  # no answer...
+    assert publisher.run_once() == Outcome.RESCHEDULED
+    assert drain(publisher, session_factory, clock) == [Outcome.PUBLISHED]
+    [other_id] = posts("Toujours en cours")
+    post, _ = load(session_factory, post_id)
+    clock.advance(5)
+    copy = graph.publish_feed_post(PAGE, TOKEN, "Copie tardive")  # ...but Facebook stored it
+    graph.publish_feed_post(PAGE, TOKEN, "Toujours en cours")  # not a copy: still publishing
+    sweep = {"clock": lambda _uow: clock.now, "horizon": timedelta(hours=1)}
+    with UnitOfWork(session_factory) as uow:  # the second post's publication is in flight
+        uow.session.execute(Publication.__table__.update().where(
+            Publication.post_id == other_id).values(status="in_flight"))
+        uow.commit()
+
+    assert sweep_copies(session_factory, graph, cipher, **sweep) == 1
+
+    kept = [p for p in fake.posts(PAGE) if p["message"] == "Copie tardive"]
+    assert [p["id"] for p in kept] == [post.facebook_post_id] != [copy.id]
+    assert len([p for p in fake.posts(PAGE) if p["message"] == "Toujours en cours"]) == 1
+    with session_factory() as session:
+        [event] = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "post.copy_removed")).all()
+        assert event.subject_id == post_id and event.data["removed"] == copy.id
+        assert claims.longest_lateness(session, clock.now) >= 5
+    assert sweep_copies(session_factory, graph, cipher, **sweep) == 0
+    fake.throttle("page", 60, page_id=PAGE)
+    with UnitOfWork(session_factory) as uow:
+        claims.hold(uow.session, f"page:{PAGE}", clock.now + timedelta(minutes=1), 32, "x")
+        uow.commit()
+    before = len(fake.requests())
+    assert sweep_copies(session_factory, graph, cipher, **sweep) == 0
+    assert len(fake.requests()) == before  # a held Page is not even listed
