@@ -2,9 +2,9 @@
 
 Facebook may store a post whose publish call timed out later than any lookup could wait
 (decision 0018). Such a late store is a second copy of a post Relais already published (it
-adopted or published another one meanwhile). The sweep looks, for each recent publication
-that had an unanswered publish call, for posts on its Page with the same text since its first
-call whose id no publication holds; it deletes each one, lists the deletion among the
+adopted or published another one meanwhile). The sweep lists each Page that has recent
+publications with an uncertain publish call (once per Page), and looks, for each of them, for
+posts with the same text since its first call whose id no publication holds; it deletes each, lists the deletion among the
 publication's attempts (with when Facebook stored the copy, which widens the settle window
 of later lookups) and records ``post.copy_removed`` in the audit trail.
 
