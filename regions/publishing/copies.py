@@ -4,9 +4,10 @@ Facebook may store a post whose publish call timed out later than any lookup cou
 (decision 0018). Such a late store is a second copy of a post Relais already published (it
 adopted or published another one meanwhile). The sweep lists each Page that has recent
 publications with an uncertain publish call (once per Page), and looks, for each of them, for
-posts with the same text since its first call whose id no publication holds; it deletes each, lists the deletion among the
-publication's attempts (with when Facebook stored the copy, which widens the settle window
-of later lookups) and records ``post.copy_removed`` in the audit trail.
+posts with the same text since its first call whose id no publication holds; it deletes
+each, lists the deletion among the publication's attempts (with when Facebook stored the
+copy, which widens the settle window of later lookups) and records ``post.copy_removed`` in
+the audit trail.
 
 No transaction is open during a Graph call. A text that another publication of the same Page
 is still publishing is skipped this round: its copy may be that publication's own post.

@@ -17,6 +17,7 @@ from regions import campaigns, geotags, post_queries, posts, review, writing
 from regions.errors import InvalidInput, PermissionDenied
 from regions.models import Post, PostStatus
 from regions.post_queries import PostFilters
+from regions.publishing import actions as publishing_actions
 from regions.publishing.history import publication_history
 from regions.workflow import AUTHORS, allowed_actions
 from service.runtime import reading, settings, unit_of_work
@@ -315,6 +316,16 @@ def withdraw(post_id: int) -> ResponseReturnValue:
     with unit_of_work() as uow:
         review.withdraw_post(uow, page_actor(), post_id,
                              expected_version=_number(request.form.get("version")) or 0)
+        uow.commit()
+    return redirect(url_for("web.workspace.post", post_id=post_id), code=303)
+
+
+@bp.post("/posts/<int:post_id>/retry")
+@login_required
+def retry(post_id: int) -> ResponseReturnValue:
+    """Publish a failed post again; Relais looks on the Page first, so it never posts twice."""
+    with unit_of_work() as uow:
+        publishing_actions.retry_post(uow, page_actor(), post_id)
         uow.commit()
     return redirect(url_for("web.workspace.post", post_id=post_id), code=303)
 

@@ -32,10 +32,10 @@ from tests.integration.publishing_world import CONFIG, PAGE, TOKEN, drain, load,
 POSTS, PAGES = 200, 4
 CLIENT_TIMEOUT = 0.4
 KILL_PHASE_SECONDS = 30  # kills stop after this; the queue then drains undisturbed
-DEADLINE_SECONDS = 120
+DEADLINE_SECONDS = 300  # a limit for a loaded machine; a quiet one drains far sooner
 WORKER_OPTIONS = ["--threads", "4", "--graph-timeout", str(CLIENT_TIMEOUT), "--settle-margin",
                   "0.3", "--backoff-base", "0.05", "--backoff-cap", "0.4", "--max-attempts",
-                  "1000", "--poll-interval", "0.05", "--sweep-interval", "1"]
+                  "1000", "--poll-interval", "0.05", "--sweep-interval", "2"]
 
 
 def _token(page: int) -> str:
@@ -160,6 +160,8 @@ def test_every_post_reaches_facebook_exactly_once_despite_faults_and_kills(
         assert post.permalink == by_id[post.facebook_post_id]["permalink_url"]
     assert kills > 0 and faults > 0
     worker_log = log.read_text()
+    with capsys.disabled():
+        print("\n".join(line for line in worker_log.splitlines() if "Worker stopped" in line))
     assert "published as" in worker_log
     assert not any(_token(page) in worker_log for page in range(PAGES))
 
