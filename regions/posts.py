@@ -246,6 +246,10 @@ def edit_post(uow: UnitOfWork, actor: Actor, post_id: int, *, expected_version: 
         from regions.publishing.outbox import cancel_pending
 
         cancel_pending(uow, post)
+    if post.status == PostStatus.FAILED:
+        from regions.publishing.outbox import refuse_recreation
+
+        refuse_recreation(uow, post)
     previous = post.status
     with uow.session.no_autoflush:  # one UPDATE, so one edit is one version
         _apply(uow.session, post, fields)

@@ -138,13 +138,17 @@ def _page(value: str) -> FakePage:
               help="Share of failed publishes that first store the post.")
 @click.option("--timeout-seconds", type=float, default=30.0,
               help="How long an injected timeout holds the request.")
+@click.option("--store-after", type=float, default=0.0, show_default=True,
+              help="Seconds after which a failed publish that stores its post stores it "
+                   "(Facebook storing late).")
 @click.option("--seed", type=int)
 @click.option("--reject-duplicates", is_flag=True)
 @click.option("--store", type=click.Path(dir_okay=False, path_type=Path),
               help="Keep the posts in this JSON file (read back on the next start).")
 def fake_graph(host: str, port: int, pages: tuple[str, ...], demo_pages: bool, latency_ms: int,
                failure_rate: float, after_commit_rate: float, timeout_seconds: float,
-               seed: int | None, reject_duplicates: bool, store: Path | None) -> None:
+               store_after: float, seed: int | None, reject_duplicates: bool,
+               store: Path | None) -> None:
     """Run a fake Graph API on this machine (tests, demo, development).
 
     A post's permalink opens a page of this server showing it.
@@ -155,7 +159,8 @@ def fake_graph(host: str, port: int, pages: tuple[str, ...], demo_pages: bool, l
     try:
         plan = FaultPlan(latency_ms=latency_ms, random_failure_rate=failure_rate,
                          random_after_commit_rate=after_commit_rate,
-                         timeout_seconds=timeout_seconds, seed=seed)
+                         timeout_seconds=timeout_seconds, random_store_after=store_after,
+                         seed=seed)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     known = [_page(value) for value in pages] + (demo_fake_pages() if demo_pages else [])

@@ -67,6 +67,7 @@ MESSAGES: dict[str, Text] = {
     "publishing.page_not_connected": N_("This territory has no Facebook Page connected."),
     "publishing.post_id_taken": N_("This Facebook post is already linked to another post."),
     "publishing.retract_failed": N_("Facebook refused to delete the post: see `errors`."),
+    "post.may_be_on_facebook": N_("This post may already be on Facebook: retry it (Relais looks on the Page first) instead of editing it."),
     "publishing.retract_changed": N_("The post changed while it was being removed from Facebook: look at it again."),
     "publishing.token_unreadable": N_("The stored Page token cannot be decrypted (was the encryption key changed?): connect the Page again."),
     "database.unavailable": N_("The database is unreachable for now: try again shortly."),

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from regions import audit, webhooks
 from regions.db import UnitOfWork
@@ -69,7 +69,7 @@ def _due(now: datetime) -> Any:
                and_(Publication.status == "in_flight", Publication.lease_until < now))
 
 
-def _held(now: datetime) -> Any:
+def held(now: datetime) -> Any:
     """Facebook throttles the app, or the publication's Page: it waits with the others."""
     return select(GraphHold.scope).where(
         GraphHold.until > now,
@@ -83,7 +83,7 @@ def claim_next(uow: UnitOfWork, worker: str, now: datetime, lease: timedelta,
     publication = uow.session.scalar(
         select(Publication).join(Post, Post.id == Publication.post_id)
         .outerjoin(PageConnection, PageConnection.territory_id == Post.territory_id)
-        .where(_due(now), ~_held(now)).order_by(Publication.due_at, Publication.id)
+        .where(_due(now), ~held(now)).order_by(Publication.due_at, Publication.id)
         .limit(1).with_for_update(of=Publication, skip_locked=True))
     if publication is None:
         return None
@@ -313,15 +313,24 @@ def mark_finished(uow: UnitOfWork, publication: Publication, *, permalink: str |
 def may_be_on_facebook(session: Session, post_id: int) -> bool:
     """Whether a publish call may have reached Facebook without Relais knowing the post's id.
 
-    A retry then looks on the Page before it posts (it inherits ``first_attempt_at``).
+    True while a publish call of the post got no answer (or an ambiguous one) and no lookup
+    has answered since (lookups run only once such a call has settled). A retry then looks on
+    the Page before it posts (it inherits ``first_attempt_at``).
     """
-    return session.scalar(select(PublicationAttempt.id).join(
-        Publication, Publication.id == PublicationAttempt.publication_id).where(
+    uncertain = aliased(PublicationAttempt)
+    looked = aliased(PublicationAttempt)
+    answered_lookup = select(looked.id).join(
+        Publication, Publication.id == looked.publication_id).where(
+        Publication.post_id == post_id, looked.kind == "lookup",
+        looked.outcome.in_(("found", "not_found")), looked.started_at > uncertain.started_at)
+    return session.scalar(select(uncertain.id).join(
+        Publication, Publication.id == uncertain.publication_id).where(
         Publication.post_id == post_id, Publication.graph_post_id.is_(None),
-        PublicationAttempt.kind == "publish",
-        or_(PublicationAttempt.outcome.in_(("no_answer",)), PublicationAttempt.outcome.is_(None),
-            PublicationAttempt.code.in_(UNANSWERED_CODES + ("graph.server_error",
-                                                            "graph.malformed_response"))))
+        uncertain.kind == "publish",
+        or_(uncertain.outcome.in_(("no_answer",)), uncertain.outcome.is_(None),
+            uncertain.code.in_(UNANSWERED_CODES + ("graph.server_error",
+                                                   "graph.malformed_response"))),
+        ~answered_lookup.exists())
         .limit(1)) is not None
 
 

@@ -2,11 +2,12 @@
 
 Facebook may store a post whose publish call timed out later than any lookup could wait
 (decision 0018). Such a late store is a second copy of a post Relais already published (it
-adopted or published another one meanwhile). The sweep looks, for each recent publication
-that had an unanswered publish call, for posts on its Page with the same text since its first
-call whose id no publication holds; it deletes each one, lists the deletion among the
-publication's attempts (with when Facebook stored the copy, which widens the settle window
-of later lookups) and records ``post.copy_removed`` in the audit trail.
+adopted or published another one meanwhile). The sweep lists each Page that has recent
+publications with an uncertain publish call (once per Page), and looks, for each of them, for
+posts with the same text since its first call whose id no publication holds; it deletes
+each, lists the deletion among the publication's attempts (with when Facebook stored the
+copy, which widens the settle window of later lookups) and records ``post.copy_removed`` in
+the audit trail.
 
 No transaction is open during a Graph call. A text that another publication of the same Page
 is still publishing is skipped this round: its copy may be that publication's own post.
@@ -15,6 +16,7 @@ is still publishing is skipped this round: its copy may be that publication's ow
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,8 +27,8 @@ from regions import audit
 from regions.db import SessionFactory, UnitOfWork
 from regions.models import PageConnection, Post, Publication, PublicationAttempt
 from regions.publishing import claims
-from regions.publishing.graph import GraphClient, GraphPost
-from regions.publishing.graph_errors import GraphError, InvalidParameter
+from regions.publishing.graph import CLOCK_SKEW_ALLOWANCE, GraphClient, GraphPost, same_text
+from regions.publishing.graph_errors import GraphError, InvalidParameter, RateLimited
 from regions.publishing.page_tokens import TokenCipher
 
 log = logging.getLogger("relais.copies")
@@ -58,10 +60,10 @@ def _candidates(uow: UnitOfWork, cipher: TokenCipher, now: datetime, horizon: ti
         .join(Post, Post.id == Publication.post_id)
         .join(PageConnection, PageConnection.territory_id == Post.territory_id)
         .where(Publication.graph_post_id.is_not(None), Publication.first_attempt_at.is_not(None),
-               Publication.first_attempt_at > now - horizon, uncertain)
+               Publication.first_attempt_at > now - horizon, uncertain, ~claims.held(now))
         .order_by(Publication.id))
     found = []
-    for publication, post, connection in rows.tuples():
+    for publication, post, connection in rows:
         try:
             token = cipher.decrypt(connection.token_ciphertext)
         except Exception:  # an unreadable token is reported by the publisher, not here
@@ -89,24 +91,39 @@ def _held_ids(uow: UnitOfWork, ids: list[str]) -> set[str]:
 
 def sweep_copies(sessions: SessionFactory, graph: GraphClient, cipher: TokenCipher, *,
                  clock: Callable[[UnitOfWork], datetime], horizon: timedelta) -> int:
-    """Delete the copies of recent Relais posts found on their Pages; return how many."""
+    """Delete the copies of recent Relais posts found on their Pages; return how many.
+
+    One listing per Page (back to its oldest candidate), not one per post; a throttled Page
+    or app is left for the next sweep.
+    """
     with UnitOfWork(sessions) as uow:
         now = clock(uow)
         candidates = _candidates(uow, cipher, now, horizon)
-    removed = 0
+    by_page: dict[str, list[Candidate]] = defaultdict(list)
     for candidate in candidates:
+        by_page[candidate.page_id].append(candidate)
+    removed = 0
+    for page_id, group in by_page.items():
+        since = min(c.since for c in group) - CLOCK_SKEW_ALLOWANCE
         try:
-            removed += _sweep_one(sessions, graph, candidate, clock)
+            listed = list(graph.list_posts(page_id, group[0].token, since))
+            for candidate in group:
+                removed += _sweep_one(sessions, graph, candidate, listed, clock)
+        except RateLimited as exc:  # the publisher holds the scope; the sweep waits too
+            log.info("copy sweep of Page %s throttled (%s)", page_id, exc.code)
+            if exc.scope == "app":
+                break
         except GraphError as exc:  # the next sweep tries again
-            log.warning("copy sweep of publication %s: %s", candidate.publication_id, exc.code)
+            log.warning("copy sweep of Page %s: %s", page_id, exc.code)
     return removed
 
 
 def _sweep_one(sessions: SessionFactory, graph: GraphClient, candidate: Candidate,
-               clock: Callable[[UnitOfWork], datetime]) -> int:
-    matches = graph.find_posts_by_message(candidate.page_id, candidate.token, candidate.text,
-                                          candidate.since)
-    if len(matches) < 2 and all(m.id == candidate.kept for m in matches):
+               listed: list[GraphPost], clock: Callable[[UnitOfWork], datetime]) -> int:
+    floor = candidate.since - CLOCK_SKEW_ALLOWANCE
+    matches = [post for post in listed if same_text(post.message, candidate.text)
+               and (post.created_time is None or post.created_time >= floor)]
+    if all(m.id == candidate.kept for m in matches):
         return 0
     with UnitOfWork(sessions) as uow:
         if _still_publishing(uow, candidate):

@@ -390,6 +390,11 @@ def _aware(moment: datetime) -> datetime:
     return moment
 
 
+def same_text(posted: str | None, ours: str) -> bool:
+    """Whether a Page post's text is ours, as Facebook may return it (NFC, CRLF, spaces)."""
+    return bool(ours.strip()) and _normalise(posted) == _normalise(ours)
+
+
 def _normalise(text: str | None) -> str:
     if text is None:
         return ""

@@ -56,3 +56,23 @@ def cancel_pending(uow: UnitOfWork, post: Post) -> int:
                                   Publication.status == "queued")
         .values(status="cancelled", finished_at=func.now()))
     return int(getattr(cancelled, "rowcount", 0) or 0)
+
+
+class MayBeOnFacebook(Conflict):
+    """A failed post whose publish call may have reached Facebook: retry it, do not rewrite it."""
+
+    code = "post.may_be_on_facebook"
+
+
+def refuse_recreation(uow: UnitOfWork, post: Post) -> None:
+    """Editing a failed post that may already be on the Page would publish a second version.
+
+    Retry instead: it looks on the Page first and adopts the post it finds.
+    """
+    from regions.publishing.claims import may_be_on_facebook
+
+    if post.status == PostStatus.FAILED and may_be_on_facebook(uow.session, post.id):
+        raise MayBeOnFacebook(
+            "This post may already be on Facebook: retry it (Relais looks on the Page first) "
+            "instead of editing it.", params={"post_id": post.id},
+            errors={"status": [N_("May already be on Facebook: retry it instead.")]})

@@ -37,6 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--failure-kinds", default=",".join(RETRYABLE_KINDS))
     parser.add_argument("--after-commit-rate", type=float, default=0.5)
     parser.add_argument("--timeout-seconds", type=float, default=30.0)
+    parser.add_argument("--store-after", type=float, default=0.0,
+                        help="failed publishes that store their post store it this late")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--reject-duplicates", action="store_true")
     parser.add_argument("--store", type=Path, help="keep the posts in this JSON file")
@@ -48,6 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             random_kinds=[kind for kind in args.failure_kinds.split(",") if kind],
             random_after_commit_rate=args.after_commit_rate,
             timeout_seconds=args.timeout_seconds,
+            random_store_after=args.store_after,
             seed=args.seed,
         )
     except ValueError as exc:

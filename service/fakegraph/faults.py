@@ -110,6 +110,8 @@ class FaultPlan:
             raise ValueError("random_after_commit_rate must be between 0 and 1")
         if self.latency_ms < 0:
             raise ValueError("latency_ms must not be negative")
+        if self.random_store_after < 0:
+            raise ValueError("random_store_after must not be negative")
         for kind in self.random_kinds:
             Fault(kind)  # validates the name
 

@@ -56,6 +56,9 @@ def _page_globals() -> dict[str, object]:
         "role_label": pages.role_label,
         "status_label": pages.status_label,
         "event_label": pages.event_label,
+        "publication_status_label": pages.publication_status_label,
+        "call_kind_label": pages.call_kind_label,
+        "call_outcome_label": pages.call_outcome_label,
         "csrf_value": generate_csrf,
         "has_page": lambda endpoint: endpoint in current_app.view_functions,
     }

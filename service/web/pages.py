@@ -56,12 +56,42 @@ EVENT_LABELS = {
     "post.failed": _l("Publication failed"),
     "post.retry": _l("Publication retried"),
     "post.retracted": _l("Removed from Facebook"),
+    "post.copy_removed": _l("A copy Facebook stored late was removed"),
+}
+
+PUBLICATION_LABELS = {
+    "queued": _l("waiting"), "in_flight": _l("in progress"), "succeeded": _l("succeeded"),
+    "failed": _l("failed"), "cancelled": _l("cancelled"),
+}
+CALL_KIND_LABELS = {
+    "publish": _l("Publish"), "lookup": _l("Look on the Page"),
+    "permalink": _l("Fetch the link"), "remove_copy": _l("Remove a copy"),
+}
+CALL_OUTCOME_LABELS = {
+    "ok": _l("done"), "error": _l("refused or failed"), "found": _l("found on the Page"),
+    "not_found": _l("not on the Page"), "no_answer": _l("no answer (the worker stopped)"),
+    None: _l("waiting for Facebook"),
 }
 
 
 def event_label(action: str) -> str:
     """An audit event of a post, in words."""
     return str(EVENT_LABELS.get(action, action))
+
+
+def publication_status_label(status: str) -> str:
+    """Where a publication stands, in words."""
+    return str(PUBLICATION_LABELS.get(status, status))
+
+
+def call_kind_label(kind: str) -> str:
+    """What a call to Facebook tried, in words."""
+    return str(CALL_KIND_LABELS.get(kind, kind))
+
+
+def call_outcome_label(outcome: str | None) -> str:
+    """How Facebook answered a call, in words."""
+    return str(CALL_OUTCOME_LABELS.get(outcome, outcome))
 
 
 # (endpoint, label, roles allowed or None for everyone but ambassadors, who have their own

@@ -18,6 +18,8 @@ from regions.errors import InvalidInput, PermissionDenied
 from regions.models import Post, PostStatus
 from regions.patterns import ENGINE as PATTERNS
 from regions.post_queries import PostFilters
+from regions.publishing import actions as publishing_actions
+from regions.publishing.history import publication_history
 from regions.workflow import AUTHORS, allowed_actions
 from service.runtime import reading, settings, unit_of_work
 from service.web.pages import error_message, field_messages, login_required, page_actor
@@ -295,8 +297,10 @@ def post(post_id: int) -> ResponseReturnValue:
         point = to_shape(page.post.geom) if page.post.geom is not None else None
         actions = {a.value for a in allowed_actions(
             page.post.status, actor.role, lead_can_approve=settings().regional_lead_can_approve)}
+        own = actor.is_central or page.post.territory_id in actor.territory_ids
+        history = publication_history(uow.session, actor, post_id) if own else None
         return render_template("workspace/post.html", page=page, post=page.post, point=point,
-                               actions=actions, annotate=annotate)
+                               actions=actions, annotate=annotate, history=history)
 
 
 @bp.post("/posts/<int:post_id>/submit")
@@ -313,6 +317,16 @@ def withdraw(post_id: int) -> ResponseReturnValue:
     with unit_of_work() as uow:
         review.withdraw_post(uow, page_actor(), post_id,
                              expected_version=_number(request.form.get("version")) or 0)
+        uow.commit()
+    return redirect(url_for("web.workspace.post", post_id=post_id), code=303)
+
+
+@bp.post("/posts/<int:post_id>/retry")
+@login_required
+def retry(post_id: int) -> ResponseReturnValue:
+    """Publish a failed post again; Relais looks on the Page first, so it never posts twice."""
+    with unit_of_work() as uow:
+        publishing_actions.retry_post(uow, page_actor(), post_id)
         uow.commit()
     return redirect(url_for("web.workspace.post", post_id=post_id), code=303)
 

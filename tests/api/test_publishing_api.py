@@ -287,11 +287,10 @@ def test_a_post_being_published_cannot_be_edited_or_withdrawn(world, responses, 
     assert world["editor"].get(f"/api/posts/{post_id}").json["text"] == "Bonjour Lyon"
 
 
-def test_the_desk_sees_every_publication_and_graph_call_of_a_post(
-        world, responses, uow, fake, session_factory, settings):
+def _failed_after_an_unanswered_call(world, responses, uow, fake, session_factory):
+    """A post whose publish call got no answer, then whose lookup was refused: failed."""
     import random as _random
 
-    from regions.publishing.graph import GraphClient
     from regions.publishing.page_tokens import cipher_for
     from regions.publishing.publisher import Publisher, PublishingConfig
     from tests.conftest import TEST_SECRET
@@ -316,6 +315,12 @@ def test_the_desk_sees_every_publication_and_graph_call_of_a_post(
         publisher.run_once()  # the lookup is refused: the post fails
     finally:
         graph.close()
+    return post_id
+
+
+def test_the_desk_sees_every_publication_and_graph_call_of_a_post(
+        world, responses, uow, fake, session_factory):
+    post_id = _failed_after_an_unanswered_call(world, responses, uow, fake, session_factory)
     path = f"/api/posts/{post_id}/publications"
 
     shown = call(responses, world["desk"], "GET", path)
@@ -339,3 +344,67 @@ def test_a_post_never_published_has_an_empty_history(world, responses, uow):
     shown = call(responses, world["desk"], "GET", f"/api/posts/{post_id}/publications")
     assert shown.status_code == 200
     assert shown.json["publications"] == [] and shown.json["may_be_on_facebook"] is False
+
+
+def test_the_post_page_says_a_failed_post_may_be_on_facebook_and_lists_the_calls(
+        world, responses, uow, fake, session_factory, sign_in):
+    post_id = _failed_after_an_unanswered_call(world, responses, uow, fake, session_factory)
+    editor = sign_in(Role.REGIONAL_EDITOR, territory_ids=[world["lyon"]])
+    page = editor.get(f"/posts/{post_id}").get_data(as_text=True)
+
+    assert 'id="maybe-on-facebook"' in page and 'id="publications"' in page
+    assert "Tentatives de publication" in page and "graph.timeout" in page
+    assert "Chercher sur la Page" in page and "graph.token_invalid" in page
+    outsider = sign_in(Role.REGIONAL_EDITOR, territory_ids=[world["lille"]])
+    assert 'id="publications"' not in outsider.get(f"/posts/{post_id}").get_data(as_text=True)
+
+
+def test_a_live_post_without_its_link_yet_says_it_is_on_facebook(world, responses, uow,
+                                                                   sign_in):
+    post_id = make_post(uow, world, PostStatus.PUBLISHED, queue=False)
+    with uow() as unit:
+        post = unit.session.get(Post, post_id)
+        post.facebook_post_id, post.published_at = f"{PAGE}_77", post.updated_at
+        unit.commit()
+    desk = sign_in(Role.CENTRAL_EDITOR)
+    page = desk.get(f"/posts/{post_id}").get_data(as_text=True)
+    assert 'id="permalink-pending"' in page and f"{PAGE}_77" in page
+
+
+def test_a_failed_post_that_may_be_on_facebook_offers_retry_not_rewriting(
+        world, responses, uow, fake, session_factory, sign_in):
+    post_id = _failed_after_an_unanswered_call(world, responses, uow, fake, session_factory)
+    version = call(responses, world["editor"], "GET", f"/api/posts/{post_id}").json["version"]
+    edited = call(responses, world["editor"], "PATCH", f"/api/posts/{post_id}",
+                  json={"version": version, "text": "Bonjour Lyon, autrement"})
+    assert edited.status_code == 409 and edited.json["code"] == "post.may_be_on_facebook"
+    editor = sign_in(Role.REGIONAL_EDITOR, territory_ids=[world["lyon"]])
+    page = editor.get(f"/posts/{post_id}").get_data(as_text=True)
+    assert 'id="retry-post"' in page and 'id="edit-post"' not in page
+
+    assert editor.post(f"/posts/{post_id}/retry").status_code == 303
+    with uow() as unit:
+        assert unit.session.get(Post, post_id).status == PostStatus.SCHEDULED
+        assert unit.session.scalar(select(Publication.first_attempt_at).where(
+            Publication.post_id == post_id, Publication.status == "queued")) is not None
+
+
+def test_once_a_lookup_answered_the_failed_post_may_be_edited_again(
+        world, responses, uow, fake, session_factory):
+    post_id = _failed_after_an_unanswered_call(world, responses, uow, fake, session_factory)
+    with uow() as unit:  # a later retry looked, found nothing, and Facebook refused the post
+        publication = unit.session.scalar(select(Publication).where(
+            Publication.post_id == post_id))
+        unit.session.add(PublicationAttempt(
+            publication_id=publication.id, claim=3, kind="lookup", outcome="not_found",
+            started_at=publication.first_attempt_at + timedelta(minutes=10)))
+        unit.commit()
+    from regions.publishing.claims import may_be_on_facebook
+
+    with uow() as unit:
+        assert not may_be_on_facebook(unit.session, post_id)
+    version = call(responses, world["editor"], "GET", f"/api/posts/{post_id}").json["version"]
+    edited = call(responses, world["editor"], "PATCH", f"/api/posts/{post_id}",
+                  json={"version": version, "text": "Bonjour Lyon, autrement"})
+    # the seeded template is bare, so the edit is judged on its content, not refused as a rewrite
+    assert edited.json.get("code") != "post.may_be_on_facebook", edited.json

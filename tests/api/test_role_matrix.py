@@ -131,6 +131,7 @@ MATRIX = {
     # Retry and retract need a failed or published post: see tests/api/test_publishing_api.py.
     ("POST", "/api/posts/<int:post_id>/retry"): (None, None, CENTRAL),
     ("POST", "/api/posts/<int:post_id>/retract"): (None, None, CENTRAL),
+    ("POST", "/posts/<int:post_id>/retry"): (None, None, CENTRAL),  # the page's form, same rule
     ("GET", "/api/posts"): (lambda c: "/api/posts", None, ALL),
     ("POST", "/api/posts"): (
         lambda c: "/api/posts",

@@ -195,11 +195,11 @@ def desk_approves(page: Any, story: Story, live_server: str, post_id: int) -> No
 
 def permalink_opens(page: Any, story: Story, live_server: str, post_id: int) -> None:
     """The worker publishes the post; its page shows the permalink, which opens."""
-    for _attempt in range(60):
-        if story.post().status.value == "published":
+    for _attempt in range(60):  # live first, then its permalink (a step of its own)
+        if story.post().status.value == "published" and story.post().permalink:
             break
         page.wait_for_timeout(250)
-    assert story.post().status.value == "published"
+    assert story.post().status.value == "published" and story.post().permalink
     page.goto(f"{live_server}/posts/{post_id}")
     assert TEXTS[story.language]["published"] in page.inner_text("#post-status")
     check_page(page, story.language, "post-published")

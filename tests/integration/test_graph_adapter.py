@@ -368,3 +368,48 @@ def test_module_entry_point_serves_and_logs_no_token(tmp_path):
     assert "listening on http://127.0.0.1:" in line
     assert f"GET /v21.0/{PAGE} -> 200" in err
     assert TOKEN not in err
+
+
+def test_a_throttled_page_answers_32_with_page_usage_and_the_app_4_with_app_usage(graph, fake):
+    status, _ = admin(fake, "POST", "throttle", {"scope": "page", "page_id": PAGE, "seconds": 150})
+    assert status == 200
+    with pytest.raises(RateLimited) as page_limit:
+        graph.publish_feed_post(PAGE, TOKEN, "Retenu")
+    assert (page_limit.value.graph_code, page_limit.value.scope) == (32, "page")
+    assert page_limit.value.retry_after == 180.0  # 150 s left, rounded up to whole minutes
+    graph.publish_feed_post(OTHER_PAGE, OTHER_TOKEN, "L'autre Page passe")
+
+    fake.throttle("app", 30)
+    with pytest.raises(RateLimited) as app_limit:
+        graph.get_page(OTHER_PAGE, OTHER_TOKEN)
+    assert (app_limit.value.graph_code, app_limit.value.scope) == (4, "app")
+    assert app_limit.value.retry_after == 60.0
+    assert admin(fake, "POST", "throttle", {"scope": "page", "seconds": 5})[0] == 400
+    fake.reset()
+    assert graph.get_page(PAGE, TOKEN).name == "Relais Lyon"
+
+
+def test_a_late_store_lands_after_the_client_gave_up(graph, fake):
+    fake.inject("drop", op="publish", after_commit=True, store_after=0.3)
+    since = started()
+    with pytest.raises(GraphConnectionError):
+        graph.publish_feed_post(PAGE, TOKEN, "En retard")
+    assert fake.posts() == [] and fake.pending_stores() == 1
+    time.sleep(0.5)
+    assert fake.pending_stores() == 0
+    [found] = graph.find_posts_by_message(PAGE, TOKEN, "En retard", since)
+    assert found.message == "En retard"
+
+
+def test_the_fake_records_where_each_token_came_from(fake):
+    fake.reset()
+    for in_header in (True, False):
+        client = GraphClient(base_url=fake.base_url, timeout=CLIENT_TIMEOUT,
+                             token_in_header=in_header)
+        try:
+            client.get_page(PAGE, TOKEN)
+            client.publish_feed_post(PAGE, TOKEN, f"Jeton {in_header}")
+        finally:
+            client.close()
+    assert [(r["method"], r["token_in"]) for r in fake.requests()] == [
+        ("GET", "header"), ("POST", "body"), ("GET", "query"), ("POST", "body")]

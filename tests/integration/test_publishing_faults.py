@@ -32,10 +32,10 @@ from tests.integration.publishing_world import CONFIG, PAGE, TOKEN, drain, load,
 POSTS, PAGES = 200, 4
 CLIENT_TIMEOUT = 0.4
 KILL_PHASE_SECONDS = 30  # kills stop after this; the queue then drains undisturbed
-DEADLINE_SECONDS = 120
+DEADLINE_SECONDS = 300  # a limit for a loaded machine; a quiet one drains far sooner
 WORKER_OPTIONS = ["--threads", "4", "--graph-timeout", str(CLIENT_TIMEOUT), "--settle-margin",
                   "0.3", "--backoff-base", "0.05", "--backoff-cap", "0.4", "--max-attempts",
-                  "1000", "--poll-interval", "0.05", "--sweep-interval", "1"]
+                  "1000", "--poll-interval", "0.05", "--sweep-interval", "2"]
 
 
 def _token(page: int) -> str:
@@ -160,6 +160,8 @@ def test_every_post_reaches_facebook_exactly_once_despite_faults_and_kills(
         assert post.permalink == by_id[post.facebook_post_id]["permalink_url"]
     assert kills > 0 and faults > 0
     worker_log = log.read_text()
+    with capsys.disabled():
+        print("\n".join(line for line in worker_log.splitlines() if "Worker stopped" in line))
     assert "published as" in worker_log
     assert not any(_token(page) in worker_log for page in range(PAGES))
 
@@ -521,3 +523,42 @@ def _watching_transactions(engine, fake):
     finally:
         stop.set()
         watcher.join(timeout=5)
+
+
+def test_the_sweep_deletes_a_late_copy_keeps_the_recorded_post_and_audits_it(
+        publisher, posts, fake, clock, session_factory, graph, cipher):
+    from regions.publishing.copies import sweep_copies
+
+    [post_id] = posts("Copie tardive")
+    fake.inject("timeout", op="publish", seconds=CONFIG.graph_timeout + 0.2)  # no answer...
+    assert publisher.run_once() == Outcome.RESCHEDULED
+    assert drain(publisher, session_factory, clock) == [Outcome.PUBLISHED]
+    [other_id] = posts("Toujours en cours")
+    post, _ = load(session_factory, post_id)
+    clock.advance(5)
+    copy = graph.publish_feed_post(PAGE, TOKEN, "Copie tardive")  # ...but Facebook stored it
+    graph.publish_feed_post(PAGE, TOKEN, "Toujours en cours")  # not a copy: still publishing
+    sweep = {"clock": lambda _uow: clock.now, "horizon": timedelta(hours=1)}
+    with UnitOfWork(session_factory) as uow:  # the second post's publication is in flight
+        uow.session.execute(Publication.__table__.update().where(
+            Publication.post_id == other_id).values(status="in_flight"))
+        uow.commit()
+
+    assert sweep_copies(session_factory, graph, cipher, **sweep) == 1
+
+    kept = [p for p in fake.posts(PAGE) if p["message"] == "Copie tardive"]
+    assert [p["id"] for p in kept] == [post.facebook_post_id] != [copy.id]
+    assert len([p for p in fake.posts(PAGE) if p["message"] == "Toujours en cours"]) == 1
+    with session_factory() as session:
+        [event] = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "post.copy_removed")).all()
+        assert event.subject_id == post_id and event.data["removed"] == copy.id
+        assert claims.longest_lateness(session, clock.now) >= 5
+    assert sweep_copies(session_factory, graph, cipher, **sweep) == 0
+    fake.throttle("page", 60, page_id=PAGE)
+    with UnitOfWork(session_factory) as uow:
+        claims.hold(uow.session, f"page:{PAGE}", clock.now + timedelta(minutes=1), 32, "x")
+        uow.commit()
+    before = len(fake.requests())
+    assert sweep_copies(session_factory, graph, cipher, **sweep) == 0
+    assert len(fake.requests()) == before  # a held Page is not even listed

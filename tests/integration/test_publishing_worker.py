@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -227,12 +227,12 @@ def test_a_post_edited_back_to_review_is_not_published(publisher, posts, fake, s
 
 
 def test_a_post_without_a_page_fails_with_a_readable_reason(
-        publisher, make_territory, make_user, uow, session_factory):
+        publisher, make_territory, make_user, uow, session_factory, clock):
     territory = make_territory("Sans page", bbox=(1, 1, 2, 2))
     author = make_user(Role.REGIONAL_EDITOR, territory_ids=[territory])
     with uow() as unit:
         [post_id] = seed_posts(unit.session, territory, author.id, ["Orphelin"], lon=1.5,
-                               lat=1.5, due_at=datetime.now(UTC) - timedelta(seconds=1))
+                               lat=1.5, due_at=clock.now - timedelta(seconds=1))
         unit.commit()
     assert publisher.run_once() == Outcome.FAILED
     post, _ = load(session_factory, post_id)
