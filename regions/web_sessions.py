@@ -25,6 +25,7 @@ LOGOUT = "logout"
 PASSWORD_CHANGED = "password_changed"
 DISABLED = "account_disabled"
 SIGNED_OUT_EVERYWHERE = "signed_out_everywhere"
+REPLACED = "replaced"
 
 # One statement: the session, its active user and the user's territories with their
 # descendants (the same scope as a token's), so a signed-in request costs one round trip.

@@ -180,6 +180,20 @@ def test_logout_ends_only_this_browser(app, sign_in):
     assert person.user.get("/api/me").status_code == 200  # tokens are not sessions
 
 
+def test_signing_in_again_in_the_same_browser_ends_its_previous_session(app, sign_in):
+    person = sign_in(Role.VIEWER)
+    before = person.client.get_cookie("session").value
+    form = _CSRF_FIELD.search(person.client.get("/login?next=/account").get_data(as_text=True))
+    # A signed-in person is sent on from the login page; post the form as a stale tab would.
+    token = form.group(1) if form else person.csrf_token
+    again = person.client.post("/login", data={"email": person.user.email,
+                                               "password": WEB_PASSWORD, "csrf_token": token})
+    assert again.status_code == 303
+    assert person.client.get_cookie("session").value != before
+    assert person.client.get("/api/me").status_code == 200
+    assert _replay(app, before).get("/api/me").status_code == 401
+
+
 def test_own_password_change_keeps_this_session_and_revokes_tokens(app, sign_in):
     person = sign_in(Role.VIEWER)
     laptop = _browser(app, person.user.email)
