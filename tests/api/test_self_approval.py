@@ -65,6 +65,13 @@ def test_approval_is_refused_to_the_posts_writers_unless_allowed(
     allow_self_approval(cast["admin"], allowed)
     post = write_and_submit(world, cast[author], [cast[name] for name in editors])
     own = approver == author or approver in editors
+    # What the API offers agrees with what it does, for one post and in lists.
+    offered = cast[approver].get(f"/api/posts/{post['id']}").json["allowed_actions"]
+    assert ("approve" in offered) is (not own or allowed)
+    listed = cast[approver].get("/api/posts?status=submitted").json
+    rows = listed["items"] if isinstance(listed, dict) else listed
+    row = next(item for item in rows if item["id"] == post["id"])
+    assert ("approve" in row["allowed_actions"]) is (not own or allowed)
     answer = approve(cast[approver], post)
     if own and not allowed:
         assert answer.status_code == 403

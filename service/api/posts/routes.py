@@ -34,15 +34,21 @@ blp = Blueprint("posts", __name__, url_prefix="/api",
                 description="Regional posts and their review.")
 
 
-def _view(uow: Any, post: Any, actor: Any, **kwargs: Any) -> dict[str, Any]:
+def _view(uow: Any, post: Any, actor: Any, *, refused: set[int] | None = None,
+          **kwargs: Any) -> dict[str, Any]:
+    if refused is None:
+        refused = review.approval_refused(uow.session, actor, [post])
     return views.post_view(uow.session, post, actor,
-                           lead_can_approve=settings().regional_lead_can_approve, **kwargs)
+                           lead_can_approve=settings().regional_lead_can_approve,
+                           writer=post.id in refused, **kwargs)
 
 
 def _page(uow: Any, items: list[Any], actor: Any, next_cursor: str | None,
           **kwargs: Any) -> dict[str, Any]:
     refs = views.template_refs(uow.session, {p.template_version_id for p in items})
-    return {"items": [_view(uow, p, actor, templates=refs, **kwargs) for p in items],
+    refused = review.approval_refused(uow.session, actor, items)
+    return {"items": [_view(uow, p, actor, templates=refs, refused=refused, **kwargs)
+                      for p in items],
             "next_cursor": next_cursor}
 
 
