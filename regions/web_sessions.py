@@ -135,3 +135,12 @@ def live_sessions(uow: UnitOfWork, actor: Actor, user_id: int) -> list[WebSessio
         select(WebSession).where(WebSession.user_id == user_id, WebSession.ended_at.is_(None),
                                  WebSession.expires_at > now)
         .order_by(WebSession.id.desc())))
+
+
+def sign_out_others(uow: UnitOfWork, actor: Actor, keep_secret: str | None) -> int:
+    """End the actor's other browser sessions, keeping this one; how many ended."""
+    ended = end_user_sessions(uow, actor.user_id, reason=SIGNED_OUT_EVERYWHERE,
+                              keep_secret=keep_secret)
+    audit.record(uow.session, actor.user_id, "user.signed_out_others", "user", actor.user_id,
+                 {"sessions_ended": ended})
+    return ended

@@ -271,6 +271,8 @@ MATRIX = {
         lambda c: "/account/tokens", {"name": "x", "expires_in_days": "5"}, ALL,
     ),
     ("POST", "/account/tokens/<int:token_id>/revoke"): (None, None, ALL),  # test_web_account
+    # Needs a browser session of its own: see tests/api/test_sessions_end.py.
+    ("POST", "/account/sessions/sign-out-others"): (None, None, ALL),
     ("GET", "/admin/users"): (lambda c: "/admin/users?q=example", None, ADMIN),
     ("GET", "/admin/users/new"): (lambda c: "/admin/users/new", None, ADMIN),
     ("POST", "/admin/users/new"): (

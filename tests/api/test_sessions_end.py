@@ -275,3 +275,23 @@ def test_a_forged_or_foreign_session_value_is_refused(app, sign_in):
     with person.client.session_transaction() as stored:
         stored["sid"] = 12345
     assert person.client.get("/account").status_code == 302
+
+
+def test_the_account_page_lists_my_browsers_and_signs_the_others_out(app, sign_in):
+    person = sign_in(Role.VIEWER)
+    laptop = _browser(app, person.user.email)
+    page = person.get("/account").get_data(as_text=True)
+    assert "Navigateurs connectés" in page and "Ce navigateur" in page
+    done = person.post("/account/sessions/sign-out-others", follow_redirects=True)
+    assert "1\u00a0session(s) fermée(s)" in done.get_data(as_text=True)
+    assert person.api("GET", "/api/me").status_code == 200
+    assert laptop.get("/api/me").status_code == 401
+    alone = person.get("/account").get_data(as_text=True)
+    assert "/account/sessions/sign-out-others" not in alone  # nothing else to sign out
+
+
+def test_signing_the_others_out_with_a_token_ends_every_browser(app, sign_in):
+    person = sign_in(Role.VIEWER)
+    answer = person.user.post("/account/sessions/sign-out-others")
+    assert answer.status_code == 303
+    assert person.api("GET", "/api/me").status_code == 401
