@@ -23,7 +23,9 @@ def _expires(token: dict) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def test_defaults_are_a_year_at_most_and_no_self_approval(make_user):
+def test_defaults_are_a_year_at_most_and_no_self_approval(make_user, client):
+    spec = client.get("/api/openapi.json").json["components"]["schemas"]
+    assert spec["SiteSettingsArgs"]["properties"]["allow_self_approval"]["type"] == "boolean"
     admin = make_user(Role.ADMIN)
     answer = admin.get("/api/settings")
     assert answer.status_code == 200
@@ -33,7 +35,8 @@ def test_defaults_are_a_year_at_most_and_no_self_approval(make_user):
 @pytest.mark.parametrize("body", [
     {"token_max_days": 0}, {"token_max_days": 3651}, {"token_max_days": "30"},
     {"token_max_days": 1.5}, {"token_max_days": True}, {"allow_self_approval": "yes"},
-    {"allow_self_approval": None}, {"unknown": 1},
+    {"allow_self_approval": None}, {"allow_self_approval": 1}, {"allow_self_approval": 0},
+    {"unknown": 1},
 ])
 def test_invalid_settings_are_a_422_and_change_nothing(make_user, body):
     admin = make_user(Role.ADMIN)

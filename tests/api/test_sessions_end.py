@@ -295,3 +295,14 @@ def test_signing_the_others_out_with_a_token_ends_every_browser(app, sign_in):
     answer = person.user.post("/account/sessions/sign-out-others")
     assert answer.status_code == 303
     assert person.api("GET", "/api/me").status_code == 401
+
+
+def test_sign_out_everywhere_needs_no_body_and_checks_the_one_it_takes(sign_in, make_user):
+    admin = make_user(Role.ADMIN)
+    person = sign_in(Role.VIEWER)
+    bare = admin.post(f"/api/users/{person.user.id}/sign-out-everywhere")
+    assert bare.status_code == 200 and bare.json == {"sessions_ended": 1, "tokens_revoked": 0}
+    for body in ({"revoke_tokens": "yes"}, {"revoke_tokens": 1}, {"other": True}):
+        wrong = admin.post(f"/api/users/{person.user.id}/sign-out-everywhere", json=body)
+        assert wrong.status_code == 422
+        assert set(wrong.json["errors"]["json"]) == set(body), wrong.json
