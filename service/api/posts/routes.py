@@ -36,11 +36,14 @@ blp = Blueprint("posts", __name__, url_prefix="/api",
 
 def _view(uow: Any, post: Any, actor: Any, *, refused: set[int] | None = None,
           **kwargs: Any) -> dict[str, Any]:
+    view = views.post_view(uow.session, post, actor,
+                           lead_can_approve=settings().regional_lead_can_approve, **kwargs)
+    # A writer of the post may not approve it (decision 0015): do not offer it.
     if refused is None:
         refused = review.approval_refused(uow.session, actor, [post])
-    return views.post_view(uow.session, post, actor,
-                           lead_can_approve=settings().regional_lead_can_approve,
-                           writer=post.id in refused, **kwargs)
+    if post.id in refused and "approve" in view["allowed_actions"]:
+        view["allowed_actions"].remove("approve")
+    return view
 
 
 def _page(uow: Any, items: list[Any], actor: Any, next_cursor: str | None,

@@ -13,7 +13,7 @@ from regions.actors import Actor
 from regions.models import Post, TemplateRecord, TemplateVersion
 from regions.posts import PostFields
 from regions.review import conflicts_for
-from regions.workflow import Action, allowed_actions
+from regions.workflow import allowed_actions
 
 
 def template_refs(session: Session, version_ids: set[int]) -> dict[int, dict[str, Any]]:
@@ -27,12 +27,8 @@ def template_refs(session: Session, version_ids: set[int]) -> dict[int, dict[str
 
 def post_view(session: Session, post: Post, actor: Actor, *, lead_can_approve: bool,
               templates: dict[int, dict[str, Any]] | None = None,
-              conflict_window_hours: int | None = None, writer: bool = False
-              ) -> dict[str, Any]:
-    """A post with its template reference, geotag, audience and the actions allowed.
-
-    ``writer``: the actor wrote or edited this post and may not approve it (decision 0015).
-    """
+              conflict_window_hours: int | None = None) -> dict[str, Any]:
+    """A post with its template reference, geotag, audience and the actions allowed."""
     templates = templates or template_refs(session, {post.template_version_id})
     # The column holds POINTs only.
     point = cast(Point, to_shape(post.geom)) if post.geom is not None else None
@@ -48,8 +44,7 @@ def post_view(session: Session, post: Post, actor: Actor, *, lead_can_approve: b
         audience=({"radius_km": radius, "area_ids": list(post.audience_area_ids or [])}
                   if radius is not None or post.audience_area_ids else None),
         allowed_actions=[a.value for a in allowed_actions(
-            post.status, actor.role, lead_can_approve=lead_can_approve)
-            if not (a == Action.APPROVE and writer)],
+            post.status, actor.role, lead_can_approve=lead_can_approve)],
     )
     if conflict_window_hours is not None:
         view["conflicts"] = [
