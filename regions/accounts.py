@@ -207,20 +207,20 @@ def check_attempts(uow: UnitOfWork, *, email: str, remote_addr: str, max_attempt
                    window_seconds: int) -> None:
     """Refuse (429, with the seconds to wait) an address that failed too often on this account.
 
-    Failures count per account *and* address: guessing from one address never locks the
-    account for its owner elsewhere, nor any account that address did not try.
+    Failures count per account *and* address, since the last success there: guessing from
+    one address never locks the account for its owner elsewhere, nor any account that
+    address did not try.
     """
     now = utcnow()
-    failures = list(uow.session.scalars(
-        select(LoginAttempt.at).where(
+    latest = uow.session.execute(
+        select(LoginAttempt.at, LoginAttempt.succeeded).where(
             LoginAttempt.email == email, LoginAttempt.remote_addr == remote_addr,
-            LoginAttempt.succeeded.is_(False),
             LoginAttempt.at >= now - timedelta(seconds=window_seconds))
-        .order_by(LoginAttempt.at.desc()).limit(max_attempts)))
-    if len(failures) < max_attempts:
+        .order_by(LoginAttempt.at.desc(), LoginAttempt.id.desc()).limit(max_attempts)).all()
+    if len(latest) < max_attempts or any(succeeded for _at, succeeded in latest):
         return
-    # The oldest of the last ``max_attempts`` failures leaving the window frees one attempt.
-    free_at = failures[-1] + timedelta(seconds=window_seconds)
+    # The oldest of these failures leaving the window frees one attempt.
+    free_at = latest[-1][0] + timedelta(seconds=window_seconds)
     retry_after = max(1, math.ceil((free_at - now).total_seconds()))
     raise TooManyAttempts("Too many failed logins: wait a few minutes before trying again.",
                           params={"retry_after": retry_after})

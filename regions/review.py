@@ -20,7 +20,7 @@ from regions.errors import Conflict, InvalidInput, PermissionDenied
 from regions.geotags import require_territory
 from regions.models import AuditEvent, Comment, Post, PostStatus, TemplateVersion
 from regions.posts import draft_for, get_post, store_report
-from regions.workflow import Action, next_state
+from regions.workflow import REGIONAL_LEAD, Action, next_state
 
 ACTIVE_STATES = (PostStatus.SUBMITTED, PostStatus.CHANGES_REQUESTED, PostStatus.APPROVED,
                  PostStatus.SCHEDULED, PostStatus.PUBLISHED)
@@ -101,6 +101,23 @@ def check_separation_of_duties(session: Session, actor: Actor, post: Post) -> di
         raise SelfApproval("You wrote or edited this post: someone else must approve it.",
                            params={"post_id": post.id})
     return {"author_id": post.author_id, "self_approved": own}
+
+
+def approval_refused(session: Session, actor: Actor, posts: list[Post]) -> set[int]:
+    """Which of ``posts`` waiting for review the actor may not approve as one of its writers.
+
+    One query for a whole page of posts, so lists can drop ``approve`` from their actions.
+    """
+    waiting = [post.id for post in posts if post.status == PostStatus.SUBMITTED]
+    may_review = actor.is_central or actor.role == REGIONAL_LEAD
+    if not waiting or not may_review or site.current(session).allow_self_approval:
+        return set()
+    authored = select(Post.id).where(Post.id.in_(waiting), Post.author_id == actor.user_id)
+    edited = select(AuditEvent.subject_id).where(
+        AuditEvent.subject_type == "post", AuditEvent.subject_id.in_(waiting),
+        AuditEvent.action.in_(("post.created", "post.edited")),
+        AuditEvent.actor_id == actor.user_id)
+    return {post_id for post_id in session.scalars(authored.union(edited)) if post_id}
 
 
 def _decide(uow: UnitOfWork, actor: Actor, post_id: int, action: Action, *,

@@ -25,6 +25,7 @@ LOGOUT = "logout"
 PASSWORD_CHANGED = "password_changed"
 DISABLED = "account_disabled"
 SIGNED_OUT_EVERYWHERE = "signed_out_everywhere"
+REPLACED = "replaced"
 
 # One statement: the session, its active user and the user's territories with their
 # descendants (the same scope as a token's), so a signed-in request costs one round trip.
@@ -134,3 +135,12 @@ def live_sessions(uow: UnitOfWork, actor: Actor, user_id: int) -> list[WebSessio
         select(WebSession).where(WebSession.user_id == user_id, WebSession.ended_at.is_(None),
                                  WebSession.expires_at > now)
         .order_by(WebSession.id.desc())))
+
+
+def sign_out_others(uow: UnitOfWork, actor: Actor, keep_secret: str | None) -> int:
+    """End the actor's other browser sessions, keeping this one; how many ended."""
+    ended = end_user_sessions(uow, actor.user_id, reason=SIGNED_OUT_EVERYWHERE,
+                              keep_secret=keep_secret)
+    audit.record(uow.session, actor.user_id, "user.signed_out_others", "user", actor.user_id,
+                 {"sessions_ended": ended})
+    return ended

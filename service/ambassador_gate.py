@@ -16,7 +16,7 @@ OWN_PREFIXES = ("ambassador.", "web.ambassador.")
 EVERYONE = frozenset({
     "users.Me", "tokens.UserTokens", "tokens.TokenById", "web.home.index", "web.auth.login",
     "web.auth.logout", "web.account.index", "web.account.language", "web.account.password",
-    "web.account.create_token", "web.account.revoke_token",
+    "web.account.create_token", "web.account.revoke_token", "web.account.sign_out_others",
 })
 
 

@@ -13,7 +13,7 @@ import click
 from sqlalchemy.exc import OperationalError
 
 from config.settings import Settings, SettingsError
-from regions import accounts, migrate, teams
+from regions import accounts, migrate, site, teams
 from regions.db import DatabaseUrlInvalid, UnitOfWork, make_engine, make_session_factory
 from regions.errors import RegionsError
 from regions.models import Role, Territory, User
@@ -299,7 +299,8 @@ def token() -> None:
 @token.command("create")
 @click.option("--email", required=True, help="The user the token belongs to.")
 @click.option("--name", required=True, help="What the token is for.")
-@click.option("--days", type=click.IntRange(1, 3650), help="Days until expiry (default 90).")
+@click.option("--days", type=click.IntRange(1, 3650),
+              help="Days until expiry (default 90, within the admin's maximum).")
 @click.pass_context
 def token_create(ctx: click.Context, email: str, name: str, days: int | None) -> None:
     """Issue a token and print it once."""
@@ -308,10 +309,13 @@ def token_create(ctx: click.Context, email: str, name: str, days: int | None) ->
             email=accounts.normalise_email(email)).one_or_none()
         if owner is None:
             raise click.ClickException(f"No user with the e-mail {email}.")
-        issued = accounts.issue_token(
-            uow, accounts.load_actor(owner), user_id=owner.id, name=name,
-            expires_in_days=days or settings.token_default_days,
-        )
+        lifetime = days or site.default_token_days(uow.session, settings.token_default_days)
+        try:
+            issued = accounts.issue_token(uow, accounts.load_actor(owner), user_id=owner.id,
+                                          name=name, expires_in_days=lifetime)
+        except site.TokenLifetimeTooLong as refused:
+            raise click.ClickException(
+                f"Tokens may live at most {refused.params['max']} days (admin setting).") from None
         uow.commit()
         click.echo(issued.plaintext)
 

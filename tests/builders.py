@@ -147,3 +147,19 @@ def web_builder(app: Any, make_user: Callable[..., ApiUser]) -> Callable[..., We
         return WebUser(user, client, token.group(1))
 
     return sign_in
+
+
+def cheap_password_hashing(monkeypatch: Any) -> None:
+    """Argon2 with the smallest costs, for tests that log in hundreds of times.
+
+    The same algorithm and code paths; only the cost parameters (stored in each hash) are
+    lower, so a test login takes milliseconds instead of a second on a loaded machine.
+    """
+    from argon2 import PasswordHasher
+
+    from regions import profile
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(accounts, "_hasher", cheap)
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", cheap.hash("relais-dummy-password"))
+    monkeypatch.setattr(profile, "_hasher", cheap)

@@ -246,3 +246,12 @@ class QueryArgs(Schema):
             for key in data
             if key not in PAGINATION_KEYS
         }
+
+
+class JsonBoolean(fields.Boolean):
+    """A JSON ``true`` or ``false`` only: not 1, 0, "yes" (1 == True would slip through)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value

@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from regions import accounts, profile, site, teams
+from regions import accounts, profile, site, teams, web_sessions
 from regions.db import UnitOfWork
 from regions.errors import InvalidInput, TooManyAttempts
 from regions.models import ApiToken
@@ -53,8 +53,13 @@ def _render(status: int = 200, headers: dict[str, str] | None = None, **forms: A
         tokens = accounts.list_tokens(uow, actor, actor.user_id)
         mine = set(teams.member_territory_ids(uow.session, actor.user_id))
         territories = [name for tid, name in teams.territory_names(uow.session) if tid in mine]
+        here = web_sessions.hash_token(session.get(SESSION_SECRET_KEY) or "")
+        sessions = [{"current": row.secret_hash == here, "created_at": row.created_at,
+                     "remote_addr": row.remote_addr, "user_agent": row.user_agent}
+                    for row in web_sessions.live_sessions(uow, actor, actor.user_id)]
         page = render_template(
             "account/index.html", user=user, territories=territories, tokens=tokens,
+            sessions=sessions,
             token_state=token_state, languages=LANGUAGE_NAMES,
             password_rule={"min": accounts.MIN_PASSWORD_LENGTH,
                            "max": profile.MAX_PASSWORD_LENGTH},
@@ -167,6 +172,18 @@ def create_token() -> ResponseReturnValue:
         return _render(422, token={"errors": {"expires_in_days": message}, "values": values})
     # The secret exists in this answer only: no cache may keep it.
     return page, 200, {"Cache-Control": "no-store"}
+
+
+@bp.post("/sessions/sign-out-others")
+@login_required
+def sign_out_others() -> ResponseReturnValue:
+    """End one's sessions in every other browser; this one stays signed in."""
+    with unit_of_work() as uow:
+        # A script calling with a token has no browser session to keep: all of them end.
+        ended = web_sessions.sign_out_others(uow, page_actor(), session.get(SESSION_SECRET_KEY))
+        uow.commit()
+    flash(_("Other browsers signed out: %(count)s session(s) ended.", count=ended), "success")
+    return redirect(url_for("web.account.index", _anchor="sessions"), code=303)
 
 
 @bp.post("/tokens/<int:token_id>/revoke")

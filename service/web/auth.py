@@ -36,6 +36,9 @@ def login() -> ResponseReturnValue:
                     max_attempts=config.login_max_attempts,
                     window_seconds=config.login_window_seconds,
                 )
+                previous = session.get(SESSION_SECRET_KEY)
+                if isinstance(previous, str):  # signing in again replaces this browser's
+                    web_sessions.end_session(uow, previous, reason=web_sessions.REPLACED)
                 secret = web_sessions.open_session(
                     uow, user.id, lifetime=current_app.permanent_session_lifetime,
                     remote_addr=request.remote_addr,

@@ -330,6 +330,8 @@ MATRIX = {
         lambda c: "/api/ambassador-invitations", {"territory_id": lambda c: c["territory"]},
         ADMIN,
     ),
+    # Needs a browser session of its own: see tests/api/test_sessions_end.py.
+    ("POST", "/account/sessions/sign-out-others"): (None, None, EVERYONE),
     ("GET", "/admin/users"): (lambda c: "/admin/users?q=example", None, ADMIN),
     ("GET", "/admin/users/new"): (lambda c: "/admin/users/new", None, ADMIN),
     ("POST", "/admin/users/new"): (

@@ -11,10 +11,15 @@ import pytest
 from sqlalchemy import func, select
 
 from regions.models import Role, User, WebSession
-from tests.builders import WEB_PASSWORD, WebUser
+from tests.builders import WEB_PASSWORD, WebUser, cheap_password_hashing
 
 NEW_PASSWORD = "another-strong-password-9"
 _CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def _cheap_hashing(monkeypatch):
+    cheap_password_hashing(monkeypatch)
 
 
 def _replay(app: Any, cookie: str) -> Any:
@@ -175,6 +180,20 @@ def test_logout_ends_only_this_browser(app, sign_in):
     assert person.user.get("/api/me").status_code == 200  # tokens are not sessions
 
 
+def test_signing_in_again_in_the_same_browser_ends_its_previous_session(app, sign_in):
+    person = sign_in(Role.VIEWER)
+    before = person.client.get_cookie("session").value
+    form = _CSRF_FIELD.search(person.client.get("/login?next=/account").get_data(as_text=True))
+    # A signed-in person is sent on from the login page; post the form as a stale tab would.
+    token = form.group(1) if form else person.csrf_token
+    again = person.client.post("/login", data={"email": person.user.email,
+                                               "password": WEB_PASSWORD, "csrf_token": token})
+    assert again.status_code == 303
+    assert person.client.get_cookie("session").value != before
+    assert person.client.get("/api/me").status_code == 200
+    assert _replay(app, before).get("/api/me").status_code == 401
+
+
 def test_own_password_change_keeps_this_session_and_revokes_tokens(app, sign_in):
     person = sign_in(Role.VIEWER)
     laptop = _browser(app, person.user.email)
@@ -256,3 +275,34 @@ def test_a_forged_or_foreign_session_value_is_refused(app, sign_in):
     with person.client.session_transaction() as stored:
         stored["sid"] = 12345
     assert person.client.get("/account").status_code == 302
+
+
+def test_the_account_page_lists_my_browsers_and_signs_the_others_out(app, sign_in):
+    person = sign_in(Role.VIEWER)
+    laptop = _browser(app, person.user.email)
+    page = person.get("/account").get_data(as_text=True)
+    assert "Navigateurs connectés" in page and "Ce navigateur" in page
+    done = person.post("/account/sessions/sign-out-others", follow_redirects=True)
+    assert "1\u00a0session(s) fermée(s)" in done.get_data(as_text=True)
+    assert person.api("GET", "/api/me").status_code == 200
+    assert laptop.get("/api/me").status_code == 401
+    alone = person.get("/account").get_data(as_text=True)
+    assert "/account/sessions/sign-out-others" not in alone  # nothing else to sign out
+
+
+def test_signing_the_others_out_with_a_token_ends_every_browser(app, sign_in):
+    person = sign_in(Role.VIEWER)
+    answer = person.user.post("/account/sessions/sign-out-others")
+    assert answer.status_code == 303
+    assert person.api("GET", "/api/me").status_code == 401
+
+
+def test_sign_out_everywhere_needs_no_body_and_checks_the_one_it_takes(sign_in, make_user):
+    admin = make_user(Role.ADMIN)
+    person = sign_in(Role.VIEWER)
+    bare = admin.post(f"/api/users/{person.user.id}/sign-out-everywhere")
+    assert bare.status_code == 200 and bare.json == {"sessions_ended": 1, "tokens_revoked": 0}
+    for body in ({"revoke_tokens": "yes"}, {"revoke_tokens": 1}, {"other": True}):
+        wrong = admin.post(f"/api/users/{person.user.id}/sign-out-everywhere", json=body)
+        assert wrong.status_code == 422
+        assert set(wrong.json["errors"]["json"]) == set(body), wrong.json

@@ -66,7 +66,8 @@ def test_a_new_token_is_shown_once_and_copied(page, live_server, admin):
 
 
 @pytest.mark.parametrize("path", ["/account", "/admin/users", "/admin/users/new",
-                                  "/admin/pages", "/admin/pages/{territory}"])
+                                  "/admin/pages", "/admin/pages/{territory}",
+                                  "/admin/settings"])
 def test_account_and_admin_pages_are_accessible_and_fit_a_phone(page, live_server, admin, path):
     _sign_in(page, live_server)
     page.set_viewport_size({"width": 390, "height": 800})

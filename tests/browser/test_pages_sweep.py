@@ -275,6 +275,7 @@ VISITS = (
     Visit("admin-user-edit", "admin", "/admin/users/{lyon_user}"),
     Visit("admin-user-new", "admin", "/admin/users/new"),
     Visit("admin-pages", "admin", "/admin/pages"),
+    Visit("admin-settings", "admin", "/admin/settings"),
     Visit("not-found", "desk", "/no-such-page"),
     Visit("ambassador-kits", "ambassador", "/ambassador"),
     Visit("ambassadors-team", "lyon", "/ambassadors"),

@@ -35,9 +35,16 @@ blp = Blueprint("posts", __name__, url_prefix="/api",
                 description="Regional posts and their review.")
 
 
-def _view(uow: Any, post: Any, actor: Any, **kwargs: Any) -> dict[str, Any]:
-    return views.post_view(uow.session, post, actor,
+def _view(uow: Any, post: Any, actor: Any, *, refused: set[int] | None = None,
+          **kwargs: Any) -> dict[str, Any]:
+    view = views.post_view(uow.session, post, actor,
                            lead_can_approve=settings().regional_lead_can_approve, **kwargs)
+    # A writer of the post may not approve it (decision 0015): do not offer it.
+    if refused is None:
+        refused = review.approval_refused(uow.session, actor, [post])
+    if post.id in refused and "approve" in view["allowed_actions"]:
+        view["allowed_actions"].remove("approve")
+    return view
 
 
 def _page(uow: Any, items: list[Any], actor: Any, next_cursor: str | None, *,
@@ -47,7 +54,8 @@ def _page(uow: Any, items: list[Any], actor: Any, next_cursor: str | None, *,
     if conflict_window_hours is not None:  # one query for the page, not one per post
         conflicts = views.page_conflicts(uow.session, items, actor,
                                          window_hours=conflict_window_hours)
-    return {"items": [_view(uow, p, actor, templates=refs,
+    refused = review.approval_refused(uow.session, actor, items)
+    return {"items": [_view(uow, p, actor, templates=refs, refused=refused,
                             conflict_window_hours=conflict_window_hours,
                             conflicts=conflicts.get(p.id, [])
                             if conflict_window_hours is not None else None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from regions.site import MAX_TOKEN_DAYS
+from service.api.common import JsonBoolean
 
 
 class SiteSettingsSchema(Schema):
@@ -25,6 +26,5 @@ class SiteSettingsArgs(Schema):
         strict=True, allow_none=True, validate=validate.Range(min=1, max=MAX_TOKEN_DAYS),
         metadata={"description": "Days; null lifts the maximum (tokens may then never expire). "
                                  "Lowering it shortens the live tokens that outlive it."})
-    allow_self_approval = fields.Boolean(
-        truthy={True}, falsy={False},
+    allow_self_approval = JsonBoolean(
         metadata={"description": "Let authors (desk members included) approve their own posts"})

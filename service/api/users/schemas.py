@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from regions.models import Role
-from service.api.common import QueryArgs, RowId
+from service.api.common import JsonBoolean, QueryArgs, RowId
 
 ROLE_VALUES = [role.value for role in Role]
 
@@ -55,8 +55,8 @@ class UserListArgs(QueryArgs):
 class SignOutArgs(Schema):
     """Sign a user out everywhere."""
 
-    revoke_tokens = fields.Boolean(
-        load_default=False, truthy={True}, falsy={False},
+    revoke_tokens = JsonBoolean(
+        load_default=False,
         metadata={"description": "Also revoke all of the user's API tokens"})
 
 
