@@ -48,7 +48,7 @@ from regions.seeding import FRANCE, SeedPlan, seed  # noqa: E402
 
 BENCH = "load"
 POSTS = 10_000
-DRAIN_SECONDS = 40  # at most, for the workers to publish what was approved under load
+DRAIN_SECONDS = 180  # at most, for the workers to publish what was approved under load
 SUBMIT_RATE_CEILING = 2_500  # drafts prepared per second of the submit run (never run out)
 
 WRK_SCRIPT = """
@@ -272,7 +272,8 @@ def scale_out(url: str, prepared: dict, env: dict[str, str], seconds: float,
     from service.fakegraph import FakeGraphServer, FakePage
 
     key, token = Fernet.generate_key().decode(), f"EAALoad-{secrets.token_hex(12)}"
-    env = {**env, "RELAIS_ENCRYPTION_KEY": key, "RELAIS_WORKER_CLASS": "gthread"}
+    env = {**env, "RELAIS_ENCRYPTION_KEY": key, "RELAIS_WORKER_CLASS": "gthread",
+           "DATABASE_URL": url}
     dsn = url.replace("+psycopg", "")
     engine = make_engine(url)
     with UnitOfWork(make_session_factory(engine)) as uow:
