@@ -125,7 +125,7 @@ def section(rows: list[Row], *, seconds: float | None, failed: list[str]) -> str
     """The table with the machine, the date, how long the run took and what failed."""
     met = [verdict(r) for r in rows]
     head = [f"Run of {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}"
-            + (f"; every benchmark with its defaults took {seconds / 60:.0f} min" if seconds
+            + (f"; the whole run took {seconds / 60:.1f} min" if seconds
                else "") + ".", "",
             f"{len(rows)} figures; targets met: {met.count('met')}, not met: "
             f"{met.count('NOT met')}.", ""]
