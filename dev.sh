@@ -122,7 +122,7 @@ case "${1:-}" in
       # Every benchmark with its defaults; each appends its figures to one file of rows
       # (bench/report.py), printed at the end as one table and written to docs/benchmarks.md.
       rows=$(mktemp --suffix=.jsonl); failed=()
-      export RELAIS_BENCH_ROWS=$rows RELAIS_BENCH_STARTED; RELAIS_BENCH_STARTED=$(date +%s)
+      export RELAIS_BENCH_ROWS="$rows" RELAIS_BENCH_STARTED="$(date +%s)"
       for bench in bench/bench_*.py; do
         say "$bench"; "$VENV/bin/python" "$bench" || failed+=("$(basename "$bench" .py)")
       done

@@ -19,9 +19,11 @@ import json
 import os
 import random
 import secrets
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,6 +48,7 @@ from regions.seeding import FRANCE, SeedPlan, seed  # noqa: E402
 
 BENCH = "load"
 POSTS = 10_000
+DRAIN_SECONDS = 180  # at most, for the workers to publish what was approved under load
 SUBMIT_RATE_CEILING = 2_500  # drafts prepared per second of the submit run (never run out)
 
 WRK_SCRIPT = """
@@ -131,21 +134,26 @@ def prepare(url: str) -> dict[str, object]:
     return {"tokens": tokens, "territory": territory, "editor_id": editor.id, "texts": texts}
 
 
-def make_drafts(url: str, prepared: dict, count: int) -> int:
-    """``count`` valid drafts of the editor's territory (version 1); the first one's id."""
+def make_drafts(url: str, prepared: dict, count: int, status: str = "draft") -> int:
+    """``count`` valid posts of the editor's territory (version 1); the first one's id.
+
+    Drafts are published in three days; submitted ones (to approve) as soon as approved.
+    """
     dsn = url.replace("+psycopg", "")
     with psycopg.connect(dsn) as conn:
         first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM posts").fetchone()[0]
         conn.execute("""
             INSERT INTO posts (territory_id, author_id, template_version_id, status, text,
                                slot_values, geom, place_name, publish_at)
-            SELECT t.id, %(author)s, v.id, 'draft', 'Réunion publique à ' || t.name || ' n° ' || i,
+            SELECT t.id, %(author)s, v.id, %(status)s::post_status,
+                   'Réunion publique à ' || t.name || ' n° ' || i,
                    jsonb_build_object('text', 'Réunion publique à ' || t.name || ' n° ' || i),
-                   ST_PointOnSurface(t.geom), 'Agence', now() + interval '3 days'
+                   ST_PointOnSurface(t.geom), 'Agence',
+                   CASE WHEN %(status)s = 'draft' THEN now() + interval '3 days' END
             FROM generate_series(1, %(n)s) AS i, territories t,
                  template_versions v JOIN templates k ON k.id = v.template_id
             WHERE t.id = %(territory)s AND k.key = 'seed-annonce'""",
-                     {"author": prepared["editor_id"], "n": count,
+                     {"author": prepared["editor_id"], "n": count, "status": status,
                       "territory": prepared["territory"]})
         conn.execute("ANALYZE posts")
     return int(first)
@@ -233,10 +241,95 @@ def run_all(url: str, prepared: dict, env: dict[str, str], seconds: float,
     return results
 
 
+def _worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    relais = Path(sys.executable).with_name("relais")
+    with log.open("ab") as out:
+        return subprocess.Popen([str(relais), "worker", "--threads", "4", "--poll-interval",
+                                 "0.1"], env={**os.environ, **env}, stdout=out,
+                                stderr=subprocess.STDOUT)
+
+
+def _pending(dsn: str) -> int:
+    """Publications due now and not done (seeded posts scheduled for later are not due)."""
+    with psycopg.connect(dsn) as conn:
+        return int(conn.execute("SELECT count(*) FROM publications WHERE status IN "
+                                "('queued', 'in_flight') AND due_at <= now()").fetchone()[0])
+
+
+def scale_out(url: str, prepared: dict, env: dict[str, str], seconds: float,
+              connections: int) -> dict[str, float]:
+    """Two app servers and two publishing workers on one PostgreSQL, under load.
+
+    Server A approves submitted posts as fast as wrk sends them (each approval queues a
+    publication), server B serves post lists meanwhile, two `relais worker` processes publish
+    to the fake Graph API over HTTP. Afterwards: every approved post is on the Page exactly
+    once, and both workers published a share.
+    """
+    from cryptography.fernet import Fernet
+
+    from regions.publishing.connections import connect_page
+    from regions.publishing.page_tokens import cipher_for
+    from service.fakegraph import FakeGraphServer, FakePage
+
+    key, token = Fernet.generate_key().decode(), f"EAALoad-{secrets.token_hex(12)}"
+    env = {**env, "RELAIS_ENCRYPTION_KEY": key, "RELAIS_WORKER_CLASS": "gthread",
+           "DATABASE_URL": url}
+    dsn = url.replace("+psycopg", "")
+    engine = make_engine(url)
+    with UnitOfWork(make_session_factory(engine)) as uow:
+        connect_page(uow, None, prepared["territory"], page_id="880", token=token,
+                     cipher=cipher_for(key, env["RELAIS_SECRET_KEY"], production=True))
+        uow.commit()
+    engine.dispose()
+    first = make_drafts(url, prepared, int(SUBMIT_RATE_CEILING * seconds) + 1000, "submitted")
+    logs = [Path(tempfile.mkstemp(suffix=f"-worker-{n}.log")[1]) for n in (1, 2)]
+    tokens = prepared["tokens"]
+    with FakeGraphServer([FakePage("880", "Charge", {token})]) as fake:
+        env["RELAIS_GRAPH_BASE_URL"] = fake.base_url
+        workers = [_worker(env, log) for log in logs]
+        try:
+            with server(url, **env) as a, server(url, **env) as b:
+                results: dict[str, dict] = {}
+                lists = routes(prepared)["list posts"]
+                approving = threading.Thread(target=lambda: results.__setitem__("approve", wrk(
+                    a, tokens["desk"], "POST", ["/api/posts/%d/approve"],
+                    [json.dumps({"version": 1})], connections=connections // 2,
+                    seconds=seconds, first=first)))
+                approving.start()
+                results["list"] = wrk(b, tokens["desk"], "GET", lists["paths"], [],
+                                      connections=connections // 2, seconds=seconds)
+                approving.join()
+            deadline = time.monotonic() + DRAIN_SECONDS
+            while _pending(dsn) and time.monotonic() < deadline:
+                time.sleep(0.5)
+        finally:
+            for worker in workers:
+                worker.send_signal(signal.SIGTERM)
+            codes = [worker.wait(timeout=60) for worker in workers]
+        stored = {post["id"] for post in fake.posts("880")}
+    with psycopg.connect(dsn) as conn:
+        published = {row[0] for row in conn.execute(
+            "SELECT p.facebook_post_id FROM posts p JOIN publications u ON u.post_id = p.id "
+            "WHERE u.status = 'succeeded'")}
+        approved = int(conn.execute(
+            "SELECT count(*) FROM posts WHERE id >= %s AND status <> 'submitted'",
+            (first,)).fetchone()[0])
+    shares = [log.read_text().count("published as") for log in logs]
+    for log in logs:
+        if not all(shares) or max(codes):
+            print(f"  worker log {log.name}, last lines:\n{log.read_text()[-1500:]}")
+        log.unlink()
+    return {"approve": results["approve"]["rps"], "list": results["list"]["rps"],
+            "errors": results["approve"]["errors"] + results["list"]["errors"],
+            "approved": approved, "published": len(published), "on page": len(stored),
+            "missing": len(published ^ stored) + _pending(dsn), "worker exit": max(codes),
+            "smallest share": min(shares), "leftover": leftover_connections(url)}
+
+
 TARGETS = {"dry run": "≥ 0.6 ×", "submit": "≥ 0.3 ×"}
 
 
-def report(production: dict, baseline: dict, args: argparse.Namespace) -> None:
+def report(production: dict, baseline: dict, scaled: dict, args: argparse.Namespace) -> None:
     """Rows: each route's requests/s as a ratio of /healthz; p50/p99; errors; leftovers."""
     ceiling = production["healthz"]["rps"]
     for name, figures in production.items():
@@ -253,6 +346,22 @@ def report(production: dict, baseline: dict, args: argparse.Namespace) -> None:
                 baseline_name="sync", baseline=baseline[name]["rps"])
     row(BENCH, "PostgreSQL connections left after the server stopped",
         production["leftover"]["connections"], "connections", target="0")
+    if scaled:
+        label = f"2 app servers + 2 workers, {args.scale_out_seconds:g} s"
+        row(BENCH, f"{label}: approvals/s on server A", scaled["approve"], "req/s",
+            baseline_name="/healthz", baseline=ceiling)
+        row(BENCH, f"{label}: post lists/s on server B", scaled["list"], "req/s",
+            baseline_name="/healthz", baseline=ceiling)
+        row(BENCH, f"{label}: errors", scaled["errors"], "errors", target="0")
+        row(BENCH, f"{label}: posts published to the Page", scaled["on page"], "posts",
+            baseline_name="published in Relais", baseline=scaled["published"],
+            target="= 1 ×")
+        row(BENCH, f"{label}: posts published twice or not at all", scaled["missing"],
+            "posts", target="0")
+        row(BENCH, f"{label}: smaller worker's share", scaled["smallest share"], "posts",
+            baseline_name="approved under load", baseline=scaled["approved"])
+        row(BENCH, f"{label}: connections left afterwards", scaled["leftover"],
+            "connections", target="0")
 
 
 def main() -> None:
@@ -261,6 +370,8 @@ def main() -> None:
     parser.add_argument("--baseline-seconds", type=float, default=15.0,
                         help="per route, sync workers (0: skip)")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--scale-out-seconds", type=float, default=20.0,
+                        help="two servers and two workers under load (0: skip)")
     args = parser.parse_args()
     production_env = {"RELAIS_ENV": "production", "RELAIS_SECRET_KEY": secrets.token_urlsafe(48),
                       "RELAIS_ENCRYPTION_KEY": "", "RELAIS_LOG_LEVEL": "WARNING"}
@@ -273,7 +384,9 @@ def main() -> None:
         baseline = (run_all(url, prepared, {**production_env, "RELAIS_WORKER_CLASS": "sync"},
                             args.baseline_seconds, args.connections)
                     if args.baseline_seconds else {})
-    report(production, baseline, args)
+        scaled = (scale_out(url, prepared, production_env, args.scale_out_seconds,
+                            args.connections) if args.scale_out_seconds else {})
+    report(production, baseline, scaled, args)
 
 
 if __name__ == "__main__":

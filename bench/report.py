@@ -125,13 +125,13 @@ def section(rows: list[Row], *, seconds: float | None, failed: list[str]) -> str
     """The table with the machine, the date, how long the run took and what failed."""
     met = [verdict(r) for r in rows]
     head = [f"Run of {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}"
-            + (f"; every benchmark with its defaults took {seconds / 60:.0f} min" if seconds
+            + (f"; the whole run took {seconds / 60:.1f} min" if seconds
                else "") + ".", "",
             f"{len(rows)} figures; targets met: {met.count('met')}, not met: "
             f"{met.count('NOT met')}.", ""]
     if failed:
         head += [f"**Failed to run:** {', '.join(failed)} (see the run's output).", ""]
-    return "\n".join(head) + table(rows) + "\n"
+    return "\n".join(head) + "\n" + table(rows) + "\n"
 
 
 def write_section(doc: Path, text: str) -> None:
@@ -140,7 +140,7 @@ def write_section(doc: Path, text: str) -> None:
     block = f"{DOC_START}\n{text}{DOC_END}\n"
     if DOC_START in current and DOC_END in current:
         head, rest = current.split(DOC_START, 1)
-        current = head + block + rest.split(DOC_END, 1)[1].lstrip("\n")
+        current = head + block + "\n" + rest.split(DOC_END, 1)[1].lstrip("\n")
     else:
         first_section = current.find("\n## ")
         at = first_section + 1 if first_section >= 0 else len(current)

@@ -67,16 +67,17 @@ def cli(ctx: click.Context) -> None:
 @click.option("--host", help="Address to listen on (RELAIS_HOST, default 127.0.0.1).")
 @click.option("--port", type=int, help="Port to listen on (RELAIS_PORT, default 8000).")
 @click.option("--workers", type=click.IntRange(1, 64), help="Worker processes (RELAIS_WORKERS).")
+@click.option("--threads", type=click.IntRange(1, 256),
+              help="Threads per worker process (RELAIS_THREADS; gthread workers).")
 @click.option("--demo", is_flag=True, help="Create the demo territories and users first.")
 @click.pass_context
 def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None,
-          demo: bool) -> None:
+          threads: int | None, demo: bool) -> None:
     """Run the web service (and the embedded database, unless DATABASE_URL is set)."""
     from service.server import run_server
 
-    settings = _settings(ctx).with_changes(
-        **{k: v for k, v in {"host": host, "port": port, "workers": workers}.items() if v}
-    )
+    chosen = {"host": host, "port": port, "workers": workers, "threads": threads}
+    settings = _settings(ctx).with_changes(**{k: v for k, v in chosen.items() if v})
     if demo:
         settings = offline_demo(settings, os.environ)
     settings.check_for_startup()
@@ -142,7 +143,7 @@ def demo(ctx: click.Context, host: str | None, port: int | None, boundaries: Pat
                        f"{made['territories']} real territories created.")
 
         with_database(work, _settings(ctx))
-    ctx.invoke(serve, host=host, port=port, workers=None, demo=True)
+    ctx.invoke(serve, host=host, port=port, workers=None, threads=None, demo=True)
 
 
 # -- db -------------------------------------------------------------------------------------
