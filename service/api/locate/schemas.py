@@ -40,8 +40,9 @@ class BulkLocateArgs(Schema):
         required=True,
         metadata={"description": f"[[lon, lat], …], at most {MAX_BULK_POINTS} points",
                   "type": "array", "minItems": 1, "maxItems": MAX_BULK_POINTS,
-                  "items": {"type": "array", "items": {"type": "number"},
-                                             "minItems": 2, "maxItems": 2}},
+                  "items": {"type": "array", "minItems": 2, "maxItems": 2, "prefixItems": [
+                      {"type": "number", "minimum": -180, "maximum": 180},
+                      {"type": "number", "minimum": -90, "maximum": 90}]}},
     )
 
 
