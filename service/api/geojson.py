@@ -13,6 +13,7 @@ from shapely.geometry.base import BaseGeometry
 from editorial.errors import N_
 
 MAX_VERTICES = 200_000
+MAX_MEMBERS = 8  # type, coordinates and the optional members (bbox…), ignored
 POLYGONAL = ("Polygon", "MultiPolygon")
 # How many list levels hold the positions of each type (a position is itself a list).
 DEPTH = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2, "Polygon": 2,
@@ -64,6 +65,9 @@ class GeoJSONGeometry(fields.Field[BaseGeometry]):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> BaseGeometry:
         if not isinstance(value, dict) or "type" not in value or "coordinates" not in value:
             raise ValidationError(N_('Expected a GeoJSON geometry: {"type": …, "coordinates": …}.'))
+        if len(value) > MAX_MEMBERS:
+            raise ValidationError(N_("At most {max} members in a GeoJSON geometry.",
+                                     max=MAX_MEMBERS))
         if value["type"] not in self.types:
             raise ValidationError(N_("The geometry must be one of {expected}, not {got}.",
                                      expected=", ".join(self.types), got=repr(value["type"])))

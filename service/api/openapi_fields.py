@@ -13,11 +13,12 @@ from typing import Any
 from marshmallow import fields, validate
 
 from editorial.errors import N_
-from service.api.geojson import DEPTH, POLYGONAL, GeoJSONGeometry
+from service.api.geojson import DEPTH, MAX_MEMBERS, MAX_VERTICES, POLYGONAL, GeoJSONGeometry
 
 NO_NUL = "^[^\\u0000]*$"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_TAIL = r"(?::[0-9]{1,5})?(?:/[^\s\u0000]*)?$"
+# After the host: a port, then a path of printable ASCII (a URL's own alphabet, RFC 3986).
+_TAIL = r"(?::[0-9]{1,5})?(?:/[!-~]*)?$"
 # A subset of what marshmallow's URL validator accepts, so both checks agree on it.
 URL_WITH_TLD = rf"^https?://(?:{_LABEL}\.)+[A-Za-z]{{2,6}}{_TAIL}"
 URL_ANY_HOST = (rf"^https?://(?:(?:{_LABEL}\.)*[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]"
@@ -55,7 +56,7 @@ def _nested(depth: int, *, rings: bool) -> dict[str, Any]:
     for level in range(depth):
         # A polygon's innermost lists are rings: at least 4 positions, the last the first.
         schema = {"type": "array", "minItems": 4 if rings and level == 0 else 1,
-                  "items": schema}
+                  "maxItems": MAX_VERTICES, "items": schema}
     return schema
 
 
@@ -63,6 +64,7 @@ def geojson_schema(types: tuple[str, ...]) -> dict[str, Any]:
     """The JSON Schema of a GeoJSON geometry of these types (coordinate nesting included)."""
     return {"oneOf": [{
         "type": "object", "required": ["type", "coordinates"],
+        "maxProperties": MAX_MEMBERS,
         "properties": {"type": {"type": "string", "enum": [kind]},
                        "coordinates": _nested(DEPTH[kind],
                                                       rings=kind in POLYGONAL)},
@@ -74,6 +76,12 @@ def field_properties(self: Any, field: fields.Field[Any], ret: dict[str, Any],
     """Apispec attribute function: GeoJSON shapes, and no NUL in free strings."""
     if isinstance(field, GeoJSONGeometry):
         return {**geojson_schema(field.types), "description": ret.get("description", "")}
+    if isinstance(field, fields.Dict) and "maxLength" in ret:
+        # apispec describes a Length validator as a string's; on a dict it counts the keys.
+        bounds = {"maxProperties": ret.pop("maxLength")}
+        if "minLength" in ret:
+            bounds["minProperties"] = ret.pop("minLength")
+        return bounds
     types = ret.get("type")
     is_string = types == "string" or (isinstance(types, list) and "string" in types)
     if is_string and not {"pattern", "format", "enum"} & set(ret):

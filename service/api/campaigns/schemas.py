@@ -19,12 +19,14 @@ class CampaignCreateArgs(Schema):
     template = fields.String(required=True, validate=validate.Length(min=1, max=80))
     slot_values = fields.Dict(keys=fields.String(validate=validate.Length(max=64)),
                               values=fields.String(validate=validate.Length(max=2000)),
+                              validate=validate.Length(max=100),
                               load_default=dict)
     media = fields.List(fields.Nested(PostMediaArgs), load_default=list,
                         validate=validate.Length(max=20))
     targets = fields.String(required=True, validate=validate.OneOf([m.value for m in TargetMode]),
                             metadata={"description": "all | list | descendants"})
-    territory_ids = fields.List(RowId(strict=True), load_default=list)
+    territory_ids = fields.List(RowId(strict=True), load_default=list,
+                                validate=validate.Length(max=1000))
     window_start = fields.AwareDateTime(allow_none=True, load_default=None)
     window_end = fields.AwareDateTime(allow_none=True, load_default=None)
     adapt_deadline = fields.AwareDateTime(allow_none=True, load_default=None,
@@ -50,13 +52,16 @@ class CampaignUpdateArgs(Schema):
     since, nothing is written and the answer is 409 ``conflict.stale``.
     """
 
+    OPENAPI_EXTRA = {"dependentRequired": {"territory_ids": ["targets"]}}
+
     version = Integer(strict=True, required=True,
-                             validate=validate.Range(min=1, max=INT4_MAX),
-                             metadata={"description": "The version you loaded"})
+                      validate=validate.Range(min=1, max=INT4_MAX),
+                      metadata={"description": "The version you loaded"})
     title = fields.String(validate=validate.Length(min=1, max=200))
     master_text = fields.String(validate=validate.Length(max=20_000))
     slot_values = fields.Dict(keys=fields.String(validate=validate.Length(max=64)),
-                              values=fields.String(validate=validate.Length(max=2000)))
+                              values=fields.String(validate=validate.Length(max=2000)),
+                              validate=validate.Length(max=100))
     targets = fields.String(validate=validate.OneOf([m.value for m in TargetMode]), metadata={
         "description": "all | list | descendants; with territory_ids, replaces the targets"})
     territory_ids = fields.List(RowId(strict=True), validate=validate.Length(max=1000))

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from service.api.templates.rule_schemas import rules_field_metadata
+from service.api.templates.rule_schemas import rule_within_limits, rules_field_metadata
 
 
 class CharterArgs(Schema):
     """The next charter: the rules every template inherits."""
 
-    rules = fields.List(fields.Dict(metadata=rules_field_metadata()),
+    rules = fields.List(fields.Dict(metadata=rules_field_metadata(),
+                                    validate=[validate.Length(max=8), rule_within_limits]),
                         required=True, validate=validate.Length(max=500))
 
 

@@ -21,4 +21,5 @@ class ActivityArgs(QueryArgs):
 class TileArgs(QueryArgs):
     """Which posts a tile shows."""
 
-    status = DelimitedList(fields.String(validate=validate.OneOf(STATUSES)))
+    status = DelimitedList(fields.String(validate=validate.OneOf(STATUSES)),
+                           validate=validate.Length(max=len(STATUSES)))

@@ -53,7 +53,8 @@ class PostFieldsArgs(Schema):
 
     text = fields.String(validate=validate.Length(max=20_000))
     slot_values = fields.Dict(keys=fields.String(validate=validate.Length(max=64)),
-                              values=fields.String(validate=validate.Length(max=2000)))
+                              values=fields.String(validate=validate.Length(max=2000)),
+                              validate=validate.Length(max=100))
     media = fields.List(fields.Nested(PostMediaArgs), validate=validate.Length(max=20))
     link = HttpUrl(allow_none=True)
     geotag = fields.Nested(PostGeotagArgs, allow_none=True)
@@ -108,7 +109,8 @@ class PostListArgs(QueryArgs):
     """Filters for the post list."""
 
     territory_id = RowId(metadata={"description": "This territory and descendants"})
-    status = DelimitedList(fields.String(validate=validate.OneOf(STATUSES)))
+    status = DelimitedList(fields.String(validate=validate.OneOf(STATUSES)),
+                           validate=validate.Length(max=len(STATUSES)))
     campaign_id = RowId()
     author_id = RowId()
     publish_from = fields.AwareDateTime()

@@ -10,28 +10,58 @@ from __future__ import annotations
 from typing import Any
 
 from apispec import APISpec
+from marshmallow import ValidationError
 
 from editorial import RULE_TYPES
 from editorial.catalog import RULE_DOCS, SEVERITY_HELP, TERRITORIES_HELP, Kind, ParamDoc, RuleDoc
+from editorial.errors import N_, Text
 
 RULE_REF = "#/components/schemas/Rule"
-_STRINGS = {"type": "array", "items": {"type": "string", "minLength": 1}}
+# Every list and every text inside a rule, whatever its type: documented below, checked by
+# ``rule_within_limits`` (the engine then checks what the values mean).
+MAX_RULE_ITEMS = 500
+MAX_RULE_TEXT = 1000
+_TEXT = {"type": "string", "minLength": 1, "maxLength": MAX_RULE_TEXT}
+_STRINGS = {"type": "array", "maxItems": MAX_RULE_ITEMS, "items": _TEXT}
 _KINDS: dict[Kind, dict[str, Any]] = {
     Kind.INTEGER: {"type": "integer", "minimum": 0},
     Kind.NUMBER: {"type": "number", "minimum": 0},
     Kind.BOOLEAN: {"type": "boolean"},
-    Kind.STRING: {"type": "string", "minLength": 1},
+    Kind.STRING: _TEXT,
     Kind.STRINGS: _STRINGS,
-    Kind.CHOICE: {"type": "string"},
-    Kind.DATETIME: {"type": "string", "format": "date-time"},
+    Kind.CHOICE: {"type": "string", "maxLength": MAX_RULE_TEXT},
+    Kind.DATETIME: {"type": "string", "format": "date-time", "maxLength": MAX_RULE_TEXT},
     Kind.TIME: {"type": "string", "pattern": r"^\d{2}:\d{2}$"},
-    Kind.WEEKDAYS: {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 7}},
-    Kind.TERMS: {"type": "array", "items": {"oneOf": [
-        {"type": "string", "minLength": 1},
+    Kind.WEEKDAYS: {"type": "array", "maxItems": MAX_RULE_ITEMS,
+                    "items": {"type": "integer", "minimum": 1, "maximum": 7}},
+    Kind.TERMS: {"type": "array", "maxItems": MAX_RULE_ITEMS, "items": {"oneOf": [
+        _TEXT,
         {"type": "object", "required": ["term"], "additionalProperties": False,
-         "properties": {"term": {"type": "string", "minLength": 1}, "exceptions": _STRINGS}},
+         "properties": {"term": _TEXT, "exceptions": _STRINGS}},
     ]}},
 }
+
+
+def _limit_errors(value: Any) -> list[Text]:
+    """Lists longer than ``MAX_RULE_ITEMS`` or texts longer than ``MAX_RULE_TEXT``, anywhere."""
+    pending, found = [value], []
+    while pending:  # no recursion: the parser already bounds the depth
+        item = pending.pop()
+        if isinstance(item, str) and len(item) > MAX_RULE_TEXT:
+            found.append(N_("Texts in a rule have at most {max} characters.", max=MAX_RULE_TEXT))
+        elif isinstance(item, list):
+            if len(item) > MAX_RULE_ITEMS:
+                found.append(N_("Lists in a rule have at most {max} items.", max=MAX_RULE_ITEMS))
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+    return sorted(set(found), key=str)
+
+
+def rule_within_limits(rule: dict[str, Any]) -> None:
+    """Marshmallow validator: a rule's lists and texts stay within the documented sizes."""
+    if errors := _limit_errors(rule):
+        raise ValidationError(errors)
 
 
 def component_name(rule_type: str) -> str:
@@ -61,9 +91,11 @@ def rule_schema(doc: RuleDoc) -> dict[str, Any]:
         "additionalProperties": False, "required": ["id", "type"],
         "properties": {
             "id": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
+                   "maxLength": 64,
                    "description": "Unique within the template (or the charter)."},
             "type": {"type": "string", "enum": [doc.type]},
             "severity": {"type": "string", "enum": ["error", "warning"], "default": "error",
+                         "maxLength": 7,
                          "description": SEVERITY_HELP},
             "territories": {**_STRINGS, "description": TERRITORIES_HELP},
             "params": params,

@@ -14,7 +14,7 @@ from werkzeug.routing import BaseConverter
 
 from editorial.errors import N_
 from service.api.common import INT4_MAX, Integer, QueryArgs, RowId
-from service.api.templates.rule_schemas import rules_field_metadata
+from service.api.templates.rule_schemas import rule_within_limits, rules_field_metadata
 
 KEY_PATTERN = r"[a-z0-9][a-z0-9-]{0,79}"
 KEY = validate.Regexp(rf"^{KEY_PATTERN}$", error=N_("Lowercase letters, digits, dashes."))
@@ -39,8 +39,10 @@ class TemplateArgs(Schema):
     language = fields.String(validate=validate.Length(max=8))
     timezone = fields.String(validate=validate.Length(max=64))
     body = fields.String(validate=validate.Length(max=20_000))
-    slots = fields.List(fields.Dict(), validate=validate.Length(max=100))
-    rules = fields.List(fields.Dict(metadata=rules_field_metadata()),
+    slots = fields.List(fields.Dict(validate=validate.Length(max=20)),
+                        validate=validate.Length(max=100))
+    rules = fields.List(fields.Dict(metadata=rules_field_metadata(),
+                                    validate=[validate.Length(max=8), rule_within_limits]),
                         validate=validate.Length(max=500))
 
 
@@ -143,6 +145,7 @@ class DryRunArgs(Schema):
     text = fields.String(required=True, validate=validate.Length(max=20_000))
     slot_values = fields.Dict(keys=fields.String(validate=validate.Length(max=64)),
                               values=fields.String(validate=validate.Length(max=2000)),
+                              validate=validate.Length(max=100),
                               load_default=dict)
     media = fields.List(fields.Nested(DraftMediaArgs), validate=validate.Length(max=20),
                         load_default=list)

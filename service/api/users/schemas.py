@@ -31,7 +31,8 @@ class UserCreateArgs(Schema):
     role = fields.String(required=True, validate=validate.OneOf(ROLE_VALUES))
     password = fields.String(load_default=None, validate=validate.Length(min=10, max=256))
     language = fields.String(load_default="fr", validate=validate.OneOf(["fr", "en"]))
-    territory_ids = fields.List(RowId(strict=True), load_default=list)
+    territory_ids = fields.List(RowId(strict=True), load_default=list,
+                                validate=validate.Length(max=1000))
 
 
 class UserUpdateArgs(Schema):

@@ -13,7 +13,7 @@ class WebhookCreateArgs(Schema):
 
     url = HttpUrl(required=True, require_tld=False)
     events = fields.List(fields.String(validate=validate.OneOf(EVENT_NAMES)), required=True,
-                         validate=validate.Length(min=1))
+                         validate=validate.Length(min=1, max=len(EVENT_NAMES)))
 
 
 class WebhookSchema(Schema):
