@@ -44,7 +44,7 @@ def test_field_messages_follow_accept_language(make_user):
         "is_admin": ["Champ inconnu."],
         "display_name": ["La longueur doit être comprise entre 1 et 120."],
         "role": ["Doit être l’une de ces valeurs\u00a0: admin, central_editor, regional_editor, "
-                 "contributor, viewer."],
+                 "contributor, viewer, ambassador."],
     }
     assert english["errors"]["json"]["display_name"] == ["Length must be between 1 and 120."]
 
