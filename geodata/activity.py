@@ -154,9 +154,10 @@ WHERE p.geom_3857 && ST_TileEnvelope(%(z)s, %(x)s, %(y)s,
 LIMIT {MAX_TILE_FEATURES}"""
 # Clusters: the counts kept per cell by migration 0007 (``map_cells``, one level per zoom up to
 # CLUSTER_MAX_ZOOM, 32 x 32 cells per tile), never the posts themselves, so a tile costs the
-# same whatever the number of posts. Deeper tiles group the finest level's cells. The caller's filters apply to each cell row (``p``): what
-# a role may see depends on the territory and the state only. A cell of one post reads that
-# post (its id, place and exact position) through the GiST index.
+# same whatever the number of posts; deeper tiles group the finest level's cells. The caller's
+# filters apply to each cell row (``p``): what a role may see depends on the territory and the
+# state only. A cell of one post reads that post (its id, place and exact position) through
+# the GiST index.
 _CELL_SIZE = f"(2 * {MERCATOR_HALF} / ({CLUSTER_CELLS} << %(level)s))"
 # The cells under the tile, filtered by what the caller may see: ``ix = ANY(columns)`` makes
 # one index descent per column of cells, so the scan never walks the whole strip of the world
