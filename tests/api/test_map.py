@@ -365,3 +365,15 @@ def test_beyond_the_dense_zoom_each_post_is_shown(world, dense_lyon):
                     f"/api/map/posts/13/{2 * x + dx}/{2 * y + dy}.mvt"))]
     assert {f["properties"]["id"] for f in features} == dense_lyon["ed_marseille"]
     assert all("count" not in f["properties"] for f in features)
+
+
+def test_a_dense_tile_revalidates_and_follows_a_deleted_post(world, dense_lyon, uow):
+    first = world["ed_lyon"].get(tile_path(10))
+    assert revalidate(world["ed_lyon"], tile_path(10), first.headers["ETag"]).status_code == 304
+    with uow() as unit:
+        unit.session.execute(text("DELETE FROM posts WHERE id = :id"),
+                             {"id": min(dense_lyon["ed_lyon"])})
+        unit.commit()
+    after = revalidate(world["ed_lyon"], tile_path(10), first.headers["ETag"])
+    assert after.status_code == 200 and after.headers["ETag"] != first.headers["ETag"]
+    assert sum(f["properties"]["count"] for f in decode(after)) == len(dense_lyon["ed_lyon"]) - 1
