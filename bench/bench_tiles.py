@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench_locate import database, free_port, server  # noqa: E402
 from report import row as bench_row  # noqa: E402
 
-from geodata.activity import CLUSTER_MAX_ZOOM, tile_params, tile_sql  # noqa: E402
+from geodata.activity import tile_kind, tile_params, tile_sql  # noqa: E402
 from regions import accounts, migrate, standards, teams, territories  # noqa: E402
 from regions.db import UnitOfWork, make_engine, make_session_factory  # noqa: E402
 from regions.models import Role  # noqa: E402
@@ -144,7 +144,7 @@ def percentiles(ms: list[float]) -> tuple[float, float]:
 
 def bare_latencies(url: str, z: int, tiles: list, n: int) -> tuple[list[float], int]:
     """The bare ST_AsMVT SQL of the route (desk's scope), one connection, prepared."""
-    sql = tile_sql(z <= CLUSTER_MAX_ZOOM, True, False, marker=False)
+    sql = tile_sql(tile_kind(z), True, False, marker=False)
     times, size = [], 0
     with psycopg.connect(url.replace("+psycopg", ""), options="-c jit=off") as conn:
         for i in range(n + 5):
@@ -158,7 +158,7 @@ def bare_latencies(url: str, z: int, tiles: list, n: int) -> tuple[list[float], 
 
 
 def bare_throughput(url: str, z: int, tiles: list, seconds: float) -> float:
-    sql = tile_sql(z <= CLUSTER_MAX_ZOOM, True, False, marker=False)
+    sql = tile_sql(tile_kind(z), True, False, marker=False)
     dsn = url.replace("+psycopg", "")
 
     def worker(stop: float, counter: list[int]) -> None:

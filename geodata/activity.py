@@ -26,9 +26,15 @@ PENDING = (PostStatus.SUBMITTED, PostStatus.CHANGES_REQUESTED, PostStatus.APPROV
 TILE_EXTENT = 4096
 TILE_BUFFER = 64
 MAX_TILE_FEATURES = 50_000
-# Up to this zoom a tile holds clusters: one feature per cell of a CLUSTER_CELLS² grid.
+# Up to this zoom a tile holds clusters: one feature per cell of a CLUSTER_CELLS² grid
+# (``map_cells`` keeps one level per zoom up to it).
 CLUSTER_MAX_ZOOM = 8
 CLUSTER_CELLS = 32
+# Deeper, up to DENSE_MAX_ZOOM, a tile holding more than POINTS_MAX visible posts holds
+# clusters of the finest cells instead (CLUSTER_CELLS >> (z - CLUSTER_MAX_ZOOM) a side: 16 at
+# zoom 9, 8 at 10, 4 at 11, 2 at 12); a sparser one holds each post. Beyond, each post.
+DENSE_MAX_ZOOM = 12
+POINTS_MAX = 256
 MERCATOR_HALF = 20037508.342789244  # metres: half the side of the Web Mercator square
 # A cluster's status is its most urgent member's, in this order.
 URGENCY = (PostStatus.FAILED, PostStatus.CHANGES_REQUESTED, PostStatus.SUBMITTED,
@@ -148,26 +154,31 @@ WHERE p.geom_3857 && ST_TileEnvelope(%(z)s, %(x)s, %(y)s,
 LIMIT {MAX_TILE_FEATURES}"""
 # Clusters: the counts kept per cell by migration 0007 (``map_cells``, one level per zoom up to
 # CLUSTER_MAX_ZOOM, 32 x 32 cells per tile), never the posts themselves, so a tile costs the
-# same whatever the number of posts. The caller's filters apply to each cell row (``p``): what
-# a role may see depends on the territory and the state only. A cell of one post reads that
-# post (its id, place and exact position) through the GiST index.
-_CELL_SIZE = f"(2 * {MERCATOR_HALF} / ({CLUSTER_CELLS} << %(z)s))"
-_CLUSTERS = f"""
+# same whatever the number of posts; deeper tiles group the finest level's cells. The caller's
+# filters apply to each cell row (``p``): what a role may see depends on the territory and the
+# state only. A cell of one post reads that post (its id, place and exact position) through
+# the GiST index.
+_CELL_SIZE = f"(2 * {MERCATOR_HALF} / ({CLUSTER_CELLS} << %(level)s))"
+# The cells under the tile, filtered by what the caller may see: ``ix = ANY(columns)`` makes
+# one index descent per column of cells, so the scan never walks the whole strip of the world
+# north and south of the tile.
+_CELLS = """
+SELECT p.ix, p.iy, p.territory_id, p.status, p.posts, p.sum_x, p.sum_y
+FROM map_cells p
+WHERE p.level = %(level)s AND p.ix = ANY(%(columns)s::int[])
+  AND p.iy BETWEEN %(first_row)s AND %(last_row)s {where}"""
+_GROUPED = f"""
 SELECT g.count, g.status, s.id, g.territory_id, s.place,
        ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(coalesce(s.x, g.x), coalesce(s.y, g.y)), 3857),
                     ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {TILE_EXTENT}, 0, true) AS geom
-FROM (SELECT p.ix, p.iy, sum(p.posts) AS count,
+FROM (SELECT c.ix, c.iy, sum(c.posts) AS count,
              ((%(urgency)s::post_status[])[min(array_position(%(urgency)s::post_status[],
-                                                             p.status))])::text AS status,
-             CASE WHEN min(p.territory_id) = max(p.territory_id) THEN min(p.territory_id) END
+                                                             c.status))])::text AS status,
+             CASE WHEN min(c.territory_id) = max(c.territory_id) THEN min(c.territory_id) END
                  AS territory_id,
-             sum(p.sum_x) / sum(p.posts) AS x, sum(p.sum_y) / sum(p.posts) AS y
-      FROM map_cells p
-      WHERE p.level = %(z)s
-        AND p.ix BETWEEN %(x)s * {CLUSTER_CELLS} AND (%(x)s + 1) * {CLUSTER_CELLS} - 1
-        AND p.iy BETWEEN %(row)s * {CLUSTER_CELLS} AND (%(row)s + 1) * {CLUSTER_CELLS} - 1
-        {{where}}
-      GROUP BY p.ix, p.iy) AS g
+             sum(c.sum_x) / sum(c.posts) AS x, sum(c.sum_y) / sum(c.posts) AS y
+      FROM cells c {{dense}}
+      GROUP BY c.ix, c.iy) AS g
 LEFT JOIN LATERAL (
     SELECT q.id, q.place_name AS place, ST_X(q.geom_3857) AS x, ST_Y(q.geom_3857) AS y
     FROM posts q
@@ -179,6 +190,19 @@ LEFT JOIN LATERAL (
       AND map_cell(ST_X(q.geom_3857)) >> %(shift)s = g.ix
       AND map_cell(ST_Y(q.geom_3857)) >> %(shift)s = g.iy
     LIMIT 1) AS s ON true"""
+# Up to CLUSTER_MAX_ZOOM: always clusters, one per cell of the tile's zoom.
+_CLUSTERS = f"WITH cells AS ({_CELLS}) {_GROUPED.format(dense='')}"
+# From CLUSTER_MAX_ZOOM + 1 to DENSE_MAX_ZOOM: the tile's visible posts are counted from the
+# finest cells under it; more than POINTS_MAX, and the tile holds clusters of those cells (a
+# coarser grid: 16 x 16 at zoom 9, 8 x 8 at zoom 10...); otherwise each post. The branch not
+# taken is never run (a one-time filter), so a dense tile never reads its posts.
+_ADAPTIVE = f"""
+WITH cells AS MATERIALIZED ({_CELLS}),
+     dense AS (SELECT coalesce(sum(posts), 0) > {{points_max}} AS yes FROM cells)
+{_GROUPED.format(dense='WHERE (SELECT yes FROM dense)')}
+UNION ALL
+SELECT NULL::bigint, f.status, f.id, f.territory_id, f.place, f.geom
+FROM ({_POINTS}) AS f WHERE NOT (SELECT yes FROM dense)"""
 _TILE = f"""
 SELECT m.counter, CASE WHEN m.counter = ANY(%(known)s::bigint[]) THEN NULL ELSE
     (SELECT ST_AsMVT(f, 'posts', {TILE_EXTENT}, 'geom') FROM ({{features}}) AS f) END
@@ -188,29 +212,43 @@ _REGIONAL = (" AND (p.territory_id = ANY(%(territories)s) "
 _STATUSES = " AND p.status = ANY(%(statuses)s::post_status[])"
 
 
-def tile_sql(clustered: bool, central: bool, filtered: bool, *, marker: bool = True) -> str:
-    """The SQL of one tile variant: clusters or posts, the desk's or a region's, by status.
+def tile_kind(z: int) -> str:
+    """What a tile at zoom ``z`` holds: clusters, clusters when dense, or posts."""
+    if z <= CLUSTER_MAX_ZOOM:
+        return "clusters"
+    return "adaptive" if z <= DENSE_MAX_ZOOM else "points"
+
+
+_FEATURES = {"clusters": _CLUSTERS, "adaptive": _ADAPTIVE, "points": _POINTS}
+
+
+def tile_sql(kind: str, central: bool, filtered: bool, *, marker: bool = True) -> str:
+    """The SQL of one tile variant (``tile_kind``), the desk's or a region's, by status.
 
     Without ``marker``, the bare ``ST_AsMVT`` query (the benchmark compares the route to it).
     """
     where = ("" if central else _REGIONAL) + (_STATUSES if filtered else "")
-    features = (_CLUSTERS if clustered else _POINTS).format(where=where)
+    features = _FEATURES[kind].format(where=where, points_max=POINTS_MAX)
     if not marker:
         return f"SELECT ST_AsMVT(f, 'posts', {TILE_EXTENT}, 'geom') FROM ({features}) AS f"
     return _TILE.format(features=features)
 
 
-_TILE_SQL = {(c, r, f): tile_sql(c, r, f) for c in (True, False) for r in (True, False)
+_TILE_SQL = {(k, r, f): tile_sql(k, r, f) for k in _FEATURES for r in (True, False)
              for f in (True, False)}
 
 
 def tile_params(z: int, x: int, y: int) -> dict[str, Any]:
-    """The parameters every tile query takes."""
+    """The parameters every tile query takes (the cells under the tile, when it reads any)."""
     params: dict[str, Any] = {"z": z, "x": x, "y": y}
-    if z <= CLUSTER_MAX_ZOOM:
-        params["urgency"] = [s.value for s in URGENCY]
-        params["row"] = 2**z - 1 - y  # map_cells counts rows from the south
-        params["shift"] = CLUSTER_MAX_ZOOM - z
+    if tile_kind(z) != "points":
+        level = min(z, CLUSTER_MAX_ZOOM)
+        side = CLUSTER_CELLS >> (z - level)  # cells of that level a tile side
+        row = 2**z - 1 - y  # map_cells counts rows from the south
+        params.update(urgency=[s.value for s in URGENCY], level=level,
+                      shift=CLUSTER_MAX_ZOOM - level,
+                      columns=list(range(x * side, (x + 1) * side)),
+                      first_row=row * side, last_row=(row + 1) * side - 1)
     return params
 
 
@@ -221,12 +259,14 @@ def post_tile(session: Session, actor: Actor, z: int, x: int, y: int, *,
 
     Returns the posts' change counter and the tile, or None for the tile when the counter
     is one of ``known`` (a copy built at that counter is current). Up to
-    ``CLUSTER_MAX_ZOOM`` the tile holds clusters: ``count``, the most urgent ``status``,
-    ``territory_id`` when they share one, and ``id`` and ``place`` when the cluster is one
-    post. Beyond it, each post (``id``,
-    ``status``, ``territory_id``, ``place``).
+    ``CLUSTER_MAX_ZOOM``, and up to ``DENSE_MAX_ZOOM`` when the tile holds more than
+    ``POINTS_MAX`` visible posts, the tile holds clusters: ``count``, the most urgent
+    ``status``, ``territory_id`` when they share one, and ``id`` and ``place`` when the
+    cluster is one post. Otherwise each post (``id``, ``status``, ``territory_id``,
+    ``place``). Either way the cost is bounded: cells, or at most ``POINTS_MAX`` posts
+    (beyond ``DENSE_MAX_ZOOM``, the posts of a tile a few hundred metres wide).
     """
-    sql = _TILE_SQL[(z <= CLUSTER_MAX_ZOOM, actor.is_central, bool(statuses))]
+    sql = _TILE_SQL[(tile_kind(z), actor.is_central, bool(statuses))]
     params = tile_params(z, x, y)
     params["known"] = list(known)
     if not actor.is_central:

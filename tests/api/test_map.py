@@ -295,3 +295,85 @@ def test_the_tile_cache_drops_the_least_recently_used_tiles():
     assert cache.size == 750 and cache.get(("s", 10, 9, 0)) == (2, bytes(50))
     cache.put(("s", 10, 99, 0), 3, bytes(101))  # over an eighth of the budget: not kept
     assert cache.get(("s", 10, 99, 0)) is None
+
+
+# Deeper tiles: clusters of the finest cells when a tile holds many posts, each post otherwise.
+
+def tile_bounds(z, x, y):
+    """West, south, east, north (degrees) of a web-mercator tile."""
+    n = 2**z
+
+    def lat(row):
+        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / n))))
+    return x / n * 360 - 180, lat(y + 1), (x + 1) / n * 360 - 180, lat(y)
+
+
+DENSE = 400  # more than geodata.activity.POINTS_MAX
+
+
+@pytest.fixture()
+def dense_lyon(world, drafts, uow):
+    """DENSE posts spread over the z12 tile around Lyon: every third in Marseille's territory,
+    every other one published; what each caller may see, by post id."""
+    west, south, east, north = tile_bounds(*tile_of(*LYON_POINT, 12))
+    with uow() as unit:
+        ids = unit.session.execute(text("""
+            INSERT INTO posts (territory_id, author_id, template_version_id, status, text, geom)
+            SELECT CASE WHEN i % 3 = 0 THEN :marseille ELSE :lyon END, author_id,
+                   template_version_id,
+                   (CASE WHEN i % 2 = 0 THEN 'published' ELSE 'draft' END)::post_status,
+                   'Dense ' || i, ST_SetSRID(ST_MakePoint(
+                       :west + (0.05 + 0.9 * (i % 20) / 19) * (:east - :west),
+                       :south + (0.05 + 0.9 * (i / 20) / 19) * (:north - :south)), 4326)
+            FROM posts, generate_series(0, :n - 1) AS i WHERE posts.id = :a
+            RETURNING id, territory_id, status::text"""),
+            {"lyon": world["lyon"], "marseille": world["marseille"], "a": drafts["a"]["id"],
+             "west": west, "south": south, "east": east, "north": north, "n": DENSE}).all()
+        unit.commit()
+    posts = [*ids, (drafts["a"]["id"], world["lyon"], "draft")]  # the fixture's draft, in the tile
+    return {
+        "desk": {p[0] for p in posts},
+        "ed_lyon": {p[0] for p in posts if p[1] == world["lyon"] or p[2] == "published"},
+        "ed_marseille": {p[0] for p in posts if p[1] == world["marseille"] or p[2] == "published"},
+        "published": {p[0] for p in posts if p[2] == "published"},
+    }
+
+
+@pytest.mark.parametrize(("z", "side"), [(9, 16), (10, 8), (12, 2)])
+def test_a_dense_deep_tile_holds_clusters_whose_counts_add_up(world, dense_lyon, z, side):
+    for user in ("desk", "ed_lyon", "ed_marseille"):
+        features = decode(world[user].get(tile_path(z)))
+        assert all("count" in f["properties"] for f in features), user
+        assert sum(f["properties"]["count"] for f in features) == len(dense_lyon[user]), user
+        assert 1 < len(features) <= side * side, user
+    mixed = [f["properties"] for f in decode(world["desk"].get(tile_path(z)))]
+    assert all(p["status"] == "draft" for p in mixed)  # draft is more urgent than published
+
+
+def test_a_sparse_deep_tile_holds_each_post(world, dense_lyon):
+    # The desk's published posts under the tile are fewer than POINTS_MAX: each one is shown.
+    features = decode(world["desk"].get(tile_path(10, query="?status=published")))
+    assert {f["properties"]["id"] for f in features} == dense_lyon["published"]
+    assert all("count" not in f["properties"] and f["properties"]["status"] == "published"
+               for f in features)
+
+
+def test_beyond_the_dense_zoom_each_post_is_shown(world, dense_lyon):
+    _, x, y = tile_of(*LYON_POINT, 12)
+    features = [f for dx in (0, 1) for dy in (0, 1)  # the four z13 tiles under the z12 one
+                for f in decode(world["ed_marseille"].get(
+                    f"/api/map/posts/13/{2 * x + dx}/{2 * y + dy}.mvt"))]
+    assert {f["properties"]["id"] for f in features} == dense_lyon["ed_marseille"]
+    assert all("count" not in f["properties"] for f in features)
+
+
+def test_a_dense_tile_revalidates_and_follows_a_deleted_post(world, dense_lyon, uow):
+    first = world["ed_lyon"].get(tile_path(10))
+    assert revalidate(world["ed_lyon"], tile_path(10), first.headers["ETag"]).status_code == 304
+    with uow() as unit:
+        unit.session.execute(text("DELETE FROM posts WHERE id = :id"),
+                             {"id": min(dense_lyon["ed_lyon"])})
+        unit.commit()
+    after = revalidate(world["ed_lyon"], tile_path(10), first.headers["ETag"])
+    assert after.status_code == 200 and after.headers["ETag"] != first.headers["ETag"]
+    assert sum(f["properties"]["count"] for f in decode(after)) == len(dense_lyon["ed_lyon"]) - 1

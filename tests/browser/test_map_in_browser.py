@@ -121,7 +121,7 @@ def test_the_desk_sees_territories_posts_filters_and_a_territorys_gaps(page, dem
     assert "status=published" in page.url  # the view is in the address
 
     # A marker's popup: its excerpt, status and link; the audience drawn. Up close, where a
-    # marker is one post (clusters stop at z8).
+    # marker is one post (a sparse tile holds each post).
     page.evaluate("""([lon, lat]) => document.getElementById('map').relaisMap
                        .jumpTo({center: [lon, lat], zoom: 10})""", LYON)
     page.wait_for_function(
@@ -175,7 +175,7 @@ def test_a_regional_editor_sees_no_other_territorys_drafts_on_a_phone(browser, d
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     try:
-        # Marseille, at a zoom where tiles hold one feature per post (clusters stop at z8):
+        # Marseille, at a zoom where its sparse tiles hold one feature per post:
         # the desk has drafts and posts under review there; the Lyon editor sees only what
         # Marseille published.
         outside = _open_map(page, demo_server["url"], "lyon@demo.relais.test",

@@ -90,7 +90,9 @@ class PostTiles(MethodView):
         cell), `status` (the most urgent of their states: failed, changes_requested,
         submitted, approved, scheduled, draft, published, then the others),
         `territory_id` (when all share one) and, when the cluster is a single post, `id` and
-        `place`. From zoom 9, one feature per post: `id`,
+        `place`. From zoom 9 to 12, a tile where you may see more than 256 posts holds
+        clusters too, on a coarser grid (16 × 16 at zoom 9, 8 × 8 at 10, 4 × 4 at 11,
+        2 × 2 at 12); otherwise, and always beyond zoom 12, one feature per post: `id`,
         `territory_id`, `status`, `place`.
         """
         with reading() as uow:  # one pool checkout for the caller and the tile
