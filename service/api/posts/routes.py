@@ -40,9 +40,11 @@ def _view(uow: Any, post: Any, actor: Any, *, refused: set[int] | None = None,
     view = views.post_view(uow.session, post, actor,
                            lead_can_approve=settings().regional_lead_can_approve, **kwargs)
     # A writer of the post may not approve it (decision 0015): do not offer it.
+    if "approve" not in view["allowed_actions"]:
+        return view
     if refused is None:
         refused = review.approval_refused(uow.session, actor, [post])
-    if post.id in refused and "approve" in view["allowed_actions"]:
+    if post.id in refused:
         view["allowed_actions"].remove("approve")
     return view
 
@@ -148,8 +150,10 @@ def _decision(name: str, summary: str) -> None:
                 post = review.request_changes(uow, actor, post_id, lead_can_approve=lead,
                                               expected_version=args["version"],
                                               comment=args.get("comment"))
+            # Shown from the transaction that decides, so answering needs no second one.
+            view = _view(uow, post, actor)
             uow.commit()
-            return _view(uow, post, actor)
+            return view
 
     action.__doc__ = summary
     action.__name__ = f"post_{name.replace('-', '_')}"
