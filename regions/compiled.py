@@ -25,7 +25,7 @@ from datetime import datetime
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import Select, select, true
+from sqlalchemy import Select, bindparam, select, true
 from sqlalchemy.orm import Session
 
 from editorial import CompiledTemplate, charter_from_dict, compile_template, template_from_dict
@@ -104,20 +104,50 @@ def charter_ref(row_id: int | None, created_at: datetime | None) -> CharterRef |
     return CharterRef(row_id, created_at) if row_id is not None and created_at else None
 
 
-def version_query(version_id: int) -> Select[Any]:
-    """One row: the version's number and publication, and the current charter's reference."""
+def _version_query() -> Select[Any]:
     charter = current_charter_subquery()
     return (select(TemplateVersion.number, TemplateVersion.published_at, charter.c.id,
                    charter.c.created_at)
             .select_from(TemplateVersion).outerjoin(charter, true())
-            .where(TemplateVersion.id == version_id))
+            .where(TemplateVersion.id == bindparam("version_id")))
+
+
+def _template_query(wanted: Any) -> Select[Any]:
+    version = (select(TemplateVersion.id, TemplateVersion.number, TemplateVersion.published_at)
+               .where(TemplateVersion.template_id == TemplateRecord.id, wanted)
+               .order_by(TemplateVersion.number.desc()).limit(1).lateral("version"))
+    charter = current_charter_subquery()
+    return (select(TemplateRecord.archived_at, version.c.id, version.c.number,
+                   version.c.published_at, charter.c.id, charter.c.created_at)
+            .select_from(TemplateRecord).outerjoin(version, true()).outerjoin(charter, true())
+            .where(TemplateRecord.key == bindparam("key")))
+
+
+# Built once: a statement built per request costs more Python time than PostgreSQL takes.
+_BY_VERSION = _version_query()
+_NEWEST_PUBLISHED = _template_query(TemplateVersion.published_at.is_not(None))
+_BY_NUMBER = _template_query(TemplateVersion.number == bindparam("number"))
 
 
 def refs_for_version(session: Session, version_id: int
                      ) -> tuple[VersionRef, CharterRef | None]:
     """A template version's reference and the current charter's, in one query."""
-    row = session.execute(version_query(version_id)).one()
+    row = session.execute(_BY_VERSION, {"version_id": version_id}).one()
     return VersionRef(version_id, row[0], row[1]), charter_ref(row[2], row[3])
+
+
+def template_refs(session: Session, key: str, number: int | None) -> tuple[Any, ...] | None:
+    """A template's row of references, or None when there is no template ``key``.
+
+    Columns: archived_at, the version's id, number and published_at, the current charter's id
+    and created_at. Without ``number`` the version is the newest published one; with it,
+    that version even a draft. A missing version gives NULL columns.
+    """
+    if number is None:
+        row = session.execute(_NEWEST_PUBLISHED, {"key": key}).first()
+    else:
+        row = session.execute(_BY_NUMBER, {"key": key, "number": number}).first()
+    return tuple(row) if row is not None else None
 
 
 def _charter_data(session: Session, charter: CharterRef | None) -> dict[str, Any] | None:
@@ -163,21 +193,3 @@ def compiled_version(session: Session, version: VersionRef, charter: CharterRef 
         return _compile(document, _charter_data(session, charter))
 
     return CACHE.get(key, build)
-
-
-def template_refs_query(key: str, number: int | None) -> Select[Any]:
-    """One row per template ``key``: archived?, the version asked for, the current charter.
-
-    Without ``number`` the version is the newest published one; with it, that version even
-    a draft. A missing template gives no row; a missing version, NULL columns.
-    """
-    wanted = (TemplateVersion.published_at.is_not(None) if number is None
-              else TemplateVersion.number == number)
-    version = (select(TemplateVersion.id, TemplateVersion.number, TemplateVersion.published_at)
-               .where(TemplateVersion.template_id == TemplateRecord.id, wanted)
-               .order_by(TemplateVersion.number.desc()).limit(1).lateral("version"))
-    charter = current_charter_subquery()
-    return (select(TemplateRecord.archived_at, version.c.id, version.c.number,
-                   version.c.published_at, charter.c.id, charter.c.created_at)
-            .select_from(TemplateRecord).outerjoin(version, true()).outerjoin(charter, true())
-            .where(TemplateRecord.key == key))

@@ -337,7 +337,7 @@ def _dry_run_refs(session: Session, key: str, number: int | None
 
     The same answers as ``published_version`` (no number) and ``get_version`` (a number).
     """
-    row = session.execute(compiled.template_refs_query(key, number)).first()
+    row = compiled.template_refs(session, key, number)
     if row is None:
         raise _no_template(key)
     archived_at, version_id, version_number, published_at, charter_id, charter_at = row
