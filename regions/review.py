@@ -133,15 +133,19 @@ def _decide(uow: UnitOfWork, actor: Actor, post_id: int, action: Action, *,
         from regions.publishing.outbox import cancel_pending
 
         cancel_pending(uow, post)
-    previous, post.status = post.status, target
-    post.updated_at = func.now()
     if comment:
         add_comment(uow, actor, post, comment)
+    previous, post.status = post.status, target
+    post.updated_at = func.now()
+    # Every write to posts queues for the map's change counters (one row each, held until
+    # commit): everything else is read or queued first, so the post's UPDATE comes last
+    # and concurrent decisions wait for each other as briefly as possible.
+    with uow.session.no_autoflush:
+        audit.record(uow.session, actor.user_id, f"post.{action.value}", "post", post.id,
+                     {"from": previous.value, "to": target.value, "comment": comment,
+                      "warnings": post.report.get("counts", {}).get("warning", 0), **duties})
+        webhooks.enqueue(uow.session, target, post)
     uow.flush()
-    audit.record(uow.session, actor.user_id, f"post.{action.value}", "post", post.id,
-                 {"from": previous.value, "to": target.value, "comment": comment,
-                  "warnings": post.report.get("counts", {}).get("warning", 0), **duties})
-    webhooks.enqueue(uow.session, target, post)
     return post
 
 

@@ -150,10 +150,8 @@ def _decision(name: str, summary: str) -> None:
                 post = review.request_changes(uow, actor, post_id, lead_can_approve=lead,
                                               expected_version=args["version"],
                                               comment=args.get("comment"))
-            # Shown from the transaction that decides, so answering needs no second one.
-            view = _view(uow, post, actor)
             uow.commit()
-            return view
+            return _view(uow, post, actor)
 
     action.__doc__ = summary
     action.__name__ = f"post_{name.replace('-', '_')}"
