@@ -73,7 +73,10 @@ class CompiledCache:
             self._entries.clear()
 
 
-CACHE = CompiledCache()
+CACHE = CompiledCache()  # published versions: what submissions and dry runs follow
+# Drafts and the editor's live previews, apart: a desk typing in the editor compiles a new
+# content at every pause, and must not push the published versions out.
+DRAFTS = CompiledCache()
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +171,7 @@ def compiled_data(session: Session, template_data: dict[str, Any],
     """A template given by its document (a draft, a preview), with the charter: keyed by content."""
     key = ("content", json.dumps(template_data, sort_keys=True),
            (charter.id, charter.created_at) if charter else None)
-    return CACHE.get(key, lambda: _compile(template_data, _charter_data(session, charter)))
+    return DRAFTS.get(key, lambda: _compile(template_data, _charter_data(session, charter)))
 
 
 def compiled_version(session: Session, version: VersionRef, charter: CharterRef | None, *,

@@ -28,6 +28,7 @@ CHARTER = {"rules": [{"id": "no-plan", "type": "terms.forbidden",
 def compiles(monkeypatch):
     """How many times the real compiler ran (the cache starts empty)."""
     compiled.CACHE.clear()
+    compiled.DRAFTS.clear()
     calls = []
     real = compiled._compile
 
@@ -38,6 +39,7 @@ def compiles(monkeypatch):
     monkeypatch.setattr(compiled, "_compile", counting)
     yield calls
     compiled.CACHE.clear()
+    compiled.DRAFTS.clear()
 
 
 def rule_ids(client, key, **body):
