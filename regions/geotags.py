@@ -53,10 +53,14 @@ def point(lon: float, lat: float) -> WKTElement:
     return WKTElement(f"POINT({lon} {lat})", srid=4326)
 
 
+def covers(geom: Any) -> Any:
+    """The SQL test that a territory row's own shape covers the point (see geotag_inside)."""
+    return func.ST_Covers(Territory.geom, geom)
+
+
 def geotag_inside(session: Session, territory_id: int, geom: Any) -> bool:
     """Whether the territory's own shape covers the point: THE rule, for every path."""
-    return bool(session.scalar(
-        select(func.ST_Covers(Territory.geom, geom)).where(Territory.id == territory_id)))
+    return bool(session.scalar(select(covers(geom)).where(Territory.id == territory_id)))
 
 
 def refuse_outside(session: Session, territory_id: int, geom: Any) -> None:

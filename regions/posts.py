@@ -9,7 +9,7 @@ from typing import Any
 
 from geoalchemy2 import Geography, WKBElement
 from geoalchemy2.shape import to_shape
-from sqlalchemy import cast, func, select
+from sqlalchemy import cast, func, null, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -20,7 +20,7 @@ from regions.actors import Actor
 from regions.db import UnitOfWork
 from regions.errors import InvalidInput, NotFound
 from regions.geotags import (
-    geotag_inside,
+    covers,
     place_name_at,
     point,
     refuse_outside,
@@ -76,23 +76,36 @@ def get_post(session: Session, actor: Actor, post_id: int, *, for_update: bool =
 
 
 def draft_for(session: Session, post: Post) -> Draft:
-    """The editorial engine's view of a post (territory facts computed here, in PostGIS)."""
-    territory = session.get(Territory, post.territory_id)
+    """The editorial engine's view of a post (territory facts computed here, in PostGIS).
+
+    One query: the territory's slug and time zone, whether it covers the geotag, the codes.
+    """
     # Territory-scoped rules name territory slugs or gazetteer codes: those of the post's
     # territory, of the areas its geotag lies in, and of its audience areas.
     area_filter: ColumnElement[bool] = AdminArea.id.in_(post.audience_area_ids or [0])
-    inside = None
     if post.geom is not None:
-        inside = geotag_inside(session, post.territory_id, post.geom)
         area_filter = area_filter | func.ST_Covers(AdminArea.geom, post.geom)
-    codes = tuple(session.scalars(select(AdminArea.code).where(area_filter)))
+    codes_query = select(AdminArea.code).where(area_filter)
+    row = session.execute(select(
+        Territory.slug, Territory.timezone,
+        covers(post.geom) if post.geom is not None else null(),
+        func.array(codes_query.scalar_subquery()),
+    ).where(Territory.id == post.territory_id)).first()
+    if row is None:  # no such territory (the foreign key forbids it): the codes alone
+        codes = tuple(session.scalars(codes_query))
+        slug = timezone = None
+        inside = False if post.geom is not None else None
+    else:
+        slug, timezone, covered, found = row
+        codes = tuple(found)
+        inside = bool(covered) if post.geom is not None else None
     return Draft(
         text=post.text, slot_values=dict(post.slot_values or {}),
         media=tuple(Media(m.get("url", ""), m.get("alt", "")) for m in post.media or []),
         geotagged=post.geom is not None, inside_territory=inside,
         audience_radius_km=float(post.audience_radius_km) if post.audience_radius_km else None,
-        territory_codes=(territory.slug, *codes) if territory else codes,
-        publish_at=post.publish_at, timezone=territory.timezone if territory else None,
+        territory_codes=(slug, *codes) if slug is not None else codes,
+        publish_at=post.publish_at, timezone=timezone,
     )
 
 

@@ -18,7 +18,7 @@ from regions.actors import Actor
 from regions.db import UnitOfWork
 from regions.errors import Conflict, InvalidInput, PermissionDenied
 from regions.geotags import require_territory
-from regions.models import AuditEvent, Comment, Post, PostStatus, TemplateVersion
+from regions.models import AuditEvent, Comment, Post, PostStatus
 from regions.posts import draft_for, get_post, store_report
 from regions.workflow import REGIONAL_LEAD, Action, next_state
 
@@ -61,12 +61,10 @@ def text_diff(before: str, after: str) -> str:
 def validate_for_submission(session: Session, post: Post, *, now: datetime | None = None
                             ) -> None:
     """Validate against the post's template version; errors block (422 with the report)."""
-    version = session.get(TemplateVersion, post.template_version_id)
-    assert version is not None
     moment = now or datetime.now().astimezone()
-    report, charter = standards.check_draft(session, version, draft_for(session, post),
-                                            now=moment)
-    store_report(post, report, charter.id if charter else None)
+    report, charter_id = standards.check_draft(session, post.template_version_id,
+                                               draft_for(session, post), now=moment)
+    store_report(post, report, charter_id)
     if not report.ok:
         raise ValidationFailed(
             f"The post breaks {report.counts['error']} rule(s) of its template.",
@@ -135,15 +133,19 @@ def _decide(uow: UnitOfWork, actor: Actor, post_id: int, action: Action, *,
         from regions.publishing.outbox import cancel_pending
 
         cancel_pending(uow, post)
-    previous, post.status = post.status, target
-    post.updated_at = func.now()
     if comment:
         add_comment(uow, actor, post, comment)
+    previous, post.status = post.status, target
+    post.updated_at = func.now()
+    # Every write to posts queues for the map's change counters (one row each, held until
+    # commit): everything else is read or queued first, so the post's UPDATE comes last
+    # and concurrent decisions wait for each other as briefly as possible.
+    with uow.session.no_autoflush:
+        audit.record(uow.session, actor.user_id, f"post.{action.value}", "post", post.id,
+                     {"from": previous.value, "to": target.value, "comment": comment,
+                      "warnings": post.report.get("counts", {}).get("warning", 0), **duties})
+        webhooks.enqueue(uow.session, target, post)
     uow.flush()
-    audit.record(uow.session, actor.user_id, f"post.{action.value}", "post", post.id,
-                 {"from": previous.value, "to": target.value, "comment": comment,
-                  "warnings": post.report.get("counts", {}).get("warning", 0), **duties})
-    webhooks.enqueue(uow.session, target, post)
     return post
 
 

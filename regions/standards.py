@@ -8,10 +8,8 @@ validated against, so publishing v2 never changes what a v1 post shows.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
@@ -20,8 +18,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from editorial import (
-    Charter,
-    CompiledTemplate,
     Draft,
     Edit,
     Report,
@@ -34,7 +30,7 @@ from editorial import (
     validate,
 )
 from editorial.errors import N_
-from regions import audit, geotags
+from regions import audit, compiled, geotags
 from regions.actors import DESK_ROLES, Actor
 from regions.db import UnitOfWork
 from regions.errors import Conflict, InvalidInput, NotFound, check_version
@@ -84,7 +80,7 @@ def get_template(session: Session, key: str) -> TemplateRecord:
     """A template by key."""
     record = session.scalar(select(TemplateRecord).where(TemplateRecord.key == key))
     if record is None:
-        raise NotFound(f"No template {key!r}.", params={"kind": "template", "id": key})
+        raise _no_template(key)
     return record
 
 
@@ -106,14 +102,29 @@ def latest_version(session: Session, record: TemplateRecord) -> TemplateVersion:
     return version
 
 
+def _no_template(key: str) -> NotFound:
+    return NotFound(f"No template {key!r}.", params={"kind": "template", "id": key})
+
+
+def _no_version(key: str, number: int) -> NotFound:
+    return NotFound(f"Template {key!r} has no version {number}.",
+                    params={"kind": "template version", "id": f"{key} v{number}"})
+
+
+def _not_published(key: str, number: int | None) -> NotPublished:
+    return NotPublished(
+        f"Template {key!r} has no published version{f' {number}' if number else ''}.",
+        params={"key": key}, errors={"template": [N_("Publish the template first.")]},
+    )
+
+
 def get_version(session: Session, key: str, number: int) -> TemplateVersion:
     """One version of a template, draft or published."""
     record = get_template(session, key)
     version = session.scalar(select(TemplateVersion).where(
         TemplateVersion.template_id == record.id, TemplateVersion.number == number))
     if version is None:
-        raise NotFound(f"Template {key!r} has no version {number}.",
-                       params={"kind": "template version", "id": f"{key} v{number}"})
+        raise _no_version(key, number)
     return version
 
 
@@ -126,10 +137,7 @@ def published_version(session: Session, key: str, number: int | None = None) -> 
         query = query.where(TemplateVersion.number == number)
     version = session.scalar(query.order_by(TemplateVersion.number.desc()).limit(1))
     if version is None or record.archived_at is not None:
-        raise NotPublished(
-            f"Template {key!r} has no published version{f' {number}' if number else ''}.",
-            params={"key": key}, errors={"template": [N_("Publish the template first.")]},
-        )
+        raise _not_published(key, number)
     return version
 
 
@@ -263,26 +271,18 @@ def update_charter(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> Chart
 
 
 # -- validation --------------------------------------------------------------------------------
-@lru_cache(maxsize=256)
-def _compiled(template_json: str, charter_json: str | None) -> CompiledTemplate:
-    charter: Charter | None = (
-        charter_from_dict(json.loads(charter_json), patterns=PATTERNS) if charter_json else None
-    )
-    template = template_from_dict(json.loads(template_json), patterns=PATTERNS)
-    return compile_template(template, charter, patterns=PATTERNS)
+def check_draft(session: Session, version: TemplateVersion | int, draft: Draft, *,
+                now: datetime) -> tuple[Report, int | None]:
+    """Validate a draft against a template version and the current charter; never saves.
 
-
-def compiled_for(version: TemplateVersion, charter: CharterVersion | None) -> CompiledTemplate:
-    """The compiled template, cached by content (a draft's cache entry changes with it)."""
-    return _compiled(json.dumps(version.data, sort_keys=True),
-                     json.dumps(charter.data, sort_keys=True) if charter else None)
-
-
-def check_draft(session: Session, version: TemplateVersion, draft: Draft, *, now: datetime
-                ) -> tuple[Report, CharterVersion | None]:
-    """Validate a draft against a template version and the current charter; never saves."""
-    charter = current_charter(session)
-    return validate(compiled_for(version, charter), draft, now=now), charter
+    ``version``: the version, or its id (its document is then read only when this process
+    has not compiled it yet). Returns the report and the id of the charter version applied.
+    """
+    version_id = version if isinstance(version, int) else version.id
+    ref, charter = compiled.refs_for_version(session, version_id)
+    data = None if isinstance(version, int) else version.data
+    template = compiled.compiled_version(session, ref, charter, data=data)
+    return validate(template, draft, now=now), charter.id if charter else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,13 +323,31 @@ def dry_run(session: Session, actor: Actor, key: str, draft: Draft, *, now: date
     ``geotags.geotag_inside``, as on submission. One fact of a real submission is not known
     here: the codes of gazetteer areas chosen as the audience.
     """
-    version = (published_version(session, key) if number is None
-               else get_version(session, key, number))
+    version, charter = _dry_run_refs(session, key, number)
     draft = _with_places(session, actor, replace(draft, geotagged=point is not None), point,
                          territory_id)
-    compiled = compiled_for(version, current_charter(session))
-    report = validate(compiled, draft, now=now)
-    return DryRun(report, autofix(compiled, draft) if fix else None)
+    template = compiled.compiled_version(session, version, charter)
+    report = validate(template, draft, now=now)
+    return DryRun(report, autofix(template, draft) if fix else None)
+
+
+def _dry_run_refs(session: Session, key: str, number: int | None
+                  ) -> tuple[compiled.VersionRef, compiled.CharterRef | None]:
+    """The version a dry run follows and the current charter, in one query.
+
+    The same answers as ``published_version`` (no number) and ``get_version`` (a number).
+    """
+    row = compiled.template_refs(session, key, number)
+    if row is None:
+        raise _no_template(key)
+    archived_at, version_id, version_number, published_at, charter_id, charter_at = row
+    if number is None and (version_id is None or archived_at is not None):
+        raise _not_published(key, None)
+    if version_id is None:
+        assert number is not None
+        raise _no_version(key, number)
+    return (compiled.VersionRef(version_id, version_number, published_at),
+            compiled.charter_ref(charter_id, charter_at))
 
 
 def preview_template(session: Session, actor: Actor, data: dict[str, Any], draft: Draft, *,
@@ -343,8 +361,9 @@ def preview_template(session: Session, actor: Actor, data: dict[str, Any], draft
     actor.require(*DESK_ROLES)
     canonical = _checked_template(data, str(data.get("id") or "preview"), 1)
     charter = current_charter(session)
-    compiled = _compiled(json.dumps(canonical, sort_keys=True),
-                         json.dumps(charter.data, sort_keys=True) if charter else None)
+    template = compiled.compiled_data(
+        session, canonical,
+        compiled.CharterRef(charter.id, charter.created_at) if charter else None)
     draft = _with_places(session, actor, replace(draft, geotagged=point is not None), point,
                          territory_id)
-    return validate(compiled, draft, now=now)
+    return validate(template, draft, now=now)

@@ -40,9 +40,11 @@ def _view(uow: Any, post: Any, actor: Any, *, refused: set[int] | None = None,
     view = views.post_view(uow.session, post, actor,
                            lead_can_approve=settings().regional_lead_can_approve, **kwargs)
     # A writer of the post may not approve it (decision 0015): do not offer it.
+    if "approve" not in view["allowed_actions"]:
+        return view
     if refused is None:
         refused = review.approval_refused(uow.session, actor, [post])
-    if post.id in refused and "approve" in view["allowed_actions"]:
+    if post.id in refused:
         view["allowed_actions"].remove("approve")
     return view
 

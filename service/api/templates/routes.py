@@ -27,7 +27,7 @@ from service.api.templates.schemas import (
     WrittenVersionSchema,
 )
 from service.auth import current_actor
-from service.runtime import unit_of_work
+from service.runtime import reading, unit_of_work
 
 blp = Blueprint("templates", __name__, url_prefix="/api/templates",
                 description="Editorial templates: versions, publication and the dry run.")
@@ -181,9 +181,9 @@ class DryRun(MethodView):
     @blp.response(200, DryRunReportSchema)
     def post(self, query: dict[str, Any], args: dict[str, Any], key: str) -> dict[str, Any]:
         """Validate a draft against a template as on submission; nothing is saved."""
-        actor = current_actor()
         geotag = args.get("geotag")
-        with unit_of_work() as uow:
+        with reading() as uow:  # nothing is written: one connection, no transaction
+            actor = current_actor(uow)
             result = standards.dry_run(
                 uow.session, actor, key, _draft(args), now=datetime.now(UTC),
                 number=args.get("version"), territory_id=args.get("territory_id"),
