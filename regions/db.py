@@ -109,7 +109,9 @@ def read_later(session: Session, sql: str, params: Mapping[str, Any]) -> Callabl
 
     def rows() -> Rows:
         if item.rows is None:
-            session.info.get(_QUEUED, []).remove(item)
+            queue = session.info.get(_QUEUED, [])
+            if item in queue:
+                queue.remove(item)
             item.rows = read(session, item.sql, item.params)
         return item.rows
 
