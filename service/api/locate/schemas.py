@@ -56,9 +56,8 @@ class BulkLocateArgs(Schema):
     points = PointList(
         required=True,
         metadata={"description": f"[[lon, lat], …], at most {MAX_BULK_POINTS} points",
-                  "type": "array", "minItems": 1, "maxItems": MAX_BULK_POINTS,
-                  "items": {"type": "array", "items": {"type": "number"},
-                            "minItems": 2, "maxItems": 2}},
+                  "type": "array", "items": {"type": "array", "items": {"type": "number"},
+                                             "minItems": 2, "maxItems": 2}},
     )
 
 
