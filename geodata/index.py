@@ -235,6 +235,11 @@ class IndexCache:
             return self._areas
 
     @property
+    def held(self) -> TerritoryIndex | None:
+        """The index held now, unchecked against the counter (to guess what to ask for)."""
+        return self._index
+
+    @property
     def built(self) -> bool:
         """Whether a territory index is held (it may still be checked against the counter)."""
         return self._index is not None

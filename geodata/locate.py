@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geodata.index import NO_TERRITORY, AreaInfo, IndexCache, TerritoryIndex, TerritoryInfo
+from regions.db import read, read_later
 
 MAX_SWAPPED_LISTED = 1000
 
@@ -35,51 +36,67 @@ class Location:
     maybe_swapped: bool = False
 
 
-# One round trip for a single lookup with areas: the index's change counter, the gazetteer
-# areas covering the point, and whether an area would cover it with longitude and latitude
-# exchanged (only asked when that exchanged point is a valid coordinate). Single lookups are
-# latency-bound: each query costs more in waiting than in work.
-_SINGLE_LOOKUP = text("""
+# A single lookup with areas: the index's change counter, the gazetteer areas covering the
+# point, and whether an area would cover it with longitude and latitude exchanged (only asked
+# when that exchanged point is a valid coordinate). Without areas, the counter alone. Plain
+# driver SQL, queued with ``read_later`` so that it rides along with the request's
+# authentication query: single lookups are latency-bound, each round trip costs more in
+# waiting than the query costs in work.
+_SINGLE_LOOKUP = """
 SELECT v.version,
-       (:swap_ok AND EXISTS (
+       (%(swap_ok)s AND EXISTS (
             SELECT 1 FROM admin_areas
-            WHERE ST_Covers(geom, ST_SetSRID(ST_MakePoint(:lat, :lon), 4326)))) AS swapped,
+            WHERE ST_Covers(geom, ST_SetSRID(ST_MakePoint(%(lat)s, %(lon)s), 4326)))) AS swapped,
        a.level, a.code, a.name
 FROM (SELECT version FROM index_versions WHERE name = 'territories') AS v
 LEFT JOIN LATERAL (
     SELECT level, code, name, ST_Area(geom) AS area FROM admin_areas
-    WHERE ST_Covers(geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
+    WHERE ST_Covers(geom, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326))
 ) AS a ON true
 ORDER BY a.area DESC NULLS LAST, a.code
-""")
-_VERSION = text("SELECT version FROM index_versions WHERE name = 'territories'")
+"""
+_VERSION = "SELECT version FROM index_versions WHERE name = 'territories'"
 
 
 def locate_point(session: Session, cache: IndexCache, lon: float, lat: float, *,
                  with_areas: bool = True) -> Location:
-    """Locate one point; outside every territory, say whether the order may be swapped.
+    """Locate one point; outside every territory, say whether the order may be swapped."""
+    return locate_point_later(session, cache, lon, lat, with_areas=with_areas)()
 
-    Without areas the lookup reads only the index's change counter, unless the point is
-    outside every territory: then the areas are read to word the answer and the hint.
+
+def locate_point_later(session: Session, cache: IndexCache, lon: float, lat: float, *,
+                       with_areas: bool = True) -> Callable[[], Location]:
+    """Queue the lookup of one point (``regions.db.read_later``); the function answers it.
+
+    The lookup's read goes with the session's next read (the caller's authentication), or
+    alone when the function is called first. Without areas it reads only the index's change
+    counter, unless the point is outside every territory: then the areas are read to word the
+    answer and the hint. Which read to queue is guessed from the index held; when the counter
+    shows that guess stale and the point turns out outside, the areas are read afterwards.
     """
-    swap_ok = -90.0 <= lon <= 90.0 and lon != lat
-    if not with_areas:
-        index = cache.get(session, int(session.execute(_VERSION).scalar_one()))
+    params = {"lon": lon, "lat": lat, "swap_ok": -90.0 <= lon <= 90.0 and lon != lat}
+    held = cache.held
+    with_areas = with_areas or held is None or held.locate_one(lon, lat) == NO_TERRITORY
+    pending = read_later(session, _SINGLE_LOOKUP if with_areas else _VERSION, params)
+
+    def answer() -> Location:
+        rows = pending()
+        index = cache.get(session, int(rows[0][0]))
         found = index.locate_one(lon, lat)
-        if found != NO_TERRITORY:
+        if found != NO_TERRITORY and not with_areas:
             return Location(lon, lat, index.by_id[found], index.ancestors(found))
-    rows = session.execute(_SINGLE_LOOKUP, {"lon": lon, "lat": lat, "swap_ok": swap_ok}).all()
-    first = rows[0]
-    index = cache.get(session, int(first[0]))
-    found = index.locate_one(lon, lat)
-    areas = [AreaHit(row[2], row[3], row[4]) for row in rows if row[2] is not None]
-    location = Location(lon, lat, None, areas=areas)
-    if found != NO_TERRITORY:
-        location.territory = index.by_id[found]
-        location.ancestors = index.ancestors(found)
-    elif not areas and swap_ok:
-        location.maybe_swapped = bool(first[1]) or index.locate_one(lat, lon) != NO_TERRITORY
-    return location
+        if not with_areas:  # guessed inside, but the index changed and says outside
+            rows = read(session, _SINGLE_LOOKUP, params)
+        areas = [AreaHit(row[2], row[3], row[4]) for row in rows if row[2] is not None]
+        location = Location(lon, lat, None, areas=areas)
+        if found != NO_TERRITORY:
+            location.territory = index.by_id[found]
+            location.ancestors = index.ancestors(found)
+        elif not areas and params["swap_ok"]:
+            location.maybe_swapped = bool(rows[0][1]) or index.locate_one(lat, lon) != NO_TERRITORY
+        return location
+
+    return answer
 
 
 @dataclass

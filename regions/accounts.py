@@ -18,7 +18,7 @@ from sqlalchemy.sql.elements import ColumnClause
 from editorial.errors import N_
 from regions import audit, site, web_sessions
 from regions.actors import Actor
-from regions.db import UnitOfWork
+from regions.db import UnitOfWork, read
 from regions.errors import (
     AuthenticationFailed,
     Conflict,
@@ -339,8 +339,8 @@ def actor_for_token(uow: UnitOfWork, plaintext: str) -> Actor:
     """The actor owning a valid, unexpired, unrevoked token of an active user."""
     if not plaintext.startswith(TOKEN_PREFIX):
         raise AuthenticationFailed("Invalid token.")
-    row = uow.session.connection().exec_driver_sql(
-        _TOKEN_LOOKUP, {"hash": hash_token(plaintext)}).first()
+    rows = read(uow.session, _TOKEN_LOOKUP, {"hash": hash_token(plaintext)})
+    row = rows[0] if rows else None
     now = utcnow()
     if row is None or row[2] is not None:
         raise AuthenticationFailed("Invalid or revoked token.")

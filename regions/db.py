@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -63,6 +63,59 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 SessionFactory = Callable[[], Session]
+Rows = list[tuple[Any, ...]]
+_QUEUED = "relais.queued_reads"  # key of a session's ``info``: reads waiting for a ride
+
+
+class _QueuedRead:
+    """A read queued by ``read_later``; ``rows`` is set once it has been sent and answered."""
+
+    __slots__ = ("params", "rows", "sql")
+
+    def __init__(self, sql: str, params: Mapping[str, Any]) -> None:
+        self.sql, self.params = sql, params
+        self.rows: Rows | None = None
+
+
+def read(session: Session, sql: str, params: Mapping[str, Any]) -> Rows:
+    """Run a driver-level read (psycopg ``%(name)s`` parameters) and return its rows.
+
+    Reads queued with ``read_later`` on this session go in the same round trip, through
+    psycopg's pipeline mode: the server answers them in order, the client waits once. Without
+    any queued, the read goes through SQLAlchemy as usual (logged and seen by its events).
+    """
+    queued: list[_QueuedRead] = session.info.pop(_QUEUED, [])
+    if not queued:
+        return [tuple(row) for row in session.connection().exec_driver_sql(sql, dict(params))]
+    this = _QueuedRead(sql, params)
+    batch = [this, *queued]
+    driver = session.connection().connection.driver_connection
+    with driver.pipeline():  # type: ignore[union-attr]
+        cursors = [driver.execute(item.sql, item.params) for item in batch]  # type: ignore[union-attr]
+    for item, cursor in zip(batch, cursors, strict=True):
+        item.rows = cursor.fetchall()
+    assert this.rows is not None
+    return this.rows
+
+
+def read_later(session: Session, sql: str, params: Mapping[str, Any]) -> Callable[[], Rows]:
+    """Queue a read to ride along with the session's next ``read`` (one round trip for both).
+
+    Returns a function giving its rows: if no other read has carried it by then, it runs alone.
+    For latency-bound requests, where waiting for the database costs more than its work.
+    """
+    item = _QueuedRead(sql, params)
+    session.info.setdefault(_QUEUED, []).append(item)
+
+    def rows() -> Rows:
+        if item.rows is None:
+            queue = session.info.get(_QUEUED, [])
+            if item in queue:
+                queue.remove(item)
+            item.rows = read(session, item.sql, item.params)
+        return item.rows
+
+    return rows
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 
 from regions import audit
 from regions.actors import Actor
-from regions.db import UnitOfWork
+from regions.db import UnitOfWork, read
 from regions.errors import NotFound
 from regions.models import ApiToken, Role, User, WebSession
 
@@ -66,8 +66,8 @@ def actor_for_session(uow: UnitOfWork, secret: str) -> Actor | None:
     """The actor of a live session of an active user, or None (ended, expired, unknown)."""
     if not secret.startswith(SECRET_PREFIX):
         return None
-    row = uow.session.connection().exec_driver_sql(
-        _SESSION_LOOKUP, {"hash": hash_token(secret)}).first()
+    rows = read(uow.session, _SESSION_LOOKUP, {"hash": hash_token(secret)})
+    row = rows[0] if rows else None
     if row is None:
         return None
     session_id, last_seen_at, user_id, email, role, language, scope = row
