@@ -194,6 +194,46 @@ def test_writing_in_another_territory_says_not_a_member(world, lyon_editor):
     assert "Vous n’êtes pas membre de ce territoire." in _page(answer)
 
 
+
+def test_a_multi_line_template_submits_though_the_browser_sends_crlf(world, lyon_editor, uow):
+    """Browsers send a textarea's line breaks as CRLF: the locked text's LF must still match."""
+    desk = world["desk"]
+    assert desk.post("/api/templates", json={
+        "key": "deux-lignes", "name": "Deux lignes",
+        "body": "Portes ouvertes à {city} !\n#Relais",
+        "slots": [{"name": "city", "type": "text"}]}).status_code == 201
+    assert desk.post("/api/templates/deux-lignes/publish").status_code == 200
+    answer = lyon_editor.post("/posts/new?template=deux-lignes", data={
+        "territory_id": str(world["lyon"]), "text": "Portes ouvertes à Ici !\r\n#Relais",
+        "slot-city": "Ici", "lon": "4.85", "lat": "45.75", "publish_at": "2031-05-01T10:00",
+        "action": "submit"})
+    assert answer.status_code == 303, _page(answer)
+    with uow() as unit:
+        post = unit.session.get(Post, _post_id(answer))
+        assert post.status == PostStatus.SUBMITTED
+        assert post.text == "Portes ouvertes à Ici !\n#Relais"
+
+
+def test_a_refused_submission_speaks_of_the_report_beside_the_form_not_of_errors(
+        world, lyon_editor):
+    answer = _new(lyon_editor, world["lyon"], action="submit",
+                  text="Portes ouvertes à Ici ! C'est gratuit #Relais",
+                  **{"slot-details": "C'est gratuit #Relais"})
+    assert answer.status_code == 422
+    page = _page(answer)
+    assert "le rapport à côté du formulaire" in page
+    assert "`errors`" not in page
+
+
+def test_saving_without_a_territory_asks_to_choose_one(world, lyon_editor, uow):
+    answer = _new(lyon_editor, "")
+    assert answer.status_code == 422
+    page = _page(answer)
+    assert "Choisissez le territoire du post" in page
+    assert "pas membre" not in page and "`errors`" not in page
+    with uow() as unit:
+        assert unit.session.query(Post).count() == 0
+
 # -- a post's page -----------------------------------------------------------------------------
 def test_post_page_shows_history_comments_and_requested_changes(world, drafts, lyon_editor):
     editor, desk, post = world["ed_lyon"], world["desk"], drafts["a"]
