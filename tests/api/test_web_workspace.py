@@ -291,6 +291,23 @@ def test_a_published_post_shows_its_permalink(world, drafts, lyon_editor, uow):
     assert "Published on Facebook on" in page and "123_42" in page
 
 
+
+def test_a_failed_post_says_why_in_the_page_language_with_facebooks_words_kept(
+        world, drafts, lyon_editor, uow):
+    from regions.publishing.graph_errors import error_from_graph_body
+
+    reason = str(error_from_graph_body({"code": 190, "message": "Invalid OAuth access token"}))
+    with uow() as unit:
+        post = unit.session.get(Post, drafts["a"]["id"])
+        post.status, post.failure_reason = PostStatus.FAILED, reason
+        unit.commit()
+    page = _page(lyon_editor.get(f"/posts/{drafts['a']['id']}"))
+    assert "Le jeton d’accès de la Page est invalide ou expiré\u00a0; reconnectez la Page" in page
+    assert "(code 190): Invalid OAuth access token" in page  # Facebook's own words, as said
+    assert "The Page access token is invalid" not in page
+    english = _page(_english(uow, lyon_editor).get(f"/posts/{drafts['a']['id']}"))
+    assert "The Page access token is invalid or expired; reconnect the Page" in english
+
 def test_another_regions_draft_is_not_found_on_every_page(world, drafts, lyon_editor):
     other = drafts["b"]["id"]
     assert lyon_editor.get(f"/posts/{other}").status_code == 404
