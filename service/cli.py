@@ -117,9 +117,9 @@ def _seed_and_print(engine: Any) -> None:
                "created (existing ones kept).")
     click.echo(f"Demo logins (password {DEMO_PASSWORD!r}):")
     for email, _name, role, slug in DEMO_USERS:
-        click.echo(f"  {email:34} {role.value:16} {slug or ''}")
+        click.echo(f"  {email:41} {role.value:16} {slug or ''}")
     for name, _display, slug, _on_board in AMBASSADORS:  # made once the demo's posts are out
-        click.echo(f"  {demo_email(name):34} {'ambassador':16} {slug}")
+        click.echo(f"  {demo_email(name):41} {'ambassador':16} {slug}")
 
 
 @cli.command()
