@@ -89,6 +89,10 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
         engine.dispose()
         from service.cli_publishing import demo_publishing  # the demo publishes to a fake Graph
         with demo_publishing(resolved, enabled=demo) as running:
+            if demo:
+                click.secho(f"Ready: open http://{running.host}:{running.port}/ and log in with "
+                            "an account above. Ctrl-C stops Relais, its worker, the fake Graph "
+                            "API and the database.", bold=True)
             run_server(running)
 
 
@@ -103,7 +107,8 @@ def offline_demo(settings: Settings, environ: Mapping[str, str]) -> Settings:
 
 
 def _seed_and_print(engine: Any) -> None:
-    from service.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+    from service.demo import DEMO_PASSWORD, DEMO_USERS, demo_email, seed_demo
+    from service.demo_ambassadors import AMBASSADORS
 
     with UnitOfWork(make_session_factory(engine)) as uow:
         created = seed_demo(uow)
@@ -112,7 +117,9 @@ def _seed_and_print(engine: Any) -> None:
                "created (existing ones kept).")
     click.echo(f"Demo logins (password {DEMO_PASSWORD!r}):")
     for email, _name, role, slug in DEMO_USERS:
-        click.echo(f"  {email:34} {role.value:16} {slug or ''}")
+        click.echo(f"  {email:41} {role.value:16} {slug or ''}")
+    for name, _display, slug, _on_board in AMBASSADORS:  # made once the demo's posts are out
+        click.echo(f"  {demo_email(name):41} {'ambassador':16} {slug}")
 
 
 @cli.command()

@@ -261,6 +261,7 @@ def _seed_demo_world(settings: Settings, *, publish: bool) -> None:
     """Connect the demo Pages, seed the demo content, publish what is due; say what there is."""
     from service.demo import (
         EXPIRED_PAGE,
+        demo_email,
         demo_page_token,
         expired_page_connected,
         seed_demo_pages,
@@ -292,6 +293,7 @@ def _seed_demo_world(settings: Settings, *, publish: bool) -> None:
             _seed_demo_ambassadors(sessions, settings, cipher)
         if expired:
             click.echo(f"The {EXPIRED_PAGE} Page's token has expired on purpose (failed posts): "
-                       f"reconnect it with the token {demo_page_token(EXPIRED_PAGE)!r}.")
+                       f"reconnect it with the token {demo_page_token(EXPIRED_PAGE)!r} "
+                       f"(log in as {demo_email('admin')}, then Administration, Facebook Pages).")
     finally:
         engine.dispose()

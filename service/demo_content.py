@@ -104,7 +104,7 @@ TEMPLATES: dict[str, dict[str, Any]] = {
              "params": {"tags": ["#EnergieCommune", "#Emploi"]}},
             {"id": "longueur", "type": "length", "params": {"max": 550}},
             {"id": "rayon", "type": "geo.radius", "params": {"max_km": 40}},
-            {"id": "delai", "type": "time.lead", "params": {"min_minutes": 60}},
+            {"id": "delai", "type": "time.lead", "params": {"min_minutes": 10}},
             {"id": "semaine", "type": "time.hours", "severity": "warning",
              "params": {"start": "08:00", "end": "19:00", "weekdays": [1, 2, 3, 4, 5]}},
             *_PLACE_RULES,

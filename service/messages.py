@@ -83,6 +83,16 @@ MESSAGES: dict[str, Text] = {
     "kit.closed": N_("This kit has ended: it can no longer be shared."),
 }
 
+# code -> the wording a web page shows instead, where the API's text points at `errors`.
+PAGE_MESSAGES: dict[str, Text] = {
+    "request.invalid": N_("Some fields are missing or invalid: see the messages beside them."),
+    "editorial.definition_invalid": N_("The definition is not valid: the problems are listed below."),
+    "post.validation_failed": N_("The post breaks rules of its template: the report beside the form says where and how to fix them."),
+    "template.invalid": N_("The template has {count} problem(s): they are listed below."),
+    "charter.invalid": N_("The charter has {count} problem(s): they are listed below."),
+    "kit.text_invalid": N_("The text breaks the charter: the marked words show where; rewrite them, then share."),
+}
+
 
 def _translate(template: str, params: dict[str, Any]) -> str:
     translated: str = gettext(template)
@@ -92,9 +102,13 @@ def _translate(template: str, params: dict[str, Any]) -> str:
         return translated
 
 
-def message_for(code: str, language: str, params: dict[str, Any] | None = None) -> str | None:
-    """The message for ``code`` in ``language``, or None when the catalogue has none."""
-    entry = MESSAGES.get(code)
+def message_for(code: str, language: str, params: dict[str, Any] | None = None, *,
+                page: bool = False) -> str | None:
+    """The message for ``code`` in ``language``, or None when the catalogue has none.
+
+    ``page``: the wording for a web page, which has no ``errors`` member to point at.
+    """
+    entry = (PAGE_MESSAGES.get(code) if page else None) or MESSAGES.get(code)
     if entry is None:
         return None
     with force_locale(language):

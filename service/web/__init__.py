@@ -10,6 +10,7 @@ from flask_babel import format_date, format_datetime, format_decimal, format_tim
 from flask_wtf.csrf import generate_csrf
 
 from service.web import pages
+from service.web.failure_labels import failure_reason
 
 # One module per feature, each with a blueprint ``bp`` and its templates in templates/<feature>/.
 FEATURES = (
@@ -92,6 +93,7 @@ def init_app(app: Flask) -> None:
         float(value), format="#,##0." + "#" * digits)
     app.jinja_env.filters["date"] = lambda value, fmt="medium": (
         format_date(value, fmt) if value else "")
+    app.jinja_env.filters["failure_reason"] = failure_reason
     app.after_request(_secure_headers)
     # Endpoints read ``web.<feature>.<view>``: no clash with the API's blueprint names.
     web = Blueprint("web", __name__)

@@ -69,7 +69,8 @@ def accept_charter() -> ResponseReturnValue:
 def share(kit_id: int) -> ResponseReturnValue:
     """Share a kit with my text: refused with the report when it breaks the charter."""
     csrf.protect()
-    text, network = request.form.get("text", "").strip(), request.form.get("network", "")
+    text = request.form.get("text", "").replace("\r\n", "\n").strip()
+    network = request.form.get("network", "")
     try:
         with unit_of_work() as uow:
             row = kits.share(uow, page_actor(), kit_id, text=text, network=network,

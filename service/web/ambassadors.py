@@ -94,7 +94,8 @@ def _kit_form() -> tuple[dict[str, Any], dict[str, list[str]]]:
     form: dict[str, Any] = {
         "title": request.form.get("title", "").strip(),
         "post_id": request.form.get("post_id", type=int),
-        "suggestions": [request.form.get(f"suggestion-{i}", "").strip() for i in range(3)],
+        "suggestions": [request.form.get(f"suggestion-{i}", "").replace("\r\n", "\n").strip()
+                        for i in range(3)],
         "networks": [n for n in request.form.getlist("networks") if n in SHARE_NETWORKS],
         "ends_at": request.form.get("ends_at", ""),
         "neighbour_km": request.form.get("neighbour_km", "").strip(),

@@ -51,7 +51,7 @@ def _form(template: dict[str, Any] | None) -> dict[str, Any]:
     """What the form holds, as typed (for redisplay)."""
     slots = [s["name"] for s in (template or {}).get("slots", [])]
     return {"title": request.form.get("title", ""),
-            "master_text": request.form.get("master_text", ""),
+            "master_text": request.form.get("master_text", "").replace("\r\n", "\n"),
             "slot_values": {n: request.form.get(f"slot-{n}", "") for n in slots},
             "targets": request.form.get("targets", "all"),
             "territory_ids": [int(i) for i in request.form.getlist("territory_ids")

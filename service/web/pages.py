@@ -137,7 +137,8 @@ def navigation(actor: Actor) -> list[tuple[str, str]]:
 
 def error_message(exc: RegionsError) -> str:
     """A domain error's message in the page's language (the API's catalogue, by its code)."""
-    return message_for(exc.code, request_language(), exc.params) or str(localise(exc.message))
+    return (message_for(exc.code, request_language(), exc.params, page=True)
+            or str(localise(exc.message)))
 
 
 def field_messages(exc: RegionsError) -> dict[str, list[str]]:

@@ -70,9 +70,14 @@ def posts_list() -> ResponseReturnValue:
             next_args={**args.to_dict(flat=False), "cursor": cursor})
 
 
+def _lines(text: str) -> str:
+    """A textarea's value as typed: browsers send its line breaks as CRLF, the templates use LF."""
+    return text.replace("\r\n", "\n")
+
+
 def _fields(form: Any, slot_names: list[str]) -> posts.PostFields:
     """The post form as the use cases' fields (empty inputs clear their value)."""
-    fields = posts.PostFields(text=form.get("text", ""), link=form.get("link") or None,
+    fields = posts.PostFields(text=_lines(form.get("text", "")), link=form.get("link") or None,
                               place_name=form.get("place_name") or None)
     fields.clear |= {name for name in ("link", "place_name") if not form.get(name)}
     if slot_names:
@@ -199,6 +204,9 @@ def _save(frame: writing.WritingFrame, post_id: int | None) -> ResponseReturnVal
     actor, form = page_actor(), request.form
     try:
         fields = _fields(form, _slot_names(frame))
+        if post_id is None and not _number(form.get("territory_id")):
+            raise InvalidInput("No territory chosen.", errors={
+                "territory_id": [_("Choose the post's territory: the map shows it then.")]})
         with unit_of_work() as uow:
             if post_id is None:
                 post = posts.create_post(

@@ -194,6 +194,46 @@ def test_writing_in_another_territory_says_not_a_member(world, lyon_editor):
     assert "Vous n’êtes pas membre de ce territoire." in _page(answer)
 
 
+
+def test_a_multi_line_template_submits_though_the_browser_sends_crlf(world, lyon_editor, uow):
+    """Browsers send a textarea's line breaks as CRLF: the locked text's LF must still match."""
+    desk = world["desk"]
+    assert desk.post("/api/templates", json={
+        "key": "deux-lignes", "name": "Deux lignes",
+        "body": "Portes ouvertes à {city} !\n#Relais",
+        "slots": [{"name": "city", "type": "text"}]}).status_code == 201
+    assert desk.post("/api/templates/deux-lignes/publish").status_code == 200
+    answer = lyon_editor.post("/posts/new?template=deux-lignes", data={
+        "territory_id": str(world["lyon"]), "text": "Portes ouvertes à Ici !\r\n#Relais",
+        "slot-city": "Ici", "lon": "4.85", "lat": "45.75", "publish_at": "2031-05-01T10:00",
+        "action": "submit"})
+    assert answer.status_code == 303, _page(answer)
+    with uow() as unit:
+        post = unit.session.get(Post, _post_id(answer))
+        assert post.status == PostStatus.SUBMITTED
+        assert post.text == "Portes ouvertes à Ici !\n#Relais"
+
+
+def test_a_refused_submission_speaks_of_the_report_beside_the_form_not_of_errors(
+        world, lyon_editor):
+    answer = _new(lyon_editor, world["lyon"], action="submit",
+                  text="Portes ouvertes à Ici ! C'est gratuit #Relais",
+                  **{"slot-details": "C'est gratuit #Relais"})
+    assert answer.status_code == 422
+    page = _page(answer)
+    assert "le rapport à côté du formulaire" in page
+    assert "`errors`" not in page
+
+
+def test_saving_without_a_territory_asks_to_choose_one(world, lyon_editor, uow):
+    answer = _new(lyon_editor, "")
+    assert answer.status_code == 422
+    page = _page(answer)
+    assert "Choisissez le territoire du post" in page
+    assert "pas membre" not in page and "`errors`" not in page
+    with uow() as unit:
+        assert unit.session.query(Post).count() == 0
+
 # -- a post's page -----------------------------------------------------------------------------
 def test_post_page_shows_history_comments_and_requested_changes(world, drafts, lyon_editor):
     editor, desk, post = world["ed_lyon"], world["desk"], drafts["a"]
@@ -250,6 +290,23 @@ def test_a_published_post_shows_its_permalink(world, drafts, lyon_editor, uow):
     assert '<a id="permalink" href="https://fb.example.test/p/42"' in page
     assert "Published on Facebook on" in page and "123_42" in page
 
+
+
+def test_a_failed_post_says_why_in_the_page_language_with_facebooks_words_kept(
+        world, drafts, lyon_editor, uow):
+    from regions.publishing.graph_errors import error_from_graph_body
+
+    reason = str(error_from_graph_body({"code": 190, "message": "Invalid OAuth access token"}))
+    with uow() as unit:
+        post = unit.session.get(Post, drafts["a"]["id"])
+        post.status, post.failure_reason = PostStatus.FAILED, reason
+        unit.commit()
+    page = _page(lyon_editor.get(f"/posts/{drafts['a']['id']}"))
+    assert "Le jeton d’accès de la Page est invalide ou expiré\u00a0; reconnectez la Page" in page
+    assert "(code 190): Invalid OAuth access token" in page  # Facebook's own words, as said
+    assert "The Page access token is invalid" not in page
+    english = _page(_english(uow, lyon_editor).get(f"/posts/{drafts['a']['id']}"))
+    assert "The Page access token is invalid or expired; reconnect the Page" in english
 
 def test_another_regions_draft_is_not_found_on_every_page(world, drafts, lyon_editor):
     other = drafts["b"]["id"]
