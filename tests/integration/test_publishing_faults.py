@@ -335,6 +335,11 @@ def test_a_failed_post_whose_call_may_have_landed_says_so_and_retry_looks_first(
     with uow() as unit:
         actions.retry_post(unit, load_actor(unit.session.get(User, desk.id)), post_id)
         unit.commit()
+    # The fake logs the first publish when it answers, after the client gave up: wait for that
+    # entry, or it could land among the retry's requests.
+    deadline = time.monotonic() + 10
+    while not _requests(fake, "POST") and time.monotonic() < deadline:
+        time.sleep(0.05)
     before = len(fake.requests())
     assert drain(publisher, session_factory, clock) == [Outcome.ADOPTED]
     retried = [f"{r['method']} {r['path'].rsplit('/', 1)[-1]}" for r in fake.requests()[before:]]

@@ -52,9 +52,12 @@ def server(database_url, engine):
 
 def _get(port: int, path: str, headers: dict[str, str] | None = None):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("GET", path, headers=headers or {})
-    response = conn.getresponse()
-    return response.status, response.getheader("Content-Type"), response.read()
+    try:  # gthread workers keep the connection alive: close it here
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.getheader("Content-Type"), response.read()
+    finally:
+        conn.close()
 
 
 @pytest.mark.parametrize(("path", "headers", "status", "code"), [

@@ -9,6 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from editorial.errors import N_
 from regions.kits import SHARE_NETWORKS
 from service.api.common import QueryArgs, RowId
+from service.api.openapi_fields import HttpUrl
 
 SUGGESTION_MAX = 5000
 
@@ -16,16 +17,17 @@ SUGGESTION_MAX = 5000
 class KitCreateArgs(Schema):
     """A kit from a published post (its link is the Page post) or a campaign (give the link)."""
 
+    OPENAPI_EXTRA = {"oneOf": [{"required": ["post_id"]}, {"required": ["campaign_id"]}]}
+
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     post_id = RowId(strict=True)
     campaign_id = RowId(strict=True)
-    link = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=2000),
-                      metadata={"description": "Default for a post: its permalink"})
+    link = HttpUrl(metadata={"description": "Default for a post: its permalink"})
     suggestions = fields.List(
         fields.String(validate=validate.Length(min=1, max=SUGGESTION_MAX)), required=True,
         validate=validate.Length(min=1, max=3),
         metadata={"description": "One to three personal texts, each checked by the charter"})
-    image_url = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=2000))
+    image_url = HttpUrl()
     image_alt = fields.String(validate=validate.Length(max=500))
     networks = fields.List(fields.String(validate=validate.OneOf(SHARE_NETWORKS)),
                            required=True, validate=validate.Length(min=1, max=5))

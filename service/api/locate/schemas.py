@@ -17,6 +17,7 @@ INCLUDES = ("ancestors", "areas")
 def _include(default: list[str], what: str) -> DelimitedList:
     return DelimitedList(
         fields.String(validate=validate.OneOf(INCLUDES)), load_default=default,
+        validate=validate.Length(max=len(INCLUDES)),
         metadata={"description": f"What to add to each answer, comma-separated: ancestors "
                                  f"(the territory chain, deepest first), areas (gazetteer "
                                  f"areas with level and code). {what}"})
