@@ -97,7 +97,8 @@ case "${1:-}" in
     say "ruff"; "$VENV/bin/ruff" check .
     say "mypy (strict, on every package: see pyproject.toml)"; "$VENV/bin/mypy"
     say "import contract"; "$VENV/bin/lint-imports"
-    say "pytest"; exec "$VENV/bin/pytest" "$@" ;;
+    # One pytest worker per core (pytest-xdist; each starts its own PostGIS): `-n 0` runs serially.
+    say "pytest"; exec "$VENV/bin/pytest" -n auto "$@" ;;
   translations)
     # Bring the catalogues up to date with the code and pages; then translate the new
     # entries of service/translations/fr/LC_MESSAGES/messages.po (the tests check it).
