@@ -45,3 +45,11 @@ def test_pages_allow_only_the_apps_own_scripts(client, path):
     policy = client.get(path).headers["Content-Security-Policy"]
     assert "script-src 'self';" in policy and "frame-ancestors 'none'" in policy
     assert "unsafe-inline" not in policy.split("script-src", 1)[1].split(";", 1)[0]
+
+
+def test_the_audit_trails_csv_answer_is_in_the_spec(client):
+    answer = client.get("/api/openapi.json").json["paths"]["/api/posts/{post_id}/audit"]["get"]
+    content = answer["responses"]["200"]["content"]
+    assert set(content) == {"application/json", "text/csv"}
+    assert content["application/json"]["schema"]["items"] == {
+        "$ref": "#/components/schemas/AuditEvent"}

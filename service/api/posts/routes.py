@@ -197,6 +197,12 @@ class Audit(MethodView):
 
     @blp.arguments(AuditArgs, location="query")
     @blp.response(200, AuditEventSchema(many=True))
+    # Both answers documented (flask-smorest's response knows one content type).
+    @blp.doc(responses={"200": {"description": "OK", "content": {
+        "application/json": {"schema": {"type": "array",
+                                        "items": {"$ref": "#/components/schemas/AuditEvent"}}},
+        "text/csv": {"schema": {"type": "string", "description": (
+            "With ?format=csv: one row per event, as an attachment")}}}}})
     def get(self, args: dict[str, Any], post_id: int) -> Any:
         """Every state change, edit (with diff), comment and decision; JSON or CSV.
 
