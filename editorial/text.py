@@ -70,7 +70,7 @@ def confusables() -> dict[str, str]:
 
 def _plain(text: str) -> str:
     """Lowercase, compatibility-decomposed (ｇ, 𝐠 → g), marks and invisibles dropped."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
+    decomposed = unicodedata.normalize("NFKD", text.lower()).lower()  # 𝖠 has no lowercase: A
     return "".join(char for char in decomposed if not is_ignorable(char))
 
 

@@ -20,7 +20,7 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 # After the host: a port, then a path of printable ASCII (a URL's own alphabet, RFC 3986).
 _TAIL = r"(?::[0-9]{1,5})?(?:/[!-~]*)?$"
 # A subset of what marshmallow's URL validator accepts, so both checks agree on it.
-URL_WITH_TLD = rf"^https?://(?:{_LABEL}\.)+[A-Za-z]{{2,6}}{_TAIL}"
+URL_WITH_TLD = rf"^https?://(?:{_LABEL}\.)+[A-Za-z]{{2,63}}{_TAIL}"
 URL_ANY_HOST = (rf"^https?://(?:(?:{_LABEL}\.)*[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]"
                 rf"|[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}}){_TAIL}")
 

@@ -120,3 +120,10 @@ def test_the_fast_fold_agrees_with_the_character_by_character_fold(text: str) ->
 )
 def test_fold_reads_look_alikes_and_drops_invisible_characters(text: str, folded: str) -> None:
     assert fold(text).text == folded
+
+
+def test_styled_capitals_without_a_lowercase_fold_to_lowercase_on_both_paths():
+    from editorial.text import _fold_slowly
+
+    for styled in ("𝖠", "𝐀", "𝔄", "Ａ"):  # mathematical and full-width capitals
+        assert fold(styled).text == _fold_slowly(styled).text == "a"
