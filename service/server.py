@@ -211,6 +211,7 @@ def granian_server(settings: Settings) -> tuple[MPServer, Callable[[], WsgiApp]]
     server = MPServer(  # processes: the GIL build of Python
         "relais", address=settings.host, port=settings.port, interface=Interfaces.WSGI,
         workers=settings.workers, blocking_threads=settings.threads, http=HTTPModes.http1,
+        websockets=False,
         # An idle kept-alive connection waits this long for its next request's headers.
         http1_settings=HTTP1Settings(keep_alive=settings.keepalive_seconds > 0,
                                      header_read_timeout=max(1, settings.keepalive_seconds)
