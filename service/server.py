@@ -176,7 +176,7 @@ class RequestLimits:
         body = error_body(status, HTTPStatus(status).phrase)
         start_response(f"{status} {HTTPStatus(status).phrase}", [
             ("Content-Type", "application/json"), ("Content-Length", str(len(body))),
-            ("X-Content-Type-Options", "nosniff"), ("Connection", "close")])
+            ("X-Content-Type-Options", "nosniff")])  # no hop-by-hop header (PEP 3333)
         return [body]
 
     @staticmethod
