@@ -246,11 +246,12 @@ def run_all(url: str, prepared: dict, env: dict[str, str], seconds: float,
 
 
 def _worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """A publishing worker logging each publication (INFO), which its share is counted from."""
     relais = Path(sys.executable).with_name("relais")
     with log.open("ab") as out:
         return subprocess.Popen([str(relais), "worker", "--threads", "4", "--poll-interval",
-                                 "0.1"], env={**os.environ, **env}, stdout=out,
-                                stderr=subprocess.STDOUT)
+                                 "0.1"], env={**os.environ, **env, "RELAIS_LOG_LEVEL": "INFO"},
+                                stdout=out, stderr=subprocess.STDOUT)
 
 
 def _pending(dsn: str) -> int:
