@@ -1,12 +1,13 @@
 """Benchmark: the service under load, as in production, driven by wrk from another process.
 
-`relais serve` (gunicorn, RELAIS_ENV=production, embedded PostGIS) on a seeded organisation
+`relais serve` (granian, RELAIS_ENV=production, embedded PostGIS) on a seeded organisation
 (`relais seed`'s code: 20 territories, 10,000 posts), then `wrk` (Debian package, installed by
 `./dev.sh bench`) with 32 connections on each route in turn: `/healthz` (the ceiling), a dry
 run of a 26-rule template with a 200-term charter, submitting a draft for review, listing posts,
 a z10 map tile, and a bulk locate of 1,000 points. Each figure is a ratio to `/healthz` in the
-same run. The same routes are measured under the former server settings (sync workers, which
-close every connection) as the baseline of the choice of worker class (decision 0020).
+same run. The same routes are measured under the former server settings (gunicorn's sync
+workers, which close every connection) as the baseline of the choice of server (decisions 0020,
+0030).
 Afterwards, no connection of the service may be left in PostgreSQL (pg_stat_activity).
 
 Usage: python bench/bench_load.py [--seconds S] [--baseline-seconds S] [--connections C]
@@ -41,6 +42,7 @@ from bench_locate import database, free_port  # noqa: E402
 from bench_validation import SEED, build_charter, build_template, charter_terms, post  # noqa: E402
 from report import row  # noqa: E402
 
+from config.settings import Settings  # noqa: E402
 from regions import accounts, migrate, standards  # noqa: E402
 from regions.db import UnitOfWork, make_engine, make_session_factory  # noqa: E402
 from regions.models import User  # noqa: E402
@@ -50,6 +52,8 @@ BENCH = "load"
 POSTS = 10_000
 DRAIN_SECONDS = 180  # at most, for the workers to publish what was approved under load
 SUBMIT_RATE_CEILING = 2_500  # drafts prepared per second of the submit run (never run out)
+SERVER = Settings().worker_class  # the production server (RELAIS_WORKER_CLASS's default)
+BASELINE = "sync"  # gunicorn's sync workers, the server settings before decision 0020
 
 WRK_SCRIPT = """
 local counter = 0
@@ -242,11 +246,12 @@ def run_all(url: str, prepared: dict, env: dict[str, str], seconds: float,
 
 
 def _worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """A publishing worker logging each publication (INFO), which its share is counted from."""
     relais = Path(sys.executable).with_name("relais")
     with log.open("ab") as out:
         return subprocess.Popen([str(relais), "worker", "--threads", "4", "--poll-interval",
-                                 "0.1"], env={**os.environ, **env}, stdout=out,
-                                stderr=subprocess.STDOUT)
+                                 "0.1"], env={**os.environ, **env, "RELAIS_LOG_LEVEL": "INFO"},
+                                stdout=out, stderr=subprocess.STDOUT)
 
 
 def _pending(dsn: str) -> int:
@@ -272,7 +277,7 @@ def scale_out(url: str, prepared: dict, env: dict[str, str], seconds: float,
     from service.fakegraph import FakeGraphServer, FakePage
 
     key, token = Fernet.generate_key().decode(), f"EAALoad-{secrets.token_hex(12)}"
-    env = {**env, "RELAIS_ENCRYPTION_KEY": key, "RELAIS_WORKER_CLASS": "gthread",
+    env = {**env, "RELAIS_ENCRYPTION_KEY": key, "RELAIS_WORKER_CLASS": SERVER,
            "DATABASE_URL": url}
     dsn = url.replace("+psycopg", "")
     engine = make_engine(url)
@@ -335,15 +340,15 @@ def report(production: dict, baseline: dict, scaled: dict, args: argparse.Namesp
     for name, figures in production.items():
         if name == "leftover":
             continue
-        row(BENCH, f"{name}: requests/s (gthread, {args.connections} conn.)", figures["rps"],
+        row(BENCH, f"{name}: requests/s ({SERVER}, {args.connections} conn.)", figures["rps"],
             "req/s", baseline_name="/healthz", baseline=ceiling, target=TARGETS.get(name))
         row(BENCH, f"{name}: p50 / p99", figures["p50"], "ms p50",
             baseline_name="p99", baseline=figures["p99"])
         row(BENCH, f"{name}: errors over {args.seconds:g} s", figures["errors"], "errors",
             target="0")
         if name in baseline:
-            row(BENCH, f"{name}: gthread vs sync workers", figures["rps"], "req/s",
-                baseline_name="sync", baseline=baseline[name]["rps"])
+            row(BENCH, f"{name}: {SERVER} vs {BASELINE} workers", figures["rps"], "req/s",
+                baseline_name=BASELINE, baseline=baseline[name]["rps"])
     row(BENCH, "PostgreSQL connections left after the server stopped",
         production["leftover"]["connections"], "connections", target="0")
     if scaled:
@@ -368,7 +373,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0, help="per route, production")
     parser.add_argument("--baseline-seconds", type=float, default=15.0,
-                        help="per route, sync workers (0: skip)")
+                        help=f"per route, {BASELINE} workers (0: skip)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--scale-out-seconds", type=float, default=20.0,
                         help="two servers and two workers under load (0: skip)")
@@ -379,9 +384,9 @@ def main() -> None:
     with database() as url:
         prepared = prepare(url)
         print(f"load: seeded {POSTS:,} posts in {time.perf_counter() - started:.1f} s", flush=True)
-        production = run_all(url, prepared, {**production_env, "RELAIS_WORKER_CLASS": "gthread"},
+        production = run_all(url, prepared, {**production_env, "RELAIS_WORKER_CLASS": SERVER},
                              args.seconds, args.connections)
-        baseline = (run_all(url, prepared, {**production_env, "RELAIS_WORKER_CLASS": "sync"},
+        baseline = (run_all(url, prepared, {**production_env, "RELAIS_WORKER_CLASS": BASELINE},
                             args.baseline_seconds, args.connections)
                     if args.baseline_seconds else {})
         scaled = (scale_out(url, prepared, production_env, args.scale_out_seconds,

@@ -1,7 +1,7 @@
 """Benchmark: locate 100,000 seeded points in France against the 101 départements.
 
 Measures, in one run and on the same data:
-  1. the service's bulk path over HTTP (gunicorn, `POST /api/locate`),
+  1. the service's bulk path over HTTP (granian, `POST /api/locate`),
   2. the naive point-driven SQL join (GiST on the polygons only),
   3. the best bare SQL join we can write (points indexed, polygons cut with ST_Subdivide),
   4. single-point `GET /api/locate` latency (p50, p95), with its default answer (chain and
@@ -204,8 +204,8 @@ def http_single(base: str, token: str, points: np.ndarray, n: int = 2000,
     """Latencies (ms) of `GET /api/locate` for ``n`` points, measured with a lean client.
 
     ``http.client`` rather than requests: the figure is the service's latency, not the
-    client library's (gunicorn's sync workers close each connection, so every request pays
-    its TCP connect as a real client would).
+    client library's (one connection per request: each pays its TCP connect, as a one-off
+    client would).
     """
     host, port = base.removeprefix("http://").split(":")
     headers = {"Authorization": f"Bearer {token}"}

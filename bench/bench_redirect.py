@@ -1,6 +1,6 @@
 """Short links: redirect throughput against /healthz in the same run, and exact click counts.
 
-Measures, through `relais serve` (gunicorn, 2 sync workers) on one database:
+Measures, through `relais serve` (granian, 2 workers) on one database:
   1. `GET /healthz` and `GET /s/<code>` (round robin over the seeded codes) with `wrk`:
      requests/s with 8 connections, p50 latency with one; the ratio redirect/healthz
      (target ≥ 0.8 ×) and the redirect's p50 (target ≤ 2 ms);
@@ -179,7 +179,7 @@ def main() -> None:
                 time.sleep(0.5)
                 after = counted(url)
         after = counted(url)  # and after the server stopped (workers write on exit)
-    print(f"redirect: {args.codes} short links, gunicorn 2 sync workers, wrk {CONNECTIONS} "
+    print(f"redirect: {args.codes} short links, granian 2 workers, wrk {CONNECTIONS} "
           f"connections, best of {ROUNDS} alternated runs of {args.seconds:g} s; "
           f"{errors} wrk errors")
     row("redirect", "GET /s/<code> throughput", redirect_rate, "req/s",

@@ -1,14 +1,13 @@
 """Benchmark: vector tiles of 1,000,000 posts across France, the route against bare SQL and tipg.
 
 Measures, in one run and on the same table (HTTP with `wrk`, which `./dev.sh bench` installs):
-  1. `GET /api/map/posts/{z}/{x}/{y}.mvt` through `relais serve` (gunicorn, production settings),
+  1. `GET /api/map/posts/{z}/{x}/{y}.mvt` through `relais serve` (granian, production settings),
   2. the bare `ST_AsMVT` SQL of the same tiles (psycopg, prepared, no HTTP),
   3. the same tiles served by tipg (PyPI) under uvicorn (2 workers) from the same `posts` table,
 at z5 (clustered), z10 and z14: p50/p95 on one connection, requests/s with 8 connections
-(wrk keeps each connection alive, and so do gunicorn's gthread workers, the default since
-decision 0020). Also: a conditional GET
-(304) and the activity map. Prints figures, writes them to docs/benchmarks.md; never fails on
-time.
+(wrk keeps each connection alive, and so does granian, the server since decision 0030).
+Also: a conditional GET (304) and the activity map. Prints figures, writes them to
+docs/benchmarks.md; never fails on time.
 
 Usage: python bench/bench_tiles.py [--posts N] [--seconds S] [--no-write]
 """
@@ -357,7 +356,7 @@ def report(args: argparse.Namespace, seeded: dict, rows: list, extras: dict, tip
              "turn). `bare`: the "
              "route's own ST_AsMVT SQL over psycopg (prepared, no HTTP, 1 and "
              f"{CONNECTIONS} threads); `relais`: "
-             "`relais serve` (gunicorn, 2 gthread workers) as the desk, its tile cache warm "
+             "`relais serve` (granian, 2 workers) as the desk, its tile cache warm "
              "(the sampled tiles repeat, no post changes); `relais cold`: the same with "
              "`RELAIS_TILE_CACHE_MB=0` (every tile built by PostgreSQL); `tipg`: tipg under "
              "uvicorn (2 workers, uvloop + httptools) on `geom_3857`, same properties.", "",

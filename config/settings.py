@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 DEV_SECRET_KEY = "relais-development-secret-change-me"
 ENVIRONMENTS = ("development", "test", "production")
-WORKER_CLASSES = ("gthread", "sync")  # gunicorn's; see docs/decisions/0020
+WORKER_CLASSES = ("granian", "gthread", "sync")  # see docs/decisions/0030
 
 
 class SettingsError(ValueError):
@@ -73,7 +73,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 2
-    worker_class: str = "gthread"
+    worker_class: str = "granian"
     threads: int = 4
     keepalive_seconds: int = 5
     timeout_seconds: int = 60

@@ -127,7 +127,7 @@ def create_app(settings: Settings, *, session_factory: SessionFactory | None = N
     if session_factory is None:
         if not settings.database_url:
             raise RuntimeError("create_app needs settings.database_url or a session_factory")
-        # One connection per thread of a gthread worker, so no request waits for the pool.
+        # One connection per thread of a web worker, so no request waits for the pool.
         engine = make_engine(settings.database_url, pool_size=max(5, settings.threads))
         session_factory = make_session_factory(engine)
         readonly = make_readonly_session_factory(engine)

@@ -68,7 +68,7 @@ def cli(ctx: click.Context) -> None:
 @click.option("--port", type=int, help="Port to listen on (RELAIS_PORT, default 8000).")
 @click.option("--workers", type=click.IntRange(1, 64), help="Worker processes (RELAIS_WORKERS).")
 @click.option("--threads", type=click.IntRange(1, 256),
-              help="Threads per worker process (RELAIS_THREADS; gthread workers).")
+              help="Threads per worker process calling the app (RELAIS_THREADS).")
 @click.option("--demo", is_flag=True, help="Create the demo territories and users first.")
 @click.pass_context
 def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None,

@@ -4,8 +4,9 @@ A redirect reads its target from a per-process cache (a code never changes targe
 one to an in-memory counter keyed by (share, day): nothing about the clicker is kept, not
 even the IP. A thread of each web process writes the counters every
 ``RELAIS_CLICK_FLUSH_SECONDS`` in one upsert; the process writes what is left when it stops
-(gunicorn's ``worker_exit``). An app bound to a test's transaction (no engine of its own)
-has no thread: it writes each click at once, through the same code.
+(granian: a process finalizer; gunicorn: ``worker_exit``). An app bound to a test's
+transaction (no engine of its own) has no thread: it writes each click at once, through the
+same code.
 """
 
 from __future__ import annotations

@@ -1,12 +1,22 @@
-"""Run the app under gunicorn: threaded workers keeping API clients' connections alive."""
+"""Run the app: granian (decision 0030), or gunicorn's sync/gthread workers to compare.
+
+granian is a Rust HTTP server calling the WSGI app from a few Python threads per process; it
+keeps API clients' connections alive without a Python poller thread in each process.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Iterable
+from functools import partial
+from http import HTTPStatus
 from typing import Any
 
 from flask import Flask
+from granian.constants import HTTPModes, Interfaces
+from granian.http import HTTP1Settings
+from granian.server import MPServer
 from gunicorn import util
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.base import Worker
@@ -18,6 +28,14 @@ from config.settings import Settings
 # Gunicorn's own refusals, before any request reaches the app, as codes of the one error shape.
 SERVER_ERROR_CODES = {400: "request.invalid", 414: "request.uri_too_long",
                       431: "request.headers_too_large", 500: "server.error"}
+
+
+def error_body(status: int, reason: str) -> bytes:
+    """A refusal made before the app routes the request, in the app's JSON error shape."""
+    return json.dumps({
+        "code": SERVER_ERROR_CODES.get(status, "http.error"), "status": status,
+        "message": reason or "Bad request", "errors": {}, "request_id": None,
+    }).encode()
 
 
 class _Captured:
@@ -47,10 +65,7 @@ class JsonErrors(Worker):
         status_line = captured.data.split(b"\r\n", 1)[0].decode("latin1")
         _, status, reason = (status_line.split(" ", 2) + ["", ""])[:3]
         code = int(status) if status.isdigit() else 500
-        body = json.dumps({
-            "code": SERVER_ERROR_CODES.get(code, "http.error"), "status": code,
-            "message": reason or "Bad request", "errors": {}, "request_id": None,
-        }).encode()
+        body = error_body(code, reason)
         head = (f"HTTP/1.1 {code} {reason}\r\nConnection: close\r\n"
                 f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
                 "X-Content-Type-Options: nosniff\r\n\r\n").encode("latin1")
@@ -65,10 +80,10 @@ class JsonErrorSyncWorker(JsonErrors, SyncWorker):
 
 
 class JsonErrorThreadWorker(JsonErrors, ThreadWorker):
-    """Gunicorn's gthread worker (threads, keep-alive), the default (decision 0020)."""
+    """Gunicorn's gthread worker (threads, keep-alive; decision 0020, replaced by 0030)."""
 
 
-# RELAIS_WORKER_CLASS → the worker gunicorn runs.
+# RELAIS_WORKER_CLASS → the worker gunicorn runs (granian is not gunicorn's).
 JSON_ERROR_WORKERS = {"sync": "service.server.JsonErrorSyncWorker",
                       "gthread": "service.server.JsonErrorThreadWorker"}
 
@@ -92,6 +107,10 @@ class RelaisServer(BaseApplication):
             "threads": settings.threads if settings.worker_class == "gthread" else 1,
             "keepalive": settings.keepalive_seconds,
             "control_socket_disable": True,
+            # Each worker listens on its own socket and the kernel spreads new connections
+            # over them: on one shared socket, the worker awake first accepted all of a
+            # client's kept-alive connections and the other one idled (decision 0030).
+            "reuse_port": True,
             "accesslog": "-",
             "graceful_timeout": settings.graceful_timeout_seconds,
             "timeout": settings.timeout_seconds,
@@ -104,26 +123,102 @@ class RelaisServer(BaseApplication):
     # (PEP 3333: optional exc_info, returns write()); Flask's __call__ asks for the full one.
     def load(self) -> Flask:  # type: ignore[override]
         """Build the app in each worker (after fork: no shared connections)."""
-        import gc
+        return worker_app(self.settings)
 
-        from service.app import create_app
-        from service.runtime import warm_indexes
 
-        app = create_app(self.settings)
-        warm_indexes(app)  # the first request must not wait for the territory index
-        # Everything loaded so far lives as long as the worker: keep it out of the collector's
-        # full passes, which otherwise walk it again and again.
-        gc.freeze()
-        return app
+def worker_app(settings: Settings) -> Flask:
+    """The app of one web worker process, ready for its first request."""
+    import gc
+
+    from service.app import create_app
+    from service.runtime import warm_indexes
+
+    app = create_app(settings)
+    warm_indexes(app)  # the first request must not wait for the territory index
+    # Everything loaded so far lives as long as the worker: keep it out of the collector's
+    # full passes, which otherwise walk it again and again.
+    gc.freeze()
+    return app
 
 
 def _write_pending_clicks(server: Any, worker: Any) -> None:
-    """A stopping web worker writes the short-link clicks it still holds in memory."""
+    """A stopping gunicorn worker writes the short-link clicks it still holds in memory."""
     from service.links import counter
 
     app = getattr(worker, "wsgi", None)
     if isinstance(app, Flask):
         counter(app).stop()
+
+
+# gunicorn's default limits, which issue 11 answered as JSON 414/431 (JsonErrors). granian's
+# own are higher (its HTTP parser refuses a URI over 64 KiB with a bare 414 and more than 100
+# header fields with a bare 431, before Python sees the request): RequestLimits applies
+# gunicorn's in the app's JSON shape below those.
+REQUEST_URI_LIMIT = 4094
+HEADER_FIELD_LIMIT = 8190
+
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+class RequestLimits:
+    """WSGI middleware: too long a URI (414) or header field (431), as gunicorn refused them."""
+
+    def __init__(self, app: WsgiApp) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse
+                 ) -> Iterable[bytes]:
+        """Refuse as gunicorn would have, or pass the request on."""
+        status = self.refusal(environ)
+        if status is None:
+            return self.app(environ, start_response)
+        body = error_body(status, HTTPStatus(status).phrase)
+        start_response(f"{status} {HTTPStatus(status).phrase}", [
+            ("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+            ("X-Content-Type-Options", "nosniff")])  # no hop-by-hop header (PEP 3333)
+        return [body]
+
+    @staticmethod
+    def refusal(environ: dict[str, Any]) -> int | None:
+        """The status gunicorn would have refused this request with, if any."""
+        uri = len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", "")) + 1
+        if uri > REQUEST_URI_LIMIT:
+            return 414
+        if any(len(key) - 5 + len(str(value)) + 2 > HEADER_FIELD_LIMIT
+               for key, value in environ.items() if key.startswith("HTTP_")):
+            return 431
+        return None
+
+
+def _granian_worker_app(settings: Settings) -> WsgiApp:
+    """The app of one granian worker; its pending clicks are written when the process ends.
+
+    granian runs each worker as a multiprocessing process, which runs its finalizers on the
+    way out after a SIGTERM; this is what gunicorn's ``worker_exit`` hook did.
+    """
+    from multiprocessing import util
+
+    from service.links import counter
+
+    app = worker_app(settings)
+    util.Finalize(None, counter(app).stop, exitpriority=10)
+    return RequestLimits(app)
+
+
+def granian_server(settings: Settings) -> tuple[MPServer, Callable[[], WsgiApp]]:
+    """Granian configured from Relais settings (decision 0030), and its workers' app loader."""
+    server = MPServer(  # processes: the GIL build of Python
+        "relais", address=settings.host, port=settings.port, interface=Interfaces.WSGI,
+        workers=settings.workers, blocking_threads=settings.threads, http=HTTPModes.http1,
+        websockets=False,
+        # An idle kept-alive connection waits this long for its next request's headers.
+        http1_settings=HTTP1Settings(keep_alive=settings.keepalive_seconds > 0,
+                                     header_read_timeout=max(1, settings.keepalive_seconds)
+                                     * 1000),
+        log_access=True, respawn_failed_workers=True,
+        workers_kill_timeout=settings.graceful_timeout_seconds)
+    return server, partial(_granian_worker_app, settings)
 
 
 def run_server(settings: Settings) -> None:
@@ -133,6 +228,10 @@ def run_server(settings: Settings) -> None:
     # Build the app once before forking, so a broken configuration fails here, in one line.
     probe = create_app(settings)
     probe.extensions["relais"].engine.dispose()
+    if settings.worker_class == "granian":
+        server, loader = granian_server(settings)
+        server.serve(target_loader=loader, wrap_loader=False)
+        return
     master = os.getpid()
     try:
         RelaisServer(settings).run()

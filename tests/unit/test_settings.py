@@ -92,7 +92,7 @@ def test_the_server_settings_are_read_and_an_unknown_worker_class_is_refused():
                                   "RELAIS_GRACEFUL_TIMEOUT_SECONDS": "5"})
     assert (settings.worker_class, settings.threads, settings.keepalive_seconds,
             settings.timeout_seconds, settings.graceful_timeout_seconds) == ("sync", 8, 0, 30, 5)
-    assert Settings().worker_class == "gthread" and Settings().keepalive_seconds > 0
+    assert Settings().worker_class == "granian" and Settings().keepalive_seconds > 0
     with pytest.raises(SettingsError, match="RELAIS_WORKER_CLASS"):
         Settings.from_env({"RELAIS_WORKER_CLASS": "eventlet"}).check_for_startup()
     with pytest.raises(SettingsError, match="RELAIS_THREADS"):
@@ -105,14 +105,30 @@ def test_gunicorn_gets_the_worker_class_threads_keepalive_and_timeouts():
 
     from service.server import JsonErrors, RelaisServer
 
-    threaded = RelaisServer(Settings(threads=6, keepalive_seconds=7, timeout_seconds=40)).cfg
+    threaded = RelaisServer(Settings(worker_class="gthread", threads=6, keepalive_seconds=7,
+                                     timeout_seconds=40)).cfg
     assert (threaded.threads, threaded.keepalive, threaded.timeout) == (6, 7, 40)
     assert issubclass(threaded.worker_class, ThreadWorker)
     assert issubclass(threaded.worker_class, JsonErrors)  # its own errors in the JSON shape
+    assert threaded.reuse_port  # a socket per worker: the kernel spreads the connections
     synchronous = RelaisServer(Settings(worker_class="sync")).cfg
     assert synchronous.threads == 1
     assert issubclass(synchronous.worker_class, SyncWorker)
     assert issubclass(synchronous.worker_class, JsonErrors)
+
+
+def test_granian_gets_the_workers_threads_keepalive_and_graceful_timeout():
+    from service.server import granian_server
+
+    server, _loader = granian_server(Settings(workers=3, threads=6, keepalive_seconds=7,
+                                              graceful_timeout_seconds=12))
+    assert (server.workers, server.blocking_threads, server.workers_kill_timeout) == (3, 6, 12)
+    assert server.http1_settings is not None
+    assert server.http1_settings.keep_alive
+    assert server.http1_settings.header_read_timeout == 7000  # ms, the kept-alive idle time
+    assert server.respawn_failed_workers  # a worker that dies is replaced, as under gunicorn
+    closing, _ = granian_server(Settings(keepalive_seconds=0))
+    assert closing.http1_settings is not None and not closing.http1_settings.keep_alive
 
 
 def test_the_publishing_worker_timing_and_graph_settings_are_read_and_typed():
