@@ -6,7 +6,9 @@ the newest 2,000 posts live, as a desk that keeps up would have), then ANALYZE. 
 in process (the Flask app on that database, no HTTP, the desk's bearer token): post list
 filtered by territory, status, text and bounding box; the review queue; the newest campaign's
 dashboard; the activity map (all time and last 30 days); a z10 tile built by PostgreSQL (tile
-cache off). p50/p95 of each at each size; the target is p50 at 1M ≤ 1.5 × p50 at 10k.
+cache off). Every size is seeded first, then each read runs on all of them in turns, request by
+request, so that the shared machine's changing load weighs on every size alike. p50/p95 of each
+at each size; the target is p50 at 1M ≤ 1.5 × p50 at 10k.
 
 Usage: python bench/bench_growth.py [--sizes 10000,100000,1000000] [--requests N]
 """
@@ -19,7 +21,9 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -89,35 +93,57 @@ def paths(ids: dict[str, Any]) -> dict[str, list[str]]:
     }
 
 
-def measure(get: Callable[[str], Any], cycle: list[str], n: int) -> tuple[float, float]:
-    """p50 and p95 (ms) of ``n`` requests after 5 warm-ups; every answer must be a 200."""
-    times = []
+def measure(gets: list[Callable[[str], Any]], cycles: list[list[str]],
+            n: int) -> list[tuple[float, float]]:
+    """p50 and p95 (ms) of ``n`` requests to each app (its own paths), after 5 warm-ups.
+
+    The apps take turns request by request, so a change in the machine's load (shared, noisy)
+    weighs on every size alike and the ratios between sizes hold. Every answer must be a 200.
+    """
+    times: list[list[float]] = [[] for _ in gets]
     for i in range(n + 5):
-        start = time.perf_counter()
-        response = get(cycle[i % len(cycle)])
-        elapsed = (time.perf_counter() - start) * 1000
-        assert response.status_code == 200, (cycle[i % len(cycle)], response.status_code,
-                                             response.get_data()[:300])
-        if i >= 5:
-            times.append(elapsed)
-    times.sort()
-    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))]
+        for get, cycle, kept in zip(gets, cycles, times, strict=True):
+            path = cycle[i % len(cycle)]
+            start = time.perf_counter()
+            response = get(path)
+            elapsed = (time.perf_counter() - start) * 1000
+            assert response.status_code == 200, (path, response.status_code,
+                                                 response.get_data()[:300])
+            if i >= 5:
+                kept.append(elapsed)
+    figures = []
+    for kept in times:
+        kept.sort()
+        figures.append((statistics.median(kept), kept[min(len(kept) - 1, int(len(kept) * 0.95))]))
+    return figures
 
 
-def measure_size(posts: int, requests: int) -> tuple[dict[str, tuple[float, float]], float]:
+def measure_sizes(sizes: list[int], requests: int,
+                  ) -> tuple[dict[int, dict[str, tuple[float, float]]], dict[int, float]]:
+    """Seed one database per size (seconds taken), then time each read on all in turns."""
     from service.app import create_app
 
-    with database() as url:
-        ids, seconds = prepare(url, posts)
-        settings = Settings(environment="test", secret_key="growth-" * 8, database_url=url,
-                            tile_cache_mb=0, log_level="WARNING")
-        app = create_app(settings)
-        client = app.test_client()
-        headers = {"Authorization": f"Bearer {ids['token']}"}
-        figures = {name: measure(lambda path: client.get(path, headers=headers), cycle,
-                                 requests) for name, cycle in paths(ids).items()}
-        app.extensions["relais"].engine.dispose()
-    return figures, seconds
+    with ExitStack() as stack:
+        gets: list[Callable[[str], Any]] = []
+        seconds: dict[int, float] = {}
+        routes: list[dict[str, list[str]]] = []
+        for posts in sizes:
+            print(f"growth: seeding {posts:,} posts", flush=True)
+            url = stack.enter_context(database())
+            ids, seconds[posts] = prepare(url, posts)
+            settings = Settings(environment="test", secret_key="growth-" * 8, database_url=url,
+                                tile_cache_mb=0, log_level="WARNING")
+            app = create_app(settings)
+            stack.callback(app.extensions["relais"].engine.dispose)
+            gets.append(partial(app.test_client().get,
+                                headers={"Authorization": f"Bearer {ids['token']}"}))
+            routes.append(paths(ids))
+        results: dict[int, dict[str, tuple[float, float]]] = {posts: {} for posts in sizes}
+        for name in routes[0]:
+            figures = measure(gets, [each[name] for each in routes], requests)
+            for posts, figure in zip(sizes, figures, strict=True):
+                results[posts][name] = figure
+    return results, seconds
 
 
 def main() -> None:
@@ -127,12 +153,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100, help="per read and size")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
-    results: dict[int, dict[str, tuple[float, float]]] = {}
+    results, seconds = measure_sizes(sizes, args.requests)
     for posts in sizes:
+        row(BENCH, f"seed {posts:,} posts (COPY, with comments and audit)",
+            posts / seconds[posts], "posts/s")
         print(f"growth: {posts:,} posts", flush=True)
-        results[posts], seconds = measure_size(posts, args.requests)
-        row(BENCH, f"seed {posts:,} posts (COPY, with comments and audit)", posts / seconds,
-            "posts/s")
         for name, (p50, p95) in results[posts].items():
             print(f"    {name:<24} p50 {p50:8.2f} ms   p95 {p95:8.2f} ms", flush=True)
     base, largest = sizes[0], sizes[-1]

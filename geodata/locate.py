@@ -71,18 +71,21 @@ def locate_point_later(session: Session, cache: IndexCache, lon: float, lat: flo
     The lookup's read goes with the session's next read (the caller's authentication), or
     alone when the function is called first. Without areas it reads only the index's change
     counter, unless the point is outside every territory: then the areas are read to word the
-    answer and the hint. Which read to queue is guessed from the index held; when the counter
-    shows that guess stale and the point turns out outside, the areas are read afterwards.
+    answer and the hint. Which read to queue is guessed from the index held, and the guess is
+    the answer when the counter shows that index current; when it shows it stale, the point is
+    located again and, if it turns out outside, the areas are read afterwards.
     """
     params = {"lon": lon, "lat": lat, "swap_ok": -90.0 <= lon <= 90.0 and lon != lat}
     held = cache.held
-    with_areas = with_areas or held is None or held.locate_one(lon, lat) == NO_TERRITORY
+    guess = NO_TERRITORY if held is None else held.locate_one(lon, lat)
+    with_areas = with_areas or guess == NO_TERRITORY
     pending = read_later(session, _SINGLE_LOOKUP if with_areas else _VERSION, params)
 
     def answer() -> Location:
         rows = pending()
         index = cache.get(session, int(rows[0][0]))
-        found = index.locate_one(lon, lat)
+        # The counter says the index held is current (the usual case): the guess is the answer.
+        found = guess if index is held else index.locate_one(lon, lat)
         if found != NO_TERRITORY and not with_areas:
             return Location(lon, lat, index.by_id[found], index.ancestors(found))
         if not with_areas:  # guessed inside, but the index changed and says outside

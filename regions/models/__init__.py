@@ -20,6 +20,7 @@ from regions.models.ambassadors import (
 from regions.models.audit import AuditEvent
 from regions.models.editorial import CharterVersion, TemplateRecord, TemplateVersion
 from regions.models.posts import (
+    ActivityDay,
     Campaign,
     Comment,
     MapCell,
@@ -45,7 +46,8 @@ from regions.models.territories import (
 )
 
 __all__ = [
-    "AdminArea", "AmbassadorInvitation", "AmbassadorProfile", "ApiToken", "AuditEvent",
+    "ActivityDay", "AdminArea", "AmbassadorInvitation", "AmbassadorProfile", "ApiToken",
+    "AuditEvent",
     "Campaign", "CharterVersion", "Comment", "GraphHold", "IndexVersion", "LoginAttempt",
     "MapCell", "MapChange", "Membership", "PageConnection", "Post", "PostEngagement",
     "PostStatus", "Publication", "PublicationAttempt", "Role", "Share", "ShareClick", "ShareKit",

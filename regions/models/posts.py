@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Computed,
+    Date,
     DateTime,
     Double,
     Enum,
@@ -182,6 +183,28 @@ class MapCell(Base):
     posts: Mapped[int] = mapped_column(Integer)
     sum_x: Mapped[float] = mapped_column(Double)
     sum_y: Mapped[float] = mapped_column(Double)
+
+
+class ActivityDay(Base):
+    """Posts counted per publication day (UTC), territory and state, for the activity map.
+
+    Kept by statement-level triggers on ``posts`` (migration 0015), in the writing transaction,
+    so a period of whole days is read from these rows, whatever the number of posts.
+    """
+
+    __tablename__ = "activity_days"
+    __table_args__ = (
+        # Days whose last post left: the trigger deletes them in the same statement.
+        Index("ix_activity_days_empty", "day", postgresql_where=text("posts = 0")),
+    )
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    territory_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[PostStatus] = mapped_column(
+        Enum(PostStatus, name="post_status", values_callable=enum_values, create_type=False),
+        primary_key=True,
+    )
+    posts: Mapped[int] = mapped_column(Integer)
 
 
 class Comment(Base):

@@ -265,6 +265,95 @@ def test_clusters_count_the_visible_posts_after_changes(world, more_lyon_drafts,
         assert counts == {"desk": 4, "ed_lyon": 4, "ed_marseille": 1}, z
 
 
+# The per-day counts behind the activity map over a period (activity_days, kept by triggers).
+
+RECOUNT_DAYS = ("SELECT (publish_at AT TIME ZONE 'UTC')::date, territory_id, status::text, "
+                "count(*) FROM posts WHERE publish_at IS NOT NULL GROUP BY 1, 2, 3")
+KEPT_DAYS = "SELECT day, territory_id, status::text, posts FROM activity_days"
+
+
+def assert_days_match_the_posts(session):
+    def rows(sql):
+        return {tuple(r[:3]): r[3] for r in session.execute(text(sql))}
+    recounted = rows(RECOUNT_DAYS)
+    assert rows(KEPT_DAYS) == recounted
+    return recounted
+
+
+SPREAD = """
+    INSERT INTO posts (territory_id, author_id, template_version_id, status, text, publish_at)
+    SELECT CASE WHEN i % 2 = 0 THEN :lyon ELSE :marseille END, author_id, template_version_id,
+           (ARRAY['draft', 'submitted', 'published', 'failed'])[1 + i % 4]::post_status,
+           'Bulk ' || i, CASE WHEN i % 13 = 0 THEN NULL
+                              ELSE timestamptz '2026-03-01 00:00Z' + i * interval '97 minutes' END
+    FROM posts, generate_series(1, 300) AS i WHERE posts.id = :a"""
+
+
+def test_the_day_counts_stay_exact_through_inserts_changes_and_deletes(world, drafts, uow):
+    with uow() as unit:
+        session = unit.session
+        places = {"lyon": world["lyon"], "marseille": world["marseille"], "a": drafts["a"]["id"]}
+        session.execute(text(SPREAD), places)  # ~20 days, 15 posts a day, one statement
+        before = assert_days_match_the_posts(session)
+        assert sum(before.values()) == 300 - 300 // 13 and len({k[0] for k in before}) > 15
+        changes = [
+            "UPDATE posts SET status = 'published' WHERE id % 3 = 0",
+            "UPDATE posts SET territory_id = :marseille WHERE id % 5 = 0",
+            "UPDATE posts SET publish_at = publish_at + interval '1 day' WHERE id % 7 = 0",
+            "UPDATE posts SET publish_at = date_trunc('day', publish_at) WHERE id % 11 = 0",
+            "UPDATE posts SET publish_at = NULL WHERE id % 17 = 0",
+            "UPDATE posts SET publish_at = timestamptz '2026-06-01 23:59:59Z' "
+            "WHERE publish_at IS NULL",
+            "UPDATE posts SET text = 'Edited' WHERE id % 2 = 0",
+            "DELETE FROM posts WHERE id % 4 = 1",
+        ]
+        for change in changes:
+            session.execute(text(change), {"marseille": world["marseille"]})
+            assert_days_match_the_posts(session)
+        session.execute(text("DELETE FROM posts"))
+        assert session.execute(text("SELECT count(*) FROM activity_days")).scalar() == 0
+
+
+PERIODS = [  # (since, until): within a day, across days at any hour, at midnights, open ends
+    ("2026-03-04T10:17:00+00:00", "2026-03-04T18:00:00+00:00"),
+    ("2026-03-02T10:17:00+00:00", "2026-03-09T05:43:00+00:00"),
+    ("2026-03-03T00:00:00+00:00", "2026-03-08T00:00:00+00:00"),
+    ("2026-03-03T23:30:00+02:00", "2026-03-04T01:30:00+02:00"),
+    ("2026-03-05T12:00:00-09:30", None),
+    (None, "2026-03-07T07:07:00+00:00"),
+    ("2026-03-09T00:00:00+00:00", None),
+    ("2026-03-09T00:00:00+00:00", "2026-03-01T00:00:00+00:00"),
+]
+
+
+@pytest.mark.parametrize(("since", "until"), PERIODS)
+def test_activity_over_any_period_counts_exactly_what_each_role_may_see(
+        world, drafts, uow, since, until):
+    with uow() as unit:
+        unit.session.execute(text(SPREAD), {"lyon": world["lyon"], "marseille": world["marseille"],
+                                            "a": drafts["a"]["id"]})
+        unit.commit()
+    period = " AND ".join(["publish_at IS NOT NULL"]
+                          + (["publish_at >= :since"] if since else [])
+                          + (["publish_at < :until"] if until else []))
+    bounds = {"since": since, "until": until, "lyon": world["lyon"]}
+    with uow() as unit:
+        def expected(seen):
+            return {row[0]: tuple(row[1:]) for row in unit.session.execute(text(
+                "SELECT territory_id, count(*), count(*) FILTER (WHERE status = 'published'), "
+                "count(*) FILTER (WHERE status IN ('submitted', 'changes_requested', "
+                "'approved', 'scheduled')), count(*) FILTER (WHERE status = 'failed') "
+                f"FROM posts WHERE {period} AND ({seen}) GROUP BY territory_id"), bounds)}
+        by_desk = expected("true")
+        by_lyon = expected("territory_id = :lyon OR status = 'published'")
+    query = {k: v for k, v in (("since", since), ("until", until)) if v}
+    for user, wanted in (("desk", by_desk), ("ed_lyon", by_lyon)):
+        counted = {t: (p["posts"], p["published"], p["pending"], p["failed"])
+                   for t, p in activity(world[user], **query).items() if p["posts"]}
+        assert counted == wanted, user
+    assert by_desk != by_lyon or not by_desk
+
+
 # Each worker keeps the tiles it served, reused while no post changes.
 
 def test_a_cached_tile_is_reused_until_a_post_changes(app, world, drafts, uow):

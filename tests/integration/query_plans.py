@@ -60,6 +60,20 @@ def explain(session: Session, run: Callable[[], Any]) -> list[tuple[str, list[st
     return results
 
 
+def rows_read_from_posts(session: Session, run: Callable[[], Any]) -> int:
+    """Run ``run``; the rows its SELECTs actually read from ``posts`` (EXPLAIN ANALYZE)."""
+    def read(plan: dict[str, Any]) -> int:
+        own = plan.get("Actual Rows", 0) * plan.get("Actual Loops", 1) if plan.get(
+            "Relation Name") == "posts" else 0
+        return int(own) + sum(read(child) for child in plan.get("Plans", []))
+
+    with captured(session) as statements:
+        run()
+    return sum(read(session.connection().exec_driver_sql(
+        f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}", parameters).scalar()[0]["Plan"])
+        for statement, parameters in statements if statement.lstrip().upper().startswith("SELECT"))
+
+
 def workloads(session: Session) -> dict[str, Callable[[], Any]]:
     """The reads the growth benchmark times, as the desk runs them, by name."""
     desk = accounts.load_actor(session.scalars(

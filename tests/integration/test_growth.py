@@ -7,6 +7,7 @@ posts that the planner weighs its indexes as it would in production, then ANALYZ
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -16,7 +17,7 @@ from regions.db import UnitOfWork, make_engine, make_session_factory
 from regions.models import AuditEvent, Campaign, Comment, MapCell, Post, PostStatus, Territory
 from regions.seeding import SeedPlan, seed
 from tests.conftest import _fresh_database_on
-from tests.integration.query_plans import explain, workloads
+from tests.integration.query_plans import explain, rows_read_from_posts, workloads
 
 POSTS = 30_000
 
@@ -128,3 +129,29 @@ def test_all_time_activity_from_map_cells_counts_what_posts_hold(seeded):
             "FROM posts GROUP BY territory_id"))}
         transaction.rollback()
     assert {k: v for k, v in counted.items() if v != (0, 0)} == expected
+
+
+def test_the_activity_over_a_period_reads_the_posts_of_its_partial_day_only(seeded):
+    """Whole days come from ``activity_days``; posts are read for the partial day, not 30 days."""
+    from geodata.activity import territory_activity
+    from regions import accounts
+    from regions.models import User
+
+    engine, _url, _made = seeded
+    with make_session_factory(engine)() as session:
+        desk = accounts.load_actor(session.scalars(
+            select(User).where(User.role == "central_editor")).first())
+        midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        since = midnight - timedelta(days=30, hours=9)
+
+        def published_between(start, end):
+            return session.scalar(select(func.count()).select_from(Post).where(
+                Post.publish_at >= start, Post.publish_at < end))
+
+        def read(start):
+            return rows_read_from_posts(session, lambda: territory_activity(
+                session, desk, since=start, until=None, tolerance=0.01))
+
+        assert published_between(since, midnight) > 100  # a period the seed fills
+        assert read(midnight - timedelta(days=30)) == 0
+        assert read(since) == published_between(since, since + timedelta(hours=9)) > 0

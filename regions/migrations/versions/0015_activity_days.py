@@ -1,0 +1,88 @@
+"""Posts counted per publication day, territory and state, for the activity map over a period.
+
+``activity_days`` holds, for every UTC day, the posts published (``publish_at``) that day by
+territory and state. The activity map over a period then reads the whole days from these rows
+(at most days × territories × states of them, whatever the number of posts) and only the
+posts of the partial days at its ends from ``posts`` (decision 0033).
+
+Statement-level triggers with transition tables keep it, as ``map_cells`` (migration 0007):
+one aggregated upsert per statement. An update touching neither the day, the state nor the
+territory changes nothing. Existing posts are counted here.
+
+Revision ID: 0015
+Revises: 0013
+Create Date: 2026-12-01 14:00:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision = '0015'
+down_revision = '0013'
+branch_labels = None
+depends_on = None
+
+DAY = "(publish_at AT TIME ZONE 'UTC')::date"
+
+
+def _posts(table: str, sign: str, where: str = "") -> str:
+    return (f"SELECT {DAY} AS day, territory_id, status, {sign}1 AS n FROM {table} "
+            f"WHERE publish_at IS NOT NULL{where}")
+
+
+def _apply(posts: str) -> str:
+    """Add the signed posts to their days, then drop the days left empty."""
+    return (f"INSERT INTO activity_days (day, territory_id, status, posts) "
+            f"SELECT day, territory_id, status, sum(n) FROM ({posts}) AS d "
+            f"GROUP BY day, territory_id, status HAVING sum(n) <> 0 "
+            f"ON CONFLICT (day, territory_id, status) DO UPDATE SET "
+            f"posts = activity_days.posts + excluded.posts;\n"
+            f"    DELETE FROM activity_days WHERE posts = 0;")
+
+
+CHANGED = (" AND id IN (SELECT o.id FROM old_posts o JOIN new_posts n USING (id) WHERE "
+           "((o.publish_at AT TIME ZONE 'UTC')::date, o.status, o.territory_id) IS DISTINCT FROM "
+           "((n.publish_at AT TIME ZONE 'UTC')::date, n.status, n.territory_id))")
+TRIGGERS = {
+    # name: (event, transition tables, the signed posts)
+    "insert": ("INSERT", "NEW TABLE AS new_posts", _posts("new_posts", "+")),
+    "delete": ("DELETE", "OLD TABLE AS old_posts", _posts("old_posts", "-")),
+    "update": ("UPDATE", "OLD TABLE AS old_posts NEW TABLE AS new_posts",
+               f"{_posts('old_posts', '-', CHANGED)} UNION ALL "
+               f"{_posts('new_posts', '+', CHANGED)}"),
+}
+
+
+def upgrade() -> None:
+    op.create_table('activity_days',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('territory_id', sa.Integer(), nullable=False),
+    sa.Column('status', postgresql.ENUM(name='post_status', create_type=False), nullable=False),
+    sa.Column('posts', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('day', 'territory_id', 'status', name=op.f('pk_activity_days'))
+    )
+    op.create_index('ix_activity_days_empty', 'activity_days', ['day'], unique=False,
+                    postgresql_where=sa.text('posts = 0'))
+    for name, (event, tables, posts) in TRIGGERS.items():
+        op.execute(f"CREATE FUNCTION activity_days_{name}() RETURNS trigger LANGUAGE plpgsql "
+                   f"AS $$\nBEGIN\n    {_apply(posts)}\n    RETURN NULL;\nEND $$;")
+        op.execute(f"CREATE TRIGGER posts_activity_days_{name} AFTER {event} ON posts "
+                   f"REFERENCING {tables} FOR EACH STATEMENT "
+                   f"EXECUTE FUNCTION activity_days_{name}()")
+    op.execute("CREATE FUNCTION activity_days_truncate() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+               "BEGIN\n    DELETE FROM activity_days;\n    RETURN NULL;\nEND $$;")
+    op.execute("CREATE TRIGGER posts_activity_days_truncate AFTER TRUNCATE ON posts "
+               "FOR EACH STATEMENT EXECUTE FUNCTION activity_days_truncate()")
+    op.execute(_apply(_posts("posts", "+")).split(";")[0])
+
+
+def downgrade() -> None:
+    for name in (*TRIGGERS, "truncate"):
+        op.execute(f"DROP TRIGGER posts_activity_days_{name} ON posts")
+        op.execute(f"DROP FUNCTION activity_days_{name}()")
+    op.drop_index('ix_activity_days_empty', table_name='activity_days',
+                  postgresql_where=sa.text('posts = 0'))
+    op.drop_table('activity_days')
