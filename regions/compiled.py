@@ -29,6 +29,7 @@ from sqlalchemy import Select, bindparam, select, true
 from sqlalchemy.orm import Session
 
 from editorial import CompiledTemplate, charter_from_dict, compile_template, template_from_dict
+from regions.db import read_later
 from regions.models import CharterVersion, TemplateRecord, TemplateVersion
 from regions.patterns import ENGINE as PATTERNS
 
@@ -107,14 +108,6 @@ def charter_ref(row_id: int | None, created_at: datetime | None) -> CharterRef |
     return CharterRef(row_id, created_at) if row_id is not None and created_at else None
 
 
-def _version_query() -> Select[Any]:
-    charter = current_charter_subquery()
-    return (select(TemplateVersion.number, TemplateVersion.published_at, charter.c.id,
-                   charter.c.created_at)
-            .select_from(TemplateVersion).outerjoin(charter, true())
-            .where(TemplateVersion.id == bindparam("version_id")))
-
-
 def _template_query(wanted: Any) -> Select[Any]:
     version = (select(TemplateVersion.id, TemplateVersion.number, TemplateVersion.published_at)
                .where(TemplateVersion.template_id == TemplateRecord.id, wanted)
@@ -127,16 +120,30 @@ def _template_query(wanted: Any) -> Select[Any]:
 
 
 # Built once: a statement built per request costs more Python time than PostgreSQL takes.
-_BY_VERSION = _version_query()
 _NEWEST_PUBLISHED = _template_query(TemplateVersion.published_at.is_not(None))
 _BY_NUMBER = _template_query(TemplateVersion.number == bindparam("number"))
 
 
-def refs_for_version(session: Session, version_id: int
-                     ) -> tuple[VersionRef, CharterRef | None]:
-    """A template version's reference and the current charter's, in one query."""
-    row = session.execute(_BY_VERSION, {"version_id": version_id}).one()
-    return VersionRef(version_id, row[0], row[1]), charter_ref(row[2], row[3])
+# Plain SQL, so that it rides with a submission's other reads (``regions.db.read_later``).
+_REFS_OF_VERSION = """
+SELECT v.number, v.published_at, c.id, c.created_at
+FROM template_versions v
+LEFT JOIN LATERAL (SELECT id, created_at FROM charter_versions ORDER BY number DESC LIMIT 1) c
+       ON true
+WHERE v.id = %(version_id)s"""
+
+
+def refs_for_version_later(session: Session, version_id: int
+                           ) -> Callable[[], tuple[VersionRef, CharterRef | None]]:
+    """A template version's reference and the current charter's, read with the next read."""
+    rows = read_later(session, _REFS_OF_VERSION, {"version_id": version_id})
+
+    def refs() -> tuple[VersionRef, CharterRef | None]:
+        number, published_at, charter_id, charter_created_at = rows()[0]
+        return (VersionRef(version_id, number, published_at),
+                charter_ref(charter_id, charter_created_at))
+
+    return refs
 
 
 def template_refs(session: Session, key: str, number: int | None) -> tuple[Any, ...] | None:

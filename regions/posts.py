@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -9,18 +10,16 @@ from typing import Any
 
 from geoalchemy2 import Geography, WKBElement
 from geoalchemy2.shape import to_shape
-from sqlalchemy import cast, func, null, select
+from sqlalchemy import cast, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from editorial import Draft, Media, Report, render_template, template_from_dict
 from editorial.errors import N_
 from regions import audit, standards
 from regions.actors import Actor
-from regions.db import UnitOfWork
+from regions.db import UnitOfWork, read_later
 from regions.errors import InvalidInput, NotFound
 from regions.geotags import (
-    covers,
     place_name_at,
     point,
     refuse_outside,
@@ -75,38 +74,41 @@ def get_post(session: Session, actor: Actor, post_id: int, *, for_update: bool =
     return post
 
 
-def draft_for(session: Session, post: Post) -> Draft:
-    """The editorial engine's view of a post (territory facts computed here, in PostGIS).
+# A post's territory facts for the editorial engine, in plain SQL so that they ride with the
+# other reads of a submission (``regions.db.read_later``): the territory's slug and time zone,
+# whether its own shape covers the geotag (the rule of ``geotags.geotag_inside``), and the
+# gazetteer codes of the areas the geotag lies in and of the audience areas.
+_DRAFT_FACTS = """
+SELECT t.slug, t.timezone, ST_Covers(t.geom, p.geom),
+       array(SELECT a.code FROM admin_areas a
+             WHERE a.id = ANY(p.audience_area_ids) OR ST_Covers(a.geom, p.geom))
+FROM posts p LEFT JOIN territories t ON t.id = p.territory_id
+WHERE p.id = %(post_id)s"""
 
-    One query: the territory's slug and time zone, whether it covers the geotag, the codes.
+
+def draft_later(session: Session, post: Post) -> Callable[[], Draft]:
+    """The editorial engine's view of a stored post (territory facts computed in PostGIS).
+
+    The facts are read with the session's next read: call the result once every read the
+    caller needs is queued. They are those of the post as stored: call this before changing
+    its geotag, territory or audience in the session.
     """
-    # Territory-scoped rules name territory slugs or gazetteer codes: those of the post's
-    # territory, of the areas its geotag lies in, and of its audience areas.
-    area_filter: ColumnElement[bool] = AdminArea.id.in_(post.audience_area_ids or [0])
-    if post.geom is not None:
-        area_filter = area_filter | func.ST_Covers(AdminArea.geom, post.geom)
-    codes_query = select(AdminArea.code).where(area_filter)
-    row = session.execute(select(
-        Territory.slug, Territory.timezone,
-        covers(post.geom) if post.geom is not None else null(),
-        func.array(codes_query.scalar_subquery()),
-    ).where(Territory.id == post.territory_id)).first()
-    if row is None:  # no such territory (the foreign key forbids it): the codes alone
-        codes = tuple(session.scalars(codes_query))
-        slug = timezone = None
-        inside = False if post.geom is not None else None
-    else:
-        slug, timezone, covered, found = row
-        codes = tuple(found)
-        inside = bool(covered) if post.geom is not None else None
-    return Draft(
-        text=post.text, slot_values=dict(post.slot_values or {}),
-        media=tuple(Media(m.get("url", ""), m.get("alt", "")) for m in post.media or []),
-        geotagged=post.geom is not None, inside_territory=inside,
-        audience_radius_km=float(post.audience_radius_km) if post.audience_radius_km else None,
-        territory_codes=(slug, *codes) if slug is not None else codes,
-        publish_at=post.publish_at, timezone=timezone,
-    )
+    rows = read_later(session, _DRAFT_FACTS, {"post_id": post.id})
+
+    def draft() -> Draft:
+        slug, timezone, covered, codes = rows()[0]
+        return Draft(
+            text=post.text, slot_values=dict(post.slot_values or {}),
+            media=tuple(Media(m.get("url", ""), m.get("alt", "")) for m in post.media or []),
+            geotagged=post.geom is not None,
+            inside_territory=bool(covered) if post.geom is not None else None,
+            audience_radius_km=(float(post.audience_radius_km) if post.audience_radius_km
+                                else None),
+            territory_codes=(slug, *codes) if slug is not None else tuple(codes),
+            publish_at=post.publish_at, timezone=timezone,
+        )
+
+    return draft
 
 
 def _apply(session: Session, post: Post, fields: PostFields) -> None:

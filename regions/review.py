@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,11 +16,11 @@ from sqlalchemy.orm import Session, aliased
 from editorial.errors import N_
 from regions import audit, site, standards, webhooks
 from regions.actors import Actor
-from regions.db import UnitOfWork
+from regions.db import UnitOfWork, read_later
 from regions.errors import Conflict, InvalidInput, PermissionDenied
 from regions.geotags import require_territory
 from regions.models import AuditEvent, Comment, Post, PostStatus
-from regions.posts import draft_for, get_post, store_report
+from regions.posts import draft_later, get_post, store_report
 from regions.workflow import REGIONAL_LEAD, Action, next_state
 
 ACTIVE_STATES = (PostStatus.SUBMITTED, PostStatus.CHANGES_REQUESTED, PostStatus.APPROVED,
@@ -60,10 +61,13 @@ def text_diff(before: str, after: str) -> str:
 
 def validate_for_submission(session: Session, post: Post, *, now: datetime | None = None
                             ) -> None:
-    """Validate against the post's template version; errors block (422 with the report)."""
+    """Validate against the post's template version; errors block (422 with the report).
+
+    Its reads go in one round trip, with any the caller queued (``regions.db.read_later``).
+    """
     moment = now or datetime.now().astimezone()
     report, charter_id = standards.check_draft(session, post.template_version_id,
-                                               draft_for(session, post), now=moment)
+                                               draft_later(session, post), now=moment)
     store_report(post, report, charter_id)
     if not report.ok:
         raise ValidationFailed(
@@ -79,26 +83,41 @@ class SelfApproval(PermissionDenied):
     code = "review.self_approval"
 
 
+# Plain SQL, so that it rides with an approval's other reads (``regions.db.read_later``).
+_EDITORS = ("SELECT actor_id FROM audit_events WHERE subject_type = 'post' "
+            "AND subject_id = %(post_id)s AND action IN ('post.created', 'post.edited') "
+            "AND actor_id IS NOT NULL")
+
+
+def writers_later(session: Session, post: Post) -> Callable[[], set[int]]:
+    """Who wrote the post (its author and every editor of its content), read with the next read."""
+    rows = read_later(session, _EDITORS, {"post_id": post.id})
+    return lambda: {post.author_id, *(row[0] for row in rows())}
+
+
 def writers_of(session: Session, post: Post) -> set[int]:
     """Who wrote the post: its author and everyone who edited its content."""
-    edited = session.scalars(select(AuditEvent.actor_id).where(
-        AuditEvent.subject_type == "post", AuditEvent.subject_id == post.id,
-        AuditEvent.action.in_(("post.created", "post.edited")),
-        AuditEvent.actor_id.is_not(None)))
-    return {post.author_id, *(actor_id for actor_id in edited if actor_id is not None)}
+    return writers_later(session, post)()
 
 
-def check_separation_of_duties(session: Session, actor: Actor, post: Post) -> dict[str, Any]:
+def separation_of_duties_later(session: Session, actor: Actor, post: Post
+                               ) -> Callable[[], dict[str, Any]]:
     """Refuse an approval by one of the post's writers unless an admin allows it.
 
-    Returns what the audit event of the approval records: the author, and whether the
-    approver approved their own work (only ever true when the setting allows it).
+    The writers are read with the session's next read; the returned function checks, then
+    gives what the audit event of the approval records: the author, and whether the approver
+    approved their own work (only ever true when the setting allows it).
     """
-    own = actor.user_id in writers_of(session, post)
-    if own and not site.current(session).allow_self_approval:
-        raise SelfApproval("You wrote or edited this post: someone else must approve it.",
-                           params={"post_id": post.id})
-    return {"author_id": post.author_id, "self_approved": own}
+    writers = writers_later(session, post)
+
+    def check() -> dict[str, Any]:
+        own = actor.user_id in writers()
+        if own and not site.current(session).allow_self_approval:
+            raise SelfApproval("You wrote or edited this post: someone else must approve it.",
+                               params={"post_id": post.id})
+        return {"author_id": post.author_id, "self_approved": own}
+
+    return check
 
 
 def approval_refused(session: Session, actor: Actor, posts: list[Post]) -> set[int]:
@@ -125,10 +144,14 @@ def _decide(uow: UnitOfWork, actor: Actor, post_id: int, action: Action, *,
     require_territory(actor, post.territory_id)
     check_version(post, expected_version)
     target = next_state(post.status, action, actor.role, lead_can_approve=lead_can_approve)
-    duties = (check_separation_of_duties(uow.session, actor, post)
-              if action == Action.APPROVE else {})
+    # What the decision reads goes in one round trip: each read is queued, then the first
+    # answer asked for carries them all (with any the caller queued).
+    subscribers = webhooks.subscribers_later(uow.session, webhooks.EVENTS.get(target))
+    duties = (separation_of_duties_later(uow.session, actor, post)
+              if action == Action.APPROVE else (lambda: {}))
     if action == Action.SUBMIT:
         validate_for_submission(uow.session, post, now=now)
+    checked = duties()
     if post.status == PostStatus.SCHEDULED and action == Action.WITHDRAW:
         from regions.publishing.outbox import cancel_pending
 
@@ -137,14 +160,14 @@ def _decide(uow: UnitOfWork, actor: Actor, post_id: int, action: Action, *,
         add_comment(uow, actor, post, comment)
     previous, post.status = post.status, target
     post.updated_at = func.now()
-    # Every write to posts queues for the map's change counters (one row each, held until
-    # commit): everything else is read or queued first, so the post's UPDATE comes last
-    # and concurrent decisions wait for each other as briefly as possible.
+    # Every write to posts upserts the map's cells of its point (rows locked until commit):
+    # everything else is read or queued first, so the post's UPDATE comes last and concurrent
+    # decisions wait for each other as briefly as possible.
     with uow.session.no_autoflush:
         audit.record(uow.session, actor.user_id, f"post.{action.value}", "post", post.id,
                      {"from": previous.value, "to": target.value, "comment": comment,
-                      "warnings": post.report.get("counts", {}).get("warning", 0), **duties})
-        webhooks.enqueue(uow.session, target, post)
+                      "warnings": post.report.get("counts", {}).get("warning", 0), **checked})
+        webhooks.enqueue(uow.session, target, post, subscribers)
     uow.flush()
     return post
 
@@ -159,11 +182,12 @@ def submit_post(uow: UnitOfWork, actor: Actor, post_id: int, *, expected_version
 def approve_post(uow: UnitOfWork, actor: Actor, post_id: int, *, expected_version: int,
                  comment: str | None = None, lead_can_approve: bool = False) -> Post:
     """Approve a submitted post as it was when the reviewer loaded it (else 409)."""
+    from regions.publishing.outbox import connected_later, schedule_if_connected
+
+    connected = connected_later(uow.session, post_id)  # rides with the decision's reads
     post = _decide(uow, actor, post_id, Action.APPROVE, expected_version=expected_version,
                    comment=comment, lead_can_approve=lead_can_approve)
-    from regions.publishing.outbox import schedule_if_connected
-
-    schedule_if_connected(uow, post)
+    schedule_if_connected(uow, post, connected)
     return post
 
 

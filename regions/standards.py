@@ -8,6 +8,7 @@ validated against, so publishing v2 never changes what a v1 post shows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -271,15 +272,20 @@ def update_charter(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> Chart
 
 
 # -- validation --------------------------------------------------------------------------------
-def check_draft(session: Session, version: TemplateVersion | int, draft: Draft, *,
-                now: datetime) -> tuple[Report, int | None]:
+def check_draft(session: Session, version: TemplateVersion | int,
+                draft: Draft | Callable[[], Draft], *, now: datetime
+                ) -> tuple[Report, int | None]:
     """Validate a draft against a template version and the current charter; never saves.
 
     ``version``: the version, or its id (its document is then read only when this process
-    has not compiled it yet). Returns the report and the id of the charter version applied.
+    has not compiled it yet). ``draft``: the draft, or a function giving it from reads queued
+    with ``regions.db.read_later`` (they then go in the same round trip as the versions').
+    Returns the report and the id of the charter version applied.
     """
     version_id = version if isinstance(version, int) else version.id
-    ref, charter = compiled.refs_for_version(session, version_id)
+    refs = compiled.refs_for_version_later(session, version_id)
+    draft = draft() if callable(draft) else draft
+    ref, charter = refs()
     data = None if isinstance(version, int) else version.data
     template = compiled.compiled_version(session, ref, charter, data=data)
     return validate(template, draft, now=now), charter.id if charter else None

@@ -9,6 +9,7 @@ import logging
 import random
 import secrets
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from editorial.errors import N_
 from regions import audit
 from regions.actors import Actor
-from regions.db import SessionFactory, UnitOfWork
+from regions.db import SessionFactory, UnitOfWork, read_later
 from regions.errors import InvalidInput, NotFound
 from regions.models import Post, PostStatus, Role, WebhookDelivery, WebhookEndpoint
 from regions.publishing.page_tokens import TokenCipher, TokenUnreadable
@@ -51,30 +52,40 @@ def payload_for(event: str, post: Post) -> dict[str, Any]:
     }
 
 
-def enqueue(session: Session, status: PostStatus, post: Post) -> int:
-    """Write one delivery per subscribed endpoint, in the caller's transaction."""
-    event = EVENTS.get(status)
+# Plain SQL so that it can ride with the other reads of a decision (``regions.db.read_later``).
+_SUBSCRIBERS = ("SELECT id FROM webhook_endpoints WHERE active AND events @> ARRAY[%(event)s]"
+                "::varchar[] ORDER BY id")
+
+
+def subscribers_later(session: Session, event: str | None) -> Callable[[], list[int]]:
+    """The active endpoints subscribed to ``event`` (none for None), read with the next read."""
     if event is None:
-        return 0
-    endpoints = session.scalars(select(WebhookEndpoint).where(
-        WebhookEndpoint.active.is_(True), WebhookEndpoint.events.contains([event])))
-    count = 0
-    for endpoint in endpoints:
-        session.add(WebhookDelivery(endpoint_id=endpoint.id, event=event,
-                                    payload=payload_for(event, post)))
-        count += 1
-    return count
+        return list
+    rows = read_later(session, _SUBSCRIBERS, {"event": event})
+    return lambda: [row[0] for row in rows()]
+
+
+def enqueue(session: Session, status: PostStatus, post: Post,
+            subscribers: Callable[[], list[int]] | None = None) -> int:
+    """Write one delivery per subscribed endpoint, in the caller's transaction.
+
+    ``subscribers``: from ``subscribers_later``, when the caller queued the read beforehand.
+    """
+    event = EVENTS.get(status)
+    endpoint_ids = (subscribers or subscribers_later(session, event))()
+    if event is not None:
+        for endpoint_id in endpoint_ids:
+            session.add(WebhookDelivery(endpoint_id=endpoint_id, event=event,
+                                        payload=payload_for(event, post)))
+    return len(endpoint_ids)
 
 
 def enqueue_event(session: Session, event: str, payload: dict[str, Any]) -> int:
     """Write one delivery of ``event`` per subscribed endpoint, in the caller's transaction."""
-    endpoints = session.scalars(select(WebhookEndpoint).where(
-        WebhookEndpoint.active.is_(True), WebhookEndpoint.events.contains([event])))
-    count = 0
-    for endpoint in endpoints:
-        session.add(WebhookDelivery(endpoint_id=endpoint.id, event=event, payload=payload))
-        count += 1
-    return count
+    endpoint_ids = subscribers_later(session, event)()
+    for endpoint_id in endpoint_ids:
+        session.add(WebhookDelivery(endpoint_id=endpoint_id, event=event, payload=payload))
+    return len(endpoint_ids)
 
 
 def sign(secret: str, body: bytes, timestamp: int) -> str:

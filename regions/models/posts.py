@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     Double,
     Enum,
+    FetchedValue,
     ForeignKey,
     Index,
     Integer,
@@ -137,16 +138,20 @@ class Post(Base):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+    # Use cases set it to now() (the transaction's time): FetchedValue has it come back with
+    # the UPDATE (eager_defaults, below) instead of a SELECT of its own.
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
+        DateTime(timezone=True), server_default=func.now(), server_onupdate=FetchedValue()
     )
     version: Mapped[int] = mapped_column(Integer, server_default="1")
 
-    __mapper_args__ = {"version_id_col": version}
+    # eager_defaults: what PostgreSQL computes (updated_at, geom_3857) comes back with the
+    # INSERT or UPDATE (RETURNING), so showing a post after a write reads nothing more.
+    __mapper_args__ = {"version_id_col": version, "eager_defaults": True}
 
 
 class MapChange(Base):
-    """How many committed statements changed a table the map draws (bumped by triggers).
+    """How many committed transactions changed a table the map draws (bumped at commit).
 
     The map's ETags are made of these counters: reading them is one index lookup, never a scan.
     """

@@ -2,25 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from editorial.errors import N_
 from regions import audit
-from regions.db import UnitOfWork
+from regions.db import UnitOfWork, read_later
 from regions.errors import Conflict
-from regions.models import PageConnection, Post, PostStatus, Publication
+from regions.models import Post, PostStatus, Publication
 from regions.workflow import SYSTEM, Action, next_state
 
+# Plain SQL, so that it rides with an approval's other reads (``regions.db.read_later``).
+_CONNECTED = ("SELECT EXISTS (SELECT 1 FROM page_connections c JOIN posts p "
+              "ON p.territory_id = c.territory_id WHERE p.id = %(post_id)s)")
 
-def schedule_if_connected(uow: UnitOfWork, post: Post) -> Publication | None:
+
+def connected_later(session: Session, post_id: int) -> Callable[[], bool]:
+    """Whether the post's territory has a Facebook Page, read with the session's next read."""
+    rows = read_later(session, _CONNECTED, {"post_id": post_id})
+    return lambda: bool(rows()[0][0])
+
+
+def schedule_if_connected(uow: UnitOfWork, post: Post,
+                          connected: Callable[[], bool] | None = None) -> Publication | None:
     """Schedule an approved post when its territory has a Facebook Page; else it stays approved.
 
     The publication row is written in the caller's transaction: the approval and the promise
-    to publish land together or not at all.
+    to publish land together or not at all. ``connected``: from ``connected_later``, when the
+    caller queued the read beforehand.
     """
-    connected = uow.session.scalar(
-        select(PageConnection.id).where(PageConnection.territory_id == post.territory_id))
-    if connected is None or post.status != PostStatus.APPROVED:
+    if not (connected or connected_later(uow.session, post.id))() \
+            or post.status != PostStatus.APPROVED:
         return None
     post.status = next_state(post.status, Action.SCHEDULE, SYSTEM)
     publication = Publication(post_id=post.id, status="queued",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from tests.api.conftest import SOON
 from tests.api.test_posts_story import post_with_audience
@@ -52,3 +52,40 @@ def test_the_queue_reads_conflicts_once_per_page_not_once_per_post(world, connec
     assert {c["post_id"] for c in by_id[pair[0]["id"]]["conflicts"]} == (
         {item["id"] for item in items} - {pair[0]["id"]})
     assert all(c["overlap_km2"] > 0 for item in items for c in item["conflicts"])
+
+
+def selects(statements):
+    """The reads SQLAlchemy sent, but the template's document (read once, to compile it)."""
+    return [s for s in statements if s.lstrip().upper().startswith("SELECT")
+            and "template_versions.data" not in s]
+
+
+def test_a_decision_reads_in_one_round_trip_and_answers_without_reloading(world, connection):
+    editor, desk, lyon = world["ed_lyon"], world["desk"], world["lyon"]
+    draft = editor.post("/api/posts", json={
+        "territory_id": lyon, "template": "portes-ouvertes",
+        "text": "Portes ouvertes à Ici ! Bienvenue #Relais", "geotag": {"lon": 4.85, "lat": 45.75},
+        "slot_values": {"city": "Ici", "details": "Bienvenue #Relais"},
+        "publish_at": SOON.isoformat()}).json
+    for user in (editor, desk):  # the tokens' first use is recorded once
+        user.get(f"/api/posts/{draft['id']}")
+
+    with counted(connection) as submitting:
+        submitted = editor.post(f"/api/posts/{draft['id']}/submit", json={"version": 1})
+    with counted(connection) as approving:
+        approved = desk.post(f"/api/posts/{draft['id']}/approve", json={"version": 2})
+
+    assert submitted.status_code == 200, submitted.json
+    assert submitted.json["status"] == "submitted" and submitted.json["report"]["ok"]
+    assert submitted.json["template"] == {"key": "portes-ouvertes", "version": 1}
+    assert approved.status_code == 200, approved.json
+    assert approved.json["status"] == "approved" and approved.json["version"] == 3
+    assert approved.json["template"] == {"key": "portes-ouvertes", "version": 1}
+    stored = connection.scalar(text("SELECT updated_at FROM posts WHERE id = :id"),
+                               {"id": draft["id"]})
+    assert approved.json["updated_at"] == stored.isoformat()  # what the UPDATE returned
+    # The token, then the post locked: every other read rode in one pipeline (unseen here),
+    # and the answer is built from the post in hand, never read again.
+    for statements in (submitting, approving):
+        assert len(selects(statements)) == 2, selects(statements)
+        assert "FOR UPDATE" in selects(statements)[1]

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from regions import posts, standards
 from regions.actors import Actor
 from regions.models import AuditEvent, Post, Role, TemplateVersion
-from regions.posts import PostFields, draft_for
+from regions.posts import PostFields, draft_later
 
 PROMO = {
     "name": "Promotion d'été",
@@ -148,7 +148,7 @@ def test_a_post_validated_against_v1_still_shows_v1_after_v2_is_published(
         post = unit.session.get(Post, post_id)
         version = unit.session.get(TemplateVersion, post.template_version_id)
         assert version.number == 1
-        report, _ = standards.check_draft(unit.session, version, draft_for(unit.session, post),
+        report, _ = standards.check_draft(unit.session, version, draft_later(unit.session, post),
                                           now=datetime.now(UTC))
     assert report.template_version == 1
     assert {v.rule_id for v in report.violations} >= {"tag-edf", "no-free"}  # v1's rules

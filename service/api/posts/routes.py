@@ -135,6 +135,8 @@ def _decision(name: str, summary: str) -> None:
         actor = current_actor()
         lead = settings().regional_lead_can_approve
         with unit_of_work() as uow:
+            # The answer's template reference rides with the use case's reads.
+            templates = views.template_ref_later(uow.session, post_id)
             if name == "submit":
                 post = review.submit_post(uow, actor, post_id, expected_version=args["version"])
             elif name == "withdraw":
@@ -151,7 +153,7 @@ def _decision(name: str, summary: str) -> None:
                                               expected_version=args["version"],
                                               comment=args.get("comment"))
             uow.commit()
-            return _view(uow, post, actor)
+            return _view(uow, post, actor, templates=templates())
 
     action.__doc__ = summary
     action.__name__ = f"post_{name.replace('-', '_')}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from geoalchemy2.shape import to_shape
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from regions.actors import Actor
+from regions.db import read_later
 from regions.models import Post, TemplateRecord, TemplateVersion
 from regions.posts import PostFields
 from regions.review import AudienceConflict, conflicts_for, conflicts_for_posts
@@ -23,6 +25,19 @@ def template_refs(session: Session, version_ids: set[int]) -> dict[int, dict[str
         .join(TemplateRecord, TemplateRecord.id == TemplateVersion.template_id)
         .where(TemplateVersion.id.in_(version_ids or {0})))
     return {row[0]: {"key": row[1], "version": row[2]} for row in rows}
+
+
+# Plain SQL, so that it rides with a use case's reads (``regions.db.read_later``).
+_TEMPLATE_OF_POST = """
+SELECT v.id, k.key, v.number FROM posts p
+JOIN template_versions v ON v.id = p.template_version_id JOIN templates k ON k.id = v.template_id
+WHERE p.id = %(post_id)s"""
+
+
+def template_ref_later(session: Session, post_id: int) -> Callable[[], dict[int, dict[str, Any]]]:
+    """``template_refs`` of one post, read with the session's next read (a use case's)."""
+    rows = read_later(session, _TEMPLATE_OF_POST, {"post_id": post_id})
+    return lambda: {row[0]: {"key": row[1], "version": row[2]} for row in rows()}
 
 
 def post_view(session: Session, post: Post, actor: Actor, *, lead_can_approve: bool,
