@@ -299,6 +299,7 @@ def _french(text: str) -> str:
 
 
 _FRENCH = {code: (_french(e[0]), _french(e[1])) for code, e in _CATALOGUE.items()}
+_FRENCH_FALLBACK = (_french(_FALLBACK[0]), _french(_FALLBACK[1]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,7 +346,7 @@ def render_message(violation: Violation, lang: str = "fr") -> RenderedMessage:
     if english:
         message, hint = entry[2], entry[3]
     else:
-        message, hint = _FRENCH.get(violation.code, (_french(entry[0]), _french(entry[1])))
+        message, hint = _FRENCH.get(violation.code, _FRENCH_FALLBACK)
     return RenderedMessage(message.format_map(params), hint.format_map(params))
 
 

@@ -29,7 +29,7 @@ from sqlalchemy import Select, bindparam, select, true
 from sqlalchemy.orm import Session
 
 from editorial import CompiledTemplate, charter_from_dict, compile_template, template_from_dict
-from regions.db import read_later
+from regions.db import driver_sql, read_later
 from regions.models import CharterVersion, TemplateRecord, TemplateVersion
 from regions.patterns import ENGINE as PATTERNS
 
@@ -120,8 +120,9 @@ def _template_query(wanted: Any) -> Select[Any]:
 
 
 # Built once: a statement built per request costs more Python time than PostgreSQL takes.
-_NEWEST_PUBLISHED = _template_query(TemplateVersion.published_at.is_not(None))
-_BY_NUMBER = _template_query(TemplateVersion.number == bindparam("number"))
+# Driver SQL, so that the dry run's read can ride along with the token's (``read_later``).
+_NEWEST_PUBLISHED = driver_sql(_template_query(TemplateVersion.published_at.is_not(None)))
+_BY_NUMBER = driver_sql(_template_query(TemplateVersion.number == bindparam("number")))
 
 
 # Plain SQL, so that it rides with a submission's other reads (``regions.db.read_later``).
@@ -146,18 +147,24 @@ def refs_for_version_later(session: Session, version_id: int
     return refs
 
 
-def template_refs(session: Session, key: str, number: int | None) -> tuple[Any, ...] | None:
-    """A template's row of references, or None when there is no template ``key``.
+def template_refs_later(session: Session, key: str, number: int | None
+                        ) -> Callable[[], tuple[Any, ...] | None]:
+    """Queue the read of a template's row of references; the function gives the row.
 
-    Columns: archived_at, the version's id, number and published_at, the current charter's id
-    and created_at. Without ``number`` the version is the newest published one; with it,
-    that version even a draft. A missing version gives NULL columns.
+    The read goes with the session's next ``read`` (the caller's authentication: one round
+    trip for both), or alone when the function is called first. The row is None when there
+    is no template ``key``. Columns: archived_at, the version's id, number and published_at,
+    the current charter's id and created_at. Without ``number`` the version is the newest
+    published one; with it, that version even a draft. A missing version gives NULL columns.
     """
-    if number is None:
-        row = session.execute(_NEWEST_PUBLISHED, {"key": key}).first()
-    else:
-        row = session.execute(_BY_NUMBER, {"key": key, "number": number}).first()
-    return tuple(row) if row is not None else None
+    sql, params = _NEWEST_PUBLISHED if number is None else _BY_NUMBER
+    rows = read_later(session, sql, {**params, "key": key, "number": number})
+
+    def row() -> tuple[Any, ...] | None:
+        found = rows()
+        return found[0] if found else None
+
+    return row
 
 
 def _charter_data(session: Session, charter: CharterRef | None) -> dict[str, Any] | None:

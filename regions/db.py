@@ -7,9 +7,11 @@ from types import TracebackType
 from typing import Any
 
 from sqlalchemy import MetaData, create_engine
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql import ClauseElement
 
 from regions.errors import RegionsError
 
@@ -116,6 +118,17 @@ def read_later(session: Session, sql: str, params: Mapping[str, Any]) -> Callabl
         return item.rows
 
     return rows
+
+
+def driver_sql(statement: ClauseElement) -> tuple[str, dict[str, Any]]:
+    """A Core statement as driver SQL for ``read``/``read_later``, with its fixed parameters.
+
+    Compiled once (at import) by the caller: the statement keeps one source, written with
+    SQLAlchemy, and ``read_later`` can send it in a pipeline. Add the bound parameters' values
+    to the fixed ones (a LIMIT, say) when reading.
+    """
+    compiled = statement.compile(dialect=PGDialect_psycopg())  # type: ignore[no-untyped-call]
+    return str(compiled), dict(compiled.params)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -319,17 +319,19 @@ def _with_places(session: Session, actor: Actor, draft: Draft, point: tuple[floa
                    timezone=draft.timezone or territory.timezone)
 
 
-def dry_run(session: Session, actor: Actor, key: str, draft: Draft, *, now: datetime,
-            number: int | None = None, point: tuple[float, float] | None = None,
-            territory_id: int | None = None, fix: bool = False) -> DryRun:
+DryRunRefs = tuple[compiled.VersionRef, compiled.CharterRef | None]
+
+
+def dry_run(session: Session, actor: Actor, refs: DryRunRefs, draft: Draft, *, now: datetime,
+            point: tuple[float, float] | None = None, territory_id: int | None = None,
+            fix: bool = False) -> DryRun:
     """Validate a draft as it would be on submission, saving nothing.
 
-    Without ``number`` the newest published version is used; with it, that version, even a
-    draft (so the desk can try a template before publishing it). The geotag is judged by
-    ``geotags.geotag_inside``, as on submission. One fact of a real submission is not known
-    here: the codes of gazetteer areas chosen as the audience.
+    ``refs``: the template version and charter to follow (``dry_run_refs_later``). The geotag
+    is judged by ``geotags.geotag_inside``, as on submission. One fact of a real submission is
+    not known here: the codes of gazetteer areas chosen as the audience.
     """
-    version, charter = _dry_run_refs(session, key, number)
+    version, charter = refs
     draft = _with_places(session, actor, replace(draft, geotagged=point is not None), point,
                          territory_id)
     template = compiled.compiled_version(session, version, charter)
@@ -337,23 +339,31 @@ def dry_run(session: Session, actor: Actor, key: str, draft: Draft, *, now: date
     return DryRun(report, autofix(template, draft) if fix else None)
 
 
-def _dry_run_refs(session: Session, key: str, number: int | None
-                  ) -> tuple[compiled.VersionRef, compiled.CharterRef | None]:
-    """The version a dry run follows and the current charter, in one query.
+def dry_run_refs_later(session: Session, key: str, number: int | None
+                       ) -> Callable[[], DryRunRefs]:
+    """Queue the read of the version a dry run follows and the current charter (one query).
 
-    The same answers as ``published_version`` (no number) and ``get_version`` (a number).
+    The read rides along with the session's next one (``regions.db.read_later``): the caller
+    authenticates, then calls the function. Without ``number`` the newest published version
+    is used; with it, that version, even a draft (so the desk can try a template before
+    publishing it): the same answers as ``published_version`` and ``get_version``.
     """
-    row = compiled.template_refs(session, key, number)
-    if row is None:
-        raise _no_template(key)
-    archived_at, version_id, version_number, published_at, charter_id, charter_at = row
-    if number is None and (version_id is None or archived_at is not None):
-        raise _not_published(key, None)
-    if version_id is None:
-        assert number is not None
-        raise _no_version(key, number)
-    return (compiled.VersionRef(version_id, version_number, published_at),
-            compiled.charter_ref(charter_id, charter_at))
+    pending = compiled.template_refs_later(session, key, number)
+
+    def refs() -> DryRunRefs:
+        row = pending()
+        if row is None:
+            raise _no_template(key)
+        archived_at, version_id, version_number, published_at, charter_id, charter_at = row
+        if number is None and (version_id is None or archived_at is not None):
+            raise _not_published(key, None)
+        if version_id is None:
+            assert number is not None
+            raise _no_version(key, number)
+        return (compiled.VersionRef(version_id, version_number, published_at),
+                compiled.charter_ref(charter_id, charter_at))
+
+    return refs
 
 
 def preview_template(session: Session, actor: Actor, data: dict[str, Any], draft: Draft, *,

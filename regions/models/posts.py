@@ -120,8 +120,10 @@ class Post(Base):
     link: Mapped[str | None] = mapped_column(String(2000))
     geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=True)
     # The same point in Web Mercator, kept by PostgreSQL, for vector tiles (no per-tile transform).
+    # Only SQL reads it: deferred, so loading posts does not encode and parse it for nothing.
     geom_3857 = mapped_column(Geometry("POINT", srid=3857, spatial_index=True),
-                              Computed("ST_Transform(geom, 3857)", persisted=True), nullable=True)
+                              Computed("ST_Transform(geom, 3857)", persisted=True), nullable=True,
+                              deferred=True)
     place_name: Mapped[str | None] = mapped_column(String(200))
     audience_radius_km: Mapped[Decimal | None] = mapped_column(Numeric(7, 3))
     audience_area_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer), server_default="{}")

@@ -95,6 +95,23 @@ def test_the_whole_story_from_template_to_decisions(world):
     assert not board[world["lille"]]["adapted"]
 
 
+def test_a_post_reads_the_same_in_the_list_as_on_its_own(world, drafts):
+    """The list encodes its page directly; a post alone goes through the response schema."""
+    editor, post = world["ed_lyon"], drafts["a"]
+    changed = editor.patch(f"/api/posts/{post['id']}", json={
+        "version": post["version"], "publish_at": (SOON + timedelta(microseconds=1500)).isoformat(),
+        "audience": {"radius_km": 2.5}, "text": "Portes ouvertes à Ici ! Entrée gratuite",
+        "media": [{"url": "https://example.org/ete.jpg", "alt": "Façade « ouverte »"}]})
+    assert changed.status_code == 200, changed.json
+    for client in (world["desk"], editor):
+        [listed] = [p for p in client.get("/api/posts?limit=50").json["items"]
+                    if p["id"] == post["id"]]
+        alone = client.get(f"/api/posts/{post['id']}").json
+        alone.pop("conflicts")
+        assert listed == alone
+        assert listed["publish_at"] == (SOON + timedelta(microseconds=1500)).isoformat()
+
+
 @pytest.mark.parametrize("action", ["read", "edit", "submit", "withdraw", "comment", "audit"])
 def test_an_editor_cannot_touch_another_territorys_draft(world, drafts, action):
     outsider, post = world["ed_lyon"], drafts["b"]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
+import psycopg
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from regions import posts, standards
@@ -173,6 +175,34 @@ def test_dry_run_reports_spans_and_french_and_english_messages_and_saves_nothing
     assert report["autofix"] is None
     assert connection.scalar(select(func.count()).select_from(AuditEvent)) == events
     assert connection.scalar(select(func.count()).select_from(Post)) == 0
+
+
+def test_dry_run_reads_the_token_and_the_template_in_one_round_trip(
+        make_user, published, connection, monkeypatch):
+    contributor = make_user(Role.CONTRIBUTOR)
+    first = contributor.post(f"/api/templates/{published}/validate", json=DRAFT)
+    assert first.status_code == 200  # the token's use is noted, the template compiled
+    alone: list[str] = []  # statements sent one at a time (through SQLAlchemy)
+    event.listen(connection, "before_cursor_execute",
+                 lambda _conn, _cursor, statement, *_args: alone.append(statement))
+    pipelines, piped = [], []  # pipelines opened, statements sent in them
+    pipeline, execute = psycopg.Connection.pipeline, psycopg.Connection.execute
+
+    def recorded_pipeline(conn: psycopg.Connection) -> Any:
+        pipelines.append(conn)
+        return pipeline(conn)
+
+    def recorded_execute(conn: psycopg.Connection, query: Any, *args: Any) -> Any:
+        piped.append(query)
+        return execute(conn, query, *args)
+
+    monkeypatch.setattr(psycopg.Connection, "pipeline", recorded_pipeline)
+    monkeypatch.setattr(psycopg.Connection, "execute", recorded_execute)
+    second = contributor.post(f"/api/templates/{published}/validate", json=DRAFT)
+    assert second.status_code == 200 and second.json == first.json
+    assert [s for s in alone if "SAVEPOINT" not in s] == []  # the tests' own transaction
+    [token, template] = piped
+    assert len(pipelines) == 1 and "api_tokens" in token and "FROM templates" in template
 
 
 def test_dry_run_with_autofix_returns_the_fixed_text_and_its_edits(make_user, published):

@@ -6,7 +6,6 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
-import orjson
 from flask import Response
 from flask.views import MethodView
 from numpy.typing import NDArray
@@ -14,7 +13,7 @@ from numpy.typing import NDArray
 from editorial.errors import N_
 from geodata.index import NO_TERRITORY, TerritoryInfo
 from geodata.locate import BulkLocation, locate_point_later, locate_points
-from service.api.common import Blueprint
+from service.api.common import Blueprint, json_response
 from service.api.locate.schemas import (
     BulkIncludeArgs,
     BulkLocateArgs,
@@ -84,9 +83,7 @@ def _not_pairs(points: list[Any]) -> dict[str, list[str]]:
 class Locate(MethodView):
     """Point in territory."""
 
-    # One schema instance for every request (webargs would build one per request from the
-    # class: half the parsing time of this latency-bound route). Loading is stateless.
-    @blp.arguments(LocateArgs(), location="query")
+    @blp.arguments(LocateArgs, location="query")
     @blp.response(200, LocationSchema)
     def get(self, args: dict[str, Any]) -> Response:
         """Locate one point: the deepest territory, its chain of ancestors and the areas.
@@ -118,7 +115,7 @@ class Locate(MethodView):
         body["message"] = None if found.territory else localise(OUTSIDE)
         body["hint"] = localise(SWAPPED) if found.maybe_swapped else None
         # Plain JSON already (the schema documents it): single lookups are latency-bound.
-        return Response(orjson.dumps(body), mimetype="application/json")
+        return json_response(body)
 
     @blp.arguments(BulkLocateArgs)
     @blp.arguments(BulkIncludeArgs, location="query", as_kwargs=True)
@@ -138,7 +135,7 @@ class Locate(MethodView):
                                   with_ancestors="ancestors" in include,
                                   with_areas="areas" in include)
         # Already plain JSON: skip a field-by-field dump of up to 200,000 ids.
-        return Response(orjson.dumps(_bulk_body(found, include)), mimetype="application/json")
+        return json_response(_bulk_body(found, include))
 
 
 def _bulk_body(found: BulkLocation, include: list[str]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from regions.actors import DESK_ROLES
 from regions.geotags import require_territory
 from regions.models import PostStatus
 from regions.post_queries import PostFilters
-from service.api.common import Blueprint
+from service.api.common import Blueprint, json_response
 from service.api.posts import views
 from service.api.posts.schemas import (
     AuditArgs,
@@ -29,7 +29,7 @@ from service.api.posts.schemas import (
     QueueArgs,
 )
 from service.auth import current_actor
-from service.runtime import settings, unit_of_work
+from service.runtime import reading, settings, unit_of_work
 
 blp = Blueprint("posts", __name__, url_prefix="/api",
                 description="Regional posts and their review.")
@@ -71,23 +71,24 @@ class Posts(MethodView):
 
     @blp.arguments(PostListArgs, location="query")
     @blp.response(200, PostPageSchema)
-    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+    def get(self, args: dict[str, Any]) -> Response:
         """List posts, newest first, with filters and cursor pagination.
 
         Filters: territory (with descendants), status, campaign, author, period, bounding box
         and text.
         """
-        actor = current_actor()
         filters = PostFilters(
             territory_id=args.get("territory_id"),
             statuses=[PostStatus(s) for s in args.get("status", [])],
             campaign_id=args.get("campaign_id"), author_id=args.get("author_id"),
             publish_from=args.get("publish_from"), publish_to=args.get("publish_to"),
             bbox=tuple(args["bbox"]) if "bbox" in args else None, text=args.get("q"))
-        with unit_of_work() as uow:
+        with reading() as uow:  # nothing is written: one connection, no transaction
+            actor = current_actor(uow)
             items, cursor = post_queries.list_posts(uow.session, actor, filters,
                                                     limit=args["limit"], cursor=args.get("cursor"))
-            return _page(uow, items, actor, cursor)
+            # Plain values already, as PostPageSchema documents them (no conflicts here).
+            return json_response(_page(uow, items, actor, cursor))
 
     @blp.arguments(PostCreateArgs)
     @blp.response(201, PostSchema)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 
 from editorial import Draft, Edit, Media
 from regions import standards
 from regions.models import TemplateRecord, TemplateVersion
 from regions.reports import report_to_dict
-from service.api.common import Blueprint
+from service.api.common import Blueprint, json_response
 from service.api.templates.schemas import (
     DryRunArgs,
     DryRunQueryArgs,
@@ -179,17 +180,20 @@ class DryRun(MethodView):
     @blp.arguments(DryRunQueryArgs, location="query")
     @blp.arguments(DryRunArgs)
     @blp.response(200, DryRunReportSchema)
-    def post(self, query: dict[str, Any], args: dict[str, Any], key: str) -> dict[str, Any]:
+    def post(self, query: dict[str, Any], args: dict[str, Any], key: str) -> Response:
         """Validate a draft against a template as on submission; nothing is saved."""
         geotag = args.get("geotag")
         with reading() as uow:  # nothing is written: one connection, no transaction
+            # The template's read is queued, then sent with the token's (one round trip);
+            # the token is still checked first, on every request.
+            refs = standards.dry_run_refs_later(uow.session, key, args.get("version"))
             actor = current_actor(uow)
             result = standards.dry_run(
-                uow.session, actor, key, _draft(args), now=datetime.now(UTC),
-                number=args.get("version"), territory_id=args.get("territory_id"),
+                uow.session, actor, refs(), _draft(args), now=datetime.now(UTC),
+                territory_id=args.get("territory_id"),
                 point=(geotag["lon"], geotag["lat"]) if geotag else None, fix=query["autofix"],
             )
-        return {**report_to_dict(result.report), "autofix": _autofix(result.fixed)}
+        return json_response({**report_to_dict(result.report), "autofix": _autofix(result.fixed)})
 
 
 @blp.route("/preview")
@@ -198,7 +202,7 @@ class Preview(MethodView):
 
     @blp.arguments(PreviewArgs)
     @blp.response(200, DryRunReportSchema)
-    def post(self, args: dict[str, Any]) -> dict[str, Any]:
+    def post(self, args: dict[str, Any]) -> Response:
         """Validate a sample post against an unsaved template (central desk); nothing is saved.
 
         A template that does not hold together answers 422 with every problem by path, as
@@ -211,4 +215,4 @@ class Preview(MethodView):
                 uow.session, actor, args["template"], _draft(sample), now=datetime.now(UTC),
                 territory_id=sample.get("territory_id"),
                 point=(geotag["lon"], geotag["lat"]) if geotag else None)
-        return {**report_to_dict(report), "autofix": None}
+        return json_response({**report_to_dict(report), "autofix": None})
