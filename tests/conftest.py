@@ -252,26 +252,3 @@ def sign_in(app: Any, make_user: Callable[..., Any]) -> Callable[..., Any]:
 
     return web_builder(app, make_user)
 
-
-def _shares_a_module_fixture(item: pytest.Item) -> bool:
-    definitions = getattr(item, "_fixtureinfo", None)
-    return definitions is not None and any(
-        defs[-1].scope == "module" for defs in definitions.name2fixturedefs.values())
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Spread the tests over pytest-xdist's workers (``--dist loadgroup``, see pyproject.toml).
-
-    The browser tests share one Chromium, servers and seeded databases, and a module's tests
-    may share a module-scoped fixture (a served app, a seeded database): each such set runs
-    on one worker, so what it shares is made once. The longest work goes first (the browser
-    tests, then those marked slow), so that no worker is left alone with it at the end.
-    """
-    for item in items:
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
-        elif _shares_a_module_fixture(item):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
-    items.sort(key=lambda item: (item.get_closest_marker("browser") is None,
-                                 item.get_closest_marker("slow") is None))
