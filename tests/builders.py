@@ -150,7 +150,7 @@ def web_builder(app: Any, make_user: Callable[..., ApiUser]) -> Callable[..., We
 
 
 def cheap_password_hashing(monkeypatch: Any) -> None:
-    """Argon2 with the smallest costs, for tests that log in hundreds of times.
+    """Argon2 with the smallest costs (every test: see ``tests/conftest.py``).
 
     The same algorithm and code paths; only the cost parameters (stored in each hash) are
     lower, so a test login takes milliseconds instead of a second on a loaded machine.

@@ -12,6 +12,7 @@ import os
 import secrets
 import shutil
 import tempfile
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,14 +28,19 @@ from regions import migrate
 from regions.db import UnitOfWork, make_engine, normalise_url
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+# ``fresh_database``: make a database of one's own; returns its URL and its drop.
+FreshDatabase = Callable[[], tuple[str, Callable[[], None]]]
 
 
-def _fresh_database_on(server_url: str) -> tuple[str, Callable[[], None]]:
+def _fresh_database_on(server_url: str, *, template: str | None = None
+                       ) -> tuple[str, Callable[[], None]]:
+    """A new empty database on ``server_url``'s server (or a copy of ``template``); its drop."""
     url = make_url(normalise_url(server_url))
     name = f"relais_test_{secrets.token_hex(4)}"
     admin = url.set(drivername="postgresql", database="postgres").render_as_string(False)
+    copy = f' TEMPLATE "{template}"' if template else ""
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"{copy}')
 
     def drop() -> None:
         with psycopg.connect(admin, autocommit=True) as conn:
@@ -65,6 +71,35 @@ def database_url() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[tuple[Any, str, Any]]:
+    """Argon2 at its lowest costs in every test (``tests/builders.py``); the production hashers.
+
+    At its production costs one hash takes a second or more on a loaded two-core machine, and
+    signing a test user in costs a hash and a check. ``real_password_hashing`` brings the
+    production hashers back for a test that needs them.
+    """
+    from regions import accounts, profile
+    from tests.builders import cheap_password_hashing
+
+    production = (accounts._hasher, accounts._DUMMY_HASH, profile._hasher)
+    with pytest.MonkeyPatch.context() as patch:
+        cheap_password_hashing(patch)
+        yield production
+
+
+@pytest.fixture()
+def real_password_hashing(_cheap_password_hashing: tuple[Any, str, Any],
+                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The production password hashers (costs), for this test only."""
+    from regions import accounts, profile
+
+    hasher, dummy, profile_hasher = _cheap_password_hashing
+    monkeypatch.setattr(accounts, "_hasher", hasher)
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", dummy)
+    monkeypatch.setattr(profile, "_hasher", profile_hasher)
+
+
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[Engine]:
     """The session's engine, on a schema made by the migrations."""
@@ -82,6 +117,29 @@ _AT_COMMIT = "posts_map_changes, territories_map_changes"
 def _run_commit_triggers(conn: Connection, name: str, context: Any) -> None:
     conn.exec_driver_sql(f"SET CONSTRAINTS {_AT_COMMIT} IMMEDIATE")
     conn.exec_driver_sql(f"SET CONSTRAINTS {_AT_COMMIT} DEFERRED")
+
+
+@pytest.fixture(scope="session")
+def _migrated_template(database_url: str) -> Iterator[str]:
+    """A database the migrations made once, never connected to again: ``fresh_database``
+    copies it (PostgreSQL copies a database only while nobody is connected to it)."""
+    url, drop = _fresh_database_on(database_url)
+    template = make_engine(url)
+    migrate.upgrade(template)
+    template.dispose()
+    yield str(make_url(url).database)
+    drop()
+
+
+@pytest.fixture(scope="session")
+def fresh_database(database_url: str, _migrated_template: str) -> FreshDatabase:
+    """Make a database of a test's own, its schema at head; returns its URL and its drop.
+
+    A copy of one migrated template (``CREATE DATABASE … TEMPLATE``) takes a fraction of a
+    second where running the migrations takes seconds. Tests of the migrations themselves
+    start from an empty database (``_fresh_database_on``).
+    """
+    return lambda: _fresh_database_on(database_url, template=_migrated_template)
 
 
 @pytest.fixture()
@@ -114,9 +172,61 @@ def settings(database_url: str) -> Settings:
     return Settings(environment="test", secret_key=TEST_SECRET, database_url=database_url)
 
 
+# What an app holds per run (``service/runtime.py``, the tile cache, the click counter): a
+# shared app gets these afresh for each test. Every other extension is a library's, which
+# keeps only what the settings decide. A new per-app state must be added here (the check in
+# ``_renew_state`` fails until it is), or a test would see the one before it.
+_PER_APP_STATE = ("relais", "relais_tiles", "relais_clicks")
+_LIBRARY_EXTENSIONS = frozenset({"babel", "csrf", "flask-smorest"})
+_APPS_KEPT = 4
+
+
+def _renew_state(application: Any, settings: Settings, session_factory: sessionmaker[Any]
+                 ) -> None:
+    """Bind a built app to this test's transaction, with none of an earlier test's state."""
+    from service import links
+    from service.runtime import Runtime
+
+    unknown = set(application.extensions) - set(_PER_APP_STATE) - _LIBRARY_EXTENSIONS
+    assert not unknown, f"per-app state that tests/conftest.py does not renew: {unknown}"
+    application.extensions.pop("relais_tiles", None)  # made again on first use
+    application.extensions["relais"] = Runtime(settings, session_factory)
+    application.extensions[links.EXTENSION] = links.ClickCounter(
+        session_factory, settings.click_flush_seconds, background=False)
+
+
+@pytest.fixture(scope="session")
+def _built_apps() -> OrderedDict[Settings, Any]:
+    """Apps already built in this worker, by their settings (the most recent few)."""
+    return OrderedDict()
+
+
 @pytest.fixture()
-def app(settings: Settings, session_factory: sessionmaker[Any]) -> Any:
-    """The Flask app on the test's transaction."""
+def app(settings: Settings, session_factory: sessionmaker[Any],
+        _built_apps: OrderedDict[Settings, Any]) -> Any:
+    """The Flask app on the test's transaction.
+
+    Building the app (routes, the OpenAPI spec) costs far more than most tests, so one app
+    per settings serves every test of a worker, its per-app state renewed for each. A test
+    that adds routes of its own takes ``fresh_app``.
+    """
+    application = _built_apps.pop(settings, None)
+    if application is None:
+        application = _build_app(settings, session_factory)
+    _built_apps[settings] = application
+    while len(_built_apps) > _APPS_KEPT:
+        _built_apps.popitem(last=False)
+    _renew_state(application, settings, session_factory)
+    return application
+
+
+@pytest.fixture()
+def fresh_app(settings: Settings, session_factory: sessionmaker[Any]) -> Any:
+    """An app of this test's own (for a test that adds routes to it)."""
+    return _build_app(settings, session_factory)
+
+
+def _build_app(settings: Settings, session_factory: sessionmaker[Any]) -> Any:
     from service.app import create_app
 
     application = create_app(settings, session_factory=session_factory)
@@ -152,3 +262,4 @@ def sign_in(app: Any, make_user: Callable[..., Any]) -> Callable[..., Any]:
     from tests.builders import web_builder
 
     return web_builder(app, make_user)
+

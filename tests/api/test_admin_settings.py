@@ -10,12 +10,6 @@ from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from regions.models import ApiToken, AuditEvent, Role
-from tests.builders import cheap_password_hashing
-
-
-@pytest.fixture(autouse=True)
-def _cheap_hashing(monkeypatch):
-    cheap_password_hashing(monkeypatch)
 
 
 def _expires(token: dict) -> datetime | None:

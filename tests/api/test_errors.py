@@ -94,8 +94,10 @@ def test_the_spec_documents_the_error_shape_the_api_answers(client):
     assert schema["properties"]["status"]["type"] == "integer"
 
 
-def test_a_bug_is_a_logged_500_with_request_id_and_no_secret(app, client, caplog):
-    @app.get("/api/boom")
+def test_a_bug_is_a_logged_500_with_request_id_and_no_secret(fresh_app, caplog):
+    client = fresh_app.test_client()
+
+    @fresh_app.get("/api/boom")
     def boom():
         raise RuntimeError("kaboom")
 
@@ -151,10 +153,12 @@ def test_the_last_active_admin_cannot_demote_or_disable_themselves(make_user, uo
     assert admin.patch(f"/api/users/{admin.id}", json={"role": "viewer"}).status_code == 200
 
 
-def test_a_lost_race_on_a_versioned_row_is_a_409(app, client):
+def test_a_lost_race_on_a_versioned_row_is_a_409(fresh_app):
     from sqlalchemy.orm.exc import StaleDataError
 
-    @app.get("/api/race")
+    client = fresh_app.test_client()
+
+    @fresh_app.get("/api/race")
     def race():
         raise StaleDataError("UPDATE statement on table 'territories' expected to update 1 row")
 

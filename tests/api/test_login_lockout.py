@@ -16,7 +16,6 @@ from sqlalchemy import select, update
 from config.settings import Settings, SettingsError
 from regions.models import LoginAttempt, Role
 from service.app import create_app
-from tests.builders import cheap_password_hashing
 
 PASSWORD = "the-right-password-1"
 WRONG = "a-wrong-password-22"
@@ -25,10 +24,6 @@ WINDOW = 900
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _networks = itertools.count(1)
 
-
-@pytest.fixture(autouse=True)
-def _cheap_hashing(monkeypatch):
-    cheap_password_hashing(monkeypatch)
 
 
 @pytest.fixture()

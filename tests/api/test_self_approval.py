@@ -11,16 +11,11 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from regions.models import Post, PostStatus, Role
-from tests.builders import cheap_password_hashing
 
 BODY = {"template": "portes-ouvertes", "text": "Portes ouvertes à Ici ! Bienvenue #Relais",
         "geotag": {"lon": 4.85, "lat": 45.75},
         "slot_values": {"city": "Ici", "details": "Bienvenue #Relais"}}
 
-
-@pytest.fixture(autouse=True)
-def _cheap_hashing(monkeypatch):
-    cheap_password_hashing(monkeypatch)
 
 
 @pytest.fixture()

@@ -11,15 +11,11 @@ import pytest
 from sqlalchemy import func, select
 
 from regions.models import Role, User, WebSession
-from tests.builders import WEB_PASSWORD, WebUser, cheap_password_hashing
+from tests.builders import WEB_PASSWORD, WebUser
 
 NEW_PASSWORD = "another-strong-password-9"
 _CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
-
-@pytest.fixture(autouse=True)
-def _cheap_hashing(monkeypatch):
-    cheap_password_hashing(monkeypatch)
 
 
 def _replay(app: Any, cookie: str) -> Any:

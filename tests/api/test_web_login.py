@@ -39,6 +39,22 @@ def test_login_logout_roundtrip(client, make_user):
     assert client.get("/api/me").status_code == 401
 
 
+def test_login_with_the_production_password_hashing(client, make_user, uow,
+                                                    real_password_hashing):
+    """The other tests hash at Argon2's lowest costs (tests/conftest.py); these are the real
+    ones: RFC 9106's second recommended option (64 MiB, 3 passes, 4 lanes)."""
+    from regions.models import User
+
+    user = make_user(Role.VIEWER, password=PASSWORD)
+    with uow() as unit:
+        stored = unit.session.get(User, user.id).password_hash
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD,
+                                           "csrf_token": csrf_from(client)})
+    assert response.status_code == 303
+    assert client.get("/api/me").json["email"] == user.email
+
+
 def test_cookie_authenticated_api_write_needs_the_csrf_header(client, make_user):
     user = make_user(Role.VIEWER, password=PASSWORD)
     client.post("/login", data={"email": user.email, "password": PASSWORD,

@@ -14,9 +14,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from config.settings import Settings
-from regions import migrate
 from regions.db import UnitOfWork, make_engine
-from tests.conftest import TEST_SECRET, _fresh_database_on
+from tests.conftest import TEST_SECRET, FreshDatabase
 
 CHROMIUM = next((p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
                  if Path(p).exists()), shutil.which("chromium"))
@@ -25,12 +24,9 @@ LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backgro
 
 
 @pytest.fixture(scope="session")
-def live_database(database_url: str) -> Iterator[str]:
+def live_database(fresh_database: FreshDatabase) -> Iterator[str]:
     """A committed database of its own: the served app and the test share it."""
-    url, drop = _fresh_database_on(database_url)
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
+    url, drop = fresh_database()
     yield url
     drop()
 

@@ -22,12 +22,12 @@ from shapely.geometry import box
 from sqlalchemy import select
 
 from config.settings import Settings
-from regions import accounts, campaigns, migrate, posts, standards, teams, territories
+from regions import accounts, campaigns, posts, standards, teams, territories
 from regions.db import UnitOfWork, make_engine, make_session_factory
 from regions.models import Role, Share, ShareClick
 from tests.browser.conftest import axe_violations, screenshot, served
 from tests.browser.test_pages_sweep import foreign_words
-from tests.conftest import TEST_SECRET, _fresh_database_on
+from tests.conftest import TEST_SECRET, FreshDatabase
 
 pytestmark = pytest.mark.browser
 PASSWORD = "ambassador-story-2026"
@@ -36,11 +36,10 @@ CHARTER = {"rules": [{"id": "superlatifs", "type": "terms.forbidden",
 
 
 @pytest.fixture(scope="module")
-def story(database_url: str) -> Iterator[dict[str, Any]]:
+def story(fresh_database: FreshDatabase) -> Iterator[dict[str, Any]]:
     """A database of the story's own (its charter applies to every text), served."""
-    url, drop = _fresh_database_on(database_url)
+    url, drop = fresh_database()
     engine = make_engine(url)
-    migrate.upgrade(engine)
     sessions = make_session_factory(engine)
     now = datetime.now(UTC)
     with UnitOfWork(sessions) as uow:

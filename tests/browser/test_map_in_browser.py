@@ -11,14 +11,13 @@ from shapely.geometry import MultiPolygon, box
 from sqlalchemy import select
 
 from config.settings import Settings
-from regions import migrate
 from regions.db import UnitOfWork, make_engine, make_session_factory
 from regions.models import AdminArea, Territory
 from regions.publishing.page_tokens import cipher_for
 from service.demo import DEMO_PASSWORD, demo_fake_pages
 from service.fakegraph import FakeGraphServer
 from tests.browser.conftest import axe_violations, screenshot, seed_demo_world, served
-from tests.conftest import TEST_SECRET, _fresh_database_on
+from tests.conftest import TEST_SECRET, FreshDatabase
 
 pytestmark = pytest.mark.browser
 LYON = (4.8357, 45.7676)
@@ -39,10 +38,10 @@ def _communes(uow: UnitOfWork) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_server(database_url: str) -> Iterator[dict[str, Any]]:
+def demo_server(fresh_database: FreshDatabase) -> Iterator[dict[str, Any]]:
     """A database of its own with the demo seeded (as `relais demo` does) and the app serving
     it on 127.0.0.1 without a base map."""
-    url, drop = _fresh_database_on(database_url)
+    url, drop = fresh_database()
     engine = make_engine(url)
     try:
         yield from _serve_demo(url, engine)
@@ -52,7 +51,6 @@ def demo_server(database_url: str) -> Iterator[dict[str, Any]]:
 
 
 def _serve_demo(url: str, engine: Any) -> Iterator[dict[str, Any]]:
-    migrate.upgrade(engine)
     factory = make_session_factory(engine)
     cipher = cipher_for(None, "map-browser-secret", production=False)
     with FakeGraphServer(demo_fake_pages()) as graph_server:

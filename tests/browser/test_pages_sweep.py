@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from config.settings import Settings
-from regions import accounts, migrate, profile, standards
+from regions import accounts, profile, standards
 from regions.db import UnitOfWork, make_engine, make_session_factory
 from regions.models import (
     Campaign,
@@ -36,7 +36,7 @@ from regions.publishing.page_tokens import cipher_for
 from service.demo import DEMO_PASSWORD, demo_email, demo_fake_pages
 from service.fakegraph import FakeGraphServer
 from tests.browser.conftest import axe_violations, screenshot, seed_demo_world, served
-from tests.conftest import TEST_SECRET, _fresh_database_on
+from tests.conftest import TEST_SECRET, FreshDatabase
 
 pytestmark = pytest.mark.browser
 
@@ -142,13 +142,10 @@ def demo_graph() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def demo_database(database_url: str) -> Iterator[str]:
+def demo_database(fresh_database: FreshDatabase) -> Iterator[str]:
     """A database of the sweep's own: the demo's charter applies to every template, so the
     other browser tests' posts must not meet it in the shared live database."""
-    url, drop = _fresh_database_on(database_url)
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
+    url, drop = fresh_database()
     yield url
     drop()
 

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy.engine import make_url
 
-from regions import accounts, migrate, webhooks
+from regions import accounts, webhooks
 from regions.db import UnitOfWork, make_engine, make_session_factory
 from regions.models import Role
 from regions.publishing.page_tokens import cipher_for
@@ -45,11 +45,10 @@ def fingerprint(url: str) -> dict[str, tuple[int, str]]:
 
 
 @pytest.fixture(scope="module")
-def source(database_url):
+def source(fresh_database):
     """A database holding the demo world, published posts' tokens and a webhook."""
-    url, drop = _fresh_database_on(database_url)
+    url, drop = fresh_database()
     engine = make_engine(url)
-    migrate.upgrade(engine, cipher=CIPHER)
     with UnitOfWork(make_session_factory(engine)) as uow:
         seed_demo(uow)
         seed_demo_pages(uow, CIPHER)

@@ -17,11 +17,10 @@ from shapely.geometry import MultiPolygon, box
 from geodata.export import export_geopackage
 from geodata.layers import LAYERS
 from geodata.ogc_queries import FeatureQuery, feature_page
-from regions import accounts, migrate, posts, standards
+from regions import accounts, posts, standards
 from regions.db import UnitOfWork, make_engine, make_session_factory
 from regions.models import AdminArea, Post, PostStatus, Role
 from tests.builders import territory_builder, user_builder
-from tests.conftest import _fresh_database_on
 
 TEMPLATE = {"name": "Info", "body": "Info {city}", "slots": [{"name": "city"}]}
 
@@ -129,11 +128,10 @@ def test_unknown_layers_are_refused(uow, tmp_path):
 
 
 @pytest.fixture()
-def committed_database(database_url, monkeypatch):
+def committed_database(fresh_database, monkeypatch):
     """A database of its own with committed rows, that the CLI finds through DATABASE_URL."""
-    url, drop = _fresh_database_on(database_url)
+    url, drop = fresh_database()
     engine = make_engine(url)
-    migrate.upgrade(engine)
     seed(lambda: UnitOfWork(make_session_factory(engine)))
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("RELAIS_ENV", "test")

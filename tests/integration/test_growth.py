@@ -16,20 +16,16 @@ from sqlalchemy import func, select, text
 from regions.db import UnitOfWork, make_engine, make_session_factory
 from regions.models import AuditEvent, Campaign, Comment, MapCell, Post, PostStatus, Territory
 from regions.seeding import SeedPlan, seed
-from tests.conftest import _fresh_database_on
 from tests.integration.query_plans import explain, rows_read_from_posts, workloads
 
 POSTS = 30_000
 
 
 @pytest.fixture(scope="module")
-def seeded(database_url):
-    url, drop = _fresh_database_on(database_url)
+def seeded(fresh_database):
+    url, drop = fresh_database()
     engine = make_engine(url)
     try:
-        from regions import migrate
-
-        migrate.upgrade(engine)
         with UnitOfWork(make_session_factory(engine)) as uow:
             made = seed(uow, SeedPlan(posts=POSTS, territories=16, users=32))
         yield engine, url, made

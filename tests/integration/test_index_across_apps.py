@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 
 from config.settings import Settings
-from regions import accounts, migrate
+from regions import accounts
 from regions.db import UnitOfWork, make_engine, make_session_factory
 from regions.models import Role
-from tests.conftest import TEST_SECRET, _fresh_database_on
+from tests.conftest import TEST_SECRET
 
 POINT = (5.5, 45.5)
 
@@ -22,13 +22,12 @@ def square(x, y, half=0.1):
 
 
 @pytest.fixture()
-def two_apps(database_url):
+def two_apps(fresh_database):
     """Two apps, each with its own engine, connection pool and territory index."""
     from service.app import create_app
 
-    url, drop = _fresh_database_on(database_url)
+    url, drop = fresh_database()
     engine = make_engine(url)
-    migrate.upgrade(engine)
     with UnitOfWork(make_session_factory(engine)) as uow:
         user = accounts.create_user(uow, None, email="desk@example.test", display_name="Desk",
                                     role=Role.CENTRAL_EDITOR)

@@ -13,7 +13,6 @@ from geodata.locate import locate_point, locate_points
 from regions import territories
 from regions.db import UnitOfWork, make_engine, make_session_factory
 from regions.territories import AreaSelection
-from tests.conftest import _fresh_database_on
 
 GEODATA = Path(__file__).resolve().parents[2].parent / "shared" / "geodata"
 pytestmark = pytest.mark.skipif(
@@ -23,13 +22,10 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def france(database_url):
+def france(fresh_database):
     """A database with régions, départements and territories composed from them."""
-    from regions import migrate
-
-    url, drop = _fresh_database_on(database_url)
+    url, drop = fresh_database()
     engine = make_engine(url)
-    migrate.upgrade(engine)
     factory = make_session_factory(engine)
     with UnitOfWork(factory) as uow:
         import_boundaries(uow, GEODATA / "regions-avec-outre-mer.geojson", level="region",

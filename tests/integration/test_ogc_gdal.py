@@ -24,11 +24,11 @@ from shapely.geometry import MultiPolygon, box
 from werkzeug.serving import make_server
 
 from config.settings import Settings
-from regions import accounts, migrate, posts, standards
+from regions import accounts, posts, standards
 from regions.db import UnitOfWork, make_engine, make_session_factory
 from regions.models import AdminArea, Post, PostStatus, Role
 from tests.builders import ApiUser, territory_builder, user_builder
-from tests.conftest import TEST_SECRET, _fresh_database_on
+from tests.conftest import TEST_SECRET, FreshDatabase
 
 OGRINFO, OGR2OGR = shutil.which("ogrinfo"), shutil.which("ogr2ogr")
 TEMPLATE = {"name": "Info", "body": "Info {city}", "slots": [{"name": "city"}]}
@@ -86,15 +86,14 @@ def _seed(uow: Callable[[], UnitOfWork]) -> dict[str, ApiUser]:
 
 
 @pytest.fixture(scope="module")
-def live(database_url: str) -> Iterator[Live]:
+def live(fresh_database: FreshDatabase) -> Iterator[Live]:
     """The app served on a free port of 127.0.0.1, over a committed database of its own."""
     from service.app import create_app
 
     if OGRINFO is None or OGR2OGR is None:
         pytest.fail("GDAL's ogrinfo/ogr2ogr are missing: ./dev.sh test installs gdal-bin")
-    url, drop = _fresh_database_on(database_url)
+    url, drop = fresh_database()
     engine = make_engine(url)
-    migrate.upgrade(engine)
     users = _seed(lambda: UnitOfWork(make_session_factory(engine)))
     app = create_app(Settings(environment="test", secret_key=TEST_SECRET, database_url=url))
     server = make_server("127.0.0.1", 0, app, threaded=True)

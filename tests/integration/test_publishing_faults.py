@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from regions import accounts, migrate, territories
+from regions import accounts, territories
 from regions.db import UnitOfWork, make_engine, make_session_factory
 from regions.models import GraphHold, Post, PostStatus, Publication, PublicationAttempt, Role
 from regions.models.audit import AuditEvent
@@ -26,7 +26,7 @@ from regions.publishing.connections import connect_page
 from regions.publishing.page_tokens import cipher_for
 from regions.publishing.publisher import Outcome, Publisher, PublishingConfig
 from service.fakegraph import FakeGraphServer, FakePage, FaultPlan
-from tests.conftest import TEST_SECRET, _fresh_database_on
+from tests.conftest import TEST_SECRET
 from tests.integration.publishing_world import CONFIG, PAGE, TOKEN, drain, load, seed_posts
 
 POSTS, PAGES = 200, 4
@@ -47,7 +47,6 @@ def _seed(url: str, posts: int = POSTS, pages: int = PAGES) -> None:
     from shapely.geometry import box
 
     engine = make_engine(url)
-    migrate.upgrade(engine)
     keys = cipher_for(None, TEST_SECRET, production=False)
     rng = random.Random(11)
     with UnitOfWork(make_session_factory(engine)) as uow:
@@ -120,8 +119,8 @@ def _run_with_kills(url, fake, log, engine, rng, *, options=WORKER_OPTIONS,
 
 @pytest.mark.slow
 def test_every_post_reaches_facebook_exactly_once_despite_faults_and_kills(
-        database_url, tmp_path, capsys):
-    url, drop = _fresh_database_on(database_url)
+        fresh_database, tmp_path, capsys):
+    url, drop = fresh_database()
     engine = make_engine(url)
     pages = [FakePage(f"90{page}", f"Fault {page}", {_token(page)}) for page in range(PAGES)]
     plan = FaultPlan(random_failure_rate=0.3, random_after_commit_rate=0.5,
@@ -395,10 +394,10 @@ LATE_OPTIONS = [*WORKER_OPTIONS[:WORKER_OPTIONS.index("--sweep-interval")], "--g
 
 @pytest.mark.slow
 def test_posts_stored_late_by_facebook_never_stay_twice_on_the_page_despite_kills(
-        database_url, tmp_path, capsys):
+        fresh_database, tmp_path, capsys):
     """A third of the calls time out; Facebook stores those publishes 3 s later (ten times the
     client timeout, beyond the first settle window); the worker is SIGKILLed for 12 s."""
-    url, drop = _fresh_database_on(database_url)
+    url, drop = fresh_database()
     engine = make_engine(url)
     pages = [FakePage(f"90{page}", f"Fault {page}", {_token(page)}) for page in range(LATE_PAGES)]
     plan = FaultPlan(random_failure_rate=0.35, random_kinds=["timeout"],
@@ -450,7 +449,7 @@ def datetime_now_utc():
 
 
 @pytest.mark.slow
-def test_the_worker_and_the_web_service_read_one_graph_configuration(database_url, tmp_path):
+def test_the_worker_and_the_web_service_read_one_graph_configuration(fresh_database, tmp_path):
     """Version v19.0 and tokens in the query string (both not the defaults), set once in the
     environment: the worker's publish and the web service's check and retract all follow.
 
@@ -459,7 +458,7 @@ def test_the_worker_and_the_web_service_read_one_graph_configuration(database_ur
     from config.settings import Settings
     from service.app import create_app
 
-    url, drop = _fresh_database_on(database_url)
+    url, drop = fresh_database()
     engine = make_engine(url)
     extra = {"RELAIS_GRAPH_VERSION": "v19.0", "RELAIS_GRAPH_TOKEN_IN_HEADER": "false",
              "RELAIS_GRAPH_TIMEOUT_SECONDS": "2.5", "RELAIS_WORKER_THREADS": "1",

@@ -18,7 +18,6 @@ from regions.db import UnitOfWork, make_engine, make_session_factory
 from regions.errors import InvalidInput
 from regions.models import Territory
 from regions.rollout import SlugsTaken, UnknownLevel, roll_out_territories
-from tests.conftest import _fresh_database_on
 
 GEODATA = Path(__file__).resolve().parents[2].parent / "shared" / "geodata"
 pytestmark = pytest.mark.skipif(
@@ -30,13 +29,10 @@ SAINT_DENIS_974 = (55.4504, -20.8823)
 
 
 @pytest.fixture(scope="module")
-def gazetteer(database_url):
+def gazetteer(fresh_database):
     """A database holding régions, départements (with parents) and two commune files."""
-    from regions import migrate
-
-    url, drop = _fresh_database_on(database_url)
+    url, drop = fresh_database()
     engine = make_engine(url)
-    migrate.upgrade(engine)
     factory = make_session_factory(engine)
     for file, level, parent in (
         ("regions-avec-outre-mer.geojson", "region", None),
@@ -182,14 +178,12 @@ def test_the_roll_out_bumps_the_index_version_once_per_statement_not_per_row(uow
     assert 1 <= index_version(uow) - before <= 3  # 302 territories, one INSERT
 
 
-def test_the_command_rolls_out_then_says_there_is_nothing_to_do(database_url):
-    from regions import migrate
+def test_the_command_rolls_out_then_says_there_is_nothing_to_do(fresh_database):
     from service.cli import cli
 
-    url, drop = _fresh_database_on(database_url)
+    url, drop = fresh_database()
     engine = make_engine(url)
     try:
-        migrate.upgrade(engine)
         with UnitOfWork(make_session_factory(engine)) as unit:
             import_boundaries(unit, GEODATA / "communes-974-la-reunion.geojson",
                               level="commune", code_field="code", name_field="nom")

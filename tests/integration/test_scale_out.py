@@ -20,7 +20,7 @@ from geoalchemy2 import WKTElement
 from shapely.geometry import box
 from sqlalchemy import func, select
 
-from regions import accounts, migrate, standards, territories
+from regions import accounts, standards, territories
 from regions.db import UnitOfWork, make_engine, make_session_factory
 from regions.models import Post, PostStatus, Publication, Role, User
 from regions.publishing.connections import connect_page
@@ -28,7 +28,7 @@ from regions.publishing.outbox import schedule_if_connected
 from regions.publishing.page_tokens import cipher_for
 from regions.seeding import SEED_TEMPLATE, TEMPLATE
 from service.fakegraph import FakeGraphServer, FakePage, FaultPlan
-from tests.conftest import TEST_SECRET, _fresh_database_on
+from tests.conftest import TEST_SECRET
 
 PAGES, POSTS_PER_PAGE = 3, 20
 DEADLINE_SECONDS = 90
@@ -43,7 +43,6 @@ def _token(page: int) -> str:
 def _prepare(url: str) -> list[int]:
     """Territories with their Pages and an author; no post yet. Returns the territory ids."""
     engine = make_engine(url)
-    migrate.upgrade(engine)
     cipher = cipher_for(None, TEST_SECRET, production=False)
     ids = []
     with UnitOfWork(make_session_factory(engine)) as uow:
@@ -100,8 +99,9 @@ def _pending(engine) -> int:
             Publication.status.in_(("queued", "in_flight"))))
 
 
-def test_two_workers_racing_on_one_queue_publish_every_post_exactly_once(database_url, tmp_path):
-    url, drop = _fresh_database_on(database_url)
+def test_two_workers_racing_on_one_queue_publish_every_post_exactly_once(fresh_database,
+                                                                         tmp_path):
+    url, drop = fresh_database()
     engine = make_engine(url)
     pages = [FakePage(f"77{page}", f"Course {page}", {_token(page)}) for page in range(PAGES)]
     logs = [tmp_path / "worker-a.log", tmp_path / "worker-b.log"]
