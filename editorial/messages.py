@@ -128,9 +128,9 @@ _CATALOGUE: dict[str, tuple[str, str, str, str]] = {
         "Use the full address.",
     ),
     "media.too_few": (
-        "{count} image(s) jointe(s) : il en faut au moins {min}.",
+        "Images jointes : {count} ; il en faut au moins {min}.",
         "Ajoutez une image.",
-        "{count} image(s) attached; at least {min} required.",
+        "Images attached: {count}; at least {min} required.",
         "Attach an image.",
     ),
     "media.too_many": (
