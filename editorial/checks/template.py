@@ -41,8 +41,8 @@ class AdaptationCheck:
             value = values.get(slot.name)
             if not isinstance(value, str) or not value.strip():
                 if slot.required:
-                    params = {"slot": slot.name, "type": slot.type.value} | _label(slot)
-                    yield SLOT_VALUES.violation("slot.missing", None, params)
+                    missing = {"slot": slot.name, "type": slot.type.value} | _label(slot)
+                    yield SLOT_VALUES.violation("slot.missing", None, missing)
                 continue
             issue = slot_value_issue(slot, value)
             if issue is None:
