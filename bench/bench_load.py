@@ -26,21 +26,19 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
-import requests
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_locate import database, free_port  # noqa: E402
+from bench_locate import database  # noqa: E402
 from bench_validation import SEED, build_charter, build_template, charter_terms, post  # noqa: E402
 from report import row  # noqa: E402
+from serving import run_wrk, server  # noqa: E402
 
 from config.settings import Settings  # noqa: E402
 from regions import accounts, migrate, standards  # noqa: E402
@@ -91,18 +89,10 @@ def wrk(base: str, token: str, method: str, paths: list[str], bodies: list[str],
     script = WRK_SCRIPT % {"bodies": lua_strings(bodies or [""]), "paths": lua_strings(paths),
                            "threads": threads, "numbered": "true" if first else "false",
                            "first": first or 0, "method": method}
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
-        lua.write(script)
-    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds:g}s",
-               "--latency", "--timeout", "10s", "-s", lua.name,
-               "-H", f"Authorization: Bearer {token}", "-H", "Content-Type: application/json",
-               base]
-    try:
-        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    finally:
-        os.unlink(lua.name)
-    done = next(line for line in out.splitlines() if line.startswith("RESULT"))
-    requests_, micros, p50, p99, errors = done.split()[1:]
+    requests_, micros, p50, p99, errors = run_wrk(
+        script, base, connections=connections, duration=f"{seconds:g}s", threads=threads,
+        options=["--timeout", "10s", "-H", f"Authorization: Bearer {token}",
+                 "-H", "Content-Type: application/json"])
     return {"rps": int(requests_) / (float(micros) / 1e6), "p50": float(p50) / 1000,
             "p99": float(p99) / 1000, "errors": int(errors), "requests": int(requests_)}
 
@@ -187,34 +177,6 @@ def routes(prepared: dict) -> dict[str, dict]:
         "locate 1,000": {"method": "POST", "paths": ["/api/locate"],
                          "bodies": [json.dumps({"points": points})], "token": tokens["desk"]},
     }
-
-
-@contextmanager
-def server(url: str, **env: str) -> Iterator[str]:
-    """`relais serve` on this database with these settings; its base URL once it is ready."""
-    port = free_port()
-    relais = Path(sys.executable).with_name("relais")
-    log = tempfile.TemporaryFile()
-    proc = subprocess.Popen([str(relais), "serve", "--port", str(port)],
-                            env={**os.environ, "DATABASE_URL": url, **env},
-                            stdout=subprocess.DEVNULL, stderr=log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise RuntimeError(f"relais serve did not start: {log.read()[-2000:]!r}")
-            try:
-                if requests.get(f"{base}/readyz", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
-        log.close()
 
 
 def leftover_connections(url: str) -> int:

@@ -22,13 +22,11 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +36,9 @@ from sqlalchemy import text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import serving  # noqa: E402
 from report import row  # noqa: E402
+from serving import free_port  # noqa: E402
 
 from geodata.importer import import_boundaries  # noqa: E402
 from regions import accounts, migrate, territories  # noqa: E402
@@ -46,7 +46,6 @@ from regions.db import UnitOfWork, make_engine, make_session_factory  # noqa: E4
 from regions.models import Role  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-STARTUP: list[float] = []  # seconds from `relais serve` to a ready worker, per server started
 FRANCE_BBOX = (-5.2, 41.3, 9.6, 51.1)
 
 
@@ -152,34 +151,9 @@ def best_of(work, repeat: int) -> float:
     return min(times)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def server(url: str, **extra_env: str):
+def server(url: str, **extra_env: str) -> AbstractContextManager[str]:
     """`relais serve` on this database, two workers, with the production defaults."""
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "RELAIS_LOG_LEVEL": "WARNING", **extra_env}
-    relais = Path(sys.executable).with_name("relais")
-    proc = subprocess.Popen([str(relais), "serve", "--port", str(port), "--workers", "2"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    started = time.perf_counter()
-    try:
-        for _ in range(3000):
-            try:
-                if requests.get(f"{base}/readyz", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:  # not listening yet, or no worker ready yet
-                time.sleep(0.1)
-        STARTUP.append(time.perf_counter() - started)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    return serving.server(url, workers=2, **{"RELAIS_LOG_LEVEL": "WARNING", **extra_env})
 
 
 def http_bulk(base: str, token: str, points: np.ndarray) -> tuple[float, int]:
@@ -291,7 +265,8 @@ def main() -> None:
             row("locate", f"HTTP bulk POST /api/locate, {total:,} territories", bulk_many,
                 "points/s", baseline_name="at 101 territories", baseline=bulk)
             row("locate", f"server start to first ready worker, {total:,} territories",
-                STARTUP[-1], "s", baseline_name="at 101 territories", baseline=STARTUP[0])
+                serving.STARTUP[-1], "s", baseline_name="at 101 territories",
+                baseline=serving.STARTUP[0])
 
 
 if __name__ == "__main__":

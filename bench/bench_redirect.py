@@ -16,11 +16,8 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import os
 import secrets
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -33,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench_locate import database, server  # noqa: E402
 from report import row  # noqa: E402
+from serving import run_wrk  # noqa: E402
 
 from regions import accounts, kits, migrate, posts, standards, territories  # noqa: E402
 from regions.db import UnitOfWork, make_engine, make_session_factory  # noqa: E402
@@ -88,16 +86,9 @@ def seed(url: str, codes: int) -> list[str]:
 
 def wrk(base: str, paths: list[str], connections: int, seconds: float) -> tuple[float, float, int]:
     """(requests/s, p50 ms, errors) of `wrk` over the paths, round robin."""
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT % ", ".join(f'"{p}"' for p in paths))
-    command = ["wrk", "-t", str(min(connections, 2)), "-c", str(connections),
-               "-d", f"{max(1, round(seconds))}s", "--latency", "-s", script.name, base]
-    try:
-        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    finally:
-        os.unlink(script.name)
-    done = next(line for line in out.splitlines() if line.startswith("RESULT"))
-    requests_, micros, p50, errors = done.split()[1:]
+    requests_, micros, p50, errors = run_wrk(
+        WRK_SCRIPT % ", ".join(f'"{p}"' for p in paths), base, connections=connections,
+        duration=f"{max(1, round(seconds))}s", threads=min(connections, 2))
     return int(requests_) / (float(micros) / 1e6), float(p50) / 1000, int(errors)
 
 

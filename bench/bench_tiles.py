@@ -23,7 +23,6 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -37,8 +36,9 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench_locate import database, free_port, server  # noqa: E402
+from bench_locate import database, server  # noqa: E402
 from report import row as bench_row  # noqa: E402
+from serving import free_port, run_wrk  # noqa: E402
 
 from geodata.activity import tile_kind, tile_params, tile_sql  # noqa: E402
 from regions import accounts, migrate, standards, teams, territories  # noqa: E402
@@ -247,19 +247,11 @@ def wrk(target: HttpTarget, tiles: list, connections: int, seconds: float) -> tu
     client out of the measure: no Python, no delayed-ACK stall of a keep-alive client.
     """
     paths = ", ".join(f'"{target.path(*tile)}"' for tile in tiles)
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT % paths)
-    command = ["wrk", "-t", str(min(connections, 2)), "-c", str(connections),
-               "-d", f"{seconds:g}s", "--latency", "-s", script.name]
-    for name, value in target.headers.items():
-        command += ["-H", f"{name}: {value}"]
-    command.append(f"http://{target.host}:{target.port}")
-    try:
-        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    finally:
-        os.unlink(script.name)
-    done = next(line for line in out.splitlines() if line.startswith("RESULT"))
-    requests_, micros, p50, p95, errors = done.split()[1:]
+    headers = [part for name, value in target.headers.items()
+               for part in ("-H", f"{name}: {value}")]
+    requests_, micros, p50, p95, errors = run_wrk(
+        WRK_SCRIPT % paths, f"http://{target.host}:{target.port}", connections=connections,
+        duration=f"{seconds:g}s", threads=min(connections, 2), options=headers)
     return float(p50) / 1000, float(p95) / 1000, int(requests_) / (float(micros) / 1e6), int(errors)
 
 

@@ -92,14 +92,16 @@ class Settings:
     graph_timeout_seconds: float = 10.0
     graph_token_in_header: bool = True
     worker_threads: int = 2
-    publish_settle_seconds: float = 20.0
-    publish_settle_max_seconds: float = 900.0
-    publish_backoff_base_seconds: float = 5.0
-    publish_backoff_cap_seconds: float = 900.0
-    publish_max_failures: int = 30
-    publish_poll_seconds: float = 2.0
-    publish_sweep_seconds: float = 300.0
-    publish_sweep_hours: float = 24.0
+    # The worker's timing (RELAIS_PUBLISH_*): None keeps the default PublishingConfig
+    # (regions/publishing/publisher.py) declares, the one place those defaults live.
+    publish_settle_seconds: float | None = None
+    publish_settle_max_seconds: float | None = None
+    publish_backoff_base_seconds: float | None = None
+    publish_backoff_cap_seconds: float | None = None
+    publish_max_failures: int | None = None
+    publish_poll_seconds: float | None = None
+    publish_sweep_seconds: float | None = None
+    publish_sweep_hours: float | None = None
     encryption_key: str | None = None
     log_level: str = "INFO"
     demo_graph_port: int = 8090

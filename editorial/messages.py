@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
+from editorial.definition import load_zone
 from editorial.model import Violation
 
 LANGUAGES = ("fr", "en")
@@ -126,9 +128,9 @@ _CATALOGUE: dict[str, tuple[str, str, str, str]] = {
         "Use the full address.",
     ),
     "media.too_few": (
-        "{count} image(s) jointe(s) : il en faut au moins {min}.",
+        "Images jointes : {count} ; il en faut au moins {min}.",
         "Ajoutez une image.",
-        "{count} image(s) attached; at least {min} required.",
+        "Images attached: {count}; at least {min} required.",
         "Attach an image.",
     ),
     "media.too_many": (
@@ -186,10 +188,11 @@ _CATALOGUE: dict[str, tuple[str, str, str, str]] = {
         "Pick a time before {end}.",
     ),
     "time.outside_hours": (
-        "Publication prévue à {local_time}, hors des horaires permis ({start}–{end}).",
-        "Choisissez une heure entre {start} et {end}, heure locale.",
-        "Publication is planned at {local_time}, outside allowed hours ({start}–{end}).",
-        "Pick a time between {start} and {end}, local time.",
+        "Publication prévue à {local_time}, hors des horaires permis ({start}–{end}, {timezone}).",
+        "Choisissez une heure entre {start} et {end} ({timezone}).",
+        "Publication is planned at {local_time}, outside allowed hours "
+        "({start}–{end}, {timezone}).",
+        "Pick a time between {start} and {end} ({timezone}).",
     ),
     "time.lead_too_short": (
         "Publication trop proche : il faut {min_minutes} minutes de délai.",
@@ -328,9 +331,37 @@ def _show(value: object, lang: str) -> str:
     return str(value)
 
 
+_MOMENTS = ("start", "end", "publish_at")  # ISO date-times, shown in the violation's zone
+_LOCAL_TIME = {"fr": "heure locale", "en": "local time"}  # reports saved before zones were named
+
+
+def _moment(value: object, zone_name: object, lang: str) -> str | None:
+    """An ISO date-time with an offset as people read it in the named zone, else None."""
+    zone = load_zone(zone_name)
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    if zone is None or moment is None or moment.tzinfo is None:
+        return None
+    try:
+        shown = moment.astimezone(zone)
+    except OverflowError:  # year 1 or 9999 shifted out of range: keep the ISO text
+        return None
+    return shown.strftime("%d/%m/%Y %H:%M" if lang == "fr" else "%Y-%m-%d %H:%M")
+
+
 def _params(violation: Violation, lang: str) -> _Params:
     params = _Params({key: _show(value, lang) for key, value in violation.params.items()})
+    zone_name = violation.params.get("timezone")
+    params.setdefault("timezone", _LOCAL_TIME[lang])
+    for key in _MOMENTS:
+        shown = _moment(violation.params.get(key), zone_name, lang)
+        if shown is not None:
+            params[key] = f"{shown} {zone_name}"
     params["code"] = violation.code
+    if violation.params.get("label"):  # a slot is named for people by its label
+        params["slot"] = params["label"]
     index = violation.params.get("index")
     if isinstance(index, int):
         params["number"] = str(index + 1)

@@ -70,6 +70,12 @@ class Slot:
     choices: tuple[str, ...] = ()
     minimum: int | None = None
     maximum: int | None = None
+    label: str = ""  # what people read ("Nom de l’agence"); ``name`` is the id in ``{name}``
+
+    @property
+    def shown(self) -> str:
+        """The slot as people should read it: its label, else its name."""
+        return self.label or self.name
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ Template::
       "timezone": "Europe/Paris",        # IANA name; default for time rules
       "body": "Rendez-vous à {city} le {date} !",   # locked text + {slot}; {{ }} for braces
       "slots": [
-        {"name": "city", "type": "text", "min_length": 2, "max_length": 40},
+        {"name": "city", "label": "Ville", "type": "text", "min_length": 2, "max_length": 40},
         {"name": "date", "type": "date"},                      # YYYY-MM-DD or DD/MM/YYYY
         {"name": "agency_phone", "type": "phone"},             # French numbers
         {"name": "offer", "type": "choice", "choices": ["A", "B"], "required": false},
@@ -75,7 +75,8 @@ from editorial.patterns import BOUNDED_ONLY, PatternEngine
 _TEMPLATE_KEYS = {"id", "name", "network", "language", "version", "timezone", "body", "slots",
                   "rules"}
 _RULE_KEYS = {"id", "type", "severity", "territories", "params"}
-_SLOT_KEYS = {"name", "type", "required", "min_length", "max_length", "choices", "min", "max"}
+_SLOT_KEYS = {"name", "label", "type", "required", "min_length", "max_length", "choices", "min",
+              "max"}
 
 
 class _Reader:
@@ -147,6 +148,7 @@ def _slot(data: object, path: str, problems: list[Problem]) -> Slot:
         choices=tuple(str(choice) for choice in reader.items("choices")),
         minimum=reader.get("min", int, None),
         maximum=reader.get("max", int, None),
+        label=reader.get("label", str, "").strip(),
     )
 
 
@@ -209,6 +211,8 @@ def rule_to_dict(rule: Rule) -> dict[str, Any]:
 
 def _slot_to_dict(slot: Slot) -> dict[str, Any]:
     data: dict[str, Any] = {"name": slot.name, "type": str(slot.type)}
+    if slot.label:
+        data["label"] = slot.label
     if not slot.required:
         data["required"] = False
     optional = {"min_length": slot.min_length, "max_length": slot.max_length,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -16,7 +16,7 @@ from regions import audit, standards
 from regions.actors import DESK_ROLES, Actor
 from regions.db import UnitOfWork
 from regions.errors import InvalidInput, NotFound, check_version
-from regions.models import Campaign, Post, PostStatus, Territory, campaign_targets
+from regions.models import Campaign, Post, PostStatus, ShareKit, Territory, campaign_targets
 from regions.teams import descendants_of
 
 SUBMITTED_OR_LATER = frozenset({PostStatus.SUBMITTED, PostStatus.CHANGES_REQUESTED,
@@ -154,6 +154,26 @@ def update_campaign(uow: UnitOfWork, actor: Actor, campaign_id: int, *, expected
     uow.flush()
     audit.record(uow.session, actor.user_id, "campaign.updated", "campaign", campaign.id,
                  details)
+    return campaign
+
+
+def withdraw_campaign(uow: UnitOfWork, actor: Actor, campaign_id: int, *, now: datetime
+                      ) -> Campaign:
+    """Take a campaign back (central desk): regions no longer see it or adapt it.
+
+    Its open share kits end with it; posts already written stay as they are. Withdrawing
+    twice changes nothing.
+    """
+    actor.require(*DESK_ROLES)
+    campaign = get_campaign(uow.session, campaign_id)
+    if campaign.archived_at is None:
+        campaign.archived_at = now
+        kits = uow.session.execute(
+            update(ShareKit).where(ShareKit.campaign_id == campaign.id,
+                                   ShareKit.withdrawn_at.is_(None))
+            .values(withdrawn_at=now).returning(ShareKit.id))
+        audit.record(uow.session, actor.user_id, "campaign.withdrawn", "campaign", campaign.id,
+                     {"kits_withdrawn": sorted(kits.scalars())})
     return campaign
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,18 +77,30 @@ def annotate(text: str, violations: list[dict[str, Any]]) -> list[Segment]:
     return segments
 
 
-def structure(body: str, slot_values: dict[str, Any]) -> list[Segment]:
-    """A template body as locked parts and slots (filled with ``slot_values``, or empty)."""
+def structure(body: str, slot_values: dict[str, Any], labels: Mapping[str, str] | None = None
+              ) -> list[Segment]:
+    """A template body as locked parts and slots (filled with ``slot_values``, or empty).
+
+    A slot is named by its label where the template gives one (``labels``: name → label).
+    """
     pieces, _problems = parse_body(body)
     segments = []
     for piece in pieces:
         if piece.slot is None:
             segments.append(Segment(piece.text, "locked"))
-        elif str(slot_values.get(piece.slot) or ""):
-            segments.append(Segment(str(slot_values[piece.slot]), "slot-filled", slot=piece.slot))
+            continue
+        shown = (labels or {}).get(piece.slot, piece.slot)
+        if str(slot_values.get(piece.slot) or ""):
+            segments.append(Segment(str(slot_values[piece.slot]), "slot-filled", slot=shown))
         else:
-            segments.append(Segment(f"{{{piece.slot}}}", "slot-empty", slot=piece.slot))
+            segments.append(Segment(f"{{{shown}}}", "slot-empty", slot=shown))
     return segments
+
+
+def slot_labels(template: Mapping[str, Any]) -> dict[str, str]:
+    """Name → label of a template dict's slots that have a label."""
+    return {str(slot["name"]): str(slot["label"]) for slot in template.get("slots", [])
+            if isinstance(slot, Mapping) and slot.get("name") and slot.get("label")}
 
 
 def word_diff(master: str, text: str) -> list[Segment]:
@@ -116,8 +129,12 @@ def master_body(session: Session, post: Post, campaign: Campaign | None) -> str:
     """The text the post adapts: its campaign's master text, else its template's body."""
     if campaign is not None and campaign.master_text:
         return campaign.master_text
+    return str(_template_data(session, post).get("body", ""))
+
+
+def _template_data(session: Session, post: Post) -> Mapping[str, Any]:
     version = session.get(TemplateVersion, post.template_version_id)
-    return str((version.data if version else {}).get("body", ""))
+    return version.data if version else {}
 
 
 def geometry(session: Session, post: Post, conflicts: list[dict[str, Any]]) -> dict[str, Any]:
@@ -179,7 +196,8 @@ def review_screen(session: Session, actor: Actor, post_id: int, *, window_hours:
         post=post, territory_name=territory.name if territory else "",
         author=author.email if author else "", campaign=campaign, violations=violations,
         annotated=annotate(post.text, violations),
-        structure=structure(body, slots) if body else [],
+        structure=structure(body, slots, slot_labels(_template_data(session, post)))
+        if body else [],
         diff=word_diff(rendered, post.text) if body and rendered != post.text else [],
         follows_master=bool(body) and rendered == post.text,
         conflicts=conflicts, comments=_comments(session, post.id),

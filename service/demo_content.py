@@ -42,11 +42,11 @@ TEMPLATES: dict[str, dict[str, Any]] = {
                  f"Plus d’informations{NBSP}: {{lien}}\n#EnergieCommune #PrèsDeChezVous\n"
                  + SIGNATURE),
         "slots": [
-            {"name": "evenement", "type": "text", "max_length": 80},
-            {"name": "date", "type": "date"},
-            {"name": "lieu", "type": "text", "max_length": 80},
-            {"name": "details", "type": "text", "max_length": 280},
-            {"name": "lien", "type": "url"},
+            {"name": "evenement", "label": "Événement", "type": "text", "max_length": 80},
+            {"name": "date", "label": "Date", "type": "date"},
+            {"name": "lieu", "label": "Lieu", "type": "text", "max_length": 80},
+            {"name": "details", "label": "Détails", "type": "text", "max_length": 280},
+            {"name": "lien", "label": "Lien vers la page", "type": "url"},
         ],
         "rules": [
             {"id": "hashtag-groupe", "type": "hashtags.required",
@@ -68,13 +68,14 @@ TEMPLATES: dict[str, dict[str, Any]] = {
                  f"{{consignes}}\nSuivez le chantier{NBSP}: {{lien}}\n#EnergieCommune #Travaux\n"
                  + SIGNATURE),
         "slots": [
-            {"name": "nature", "type": "choice", "choices": [
+            {"name": "nature", "label": "Nature des travaux", "type": "choice", "choices": [
                 "coupure d’électricité programmée", "remplacement de compteurs",
                 "renforcement du réseau", "élagage près des lignes"]},
-            {"name": "commune", "type": "text", "max_length": 60},
-            {"name": "quand", "type": "text", "max_length": 80},
-            {"name": "consignes", "type": "text", "max_length": 250},
-            {"name": "lien", "type": "url"},
+            {"name": "commune", "label": "Commune", "type": "text", "max_length": 60},
+            {"name": "quand", "label": "Quand", "type": "text", "max_length": 80},
+            {"name": "consignes", "label": "Consignes aux habitants", "type": "text",
+             "max_length": 250},
+            {"name": "lien", "label": "Lien vers la page", "type": "url"},
         ],
         "rules": [
             {"id": "hashtags-travaux", "type": "hashtags.required",
@@ -93,11 +94,12 @@ TEMPLATES: dict[str, dict[str, Any]] = {
                  f"{{rendez_vous}}. {{details}}\nCandidatez{NBSP}: {{lien}}\n"
                  f"#EnergieCommune #Emploi\n" + SIGNATURE),
         "slots": [
-            {"name": "ville", "type": "text", "max_length": 60},
-            {"name": "postes", "type": "text", "max_length": 120},
-            {"name": "rendez_vous", "type": "text", "max_length": 100},
-            {"name": "details", "type": "text", "max_length": 250, "required": False},
-            {"name": "lien", "type": "url"},
+            {"name": "ville", "label": "Ville", "type": "text", "max_length": 60},
+            {"name": "postes", "label": "Postes proposés", "type": "text", "max_length": 120},
+            {"name": "rendez_vous", "label": "Rendez-vous", "type": "text", "max_length": 100},
+            {"name": "details", "label": "Détails", "type": "text", "max_length": 250,
+             "required": False},
+            {"name": "lien", "label": "Lien vers la page", "type": "url"},
         ],
         "rules": [
             {"id": "hashtags-emploi", "type": "hashtags.required",

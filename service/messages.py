@@ -71,8 +71,8 @@ MESSAGES: dict[str, Text] = {
     "publishing.retract_changed": N_("The post changed while it was being removed from Facebook: look at it again."),
     "publishing.token_unreadable": N_("The stored Page token cannot be decrypted (was the encryption key changed?): connect the Page again."),
     "database.unavailable": N_("The database is unreachable for now: try again shortly."),
-    "template.invalid": N_("The template has {count} problem(s): see `errors`, by path."),
-    "charter.invalid": N_("The charter has {count} problem(s): see `errors`, by path."),
+    "template.invalid": N_("Problems in the template: {count}. See `errors`, by path."),
+    "charter.invalid": N_("Problems in the charter: {count}. See `errors`, by path."),
     "template.key_taken": N_("A template with the key {key} already exists."),
     "template.archived": N_("The template {key} is archived: it can no longer be edited or published."),
     "template.already_published": N_("Version {version} is already published and never changes: edit to start the next one."),
@@ -88,8 +88,8 @@ PAGE_MESSAGES: dict[str, Text] = {
     "request.invalid": N_("Some fields are missing or invalid: see the messages beside them."),
     "editorial.definition_invalid": N_("The definition is not valid: the problems are listed below."),
     "post.validation_failed": N_("The post breaks rules of its template: the report beside the form says where and how to fix them."),
-    "template.invalid": N_("The template has {count} problem(s): they are listed below."),
-    "charter.invalid": N_("The charter has {count} problem(s): they are listed below."),
+    "template.invalid": N_("Problems in the template: {count}. They are listed below."),
+    "charter.invalid": N_("Problems in the charter: {count}. They are listed below."),
     "kit.text_invalid": N_("The text breaks the charter: the marked words show where; rewrite them, then share."),
 }
 

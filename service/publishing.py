@@ -34,8 +34,11 @@ def graph_client(settings: Settings, timeout: float | None = None) -> GraphClien
 
 
 def publishing_config(settings: Settings, **overrides: float | int | None) -> PublishingConfig:
-    """The worker's timing from the settings; ``overrides`` that are not None win (CLI)."""
-    values: dict[str, float | int] = {
+    """The worker's timing from the settings; ``overrides`` that are not None win (CLI).
+
+    A timing neither set nor overridden keeps PublishingConfig's default.
+    """
+    values: dict[str, float | int | None] = {
         "graph_timeout": float(settings.graph_timeout_seconds),
         "settle_margin": settings.publish_settle_seconds,
         "settle_max": settings.publish_settle_max_seconds,
@@ -46,5 +49,6 @@ def publishing_config(settings: Settings, **overrides: float | int | None) -> Pu
         "sweep_interval": settings.publish_sweep_seconds,
         "sweep_hours": settings.publish_sweep_hours,
     }
-    values.update({key: value for key, value in overrides.items() if value is not None})
-    return PublishingConfig(**values)  # type: ignore[arg-type]
+    values.update(overrides)
+    return PublishingConfig(**{key: value for key, value in values.items()  # type: ignore[arg-type]
+                               if value is not None})

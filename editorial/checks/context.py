@@ -149,11 +149,12 @@ class WindowCheck:
     def run(self, context: Context) -> Iterator[Violation]:
         """Report a publication before the window opens or after it closes."""
         moment = publication_moment(context)
+        zone = {"timezone": str(context.zone)}  # messages show the moments in this zone
         if self.start is not None and moment < self.start:
-            params = {"start": self.start.isoformat(), "publish_at": moment.isoformat()}
+            params = {"start": self.start.isoformat(), "publish_at": moment.isoformat()} | zone
             yield self.meta.violation("time.before_window", None, params)
         if self.end is not None and moment >= self.end:
-            params = {"end": self.end.isoformat(), "publish_at": moment.isoformat()}
+            params = {"end": self.end.isoformat(), "publish_at": moment.isoformat()} | zone
             yield self.meta.violation("time.after_window", None, params)
 
 
@@ -192,6 +193,7 @@ class HoursCheck:
             "local_time": local.strftime("%H:%M"),
             "weekday": local.isoweekday(),
             "weekdays": sorted(self.weekdays),
+            "timezone": str(context.zone),
         }
         yield self.meta.violation("time.outside_hours", None, params)
 

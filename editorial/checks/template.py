@@ -15,6 +15,11 @@ LOCKED_TEXT = RuleMeta("builtin:locked-text", Severity.ERROR)
 SLOT_VALUES = RuleMeta("builtin:slots", Severity.ERROR)
 
 
+def _label(slot: Slot) -> dict[str, str]:
+    """The slot's label for messages, when it has one (``slot`` stays its id)."""
+    return {"label": slot.label} if slot.label else {}
+
+
 @dataclass(frozen=True, slots=True)
 class AdaptationCheck:
     """A post adapting a body keeps its locked text in order; slot values fit their types."""
@@ -36,8 +41,8 @@ class AdaptationCheck:
             value = values.get(slot.name)
             if not isinstance(value, str) or not value.strip():
                 if slot.required:
-                    params = {"slot": slot.name, "type": slot.type.value}
-                    yield SLOT_VALUES.violation("slot.missing", None, params)
+                    missing = {"slot": slot.name, "type": slot.type.value} | _label(slot)
+                    yield SLOT_VALUES.violation("slot.missing", None, missing)
                 continue
             issue = slot_value_issue(slot, value)
             if issue is None:
@@ -46,5 +51,6 @@ class AdaptationCheck:
             span: tuple[int, int] | None = result.slot_spans.get(slot.name)
             if span is not None and context.text[span[0] : span[1]].strip() != value.strip():
                 span = None
-            params = {"slot": slot.name, "type": slot.type.value, "value": value} | params
+            params = ({"slot": slot.name, "type": slot.type.value, "value": value}
+                      | _label(slot) | params)
             yield SLOT_VALUES.violation(code, span, params)

@@ -54,6 +54,9 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
         if url.path.startswith(ADMIN_PREFIX):
             self._send(self._admin(url.path[len(ADMIN_PREFIX) :], params, body))
             return
+        if self.command == "GET" and url.path == permalink.FAVICON_PATH:
+            self._send(permalink.favicon())
+            return
         if self.command == "GET" and (shown := permalink.PERMALINK_PATH.fullmatch(url.path)):
             page_id, number = shown["page"], int(shown["number"])
             post = self.server.state.shown_at(page_id, number)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from html import escape
 from typing import Any
@@ -10,6 +11,11 @@ from service.fakegraph.replies import Reply
 
 HTML_TYPE = "text/html; charset=UTF-8"
 PERMALINK_PATH = re.compile(r"/(?P<page>\d+)/posts/(?P<number>\d+)/?")
+FAVICON_PATH = "/favicon.ico"
+# The site's icon, as facebook.com serves one: a browser opening a permalink asks for it, and
+# a Graph error (400, "access token required") in its place is what no real site answers.
+_ICON = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAFklEQVR42mOQKP9EEmIY1TCq"
+                         "YfhqAADThIEQHYjn1AAAAABJRU5ErkJggg==")
 
 _PAGE = """<!doctype html>
 <html lang="fr">
@@ -63,3 +69,8 @@ def page(shown: tuple[dict[str, Any], str] | None, post_id: str) -> Reply:
         link=f'<p><a href="{escape(link)}">{escape(link)}</a></p>' if link else "",
     )
     return Reply(200, body.encode(), HTML_TYPE)
+
+
+def favicon() -> Reply:
+    """The site's icon (a 16 px blue square), cacheable for a day like Facebook's."""
+    return Reply(200, _ICON, "image/png", {"Cache-Control": "public, max-age=86400"})

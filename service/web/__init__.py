@@ -14,8 +14,8 @@ from service.web.failure_labels import failure_reason
 
 # One module per feature, each with a blueprint ``bp`` and its templates in templates/<feature>/.
 FEATURES = (
-    "auth", "home", "workspace", "review", "campaigns", "standards", "account", "admin", "map",
-    "ambassador", "ambassadors",
+    "auth", "home", "workspace", "review", "campaigns", "campaign_actions", "standards",
+    "account", "admin", "map", "ambassador", "ambassadors",
 )
 
 # No inline script or style anywhere: every page's code is a module in static/js/.

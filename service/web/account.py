@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from regions import accounts, profile, site, teams, web_sessions
@@ -130,9 +130,12 @@ def password() -> ResponseReturnValue:
                        password={"errors": {"current_password": message}})
     except InvalidInput as error:
         return _render(422, password={"errors": _password_errors(error)})
-    flash(_("Password changed. Your other sessions have ended and your %(count)s API "
-            "token(s) are revoked: create new ones for your scripts.",
-            count=ended["tokens_revoked"]), "success")
+    flash(ngettext("Password changed. Your other sessions have ended and your API token is "
+                   "revoked: create a new one for your scripts.",
+                   "Password changed. Your other sessions have ended and your %(num)d API "
+                   "tokens are revoked: create new ones for your scripts.",
+                   ended["tokens_revoked"]) if ended["tokens_revoked"]
+          else _("Password changed. Your other sessions have ended."), "success")
     return redirect(url_for("web.account.index"), code=303)
 
 
@@ -182,7 +185,8 @@ def sign_out_others() -> ResponseReturnValue:
         # A script calling with a token has no browser session to keep: all of them end.
         ended = web_sessions.sign_out_others(uow, page_actor(), session.get(SESSION_SECRET_KEY))
         uow.commit()
-    flash(_("Other browsers signed out: %(count)s session(s) ended.", count=ended), "success")
+    flash(ngettext("Other browsers signed out: %(num)d session ended.",
+                   "Other browsers signed out: %(num)d sessions ended.", ended), "success")
     return redirect(url_for("web.account.index", _anchor="sessions"), code=303)
 
 

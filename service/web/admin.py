@@ -14,6 +14,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from regions import accounts, site, teams, web_sessions
 from regions.errors import Conflict, InvalidInput, RegionsError
@@ -186,10 +187,11 @@ def sign_out_everywhere(user_id: int) -> ResponseReturnValue:
         ended = web_sessions.sign_out_everywhere(uow, page_actor(), user_id,
                                                  revoke_tokens=revoke)
         uow.commit()
-    message = _("Signed out everywhere: %(sessions)s session(s) ended.",
-                sessions=ended["sessions_ended"])
+    message = ngettext("Signed out everywhere: %(num)d session ended.",
+                       "Signed out everywhere: %(num)d sessions ended.", ended["sessions_ended"])
     if revoke:
-        message += " " + _("%(tokens)s API token(s) revoked.", tokens=ended["tokens_revoked"])
+        message += " " + ngettext("%(num)d API token revoked.", "%(num)d API tokens revoked.",
+                                  ended["tokens_revoked"])
     flash(message, "success")
     return redirect(url_for("web.admin.edit_user", user_id=user_id), code=303)
 

@@ -11,19 +11,23 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from regions import amplification, campaigns, standards
+from regions import amplification, campaigns, kits, standards
 from regions.actors import DESK_ROLES
 from regions.campaigns import CampaignChanges, CampaignDraft, TargetMode
 from regions.errors import InvalidInput, NotFound, StaleVersion
 from regions.models import TemplateRecord, TemplateVersion
+from regions.review_screen import slot_labels
 from service.api.posts.views import template_refs as api_template_refs
 from service.auth import csrf
 from service.runtime import reading, unit_of_work
+from service.web.ambassador import NETWORK_LABELS
 from service.web.pages import error_message, field_messages, login_required, page_actor
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 ZONE = ZoneInfo("Europe/Paris")  # the desk's clock: dates typed in forms are Paris time
 DATES = ("window_start", "window_end", "adapt_deadline")
+NEW_KIT = {"title": "", "link": "", "suggestions": ["", "", ""], "networks": ["facebook"],
+           "ends_at": "", "neighbour_km": ""}  # the kit form of a campaign page, untouched
 
 
 def _moment(name: str, errors: dict[str, list[str]]) -> datetime | None:
@@ -143,6 +147,11 @@ def new() -> ResponseReturnValue:
 @login_required
 def show(campaign_id: int) -> ResponseReturnValue:
     """A campaign and its adaptation dashboard: who adapted, who is pending, who is late."""
+    return render_show(campaign_id)
+
+
+def render_show(campaign_id: int, status: int = 200, **forms: Any) -> ResponseReturnValue:
+    """The campaign page; ``forms`` are the kit and withdrawal forms as typed, with errors."""
     actor = page_actor()
     with reading() as uow:
         campaign = campaigns.get_campaign(uow.session, campaign_id)
@@ -150,10 +159,19 @@ def show(campaign_id: int) -> ResponseReturnValue:
         ref = template_refs(uow.session, {campaign.template_version_id})
         amplified = amplification.summary(uow.session, actor,
                                           amplification.Scope(campaign_id=campaign_id))
+        followed = uow.session.get(TemplateVersion, campaign.template_version_id)
+        is_desk = actor.role in DESK_ROLES
+        campaign_kits = (kits.list_kits(uow.session, actor, campaign_id=campaign_id)
+                         if is_desk else [])
         return render_template(
             "campaigns/show.html", campaign=campaign, rows=rows, totals=amplified,
-            template=ref.get(campaign.template_version_id), is_desk=actor.role in DESK_ROLES,
-            adapted=sum(1 for r in rows if r["adapted"]), late=sum(1 for r in rows if r["late"]))
+            labels=slot_labels(followed.data if followed else {}), kits=campaign_kits,
+            template=ref.get(campaign.template_version_id), is_desk=is_desk,
+            networks=NETWORK_LABELS, now=datetime.now(ZONE),
+            kit_form=forms.get("kit_form") or NEW_KIT,
+            errors=forms.get("errors") or {},
+            adapted=sum(1 for r in rows if r["adapted"]),
+            late=sum(1 for r in rows if r["late"])), status
 
 
 def _edit_form(campaign: Any, targets: list[int]) -> dict[str, Any]:

@@ -91,6 +91,9 @@ def read_slot(form: MultiDict[str, str], number: int) -> dict[str, Any]:
     prefix = f"slot-{number}-"
     slot: dict[str, Any] = {"name": form.get(prefix + "name", "").strip(),
                             "type": form.get(prefix + "type", "text")}
+    label = form.get(prefix + "label", "").strip()
+    if label:
+        slot["label"] = label
     if not form.get(prefix + "required"):
         slot["required"] = False
     for key in SLOT_NUMBERS:

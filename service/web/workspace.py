@@ -20,6 +20,7 @@ from regions.patterns import ENGINE as PATTERNS
 from regions.post_queries import PostFilters
 from regions.publishing import actions as publishing_actions
 from regions.publishing.history import publication_history
+from regions.review_screen import slot_labels
 from regions.workflow import AUTHORS, allowed_actions
 from service.runtime import reading, settings, unit_of_work
 from service.web.pages import error_message, field_messages, login_required, page_actor
@@ -126,6 +127,7 @@ def _render_form(frame: writing.WritingFrame, *, post: Post | None, values: dict
     page = render_template(
         "workspace/form.html", frame=frame, post=post, values=values, error=error,
         errors=errors or {}, report=report, pieces=pieces, annotate=annotate,
+        labels=slot_labels(frame.template),
         needs_media=any(str(r.get("type", "")).startswith("media.")
                         for r in frame.template.get("rules", [])))
     return page, status

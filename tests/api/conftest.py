@@ -15,7 +15,7 @@ TEMPLATE = {
     "language": "fr",
     "body": "Portes ouvertes à {city} ! {details}",
     "slots": [
-        {"name": "city", "type": "text", "max_length": 40},
+        {"name": "city", "label": "Ville", "type": "text", "max_length": 40},
         {"name": "details", "type": "text", "max_length": 300},
     ],
     "rules": [

@@ -89,3 +89,14 @@ def test_clearing_the_due_date_with_null(world, campaign):
                                  json={"version": 1, "adapt_deadline": None})
     assert answer.status_code == 200, answer.json
     assert answer.json["adapt_deadline"] is None
+
+
+def test_the_desk_withdraws_a_campaign_and_regions_no_longer_see_it(world, campaign):
+    path = f"/api/campaigns/{campaign['id']}/withdraw"
+    assert world["ed_lyon"].post(path).status_code == 403
+    answer = world["desk"].post(path)
+    assert answer.status_code == 200, answer.json
+    assert answer.json["withdrawn_at"] is not None
+    assert world["desk"].post(path).json["withdrawn_at"] == answer.json["withdrawn_at"]
+    assert campaign["id"] not in [c["id"] for c in world["ed_lyon"].get("/api/campaigns").json]
+    assert world["desk"].post("/api/campaigns/999999/withdraw").status_code == 404

@@ -47,7 +47,7 @@ def test_invalid_charter_is_a_422_listing_every_problem_by_path(desk):
     response = desk.put("/api/charter", json=bad, headers={"Accept-Language": "fr"})
     assert response.status_code == 422
     assert response.json["code"] == "charter.invalid"
-    assert response.json["message"].startswith("La charte comporte 3 problème(s)")
+    assert response.json["message"].startswith("Problèmes dans la charte\u00a0: 3.")
     assert set(response.json["errors"]) == {
         "rules[0].params.pattern", "rules[1].type", "rules[2].severity"}
     assert desk.get("/api/charter").json["number"] == 0  # nothing saved

@@ -195,6 +195,9 @@ MATRIX = {
     ("GET", "/api/campaigns/<int:campaign_id>/dashboard"): (
         lambda c: f"/api/campaigns/{c['posts']()['campaign']}/dashboard", None, ALL,
     ),
+    ("POST", "/api/campaigns/<int:campaign_id>/withdraw"): (
+        lambda c: f"/api/campaigns/{c['posts']()['campaign']}/withdraw", None, CENTRAL,
+    ),
     # Pages (HTML, signed in through the login page): role checks in tests/api/test_web_standards.py
     # and tests/api/test_web_campaigns.py (regional people get 403 on the desk's pages).
     ("GET", "/standards"): (None, None, CENTRAL),
@@ -214,6 +217,9 @@ MATRIX = {
     ("GET", "/campaigns/<int:campaign_id>"): (None, None, ALL),
     ("GET", "/campaigns/<int:campaign_id>/edit"): (None, None, CENTRAL),
     ("POST", "/campaigns/<int:campaign_id>/edit"): (None, None, CENTRAL),
+    ("POST", "/campaigns/<int:campaign_id>/kits"): (None, None, CENTRAL),
+    ("POST", "/campaigns/<int:campaign_id>/kits/<int:kit_id>/withdraw"): (None, None, CENTRAL),
+    ("POST", "/campaigns/<int:campaign_id>/withdraw"): (None, None, CENTRAL),
     ("GET", "/api/map/activity"): (lambda c: "/api/map/activity", None, ALL),
     ("GET", "/api/map/posts/<int:z>/<int:x>/<int:y>.mvt"): (
         lambda c: "/api/map/posts/0/0/0.mvt", None, ALL,

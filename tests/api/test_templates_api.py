@@ -80,7 +80,7 @@ def test_invalid_template_is_a_422_listing_every_problem_by_path(desk):
     response = desk.post("/api/templates", json=bad, headers={"Accept-Language": "en"})
     assert response.status_code == 422
     assert response.json["code"] == "template.invalid"
-    assert response.json["message"].startswith("The template has 4 problem(s)")
+    assert response.json["message"].startswith("Problems in the template: 4.")
     errors = response.json["errors"]
     assert {path: [p["code"] for p in problems] for path, problems in errors.items()} == {
         "rules[0].params.pattern": ["pattern.invalid"],

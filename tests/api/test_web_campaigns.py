@@ -94,3 +94,76 @@ def test_regional_people_cannot_open_the_desk_forms(desk_page, world, sign_in, m
 
 def test_an_unknown_campaign_is_a_404_page(desk_page):
     assert desk_page.get("/campaigns/999999").status_code == 404
+
+
+def _kit(desk_page, campaign_id, **extra):
+    data = {"title": "Partagez le printemps", "link": "https://example.org/printemps",
+            "suggestion-0": "Venez nous voir au printemps.", "networks": ["facebook", "x"],
+            "ends_at": "2030-06-01T10:00", **extra}
+    return desk_page.post(f"/campaigns/{campaign_id}/kits", data=data)
+
+
+def test_the_desk_publishes_a_share_kit_from_the_campaign_page(desk_page, world):
+    campaign_id = _create(desk_page, world).headers["Location"].rsplit("/", 1)[1]
+    page = desk_page.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
+    assert 'id="kit-form"' in page and 'name="csrf_token"' in page
+    answer = _kit(desk_page, campaign_id)
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    stored = desk_page.api("GET", f"/api/kits?campaign_id={campaign_id}").json
+    assert [(k["title"], k["networks"], k["withdrawn_at"]) for k in stored] == [
+        ("Partagez le printemps", ["facebook", "x"], None)]
+    assert stored[0]["ends_at"].startswith("2030-06-01T08:00")  # Paris summer time
+    assert sorted(stored[0]["territory_ids"]) == sorted([world["lyon"], world["marseille"]])
+    page = desk_page.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
+    assert "Partagez le printemps" in page
+    assert f'/campaigns/{campaign_id}/kits/{stored[0]["id"]}/withdraw' in page
+
+
+def test_a_kit_without_link_or_text_is_refused_beside_its_fields(desk_page, world):
+    campaign_id = _create(desk_page, world).headers["Location"].rsplit("/", 1)[1]
+    answer = _kit(desk_page, campaign_id, link="", **{"suggestion-0": "", "ends_at": "demain"})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert 'id="suggestions-error"' in html and 'id="ends_at-error"' in html
+    assert 'value="Partagez le printemps"' in html  # what was typed is kept
+    assert desk_page.api("GET", f"/api/kits?campaign_id={campaign_id}").json == []
+
+
+def test_withdrawing_a_kit_from_the_campaign_page(desk_page, world):
+    campaign_id = _create(desk_page, world).headers["Location"].rsplit("/", 1)[1]
+    _kit(desk_page, campaign_id)
+    kit_id = desk_page.api("GET", f"/api/kits?campaign_id={campaign_id}").json[0]["id"]
+    answer = desk_page.post(f"/campaigns/{campaign_id}/kits/{kit_id}/withdraw")
+    assert answer.status_code == 303
+    assert desk_page.api("GET", f"/api/kits/{kit_id}").json["withdrawn_at"] is not None
+    page = desk_page.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
+    assert f"/kits/{kit_id}/withdraw" not in page
+
+
+def test_withdrawing_a_campaign_needs_the_confirmation_and_ends_its_kits(desk_page, world,
+                                                                        sign_in):
+    campaign_id = _create(desk_page, world).headers["Location"].rsplit("/", 1)[1]
+    _kit(desk_page, campaign_id)
+    path = f"/campaigns/{campaign_id}/withdraw"
+    refused = desk_page.post(path, data={})
+    assert refused.status_code == 422
+    assert 'id="confirm-error"' in refused.get_data(as_text=True)
+    lyon = sign_in(Role.REGIONAL_EDITOR, territory_ids=[world["lyon"]])
+    assert "Printemps" in lyon.get("/campaigns").get_data(as_text=True)
+    assert desk_page.post(path, data={"confirm": "1"}).status_code == 303
+    assert "Printemps" not in lyon.get("/campaigns").get_data(as_text=True)
+    kits = desk_page.api("GET", f"/api/kits?campaign_id={campaign_id}").json
+    assert all(kit["withdrawn_at"] is not None for kit in kits) and kits
+    page = desk_page.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
+    assert 'id="kit-form"' not in page and f'action="{path}"' not in page
+
+
+def test_regional_editors_cannot_withdraw_a_campaign_or_publish_its_kit(desk_page, world,
+                                                                         sign_in):
+    campaign_id = _create(desk_page, world).headers["Location"].rsplit("/", 1)[1]
+    lyon = sign_in(Role.REGIONAL_EDITOR, territory_ids=[world["lyon"]])
+    assert 'id="kit-form"' not in lyon.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
+    assert lyon.post(f"/campaigns/{campaign_id}/withdraw",
+                     data={"confirm": "1"}).status_code == 403
+    assert _kit(lyon, campaign_id).status_code == 403
+    assert "Printemps" in lyon.get("/campaigns").get_data(as_text=True)

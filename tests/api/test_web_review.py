@@ -124,7 +124,7 @@ def test_the_review_screen_shows_locked_text_and_filled_slots(world, sign_in):
     post = write(world, "lyon", campaign_id=campaign.json["id"], slot_values={"city": "Lyon"})
     html = sign_in(Role.CENTRAL_EDITOR).get(f"/review/{post['id']}").get_data(as_text=True)
     assert '<span class="locked">Portes ouvertes à </span>' in html
-    assert '<span class="slot-filled" title="city">Lyon</span>' in html
+    assert '<span class="slot-filled" title="Ville">Lyon</span>' in html  # its label
     assert '<span class="slot-filled" title="details">Venez #Relais</span>' in html
     assert "exactement le texte maître" in html
     assert "Printemps" in html

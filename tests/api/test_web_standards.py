@@ -11,8 +11,8 @@ from regions.models import Role
 TEMPLATE_FORM = {
     "key": "promo", "name": "Promo", "network": "facebook", "language": "fr",
     "timezone": "Europe/Paris", "body": "Rendez-vous à {city} !",
-    "slot-0-name": "city", "slot-0-type": "text", "slot-0-max_length": "40",
-    "slot-0-required": "1",
+    "slot-0-name": "city", "slot-0-label": "Ville", "slot-0-type": "text",
+    "slot-0-max_length": "40", "slot-0-required": "1",
     "rule-0-type": "hashtags.required", "rule-0-id": "tag", "rule-0-severity": "error",
     "rule-0-param-tags": "#EDF\n#Relais", "rule-0-param-mode": "any",
     "rule-1-type": "terms.forbidden", "rule-1-id": "words", "rule-1-severity": "warning",
@@ -42,7 +42,8 @@ def test_a_template_written_in_the_form_is_stored_as_rules_with_params(desk):
     assert rules["words"]["params"]["terms"] == [
         {"term": "gratuit*", "exceptions": ["gratuitement"]}, "arnaque"]
     assert rules["words"]["severity"] == "warning"
-    assert stored["slots"] == [{"name": "city", "type": "text", "max_length": 40}]
+    assert stored["slots"] == [{"name": "city", "label": "Ville", "type": "text",
+                                "max_length": 40}]
     page = desk.get("/standards/templates/promo").get_data(as_text=True)
     assert 'id="template-form"' in page and 'id="publish-template"' in page
     assert "gratuit* | gratuitement" in page  # shown again as typed, not as JSON
@@ -81,6 +82,20 @@ def test_the_preview_marks_the_violating_span_of_the_sample(desk):
     html = answer.get_data(as_text=True)
     assert '<mark class="violation warning">gratuite</mark>' in html
     assert "words" in html
+
+
+def test_the_preview_names_slots_by_label_and_times_in_the_template_zone(desk):
+    window = {"rule-3-type": "time.window", "rule-3-id": "window", "rule-3-severity": "error",
+              "rule-3-param-start": "2099-01-01T07:00:00Z"}
+    html = desk.post("/standards/templates/preview", data={
+        **TEMPLATE_FORM, **window, "sample-text": "Rendez-vous à  ! #EDF"}).get_data(as_text=True)
+    assert "Ville" in html and "«\u00a0city\u00a0»" not in html
+    assert "01/01/2099 08:00 Europe/Paris" in html  # 07:00 UTC, in the template's zone
+    assert "T07:00" not in html
+    form = desk.post("/standards/templates/new", data={**TEMPLATE_FORM, "key": "promo2"})
+    page = desk.get(form.headers["Location"]).get_data(as_text=True)
+    assert 'name="slot-0-label"' in page and 'value="Ville"' in page
+    assert '<label for="sample-slot-city">Ville</label>' in page
 
 
 def test_the_preview_lists_template_problems(desk):

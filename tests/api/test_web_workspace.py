@@ -101,6 +101,7 @@ def test_new_post_from_a_campaign_shows_its_locked_text_and_slots(world, campaig
     page = _page(lyon_editor.get(f"/posts/new?campaign={campaign}"))
     assert '<span class="locked">Portes ouvertes à </span>' in page
     assert 'name="slot-city"' in page and 'value="Lyon"' in page
+    assert re.search(r'<label for="slot-city">Ville\b', page)  # the slot's label, not its id
     assert 'id="post-text"' in page and "Portes ouvertes à Lyon ! Venez nombreux #Relais" in page
     for element in ('id="validation-report"', 'id="post-map"', 'id="geotag-lon"',
                     'id="geotag-lat"', 'id="geotag-error"', 'id="save-draft"',

@@ -90,3 +90,12 @@ def test_unknown_post_permalink_is_a_404_page(store):
     assert page.status_code == 404
     assert page.headers["Content-Type"].startswith("text/html")
     assert f"{PAGE}_123456" in page.text
+
+
+def test_the_site_icon_a_browser_asks_for_on_a_permalink_is_an_image(store):
+    with FakeGraphServer(pages(), store=store) as server:
+        icon = requests.get(f"{server.base_url}favicon.ico", timeout=5)
+
+    assert icon.status_code == 200
+    assert icon.headers["Content-Type"] == "image/png"
+    assert icon.content.startswith(b"\x89PNG")

@@ -160,6 +160,7 @@ def test_malformed_publishing_settings_are_refused_by_name(env, words):
 
 
 def test_the_worker_and_the_web_service_build_their_graph_client_from_the_same_settings():
+    from regions.publishing.publisher import PublishingConfig
     from service.publishing import graph_client, publishing_config
 
     settings = Settings.from_env({"RELAIS_GRAPH_BASE_URL": "http://graph.test/",
@@ -172,3 +173,6 @@ def test_the_worker_and_the_web_service_build_their_graph_client_from_the_same_s
     config = publishing_config(settings, settle_margin=None, max_attempts=3)
     assert config.graph_timeout == 4.0 and config.settle_margin == 20.0
     assert config.max_attempts == 3
+    assert config.poll_interval == PublishingConfig().poll_interval  # unset: the one default
+    tuned = Settings.from_env({"RELAIS_PUBLISH_SETTLE_SECONDS": "45"})
+    assert publishing_config(tuned).settle_margin == 45.0

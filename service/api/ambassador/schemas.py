@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from regions.kits import SHARE_NETWORKS
 from service.api.common import INT4_MAX
+from service.api.kits.schemas import KitContentSchema
 
 TEXT_MAX = 5000
 
@@ -97,18 +98,9 @@ class ShareSchema(Schema):
     created_at = fields.AwareDateTime()
 
 
-class MyKitSchema(Schema):
+class MyKitSchema(KitContentSchema):
     """A kit for me, with what I already shared of it."""
 
-    id = fields.Integer()
-    title = fields.String()
-    link = fields.String()
-    suggestions = fields.List(fields.String())
-    image_url = fields.String(allow_none=True)
-    image_alt = fields.String(allow_none=True)
-    networks = fields.List(fields.String())
-    ends_at = fields.AwareDateTime()
-    created_at = fields.AwareDateTime()
     shares = fields.List(fields.Nested(ShareSchema))
 
 

@@ -33,6 +33,7 @@ def campaign_views(uow: Any, items: list[Any]) -> list[dict[str, Any]]:
         view = {name: getattr(campaign, name) for name in (
             "id", "title", "master_text", "slot_values", "media", "window_start", "window_end",
             "adapt_deadline", "created_at", "version")}
+        view["withdrawn_at"] = campaign.archived_at
         view["template"] = refs.get(campaign.template_version_id)
         view["target_ids"] = targets[campaign.id]
         views.append(view)
@@ -106,6 +107,21 @@ def campaign_changes(args: dict[str, Any]) -> CampaignChanges:
         territory_ids=tuple(args.get("territory_ids", ())),
         cleared=frozenset(d for d in dates if d in args and args[d] is None),
         **{d: args.get(d) for d in dates})
+
+
+@blp.route("/<int:campaign_id>/withdraw")
+class WithdrawCampaign(MethodView):
+    """Take a campaign back."""
+
+    @blp.response(200, CampaignSchema)
+    def post(self, campaign_id: int) -> dict[str, Any]:
+        """Withdraw a campaign (central desk): regions no longer see it; its share kits end."""
+        actor = current_actor()
+        with unit_of_work() as uow:
+            campaign = campaigns.withdraw_campaign(uow, actor, campaign_id,
+                                                   now=datetime.now(UTC))
+            uow.commit()
+            return campaign_view(uow, campaign)
 
 
 @blp.route("/<int:campaign_id>/dashboard")

@@ -91,6 +91,8 @@ class CampaignSchema(Schema):
     window_end = fields.DateTime(allow_none=True)
     adapt_deadline = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
+    withdrawn_at = fields.DateTime(allow_none=True, metadata={
+        "description": "When the desk withdrew it: regions no longer see it"})
     version = fields.Integer(metadata={
         "description": "Send it back when updating: a stale one is a 409 conflict.stale"})
 

@@ -50,23 +50,28 @@ class KitListArgs(QueryArgs):
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100_000))
 
 
-class KitSchema(Schema):
-    """A kit as the team sees it, with its shares and clicks so far."""
+class KitContentSchema(Schema):
+    """What a kit offers to share, as the team and its ambassadors both see it."""
 
     id = fields.Integer()
     title = fields.String()
-    post_id = fields.Integer(allow_none=True)
-    campaign_id = fields.Integer(allow_none=True)
-    territory_id = fields.Integer()
-    territory_ids = fields.List(fields.Integer(), metadata={"description": "Sent to"})
     link = fields.String()
     suggestions = fields.List(fields.String())
     image_url = fields.String(allow_none=True)
     image_alt = fields.String(allow_none=True)
     networks = fields.List(fields.String())
-    neighbour_km = fields.Float(allow_none=True)
     ends_at = fields.AwareDateTime()
     created_at = fields.AwareDateTime()
+
+
+class KitSchema(KitContentSchema):
+    """A kit as the team sees it: where it comes from and goes, its shares and clicks so far."""
+
+    post_id = fields.Integer(allow_none=True)
+    campaign_id = fields.Integer(allow_none=True)
+    territory_id = fields.Integer()
+    territory_ids = fields.List(fields.Integer(), metadata={"description": "Sent to"})
+    neighbour_km = fields.Float(allow_none=True)
     withdrawn_at = fields.AwareDateTime(allow_none=True)
     shares = fields.Integer()
     clicks = fields.Integer()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,48 @@ def test_unknown_code_or_missing_params_still_render() -> None:
         "Règle non respectée (no.such)."
     )
     assert "…" in render_message(Violation("r", "lines.too_many", Severity.ERROR), "en").message
+
+
+def _rendered(template: dict[str, object], draft: editorial.Draft, lang: str) -> list[str]:
+    compiled = editorial.compile_template(editorial.template_from_dict(template))
+    now = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
+    return [render_message(v, lang).message + " " + render_message(v, lang).hint
+            for v in editorial.validate(compiled, draft, now=now).violations]
+
+
+def test_a_slot_is_named_by_its_label_in_messages() -> None:
+    template = {"id": "t", "name": "T", "body": "Agence {nom_agence}", "slots": [
+        {"name": "nom_agence", "label": "Nom de l’agence", "max_length": 3}]}
+    empty = _rendered(template, editorial.Draft(text="Agence "), "fr")
+    assert empty == ["Le champ «\u00a0Nom de l’agence\u00a0» n’est pas rempli. Remplissez-le."]
+    long = _rendered(template, editorial.Draft(text="Agence Lyon", slot_values={
+        "nom_agence": "Lyon"}), "en")
+    assert "“Nom de l’agence” is too long" in long[0] and "nom_agence" not in long[0]
+
+
+def test_a_slot_label_round_trips_and_a_slot_without_one_keeps_its_name() -> None:
+    data = {"id": "t", "name": "T", "body": "{a} {b}", "slots": [
+        {"name": "a", "label": "Ville"}, {"name": "b"}]}
+    template = editorial.template_from_dict(data)
+    assert [slot.shown for slot in template.slots] == ["Ville", "b"]
+    assert editorial.template_to_dict(template)["slots"] == [
+        {"name": "a", "type": "text", "label": "Ville"}, {"name": "b", "type": "text"}]
+
+
+def test_window_moments_are_shown_in_the_template_zone_which_is_named() -> None:
+    template = {"id": "t", "name": "T", "body": "", "timezone": "Europe/Paris", "rules": [
+        {"id": "w", "type": "time.window", "params": {"start": "2027-01-01T07:00:00Z"}},
+        {"id": "h", "type": "time.hours", "params": {"start": "08:00", "end": "09:00"}}]}
+    french = _rendered(template, editorial.Draft(text="Bonjour"), "fr")
+    assert "(01/01/2027 08:00 Europe/Paris)" in french[0]  # 07:00 UTC is 08:00 in Paris
+    assert "07:00" not in french[0] and "T07" not in french[0]
+    assert "à 15:00, hors des horaires permis (08:00–09:00, Europe/Paris)" in french[1]
+    english = _rendered(template, editorial.Draft(text="Hello"), "en")
+    assert "(2027-01-01 08:00 Europe/Paris)" in english[0]
+
+
+def test_a_report_saved_before_zones_were_named_still_reads_well() -> None:
+    old = Violation("h", "time.outside_hours", Severity.WARNING, None,
+                    {"start": "08:00", "end": "09:00", "local_time": "15:00"})
+    hint = render_message(old, "fr").hint
+    assert hint == "Choisissez une heure entre 08:00 et 09:00 (heure locale)."

@@ -36,7 +36,7 @@ function onSlotInput(event) {
   if (text.value === rendered) text.value = next;
   rendered = next;
   const shown = document.querySelector(`#locked-text [data-slot="${event.target.dataset.slot}"]`);
-  if (shown) shown.textContent = event.target.value || `{${event.target.dataset.slot}}`;
+  if (shown) shown.textContent = event.target.value || shown.dataset.empty;
   changed();
 }
 
