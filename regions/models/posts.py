@@ -186,10 +186,13 @@ class MapCell(Base):
 
 
 class ActivityDay(Base):
-    """Posts counted per publication day (UTC), territory and state, for the activity map.
+    """Posts counted per publication day (UTC) and territory, by state, for the activity map.
 
     Kept by statement-level triggers on ``posts`` (migration 0015), in the writing transaction,
-    so a period of whole days is read from these rows, whatever the number of posts.
+    so a period of whole days is read from these rows, whatever the number of posts. One row
+    a day and territory holds the figures the map shows (decision 0033): all posts, the
+    published ones (the only public state, what other territories' editors see), the pending
+    ones and the failed ones.
     """
 
     __tablename__ = "activity_days"
@@ -200,11 +203,10 @@ class ActivityDay(Base):
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     territory_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    status: Mapped[PostStatus] = mapped_column(
-        Enum(PostStatus, name="post_status", values_callable=enum_values, create_type=False),
-        primary_key=True,
-    )
     posts: Mapped[int] = mapped_column(Integer)
+    published: Mapped[int] = mapped_column(Integer)
+    pending: Mapped[int] = mapped_column(Integer)
+    failed: Mapped[int] = mapped_column(Integer)
 
 
 class Comment(Base):
