@@ -140,6 +140,7 @@ def _kept_days(actor: Actor, first: date | None, after: date | None) -> Any:
     state): their count is all it sees there, and nothing pending or failed.
     """
     day = ActivityDay
+    figures: list[Any]
     if actor.is_central:
         figures = [day.posts, day.published, day.pending, day.failed]
     else:

@@ -99,6 +99,10 @@ class Post(Base):
         # The desk's queue, waiting longest first: read in order, whatever the archive's size.
         Index("ix_posts_submitted_queue", "updated_at", "id",
               postgresql_where=text("status = 'submitted'")),
+        # Posts in a box, newest first, cell by cell (regions.post_queries.box_cells).
+        Index("ix_posts_box_cell", text("(map_cell(ST_X(geom_3857)) >> 4)"),
+              text("(map_cell(ST_Y(geom_3857)) >> 4)"), "id",
+              postgresql_where=text("geom_3857 IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,6 +11,10 @@ Statement-level triggers with transition tables keep it, as ``map_cells`` (migra
 one aggregated upsert per statement. An update touching neither the day, the state nor the
 territory changes nothing. Existing posts are counted here.
 
+``ix_posts_box_cell`` orders the geotagged posts by id within each web-mercator cell of level 4
+(``map_cell``, migration 0007): the newest posts in a box are read cell by cell, merged, at a
+cost that does not grow with the number of posts (decision 0033).
+
 Revision ID: 0015
 Revises: 0013
 Create Date: 2026-12-01 14:00:00
@@ -57,6 +61,8 @@ def _apply(posts: str) -> str:
             f"    DELETE FROM activity_days WHERE posts = 0;")
 
 
+BOX_CELL = [sa.text("(map_cell(ST_X(geom_3857)) >> 4)"),
+            sa.text("(map_cell(ST_Y(geom_3857)) >> 4)"), sa.text("id")]
 CHANGED = (" AND id IN (SELECT o.id FROM old_posts o JOIN new_posts n USING (id) WHERE "
            "((o.publish_at AT TIME ZONE 'UTC')::date, o.status, o.territory_id) IS DISTINCT FROM "
            "((n.publish_at AT TIME ZONE 'UTC')::date, n.status, n.territory_id))")
@@ -82,6 +88,8 @@ def upgrade() -> None:
     )
     op.create_index('ix_activity_days_empty', 'activity_days', ['day'], unique=False,
                     postgresql_where=sa.text('posts = 0'))
+    op.create_index('ix_posts_box_cell', 'posts', BOX_CELL, unique=False,
+                    postgresql_where=sa.text('geom_3857 IS NOT NULL'))
     for name, (event, tables, posts) in TRIGGERS.items():
         op.execute(f"CREATE FUNCTION activity_days_{name}() RETURNS trigger LANGUAGE plpgsql "
                    f"AS $$\nBEGIN\n    {_apply(posts)}\n    RETURN NULL;\nEND $$;")
@@ -96,6 +104,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_posts_box_cell', table_name='posts',
+                  postgresql_where=sa.text('geom_3857 IS NOT NULL'))
     for name in (*TRIGGERS, "truncate"):
         op.execute(f"DROP TRIGGER posts_activity_days_{name} ON posts")
         op.execute(f"DROP FUNCTION activity_days_{name}()")
