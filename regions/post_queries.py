@@ -29,9 +29,9 @@ QUEUE_STATES = (PostStatus.SUBMITTED,)
 # posts by id within each web-mercator cell of level BOX_LEVEL (512 a side, ~78 km; the
 # ``map_cell`` function numbers the level-8 cells, 8192 a side). A box read cell by cell,
 # merged by id, reads about ``limit`` posts plus a few per cell whatever the number of posts
-# (decision 0033), when it spans few cells (BOX_MAX_CELLS) and covers a fair part of them
-# (BOX_MIN_SHARE); otherwise, a big box holds many posts (the primary key read backwards
-# soon finds a page) and a small one few (the GiST index finds them all).
+# (decision 0033), when it spans few cells (BOX_MAX_CELLS), covers a fair part of them
+# (BOX_MIN_SHARE) and is the only filter; otherwise, a big box holds many posts (the primary
+# key read backwards soon finds a page) and a small one few (the GiST index finds them all).
 BOX_LEVEL = 4
 BOX_CELLS = 32 << BOX_LEVEL
 BOX_MAX_CELLS = 64
@@ -177,8 +177,10 @@ def _by_cells(query: Any, bbox: tuple[float, float, float, float],
 def list_posts(session: Session, actor: Actor, filters: PostFilters, *, limit: int,
                cursor: str | None) -> tuple[list[Post], str | None]:
     """Newest first, one page, and the cursor of the next page (None at the end)."""
-    cells = box_cells(filters.bbox) if filters.bbox is not None else None
-    query = _filtered(session, actor, replace(filters, bbox=None) if cells else filters)
+    others = replace(filters, bbox=None)
+    # Another filter may keep few of a cell's posts: then its own index (or GiST) reads fewer.
+    cells = box_cells(filters.bbox) if filters.bbox and others == PostFilters() else None
+    query = _filtered(session, actor, others if cells else filters)
     if cursor:
         (last_id,) = decode_cursor(cursor, _row_id)
         query = query.where(Post.id < last_id)
