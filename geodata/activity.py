@@ -12,7 +12,7 @@ import math
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from geodata.features import COORDINATE_DECIMALS
@@ -41,6 +41,8 @@ URGENCY = (PostStatus.FAILED, PostStatus.CHANGES_REQUESTED, PostStatus.SUBMITTED
            PostStatus.APPROVED, PostStatus.SCHEDULED, PostStatus.DRAFT, PostStatus.PUBLISHED,
            PostStatus.REJECTED, PostStatus.WITHDRAWN, PostStatus.ARCHIVED)
 ACTIVITY_SOURCES = ("posts", "territories")
+# What the activity map counts per territory (``activity_days`` keeps them per day).
+FIGURES = ("posts", "published", "pending", "failed")
 ONE_DAY = timedelta(days=1)
 TILE_SOURCES = ("posts",)
 
@@ -60,7 +62,7 @@ def decimals_for(tolerance: float | None) -> int:
     return max(1, min(COORDINATE_DECIMALS, math.ceil(-math.log10(tolerance)) + 1))
 
 
-def _counted(rows: Any) -> Any:
+def _by_state(rows: Any) -> Any:
     """Per territory: all, published, pending and failed, from rows of (territory, status, n)."""
     return (select(rows.c.territory_id,
                    func.sum(rows.c.n).label("posts"),
@@ -70,7 +72,7 @@ def _counted(rows: Any) -> Any:
                                  0).label("pending"),
                    func.coalesce(func.sum(rows.c.n).filter(
                        rows.c.status == PostStatus.FAILED), 0).label("failed"))
-            .group_by(rows.c.territory_id).subquery())
+            .group_by(rows.c.territory_id))
 
 
 def _may_see(actor: Actor, territory: Any, status: Any) -> ColumnElement[bool]:
@@ -91,7 +93,7 @@ def _counts_all_time(actor: Actor) -> Any:
     untagged = (select(Post.territory_id, Post.status, func.count().label("n"))
                 .where(Post.geom.is_(None), _may_see(actor, Post.territory_id, Post.status))
                 .group_by(Post.territory_id, Post.status))
-    return _counted(union_all(cells, untagged).subquery())
+    return _by_state(union_all(cells, untagged).subquery()).subquery()
 
 
 def _midnight(moment: datetime) -> datetime:
@@ -131,29 +133,48 @@ def split_period(since: datetime | None, until: datetime | None,
     return (first.date() if first else None, end.date() if end else None), stretches
 
 
+def _kept_days(actor: Actor, first: date | None, after: date | None) -> Any:
+    """Per territory and day, the figures of the whole days [first, after) the actor may see.
+
+    Outside its territories, a regional actor sees the published posts only (the one public
+    state): their count is all it sees there, and nothing pending or failed.
+    """
+    day = ActivityDay
+    figures: list[Any]
+    if actor.is_central:
+        figures = [day.posts, day.published, day.pending, day.failed]
+    else:
+        own = day.territory_id.in_(actor.territory_ids or {0})
+        figures = [case((own, day.posts), else_=day.published), day.published,
+                   case((own, day.pending), else_=0), case((own, day.failed), else_=0)]
+    kept = select(day.territory_id, *(f.label(n) for f, n in zip(figures, FIGURES, strict=True)))
+    if first is not None:
+        kept = kept.where(day.day >= first)
+    if after is not None:
+        kept = kept.where(day.day < after)
+    return kept
+
+
 def _counts_in_period(actor: Actor, since: datetime | None, until: datetime | None) -> Any:
     """Posts by territory and state published in the period, exactly, at a bounded cost.
 
     Whole UTC days are read from ``activity_days`` (kept by triggers, migration 0015): at most
-    days × territories × states rows, whatever the number of posts. Only the partial days at
-    the ends are counted from the posts (an index-only scan of less than a day each).
+    days × territories rows, whatever the number of posts. Only the partial days at the ends
+    are counted from the posts (an index-only scan of less than a day each).
     """
     days, stretches = split_period(since, until)
-    rows: list[Any] = [
-        select(Post.territory_id, Post.status, func.count().label("n"))
-        .where(visible(actor), Post.publish_at >= start, Post.publish_at < end)
-        .group_by(Post.territory_id, Post.status) for start, end in stretches]
+    parts: list[Any] = []
+    if stretches:
+        posts = union_all(*(
+            select(Post.territory_id, Post.status, func.count().label("n"))
+            .where(visible(actor), Post.publish_at >= start, Post.publish_at < end)
+            .group_by(Post.territory_id, Post.status) for start, end in stretches)).subquery()
+        parts.append(_by_state(posts))
     if days is not None:
-        first, after = days
-        kept = select(ActivityDay.territory_id, ActivityDay.status,
-                      ActivityDay.posts.label("n")).where(
-            _may_see(actor, ActivityDay.territory_id, ActivityDay.status))
-        if first is not None:
-            kept = kept.where(ActivityDay.day >= first)
-        if after is not None:
-            kept = kept.where(ActivityDay.day < after)
-        rows.append(kept)
-    return _counted(union_all(*rows).subquery())
+        parts.append(_kept_days(actor, *days))
+    rows = union_all(*parts).subquery()
+    return (select(rows.c.territory_id, *(func.sum(rows.c[n]).label(n) for n in FIGURES))
+            .group_by(rows.c.territory_id).subquery())
 
 
 def territory_activity(session: Session, actor: Actor, *, since: datetime | None,

@@ -6,12 +6,13 @@ import base64
 import csv
 import io
 import json
+import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, func, literal, literal_column, or_, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from editorial.errors import N_
@@ -24,6 +25,19 @@ from regions.teams import descendants_of
 
 FAR_FUTURE = datetime(9999, 1, 1).astimezone()
 QUEUE_STATES = (PostStatus.SUBMITTED,)
+# Posts in a box, newest first: ``ix_posts_box_cell`` (migration 0015) orders the geotagged
+# posts by id within each web-mercator cell of level BOX_LEVEL (512 a side, ~78 km; the
+# ``map_cell`` function numbers the level-8 cells, 8192 a side). A box read cell by cell,
+# merged by id, reads about ``limit`` posts plus a few per cell whatever the number of posts
+# (decision 0033), when it spans few cells (BOX_MAX_CELLS), covers a fair part of them
+# (BOX_MIN_SHARE) and is the only filter; otherwise, a big box holds many posts (the primary
+# key read backwards soon finds a page) and a small one few (the GiST index finds them all).
+BOX_LEVEL = 4
+BOX_CELLS = 32 << BOX_LEVEL
+BOX_MAX_CELLS = 64
+BOX_MIN_SHARE = 1 / 8
+MERCATOR_MAX_LAT = 85.0511  # degrees: beyond, Web Mercator has no cells
+_CELL_MARGIN = 1e-6  # of a cell: a box edge this close to a cell's is given both cells
 
 
 @dataclass
@@ -104,14 +118,75 @@ def _filtered(session: Session, actor: Actor, filters: PostFilters) -> Any:
     return query
 
 
+def _cell_span(low: float, high: float) -> tuple[range, float]:
+    """The cells (of BOX_LEVEL) from ``low`` to ``high`` (in cells) and the share they cover."""
+    first = max(0, math.floor(low - _CELL_MARGIN))
+    last = min(BOX_CELLS - 1, math.floor(high + _CELL_MARGIN))
+    return range(first, last + 1), (high - low) / (last + 1 - first)
+
+
+def box_cells(bbox: tuple[float, float, float, float]) -> list[tuple[int, int]] | None:
+    """The cells a box is read from, cell by cell, or None when another plan reads fewer posts.
+
+    The cells are those ``map_cell(...) >> (8 - BOX_LEVEL)`` gives the box's corners in Web
+    Mercator, and all between.
+    """
+    west, south, east, north = bbox
+    if not (-180 <= west < east <= 180
+            and -MERCATOR_MAX_LAT <= south < north <= MERCATOR_MAX_LAT):
+        return None
+
+    def row(lat: float) -> float:
+        return (math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / math.pi + 1) \
+            * BOX_CELLS / 2
+
+    columns, wide = _cell_span((west + 180) / 360 * BOX_CELLS, (east + 180) / 360 * BOX_CELLS)
+    rows, high = _cell_span(row(south), row(north))
+    if len(columns) * len(rows) > BOX_MAX_CELLS or wide * high < BOX_MIN_SHARE:
+        return None
+    return [(x, y) for x in columns for y in rows]
+
+
+def _cell(coordinate: Any) -> ColumnElement[int]:
+    """SQL: a post's cell of BOX_LEVEL along one axis, as ``ix_posts_box_cell`` keys it."""
+    shift: ColumnElement[int] = literal_column(str(8 - BOX_LEVEL))  # a constant: the index matches
+    cell: ColumnElement[int] = func.map_cell(coordinate(Post.geom_3857)).op(">>")(shift)
+    return cell
+
+
+_CELL_X, _CELL_Y = _cell(func.ST_X), _cell(func.ST_Y)
+
+
+def _by_cells(query: Any, bbox: tuple[float, float, float, float],
+              cells: list[tuple[int, int]], limit: int) -> Any:
+    """``query`` in the box as one index scan per cell, newest first, merged: a page's posts.
+
+    The box is tested on the point's coordinates (what ``ST_Intersects`` says of a point), so
+    that the planner has no other index to mix in and each scan stops once it has given its
+    part of the page.
+    """
+    west, south, east, north = bbox
+    scan = query.with_only_columns(Post.id).where(
+        Post.geom_3857.is_not(None), func.ST_X(Post.geom).between(west, east),
+        func.ST_Y(Post.geom).between(south, north)).order_by(Post.id.desc())
+    ids = union_all(*(scan.where(_CELL_X == x, _CELL_Y == y) for x, y in cells)).subquery()
+    return select(Post).where(Post.id.in_(
+        select(ids.c.id).order_by(ids.c.id.desc()).limit(limit)))
+
+
 def list_posts(session: Session, actor: Actor, filters: PostFilters, *, limit: int,
                cursor: str | None) -> tuple[list[Post], str | None]:
     """Newest first, one page, and the cursor of the next page (None at the end)."""
-    query = _filtered(session, actor, filters).order_by(Post.id.desc())
+    others = replace(filters, bbox=None)
+    # Another filter may keep few of a cell's posts: then its own index (or GiST) reads fewer.
+    cells = box_cells(filters.bbox) if filters.bbox and others == PostFilters() else None
+    query = _filtered(session, actor, others if cells else filters)
     if cursor:
         (last_id,) = decode_cursor(cursor, _row_id)
         query = query.where(Post.id < last_id)
-    posts = list(session.scalars(query.limit(limit + 1)))
+    if cells and filters.bbox is not None:
+        query = _by_cells(query, filters.bbox, cells, limit + 1)
+    posts = list(session.scalars(query.order_by(Post.id.desc()).limit(limit + 1)))
     more = len(posts) > limit
     posts = posts[:limit]
     return posts, encode_cursor([posts[-1].id]) if more and posts else None

@@ -100,6 +100,10 @@ class Post(Base):
         # The desk's queue, waiting longest first: read in order, whatever the archive's size.
         Index("ix_posts_submitted_queue", "updated_at", "id",
               postgresql_where=text("status = 'submitted'")),
+        # Posts in a box, newest first, cell by cell (regions.post_queries.box_cells).
+        Index("ix_posts_box_cell", text("(map_cell(ST_X(geom_3857)) >> 4)"),
+              text("(map_cell(ST_Y(geom_3857)) >> 4)"), "id",
+              postgresql_where=text("geom_3857 IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -193,10 +197,13 @@ class MapCell(Base):
 
 
 class ActivityDay(Base):
-    """Posts counted per publication day (UTC), territory and state, for the activity map.
+    """Posts counted per publication day (UTC) and territory, by state, for the activity map.
 
     Kept by statement-level triggers on ``posts`` (migration 0015), in the writing transaction,
-    so a period of whole days is read from these rows, whatever the number of posts.
+    so a period of whole days is read from these rows, whatever the number of posts. One row
+    a day and territory holds the figures the map shows (decision 0033): all posts, the
+    published ones (the only public state, what other territories' editors see), the pending
+    ones and the failed ones.
     """
 
     __tablename__ = "activity_days"
@@ -207,11 +214,10 @@ class ActivityDay(Base):
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     territory_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    status: Mapped[PostStatus] = mapped_column(
-        Enum(PostStatus, name="post_status", values_callable=enum_values, create_type=False),
-        primary_key=True,
-    )
     posts: Mapped[int] = mapped_column(Integer)
+    published: Mapped[int] = mapped_column(Integer)
+    pending: Mapped[int] = mapped_column(Integer)
+    failed: Mapped[int] = mapped_column(Integer)
 
 
 class Comment(Base):

@@ -18,6 +18,7 @@ from regions.models import Campaign, PostStatus, Territory, User
 from regions.post_queries import PostFilters, list_posts, review_queue
 
 LYON_BOX = (4.7, 45.6, 5.0, 45.9)
+AROUND_LYON = (4.2, 45.2, 5.4, 46.2)  # the growth benchmark's box, ~1 % of the posts
 
 
 @contextmanager
@@ -91,6 +92,7 @@ def workloads(session: Session) -> dict[str, Callable[[], Any]]:
         "list by status": listing(statuses=[PostStatus.SUBMITTED]),
         "list by text": listing(text="Quimper"),
         "list by bbox": listing(bbox=LYON_BOX),
+        "list by wide bbox": listing(bbox=AROUND_LYON),
         "review queue (API)": lambda: review_queue(session, desk, limit=50, cursor=None),
         "review queue (desk page)": lambda: desk_queue(
             session, desk, QueueFilters(), window_hours=48, limit=50),

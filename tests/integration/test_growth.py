@@ -16,7 +16,14 @@ from sqlalchemy import func, select, text
 from regions.db import UnitOfWork, make_engine, make_session_factory
 from regions.models import AuditEvent, Campaign, Comment, MapCell, Post, PostStatus, Territory
 from regions.seeding import SeedPlan, seed
-from tests.integration.query_plans import explain, rows_read_from_posts, workloads
+from tests.integration.query_plans import (
+    AROUND_LYON,
+    LYON_BOX,
+    captured,
+    explain,
+    rows_read_from_posts,
+    workloads,
+)
 
 POSTS = 30_000
 
@@ -87,7 +94,7 @@ def test_the_seed_command_refuses_a_bad_size():
 
 
 @pytest.mark.parametrize("name", [
-    "list by territory", "list by status", "list by text", "list by bbox",
+    "list by territory", "list by status", "list by text", "list by bbox", "list by wide bbox",
     "review queue (API)", "review queue (desk page)", "campaign dashboard", "map activity",
     "map activity (all time)", "z10 tile"])
 def test_busy_reads_use_indexes_not_a_scan_of_every_post(seeded, name):
@@ -151,3 +158,79 @@ def test_the_activity_over_a_period_reads_the_posts_of_its_partial_day_only(seed
         assert published_between(since, midnight) > 100  # a period the seed fills
         assert read(midnight - timedelta(days=30)) == 0
         assert read(since) == published_between(since, since + timedelta(hours=9)) > 0
+
+
+def rows_from_index(plan, index):
+    """Rows the scans of ``index`` gave in a plan (after their filters)."""
+    own = (plan.get("Actual Rows", 0) * plan.get("Actual Loops", 1)
+           if plan.get("Index Name") == index else 0)
+    return own + sum(rows_from_index(child, index) for child in plan.get("Plans", []))
+
+
+BOXES = [  # read by cells (on a cell edge too), by the GiST index (small), by the primary key
+    AROUND_LYON, LYON_BOX, (2.0, 43.0, 8.0, 48.0), (4.21875, 45.0, 4.921875, 45.9),
+    (0.5, 47.3, 1.9, 48.1), (4.80, 45.72, 4.90, 45.80), (-5.0, 42.0, 9.0, 51.0)]
+
+
+@pytest.mark.parametrize("box", BOXES)
+def test_posts_in_a_box_page_by_page_are_exactly_the_posts_it_holds(seeded, box):
+    from regions import accounts
+    from regions.models import User
+    from regions.post_queries import PostFilters, list_posts
+
+    engine, _url, _made = seeded
+    with make_session_factory(engine)() as session:
+        desk = accounts.load_actor(session.scalars(
+            select(User).where(User.role == "central_editor")).first())
+        inside = list(session.scalars(select(Post.id).where(func.ST_Intersects(
+            Post.geom, func.ST_MakeEnvelope(*box, 4326))).order_by(Post.id.desc())))
+        listed, cursor = [], None
+        while True:
+            page, cursor = list_posts(session, desk, PostFilters(bbox=box),
+                                      limit=5 if len(inside) < 1000 else 500, cursor=cursor)
+            listed += [post.id for post in page]
+            if cursor is None:
+                break
+    assert listed == inside and inside
+
+
+def test_the_cells_of_a_box_hold_its_corners_as_postgis_numbers_them(connection):
+    """The cells box_cells names are those ``map_cell`` gives the box's corners, and all between."""
+    from regions.post_queries import BOX_LEVEL, box_cells
+
+    corner = ("SELECT map_cell(ST_{axis}(ST_Transform(ST_SetSRID(ST_Point(:lon, :lat), 4326), "
+              f"3857))) >> {8 - BOX_LEVEL}")
+    boxes = [AROUND_LYON, (4.21875, 45.0, 4.921875, 45.9), (-5.0, 42.0, 1.0, 44.0),
+             (170.0, -60.0, 172.0, -58.5)]
+    for box in boxes:
+        west, south, east, north = box
+        first = [connection.execute(text(corner.format(axis=a)), {"lon": west, "lat": south})
+                 .scalar() for a in "XY"]
+        last = [connection.execute(text(corner.format(axis=a)), {"lon": east, "lat": north})
+                .scalar() for a in "XY"]
+        cells = box_cells(box)
+        assert cells is not None, box
+        (west_cell, south_cell), (east_cell, north_cell) = min(cells), max(cells)
+        # One cell more where an edge lies on cells' border (floating point may differ there).
+        assert 0 <= first[0] - west_cell <= 1 and 0 <= first[1] - south_cell <= 1, box
+        assert 0 <= east_cell - last[0] <= 1 and 0 <= north_cell - last[1] <= 1, box
+        assert (west_cell, south_cell) == tuple(first) or box[0] == 4.21875, box
+
+
+def test_a_box_is_read_cell_by_cell_a_page_and_a_little_more(seeded):
+    """A box spanning a few cells: each cell's scan stops once it has given its part of a page."""
+    from regions.post_queries import box_cells
+
+    engine, _url, _made = seeded
+    with make_session_factory(engine)() as session:
+        held = session.scalar(select(func.count()).select_from(Post).where(
+            func.ST_Intersects(Post.geom, func.ST_MakeEnvelope(*AROUND_LYON, 4326))))
+        with captured(session) as statements:
+            workloads(session)["list by wide bbox"]()
+        plans = [session.connection().exec_driver_sql(
+            f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}", parameters).scalar()[0]["Plan"]
+            for statement, parameters in statements if "posts" in statement]
+    cells = box_cells(AROUND_LYON)
+    assert cells is not None
+    given = sum(rows_from_index(plan, "ix_posts_box_cell") for plan in plans)
+    assert 51 <= given <= 51 + len(cells) < held, (given, held)
