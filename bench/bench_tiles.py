@@ -203,7 +203,9 @@ class HttpTarget:
                 if response.will_close:
                     conn.close()
                     conn = None
-                return conn, response.status, body, dict(response.getheaders())
+                # Header names lower-cased: granian (hyper) sends them so, gunicorn as written.
+                return conn, response.status, body, {name.lower(): value
+                                                     for name, value in response.getheaders()}
             except (http.client.HTTPException, ConnectionError):
                 conn.close()
                 conn = None
@@ -313,7 +315,7 @@ def measure_extras(relais: HttpTarget, editor: HttpTarget, base: str, token: str
     tiles = sample_tiles(10)
     extras: dict = {}
     _, status, _, headers = relais.fetch(None, tiles[0])
-    times, _ = relais.latencies(tiles[:1], 200, {"If-None-Match": headers["ETag"]})
+    times, _ = relais.latencies(tiles[:1], 200, {"If-None-Match": headers["etag"]})
     extras["304"] = percentiles(times)
     times, _ = editor.latencies(tiles, 200)
     extras["editor z10"] = percentiles(times)
@@ -322,7 +324,7 @@ def measure_extras(relais: HttpTarget, editor: HttpTarget, base: str, token: str
                               {"Authorization": f"Bearer {token}"})
         times, size = activity.latencies([(0, 0, 0)], 20)
         _, _, _, headers = activity.fetch(None, (0, 0, 0))
-        revalidated, _ = activity.latencies([(0, 0, 0)], 50, {"If-None-Match": headers["ETag"]})
+        revalidated, _ = activity.latencies([(0, 0, 0)], 50, {"If-None-Match": headers["etag"]})
         extras[f"activity z{zoom}"] = (*percentiles(times), size, percentiles(revalidated)[0])
     return extras
 
