@@ -17,7 +17,7 @@ from sqlalchemy.sql.elements import ColumnClause
 
 from editorial.errors import N_
 from regions import audit, site, web_sessions
-from regions.actors import Actor
+from regions.actors import SCOPE_SQL, Actor
 from regions.db import UnitOfWork, read
 from regions.errors import (
     AuthenticationFailed,
@@ -317,20 +317,12 @@ def revoke_token(uow: UnitOfWork, actor: Actor, token_id: int) -> ApiToken:
     return token
 
 
-# The user's territories and all their descendants, computed in the same statement as the
-# user lookup: authentication costs one round trip.
-_SCOPE_SQL = (
-    "ARRAY(WITH RECURSIVE tree(id) AS ("
-    "SELECT m.territory_id FROM memberships m WHERE m.user_id = users.id "
-    "UNION SELECT c.id FROM territories c JOIN tree ON c.parent_id = tree.id"
-    ") SELECT id FROM tree)"
-)
-_SCOPE: ColumnClause[list[int]] = literal_column(_SCOPE_SQL)
+_SCOPE: ColumnClause[list[int]] = literal_column(SCOPE_SQL)
 # Plain SQL through the driver: this runs on every API request, where the ORM's per-statement
 # overhead would cost as much as the query itself.
 _TOKEN_LOOKUP = (
     "SELECT t.id, t.expires_at, t.revoked_at, t.last_used_at, users.id, users.email, "
-    f"users.role, users.language, users.is_active, {_SCOPE_SQL} "
+    f"users.role, users.language, users.is_active, {SCOPE_SQL} "
     "FROM api_tokens t JOIN users ON users.id = t.user_id WHERE t.token_hash = %(hash)s"
 )
 

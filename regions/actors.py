@@ -12,6 +12,19 @@ DESK_ROLES: tuple[Role, ...] = (Role.ADMIN, Role.CENTRAL_EDITOR)
 CENTRAL_ROLES = frozenset(DESK_ROLES)
 REGIONAL_ROLES = frozenset({Role.REGIONAL_EDITOR, Role.CONTRIBUTOR})
 
+# An actor's scope in SQL, for a query over ``users``: the user's territories and all their
+# descendants, computed in the statement that authenticates (one round trip). Each level's
+# children are read through the parent index (the LATERAL subquery with OFFSET 0 is not
+# flattened into a join): the planner would otherwise hash-join every territory at each level,
+# a scan that grows with the organisation (35,000 communes: 14 ms an authentication against 2).
+SCOPE_SQL = (
+    "ARRAY(WITH RECURSIVE tree(id) AS ("
+    "SELECT m.territory_id FROM memberships m WHERE m.user_id = users.id "
+    "UNION SELECT c.id FROM tree CROSS JOIN LATERAL "
+    "(SELECT k.id FROM territories k WHERE k.parent_id = tree.id OFFSET 0) c"
+    ") SELECT id FROM tree)"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Actor:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, update
 
 from regions import audit
-from regions.actors import Actor
+from regions.actors import SCOPE_SQL, Actor
 from regions.db import UnitOfWork, read
 from regions.errors import NotFound
 from regions.models import ApiToken, Role, User, WebSession
@@ -31,10 +31,7 @@ REPLACED = "replaced"
 # descendants (the same scope as a token's), so a signed-in request costs one round trip.
 _SESSION_LOOKUP = (
     "SELECT s.id, s.last_seen_at, users.id, users.email, users.role, users.language, "
-    "ARRAY(WITH RECURSIVE tree(id) AS ("
-    "SELECT m.territory_id FROM memberships m WHERE m.user_id = users.id "
-    "UNION SELECT c.id FROM territories c JOIN tree ON c.parent_id = tree.id"
-    ") SELECT id FROM tree) "
+    f"{SCOPE_SQL} "
     "FROM web_sessions s JOIN users ON users.id = s.user_id "
     "WHERE s.secret_hash = %(hash)s AND s.ended_at IS NULL AND s.expires_at > now() "
     "AND users.is_active"
