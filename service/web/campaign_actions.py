@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from regions import campaigns, kits
-from regions.actors import DESK_ROLES
+from regions.actors import DESK_ROLES, Actor
 from regions.errors import InvalidInput
 from regions.kits import KitDraft, KitTextInvalid
 from service.api.kits.schemas import KitCreateArgs
@@ -27,6 +27,20 @@ from service.web.campaigns import ZONE, render_show
 from service.web.pages import error_message, field_messages, login_required, page_actor
 
 bp = Blueprint("campaign_actions", __name__, url_prefix="/campaigns")
+
+
+def _desk_writer() -> Actor:
+    """The signed-in desk member sending this form (CSRF checked): these actions are theirs."""
+    actor = page_actor()
+    actor.require(*DESK_ROLES)
+    csrf.protect()
+    return actor
+
+
+def _to_kits(campaign_id: int) -> ResponseReturnValue:
+    """Back to the campaign page, at its kits (303: the browser then GETs it)."""
+    return redirect(url_for("web.campaigns.show", campaign_id=campaign_id, _anchor="kits"),
+                    code=303)
 
 
 def _kit_form() -> dict[str, Any]:
@@ -81,9 +95,7 @@ def _charter_errors(error: KitTextInvalid, lang: str) -> dict[str, list[str]]:
 @login_required
 def create_kit(campaign_id: int) -> ResponseReturnValue:
     """Publish the campaign's share kit: its ambassadors see it at once."""
-    actor = page_actor()
-    actor.require(*DESK_ROLES)
-    csrf.protect()
+    actor = _desk_writer()
     form = _kit_form()
     try:
         args = _kit_args(campaign_id, form)
@@ -103,32 +115,26 @@ def create_kit(campaign_id: int) -> ResponseReturnValue:
         errors = field_messages(error) or {"kit": [error_message(error)]}
         return render_show(campaign_id, 422, kit_form=form, errors=errors)
     flash(_("Share kit published: the campaign's ambassadors can share it now."), "success")
-    return redirect(url_for("web.campaigns.show", campaign_id=campaign_id, _anchor="kits"),
-                    code=303)
+    return _to_kits(campaign_id)
 
 
 @bp.post("/<int:campaign_id>/kits/<int:kit_id>/withdraw")
 @login_required
 def withdraw_kit(campaign_id: int, kit_id: int) -> ResponseReturnValue:
     """End a share kit early: links already shared keep working."""
-    actor = page_actor()
-    actor.require(*DESK_ROLES)
-    csrf.protect()
+    actor = _desk_writer()
     with unit_of_work() as uow:
         kits.withdraw_kit(uow, actor, kit_id, now=datetime.now(UTC))
         uow.commit()
     flash(_("Share kit withdrawn: ambassadors no longer see it."), "success")
-    return redirect(url_for("web.campaigns.show", campaign_id=campaign_id, _anchor="kits"),
-                    code=303)
+    return _to_kits(campaign_id)
 
 
 @bp.post("/<int:campaign_id>/withdraw")
 @login_required
 def withdraw(campaign_id: int) -> ResponseReturnValue:
     """Withdraw the campaign once the desk has ticked the confirmation."""
-    actor = page_actor()
-    actor.require(*DESK_ROLES)
-    csrf.protect()
+    actor = _desk_writer()
     if request.form.get("confirm") != "1":
         errors = {"confirm": [_("Tick the box to confirm the withdrawal.")]}
         return render_show(campaign_id, 422, errors=errors)
