@@ -158,6 +158,33 @@ def test_submitting_with_a_violation_shows_the_report_and_keeps_the_draft(world,
         assert saved.status == PostStatus.DRAFT
 
 
+def test_after_a_refused_submission_the_form_edits_the_saved_draft(world, lyon_editor, uow):
+    """The refused submission saved a draft: fixing it and sending again makes no second post."""
+    bad = "Portes ouvertes à Ici ! C'est gratuit #Relais"
+    refused = _new(lyon_editor, world["lyon"], action="submit", text=bad,
+                   **{"slot-details": "C'est gratuit #Relais"})
+    assert refused.status_code == 422
+    with uow() as unit:
+        draft = unit.session.query(Post).filter_by(text=bad).one()
+        draft_id, version = draft.id, draft.version
+    found = re.search(r'<form method="post" id="post-form"[^>]*\saction="([^"]+)"', _page(refused))
+    assert found is not None and found.group(1) == f"/posts/{draft_id}/edit"
+    again = lyon_editor.post(found.group(1), data={
+        "text": GOOD, "lon": "4.85", "lat": "45.75", "audience_radius_km": "5",
+        "publish_at": "2031-05-01T10:00", "action": "submit", "version": str(version), **SLOTS})
+    assert again.status_code == 303, _page(again)
+    assert _post_id(again) == draft_id
+    with uow() as unit:
+        assert unit.session.query(Post).count() == 1
+        assert unit.session.get(Post, draft_id).status == PostStatus.SUBMITTED
+
+
+def test_a_new_post_form_posts_to_its_own_address(world, lyon_editor):
+    page = _page(lyon_editor.get("/posts/new?template=portes-ouvertes"))
+    form = re.search(r'<form method="post" id="post-form"[^>]*>', page)
+    assert form is not None and "action=" not in form.group(0)
+
+
 def test_submitting_a_good_post_sends_it_to_the_desk(world, lyon_editor, uow):
     answer = _new(lyon_editor, world["lyon"], action="submit")
     assert answer.status_code == 303
