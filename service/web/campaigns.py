@@ -16,7 +16,7 @@ from regions.actors import DESK_ROLES
 from regions.campaigns import CampaignChanges, CampaignDraft, TargetMode
 from regions.errors import InvalidInput, NotFound, StaleVersion
 from regions.models import TemplateRecord, TemplateVersion
-from regions.review_screen import slot_labels
+from regions.review_screen import slot_labels, structure
 from service.api.posts.views import template_refs as api_template_refs
 from service.auth import csrf
 from service.runtime import reading, unit_of_work
@@ -163,9 +163,11 @@ def render_show(campaign_id: int, status: int = 200, **forms: Any) -> ResponseRe
         is_desk = actor.role in DESK_ROLES
         campaign_kits = (kits.list_kits(uow.session, actor, campaign_id=campaign_id)
                          if is_desk else [])
+        labels = slot_labels(followed.data if followed else {})
         return render_template(
             "campaigns/show.html", campaign=campaign, rows=rows, totals=amplified,
-            labels=slot_labels(followed.data if followed else {}), kits=campaign_kits,
+            labels=labels, kits=campaign_kits,
+            master=structure(campaign.master_text, dict(campaign.slot_values), labels),
             template=ref.get(campaign.template_version_id), is_desk=is_desk,
             networks=NETWORK_LABELS, now=datetime.now(ZONE),
             kit_form=forms.get("kit_form") or NEW_KIT,

@@ -51,6 +51,25 @@ def test_the_dashboard_shows_who_adapted_and_who_is_pending(desk_page, world):
     assert "0 territoires sur 2" in html or "0 of 2" in html
 
 
+def test_the_master_text_shows_its_slots_as_labelled_blanks_not_placeholders(desk_page, world,
+                                                                           sign_in):
+    """What the desk filled reads as text; what regions fill is a blank named by its label."""
+    filled = _create(desk_page, world).headers["Location"].rsplit("/", 1)[1]
+    blank = _create(desk_page, world, **{"slot-city": ""}).headers["Location"].rsplit("/", 1)[1]
+    lyon = sign_in(Role.REGIONAL_EDITOR, territory_ids=[world["lyon"]])
+    for person in (desk_page, lyon):
+        page = person.get(f"/campaigns/{filled}").get_data(as_text=True)
+        master = page.split('id="campaign-master"', 1)[1].split("</p>", 1)[0]
+        assert "{" not in master and "}" not in master
+        assert '<span class="slot-filled" title="Ville">votre ville</span>' in master
+        assert ('<span class="slot-empty blank"><span class="visually-hidden">à remplir : '
+                "</span>details</span>") in master.replace("\u00a0", " ")
+    master = desk_page.get(f"/campaigns/{blank}").get_data(as_text=True).split(
+        'id="campaign-master"', 1)[1].split("</p>", 1)[0]
+    assert '<span class="visually-hidden">à remplir\u00a0: </span>Ville</span>' in master
+    assert '<span class="locked">Portes ouvertes à </span>' in master
+
+
 def test_regional_people_see_their_campaigns_with_a_link_to_adapt(desk_page, world, sign_in):
     campaign_id = _create(desk_page, world, territory_ids=[str(world["lyon"])]
                           ).headers["Location"].rsplit("/", 1)[1]
