@@ -159,6 +159,28 @@ def test_withdrawing_a_kit_from_the_campaign_page(desk_page, world):
     assert f"/kits/{kit_id}/withdraw" not in page
 
 
+def test_a_kit_is_withdrawn_only_through_its_own_campaigns_page(desk_page, world):
+    """Another campaign's address (or an unknown one) is a 404 and the kit stays open."""
+    campaign_id = _create(desk_page, world).headers["Location"].rsplit("/", 1)[1]
+    other = _create(desk_page, world, title="Automne").headers["Location"].rsplit("/", 1)[1]
+    _kit(desk_page, campaign_id)
+    kit_id = desk_page.api("GET", f"/api/kits?campaign_id={campaign_id}").json[0]["id"]
+    for wrong in (other, "999999"):
+        answer = desk_page.post(f"/campaigns/{wrong}/kits/{kit_id}/withdraw")
+        assert answer.status_code == 404 and answer.mimetype == "text/html"
+    assert desk_page.api("GET", f"/api/kits/{kit_id}").json["withdrawn_at"] is None
+
+
+def test_a_kit_sent_for_a_withdrawn_campaign_says_why_it_is_refused(desk_page, world):
+    campaign_id = _create(desk_page, world).headers["Location"].rsplit("/", 1)[1]
+    assert desk_page.post(f"/campaigns/{campaign_id}/withdraw",
+                          data={"confirm": "1"}).status_code == 303
+    answer = _kit(desk_page, campaign_id)
+    assert answer.status_code == 422
+    assert 'role="alert">La campagne est retirée.</p>' in answer.get_data(as_text=True)
+    assert desk_page.api("GET", f"/api/kits?campaign_id={campaign_id}").json == []
+
+
 def test_withdrawing_a_campaign_needs_the_confirmation_and_ends_its_kits(desk_page, world,
                                                                         sign_in):
     campaign_id = _create(desk_page, world).headers["Location"].rsplit("/", 1)[1]
