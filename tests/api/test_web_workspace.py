@@ -7,6 +7,7 @@ from html import unescape
 
 import pytest
 
+from regions import audit
 from regions.models import Post, PostStatus, Role, User
 from tests.api.conftest import SOON
 
@@ -276,6 +277,20 @@ def test_post_page_shows_history_comments_and_requested_changes(world, drafts, l
     for label in ("Créé", "Soumis à la relecture", "Modifications demandées", "Commenté"):
         assert label in page
     assert 'id="edit-post"' in page and 'id="resubmit-post"' in page
+
+
+def test_post_page_names_relais_for_its_own_steps_and_no_dash_without_place(world, drafts,
+                                                                            lyon_editor, uow):
+    """Steps nobody did by hand (the worker's) are Relais's, in the page's words, not "system"."""
+    post = drafts["a"]
+    with uow() as unit:  # as the worker records a publication: no acting person
+        audit.record(unit.session, None, "post.published", "post", post["id"], {})
+        unit.commit()
+    page = _page(lyon_editor.get(f"/posts/{post['id']}"))
+    history = page.split('id="history"', 1)[1].split("</ol>", 1)[0]
+    assert '<span class="small muted">Relais</span>' in history
+    assert "system" not in history
+    assert "<p>longitude 4.85000, latitude 45.75000" in page  # no place name: no leading dash
 
 
 def test_editing_then_resubmitting_after_requested_changes(world, drafts, lyon_editor, uow):
