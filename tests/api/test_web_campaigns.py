@@ -148,6 +148,25 @@ def test_a_kit_without_link_or_text_is_refused_beside_its_fields(desk_page, worl
     assert desk_page.api("GET", f"/api/kits?campaign_id={campaign_id}").json == []
 
 
+def test_a_suggestion_breaking_two_charter_rules_lists_both_under_one_id(desk_page, world):
+    """Each message on its own line, in one element the field's aria-describedby names."""
+    assert desk_page.post("/standards/charter", data={
+        "rule-0-type": "terms.forbidden", "rule-0-id": "mots", "rule-0-severity": "error",
+        "rule-0-param-terms": "gratuit*", "rule-1-type": "disclaimer.required",
+        "rule-1-id": "mention", "rule-1-severity": "error",
+        "rule-1-param-text": "Offre soumise à conditions.", "rule-1-param-at_end": "1",
+    }).status_code == 303
+    campaign_id = _create(desk_page, world).headers["Location"].rsplit("/", 1)[1]
+    answer = _kit(desk_page, campaign_id, **{"suggestion-0": "C’est gratuit !"})
+    assert answer.status_code == 422
+    html = answer.get_data(as_text=True)
+    assert html.count('id="suggestion-0-error"') == 1
+    assert 'aria-describedby="suggestion-0-error"' in html
+    block = html.split('id="suggestion-0-error">', 1)[1].split("</span></span>", 1)[0]
+    assert block.count('<span class="message">') == 2
+    assert "gratuit" in block and "Offre soumise à conditions." in block
+
+
 def test_withdrawing_a_kit_from_the_campaign_page(desk_page, world):
     campaign_id = _create(desk_page, world).headers["Location"].rsplit("/", 1)[1]
     _kit(desk_page, campaign_id)
