@@ -40,6 +40,17 @@ def test_a_campaign_without_targets_is_refused_beside_the_field(desk_page, world
     assert 'id="territory_ids-error"' in answer.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("targets", [
+    {"targets": "list", "territory_ids": ["99999999999"]},
+    {"targets": "descendants", "root_territory": "99999999999"},
+])
+def test_target_ids_beyond_the_databases_integers_are_refused_beside_the_field(
+        desk_page, world, targets):
+    answer = _create(desk_page, world, **targets)
+    assert answer.status_code == 422
+    assert 'id="territory_ids-error"' in answer.get_data(as_text=True)
+
+
 def test_the_dashboard_shows_who_adapted_and_who_is_pending(desk_page, world):
     campaign_id = _create(desk_page, world).headers["Location"].rsplit("/", 1)[1]
     world["ed_lyon"].post("/api/posts", json={

@@ -138,6 +138,22 @@ def test_new_original_post_saves_a_draft_and_its_page_shows_it(world, lyon_edito
     assert GOOD in page and "Brouillon" in page and "Créé" in page
 
 
+@pytest.mark.parametrize("path", [
+    "/posts?territory_id=99999999999&campaign_id=99999999999",
+    "/posts/new?campaign=99999999999",
+])
+def test_ids_beyond_the_databases_integers_are_ignored_not_a_500(lyon_editor, path):
+    answer = lyon_editor.get(path)
+    assert answer.status_code == 200 and answer.mimetype == "text/html"
+
+
+def test_a_withdrawn_campaign_cannot_be_adapted_any_more(world, campaign, lyon_editor):
+    assert lyon_editor.get(f"/posts/new?campaign={campaign}").status_code == 200
+    assert world["desk"].post(f"/api/campaigns/{campaign}/withdraw").status_code == 200
+    answer = lyon_editor.get(f"/posts/new?campaign={campaign}")
+    assert answer.status_code == 404 and answer.mimetype == "text/html"
+
+
 def test_choosing_where_to_start_lists_campaigns_and_templates(world, campaign, lyon_editor):
     page = _page(lyon_editor.get("/posts/new"))
     assert f"/posts/new?campaign={campaign}" in page
