@@ -144,6 +144,9 @@ def _source(session: Session, actor: Actor, draft: KitDraft) -> tuple[str, int, 
     if campaign is None:
         raise InvalidInput(f"No campaign {draft.campaign_id}.",
                            errors={"campaign_id": [N_("Unknown campaign.")]})
+    if campaign.archived_at is not None:  # withdrawing ended its kits: no new one
+        raise InvalidInput(f"Campaign {campaign.id} is withdrawn.",
+                           errors={"campaign_id": [N_("The campaign is withdrawn.")]})
     if not draft.link:
         raise InvalidInput("A campaign's kit needs the link to share.",
                            errors={"link": [N_("Give the link to share.")]})

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from regions import campaigns, standards
 from regions.actors import Actor
+from regions.errors import NotFound
 from regions.geotags import require_territory
 from regions.models import (
     Campaign,
@@ -77,6 +78,9 @@ def writing_frame(session: Session, actor: Actor, *, campaign_id: int | None = N
                   ) -> WritingFrame:
     """The frame of a new post (from a campaign or a published template) or of an edit."""
     campaign = campaigns.get_campaign(session, campaign_id) if campaign_id else None
+    if campaign is not None and campaign.archived_at is not None:  # withdrawn: none to adapt
+        raise NotFound(f"Campaign {campaign.id} is withdrawn.",
+                       params={"kind": "campaign", "id": campaign.id})
     within = None
     if campaign is not None:
         version = session.get(TemplateVersion, campaign.template_version_id)

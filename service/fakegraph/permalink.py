@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import base64
 import re
+from datetime import datetime
 from html import escape
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from service.fakegraph.replies import Reply
 
 HTML_TYPE = "text/html; charset=UTF-8"
 PERMALINK_PATH = re.compile(r"/(?P<page>\d+)/posts/(?P<number>\d+)/?")
 FAVICON_PATH = "/favicon.ico"
+# Facebook shows a post's time in the reader's zone; the demo's readers are in France.
+READER_ZONE = ZoneInfo("Europe/Paris")
 # The site's icon, as facebook.com serves one: a browser opening a permalink asks for it, and
 # a Graph error (400, "access token required") in its place is what no real site answers.
 _ICON = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAFklEQVR42mOQKP9EEmIY1TCq"
@@ -53,6 +57,13 @@ def _place(post: dict[str, Any]) -> str:
     return f" · {' · '.join(parts)}" if parts else ""
 
 
+def shown_time(created_time: str) -> str:
+    """A Graph ``created_time`` (UTC) as a reader in France sees it, the zone said plainly."""
+    moment = datetime.strptime(created_time, "%Y-%m-%dT%H:%M:%S%z")
+    local = moment.astimezone(READER_ZONE)
+    return f"{local:%d/%m/%Y à %H:%M} (heure de Paris, {moment:%H:%M} UTC)"
+
+
 def page(shown: tuple[dict[str, Any], str] | None, post_id: str) -> Reply:
     """The HTML page of one post (200), or a 404 page when the fake does not know it."""
     if shown is None:
@@ -64,7 +75,7 @@ def page(shown: tuple[dict[str, Any], str] | None, post_id: str) -> Reply:
     body = _PAGE.format(
         title=escape(f"{page_name} — publication {post['id']}"), page_name=escape(page_name),
         created=escape(post["created_time"]),
-        created_text=escape(post["created_time"].replace("T", " à ").replace("+0000", " UTC")),
+        created_text=escape(shown_time(post["created_time"])),
         place=_place(post), message=message, post_id=escape(post["id"]),
         link=f'<p><a href="{escape(link)}">{escape(link)}</a></p>' if link else "",
     )

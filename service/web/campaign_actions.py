@@ -16,7 +16,7 @@ from marshmallow import ValidationError
 
 from regions import campaigns, kits
 from regions.actors import DESK_ROLES, Actor
-from regions.errors import InvalidInput
+from regions.errors import InvalidInput, NotFound
 from regions.kits import KitDraft, KitTextInvalid
 from service.api.kits.schemas import KitCreateArgs
 from service.auth import csrf
@@ -124,6 +124,10 @@ def withdraw_kit(campaign_id: int, kit_id: int) -> ResponseReturnValue:
     """End a share kit early: links already shared keep working."""
     actor = _desk_writer()
     with unit_of_work() as uow:
+        if kits.get_kit(uow.session, actor, kit_id).campaign_id != campaign_id:
+            # another campaign's kit (or a post's) is not this page's to end
+            raise NotFound(f"No kit {kit_id} in campaign {campaign_id}.",
+                           params={"kind": "kit", "id": kit_id})
         kits.withdraw_kit(uow, actor, kit_id, now=datetime.now(UTC))
         uow.commit()
     flash(_("Share kit withdrawn: ambassadors no longer see it."), "success")

@@ -16,12 +16,12 @@ from regions.actors import DESK_ROLES
 from regions.campaigns import CampaignChanges, CampaignDraft, TargetMode
 from regions.errors import InvalidInput, NotFound, StaleVersion
 from regions.models import TemplateRecord, TemplateVersion
-from regions.review_screen import slot_labels
+from regions.review_screen import slot_labels, structure
 from service.api.posts.views import template_refs as api_template_refs
 from service.auth import csrf
 from service.runtime import reading, unit_of_work
 from service.web.ambassador import NETWORK_LABELS
-from service.web.pages import error_message, field_messages, login_required, page_actor
+from service.web.pages import error_message, field_messages, login_required, page_actor, row_id
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 ZONE = ZoneInfo("Europe/Paris")  # the desk's clock: dates typed in forms are Paris time
@@ -45,9 +45,9 @@ def _targets() -> tuple[TargetMode, tuple[int, ...]]:
     mode = TargetMode(request.form.get("targets", "all")
                       if request.form.get("targets") in set(TargetMode) else "all")
     if mode == TargetMode.DESCENDANTS:
-        root = request.form.get("root_territory", type=int)
+        root = row_id(request.form.get("root_territory"))
         return mode, (root,) if root else ()
-    ids = tuple(int(i) for i in request.form.getlist("territory_ids") if i.isdigit())
+    ids = tuple(i for i in map(row_id, request.form.getlist("territory_ids")) if i)
     return mode, ids if mode == TargetMode.LIST else ()
 
 
@@ -58,9 +58,9 @@ def _form(template: dict[str, Any] | None) -> dict[str, Any]:
             "master_text": request.form.get("master_text", "").replace("\r\n", "\n"),
             "slot_values": {n: request.form.get(f"slot-{n}", "") for n in slots},
             "targets": request.form.get("targets", "all"),
-            "territory_ids": [int(i) for i in request.form.getlist("territory_ids")
-                              if i.isdigit()],
-            "root_territory": request.form.get("root_territory", type=int),
+            "territory_ids": [i for i in map(row_id, request.form.getlist("territory_ids"))
+                              if i],
+            "root_territory": row_id(request.form.get("root_territory")),
             **{name: request.form.get(name, "") for name in DATES}}
 
 
@@ -163,9 +163,11 @@ def render_show(campaign_id: int, status: int = 200, **forms: Any) -> ResponseRe
         is_desk = actor.role in DESK_ROLES
         campaign_kits = (kits.list_kits(uow.session, actor, campaign_id=campaign_id)
                          if is_desk else [])
+        labels = slot_labels(followed.data if followed else {})
         return render_template(
             "campaigns/show.html", campaign=campaign, rows=rows, totals=amplified,
-            labels=slot_labels(followed.data if followed else {}), kits=campaign_kits,
+            labels=labels, kits=campaign_kits,
+            master=structure(campaign.master_text, dict(campaign.slot_values), labels),
             template=ref.get(campaign.template_version_id), is_desk=is_desk,
             networks=NETWORK_LABELS, now=datetime.now(ZONE),
             kit_form=forms.get("kit_form") or NEW_KIT,
@@ -203,7 +205,7 @@ def edit(campaign_id: int) -> ResponseReturnValue:
     form = _form(template)
     moments = {name: _moment(name, errors) for name in DATES}
     mode, ids = _targets()
-    version = request.form.get("version", type=int) or 0
+    version = row_id(request.form.get("version")) or 0
     status = 422
     if not errors:
         try:

@@ -148,6 +148,15 @@ def field_messages(exc: RegionsError) -> dict[str, list[str]]:
             for field, found in errors.items()}
 
 
+def row_id(value: str | None) -> int | None:
+    """A row id (or version) typed in a form or query: digits within PostgreSQL's integer.
+
+    Anything else is None, never a number the database refuses with an error.
+    """
+    text = (value or "").strip()
+    return int(text) if text.isdigit() and 0 < int(text) < 2**31 else None
+
+
 def login_required(view: Callable[P, ResponseReturnValue]) -> Callable[P, ResponseReturnValue]:
     """A page for signed-in people: others are sent to the login page, then back here."""
 

@@ -62,7 +62,8 @@ def index() -> ResponseReturnValue:
         records = standards.list_templates(uow.session, include_archived=True)
         templates = [{"record": r, "state": _state(r), "versions": list(r.versions)}
                      for r in records]
-        return render_template("standards/index.html", charter=charter, templates=templates)
+        return render_template("standards/index.html", charter=charter, templates=templates,
+                               rule_docs=RULE_DOCS)
 
 
 def _charter_page(rules: list[dict[str, Any]], number: int, errors: dict[str, list[str]],

@@ -23,7 +23,7 @@ from regions.publishing.history import publication_history
 from regions.review_screen import slot_labels
 from regions.workflow import AUTHORS, allowed_actions
 from service.runtime import reading, settings, unit_of_work
-from service.web.pages import error_message, field_messages, login_required, page_actor
+from service.web.pages import error_message, field_messages, login_required, page_actor, row_id
 
 bp = Blueprint("workspace", __name__)
 
@@ -43,7 +43,7 @@ def _day(value: str | None, *, after: bool = False) -> datetime | None:
 
 
 def _number(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return row_id(value)
 
 
 @bp.get("/posts", endpoint="posts")

@@ -100,3 +100,16 @@ def test_the_desk_withdraws_a_campaign_and_regions_no_longer_see_it(world, campa
     assert world["desk"].post(path).json["withdrawn_at"] == answer.json["withdrawn_at"]
     assert campaign["id"] not in [c["id"] for c in world["ed_lyon"].get("/api/campaigns").json]
     assert world["desk"].post("/api/campaigns/999999/withdraw").status_code == 404
+
+
+def test_a_withdrawn_campaign_takes_no_new_share_kit(world, campaign):
+    """Withdrawing ended the campaign's kits: publishing another one is refused (422)."""
+    kit = {"title": "Partagez", "campaign_id": campaign["id"], "link": "https://example.org/p",
+           "suggestions": ["Venez nous voir."], "networks": ["facebook"],
+           "ends_at": SOON.isoformat()}
+    assert world["desk"].post(f"/api/campaigns/{campaign['id']}/withdraw").status_code == 200
+    refused = world["desk"].post("/api/kits", json=kit)
+    assert refused.status_code == 422, refused.json
+    assert refused.json["code"] == "invalid"
+    assert refused.json["errors"] == {"campaign_id": ["La campagne est retirée."]}
+    assert world["desk"].get(f"/api/kits?campaign_id={campaign['id']}").json == []

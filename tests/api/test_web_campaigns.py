@@ -40,6 +40,17 @@ def test_a_campaign_without_targets_is_refused_beside_the_field(desk_page, world
     assert 'id="territory_ids-error"' in answer.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("targets", [
+    {"targets": "list", "territory_ids": ["99999999999"]},
+    {"targets": "descendants", "root_territory": "99999999999"},
+])
+def test_target_ids_beyond_the_databases_integers_are_refused_beside_the_field(
+        desk_page, world, targets):
+    answer = _create(desk_page, world, **targets)
+    assert answer.status_code == 422
+    assert 'id="territory_ids-error"' in answer.get_data(as_text=True)
+
+
 def test_the_dashboard_shows_who_adapted_and_who_is_pending(desk_page, world):
     campaign_id = _create(desk_page, world).headers["Location"].rsplit("/", 1)[1]
     world["ed_lyon"].post("/api/posts", json={
@@ -49,6 +60,25 @@ def test_the_dashboard_shows_who_adapted_and_who_is_pending(desk_page, world):
     assert 'id="campaign-dashboard"' in html
     assert "Lyon" in html and "Marseille" in html
     assert "0 territoires sur 2" in html or "0 of 2" in html
+
+
+def test_the_master_text_shows_its_slots_as_labelled_blanks_not_placeholders(desk_page, world,
+                                                                           sign_in):
+    """What the desk filled reads as text; what regions fill is a blank named by its label."""
+    filled = _create(desk_page, world).headers["Location"].rsplit("/", 1)[1]
+    blank = _create(desk_page, world, **{"slot-city": ""}).headers["Location"].rsplit("/", 1)[1]
+    lyon = sign_in(Role.REGIONAL_EDITOR, territory_ids=[world["lyon"]])
+    for person in (desk_page, lyon):
+        page = person.get(f"/campaigns/{filled}").get_data(as_text=True)
+        master = page.split('id="campaign-master"', 1)[1].split("</p>", 1)[0]
+        assert "{" not in master and "}" not in master
+        assert '<span class="slot-filled" title="Ville">votre ville</span>' in master
+        assert ('<span class="slot-empty blank"><span class="visually-hidden">à remplir : '
+                "</span>details</span>") in master.replace("\u00a0", " ")
+    master = desk_page.get(f"/campaigns/{blank}").get_data(as_text=True).split(
+        'id="campaign-master"', 1)[1].split("</p>", 1)[0]
+    assert '<span class="visually-hidden">à remplir\u00a0: </span>Ville</span>' in master
+    assert '<span class="locked">Portes ouvertes à </span>' in master
 
 
 def test_regional_people_see_their_campaigns_with_a_link_to_adapt(desk_page, world, sign_in):
@@ -129,6 +159,25 @@ def test_a_kit_without_link_or_text_is_refused_beside_its_fields(desk_page, worl
     assert desk_page.api("GET", f"/api/kits?campaign_id={campaign_id}").json == []
 
 
+def test_a_suggestion_breaking_two_charter_rules_lists_both_under_one_id(desk_page, world):
+    """Each message on its own line, in one element the field's aria-describedby names."""
+    assert desk_page.post("/standards/charter", data={
+        "rule-0-type": "terms.forbidden", "rule-0-id": "mots", "rule-0-severity": "error",
+        "rule-0-param-terms": "gratuit*", "rule-1-type": "disclaimer.required",
+        "rule-1-id": "mention", "rule-1-severity": "error",
+        "rule-1-param-text": "Offre soumise à conditions.", "rule-1-param-at_end": "1",
+    }).status_code == 303
+    campaign_id = _create(desk_page, world).headers["Location"].rsplit("/", 1)[1]
+    answer = _kit(desk_page, campaign_id, **{"suggestion-0": "C’est gratuit !"})
+    assert answer.status_code == 422
+    html = answer.get_data(as_text=True)
+    assert html.count('id="suggestion-0-error"') == 1
+    assert 'aria-describedby="suggestion-0-error"' in html
+    block = html.split('id="suggestion-0-error">', 1)[1].split("</span></span>", 1)[0]
+    assert block.count('<span class="message">') == 2
+    assert "gratuit" in block and "Offre soumise à conditions." in block
+
+
 def test_withdrawing_a_kit_from_the_campaign_page(desk_page, world):
     campaign_id = _create(desk_page, world).headers["Location"].rsplit("/", 1)[1]
     _kit(desk_page, campaign_id)
@@ -138,6 +187,28 @@ def test_withdrawing_a_kit_from_the_campaign_page(desk_page, world):
     assert desk_page.api("GET", f"/api/kits/{kit_id}").json["withdrawn_at"] is not None
     page = desk_page.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
     assert f"/kits/{kit_id}/withdraw" not in page
+
+
+def test_a_kit_is_withdrawn_only_through_its_own_campaigns_page(desk_page, world):
+    """Another campaign's address (or an unknown one) is a 404 and the kit stays open."""
+    campaign_id = _create(desk_page, world).headers["Location"].rsplit("/", 1)[1]
+    other = _create(desk_page, world, title="Automne").headers["Location"].rsplit("/", 1)[1]
+    _kit(desk_page, campaign_id)
+    kit_id = desk_page.api("GET", f"/api/kits?campaign_id={campaign_id}").json[0]["id"]
+    for wrong in (other, "999999"):
+        answer = desk_page.post(f"/campaigns/{wrong}/kits/{kit_id}/withdraw")
+        assert answer.status_code == 404 and answer.mimetype == "text/html"
+    assert desk_page.api("GET", f"/api/kits/{kit_id}").json["withdrawn_at"] is None
+
+
+def test_a_kit_sent_for_a_withdrawn_campaign_says_why_it_is_refused(desk_page, world):
+    campaign_id = _create(desk_page, world).headers["Location"].rsplit("/", 1)[1]
+    assert desk_page.post(f"/campaigns/{campaign_id}/withdraw",
+                          data={"confirm": "1"}).status_code == 303
+    answer = _kit(desk_page, campaign_id)
+    assert answer.status_code == 422
+    assert 'role="alert">La campagne est retirée.</p>' in answer.get_data(as_text=True)
+    assert desk_page.api("GET", f"/api/kits?campaign_id={campaign_id}").json == []
 
 
 def test_withdrawing_a_campaign_needs_the_confirmation_and_ends_its_kits(desk_page, world,

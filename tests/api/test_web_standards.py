@@ -147,6 +147,10 @@ def test_the_charter_form_writes_a_new_version(desk):
                                                      "at_end": True}
     index = desk.get("/standards").get_data(as_text=True)
     assert "Version 1" in index
+    # each rule in words, its id beside it (not the engine's type identifier)
+    assert "Mots ou expressions interdits, sans tenir compte des accents ni de la casse." \
+        ' <span class="small muted">(<code>mots</code>)</span>' in index
+    assert "terms.forbidden" not in index
 
 
 def test_a_bad_charter_term_is_refused_beside_its_field(desk):

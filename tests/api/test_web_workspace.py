@@ -7,6 +7,7 @@ from html import unescape
 
 import pytest
 
+from regions import audit
 from regions.models import Post, PostStatus, Role, User
 from tests.api.conftest import SOON
 
@@ -137,6 +138,22 @@ def test_new_original_post_saves_a_draft_and_its_page_shows_it(world, lyon_edito
     assert GOOD in page and "Brouillon" in page and "Créé" in page
 
 
+@pytest.mark.parametrize("path", [
+    "/posts?territory_id=99999999999&campaign_id=99999999999",
+    "/posts/new?campaign=99999999999",
+])
+def test_ids_beyond_the_databases_integers_are_ignored_not_a_500(lyon_editor, path):
+    answer = lyon_editor.get(path)
+    assert answer.status_code == 200 and answer.mimetype == "text/html"
+
+
+def test_a_withdrawn_campaign_cannot_be_adapted_any_more(world, campaign, lyon_editor):
+    assert lyon_editor.get(f"/posts/new?campaign={campaign}").status_code == 200
+    assert world["desk"].post(f"/api/campaigns/{campaign}/withdraw").status_code == 200
+    answer = lyon_editor.get(f"/posts/new?campaign={campaign}")
+    assert answer.status_code == 404 and answer.mimetype == "text/html"
+
+
 def test_choosing_where_to_start_lists_campaigns_and_templates(world, campaign, lyon_editor):
     page = _page(lyon_editor.get("/posts/new"))
     assert f"/posts/new?campaign={campaign}" in page
@@ -156,6 +173,33 @@ def test_submitting_with_a_violation_shows_the_report_and_keeps_the_draft(world,
     with uow() as unit:
         saved = unit.session.query(Post).filter_by(text=bad).one()
         assert saved.status == PostStatus.DRAFT
+
+
+def test_after_a_refused_submission_the_form_edits_the_saved_draft(world, lyon_editor, uow):
+    """The refused submission saved a draft: fixing it and sending again makes no second post."""
+    bad = "Portes ouvertes à Ici ! C'est gratuit #Relais"
+    refused = _new(lyon_editor, world["lyon"], action="submit", text=bad,
+                   **{"slot-details": "C'est gratuit #Relais"})
+    assert refused.status_code == 422
+    with uow() as unit:
+        draft = unit.session.query(Post).filter_by(text=bad).one()
+        draft_id, version = draft.id, draft.version
+    found = re.search(r'<form method="post" id="post-form"[^>]*\saction="([^"]+)"', _page(refused))
+    assert found is not None and found.group(1) == f"/posts/{draft_id}/edit"
+    again = lyon_editor.post(found.group(1), data={
+        "text": GOOD, "lon": "4.85", "lat": "45.75", "audience_radius_km": "5",
+        "publish_at": "2031-05-01T10:00", "action": "submit", "version": str(version), **SLOTS})
+    assert again.status_code == 303, _page(again)
+    assert _post_id(again) == draft_id
+    with uow() as unit:
+        assert unit.session.query(Post).count() == 1
+        assert unit.session.get(Post, draft_id).status == PostStatus.SUBMITTED
+
+
+def test_a_new_post_form_posts_to_its_own_address(world, lyon_editor):
+    page = _page(lyon_editor.get("/posts/new?template=portes-ouvertes"))
+    form = re.search(r'<form method="post" id="post-form"[^>]*>', page)
+    assert form is not None and "action=" not in form.group(0)
 
 
 def test_submitting_a_good_post_sends_it_to_the_desk(world, lyon_editor, uow):
@@ -249,6 +293,20 @@ def test_post_page_shows_history_comments_and_requested_changes(world, drafts, l
     for label in ("Créé", "Soumis à la relecture", "Modifications demandées", "Commenté"):
         assert label in page
     assert 'id="edit-post"' in page and 'id="resubmit-post"' in page
+
+
+def test_post_page_names_relais_for_its_own_steps_and_no_dash_without_place(world, drafts,
+                                                                            lyon_editor, uow):
+    """Steps nobody did by hand (the worker's) are Relais's, in the page's words, not "system"."""
+    post = drafts["a"]
+    with uow() as unit:  # as the worker records a publication: no acting person
+        audit.record(unit.session, None, "post.published", "post", post["id"], {})
+        unit.commit()
+    page = _page(lyon_editor.get(f"/posts/{post['id']}"))
+    history = page.split('id="history"', 1)[1].split("</ol>", 1)[0]
+    assert '<span class="small muted">Relais</span>' in history
+    assert "system" not in history
+    assert "<p>longitude 4.85000, latitude 45.75000" in page  # no place name: no leading dash
 
 
 def test_editing_then_resubmitting_after_requested_changes(world, drafts, lyon_editor, uow):

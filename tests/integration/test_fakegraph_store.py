@@ -68,6 +68,7 @@ def test_permalink_opens_an_html_page_showing_the_post(store):
     assert "Portes ouvertes &lt;samedi&gt; &amp; dimanche" in page.text
     assert "100000000000901" in page.text
     assert "<time datetime=" in page.text
+    assert "(heure de Paris, " in page.text and " UTC)</time>" in page.text
 
 
 def test_permalink_still_opens_after_a_restart(store):
