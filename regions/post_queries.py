@@ -12,14 +12,29 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, literal_column, or_, select, tuple_, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Double,
+    Row,
+    Select,
+    Text,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from editorial.errors import N_
 from regions.actors import Actor
 from regions.audit import events_for
+from regions.db import read_later
 from regions.errors import InvalidInput
-from regions.models import Campaign, Post, PostStatus, User
+from regions.models import Campaign, Post, PostStatus, TemplateRecord, TemplateVersion, User
 from regions.posts import PUBLIC_STATES
 from regions.teams import descendants_of
 
@@ -38,6 +53,12 @@ BOX_MAX_CELLS = 64
 BOX_MIN_SHARE = 1 / 8
 MERCATOR_MAX_LAT = 85.0511  # degrees: beyond, Web Mercator has no cells
 _CELL_MARGIN = 1e-6  # of a cell: a box edge this close to a cell's is given both cells
+# Posts by territory and state, newest first: one backward scan of an index on (territory, id),
+# (state, id) or (territory, state, id) per territory and state asked for and seen, each
+# stopping at a page, whatever the number of newer posts left out (decision 0040). Beyond
+# MERGE_MAX_SCANS scans, reading a page from each costs more than the planner's own choice.
+MERGE_MAX_SCANS = 16
+MAX_ID = 2**31 - 1  # posts.id is an integer
 
 
 @dataclass
@@ -93,29 +114,32 @@ def visible(actor: Actor) -> ColumnElement[bool]:
     return or_(Post.territory_id.in_(actor.territory_ids or {0}), Post.status.in_(PUBLIC_STATES))
 
 
-def _filtered(session: Session, actor: Actor, filters: PostFilters) -> Any:
-    query = select(Post).where(visible(actor))
+def _conditions(session: Session, actor: Actor, filters: PostFilters,
+                scope: frozenset[int] | None = None) -> list[ColumnElement[bool]]:
+    """What the filters and the actor's visibility ask of a post, as SQL conditions."""
+    conditions = [visible(actor)]
     if filters.territory_id is not None:
-        scope = descendants_of(session, {filters.territory_id}) or {0}
-        query = query.where(Post.territory_id.in_(scope))
+        if scope is None:
+            scope = descendants_of(session, {filters.territory_id})
+        conditions.append(Post.territory_id.in_(scope or {0}))
     if filters.statuses:
-        query = query.where(Post.status.in_(filters.statuses))
+        conditions.append(Post.status.in_(filters.statuses))
     for column, value in ((Post.campaign_id, filters.campaign_id),
                           (Post.author_id, filters.author_id)):
         if value is not None:
-            query = query.where(column == value)
+            conditions.append(column == value)
     if filters.publish_from is not None:
-        query = query.where(Post.publish_at >= filters.publish_from)
+        conditions.append(Post.publish_at >= filters.publish_from)
     if filters.publish_to is not None:
-        query = query.where(Post.publish_at < filters.publish_to)
+        conditions.append(Post.publish_at < filters.publish_to)
     if filters.bbox is not None:
         west, south, east, north = filters.bbox
         envelope = func.ST_MakeEnvelope(west, south, east, north, 4326)
-        query = query.where(func.ST_Intersects(Post.geom, envelope))
+        conditions.append(func.ST_Intersects(Post.geom, envelope))
     if filters.text:
         escaped = filters.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Post.text.ilike(f"%{escaped}%"))
-    return query
+        conditions.append(Post.text.ilike(f"%{escaped}%"))
+    return conditions
 
 
 def _cell_span(low: float, high: float) -> tuple[range, float]:
@@ -157,39 +181,171 @@ def _cell(coordinate: Any) -> ColumnElement[int]:
 _CELL_X, _CELL_Y = _cell(func.ST_X), _cell(func.ST_Y)
 
 
-def _by_cells(query: Any, bbox: tuple[float, float, float, float],
-              cells: list[tuple[int, int]], limit: int) -> Any:
-    """``query`` in the box as one index scan per cell, newest first, merged: a page's posts.
+def _by_cells(conditions: list[ColumnElement[bool]], bbox: tuple[float, float, float, float],
+              cells: list[tuple[int, int]], limit: int) -> ColumnElement[bool]:
+    """Posts in the box as one index scan per cell, newest first, merged: a page's posts.
 
     The box is tested on the point's coordinates (what ``ST_Intersects`` says of a point), so
     that the planner has no other index to mix in and each scan stops once it has given its
     part of the page.
     """
     west, south, east, north = bbox
-    scan = query.with_only_columns(Post.id).where(
-        Post.geom_3857.is_not(None), func.ST_X(Post.geom).between(west, east),
+    scan = select(Post.id).where(
+        *conditions, Post.geom_3857.is_not(None), func.ST_X(Post.geom).between(west, east),
         func.ST_Y(Post.geom).between(south, north)).order_by(Post.id.desc())
     ids = union_all(*(scan.where(_CELL_X == x, _CELL_Y == y) for x, y in cells)).subquery()
-    return select(Post).where(Post.id.in_(
-        select(ids.c.id).order_by(ids.c.id.desc()).limit(limit)))
+    return Post.id.in_(select(ids.c.id).order_by(ids.c.id.desc()).limit(limit))
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """Posts of one territory, of one state, or both (None: any), but none of ``not_in``."""
+
+    territory_id: int | None = None
+    status: PostStatus | None = None
+    not_in: frozenset[int] = frozenset()
+
+    def newest(self, before: int | None, limit: int) -> Select[Any]:
+        """The ids of the scan's newest ``limit`` posts older than ``before``.
+
+        Written as the range of an index on (territory, state, id) it reads, backwards: keys
+        ``(v…, 1)`` to ``(v…, before - 1)``, ordered by the key. Only that index gives this
+        order, so the planner reads it from ``before`` down, a page and no more. An equality
+        (``status = 'published'``) would let it walk the primary key instead, which it thinks
+        cheaper for a common value, not knowing that the newest posts may all lack it.
+        """
+        keys = [column for column, value in ((Post.territory_id, self.territory_id),
+                                             (Post.status, self.status)) if value is not None]
+        values = [value for value in (self.territory_id, self.status) if value is not None]
+        last = before - 1 if before is not None else MAX_ID
+        query = select(Post.id).where(
+            tuple_(*keys, Post.id).between(tuple_(*values, 1), tuple_(*values, last)))
+        if self.not_in:
+            query = query.where(Post.territory_id.not_in(sorted(self.not_in)))
+        return query.order_by(*(key.desc() for key in keys), Post.id.desc()).limit(limit)
+
+
+def _scans(actor: Actor, scope: frozenset[int] | None,
+           statuses: list[PostStatus]) -> list[_Scan]:
+    """Disjoint scans whose posts are those of ``scope`` and ``statuses`` the actor may see.
+
+    None of them reads a post the actor may not see: an editor's scans are its territories'
+    posts and the public posts of the others (its own left out, which its own scans give).
+    """
+    own, public = actor.territory_ids, sorted(PUBLIC_STATES)
+    territories: list[int | None] = [*sorted(scope)] if scope is not None else [None]
+    states: list[PostStatus | None] = [*sorted(set(statuses))] or [None]
+    scans: list[_Scan] = []
+    for territory in territories:
+        for status in states:
+            if actor.is_central or status in PUBLIC_STATES or territory in own:
+                scans.append(_Scan(territory, status))
+            elif territory is not None:  # another territory's: its public posts only
+                scans += [_Scan(territory, state) for state in public if status is None]
+            elif status is not None:  # a state not public: in the actor's territories only
+                scans += [_Scan(mine, status) for mine in sorted(own)]
+            else:
+                scans += [_Scan(mine) for mine in sorted(own)]
+                scans += [_Scan(None, state, own) for state in public]
+    return scans
+
+
+def _page_conditions(session: Session, actor: Actor, filters: PostFilters, *, limit: int,
+                     cursor: str | None,
+                     scope: frozenset[int] | None) -> list[ColumnElement[bool]] | None:
+    """What a page's posts are, newest first (the caller orders and limits); None: no post.
+
+    A list by territory and state only is read as disjoint scans (``_scans``) of at most a
+    page each, a box alone cell by cell (``box_cells``): either way a page or a few, whatever
+    the number of newer posts the filters leave out (decisions 0033, 0040). Other filters have
+    indexes of their own, which the planner weighs.
+    """
+    before = decode_cursor(cursor, _row_id)[0] if cursor else None
+    older = [Post.id < before] if before is not None else []
+    others = replace(filters, bbox=None)
+    if filters.bbox is not None:
+        # Another filter may keep few of a cell's posts: then its own index (or GiST) reads fewer.
+        cells = box_cells(filters.bbox) if others == PostFilters() else None
+        if cells:
+            return [_by_cells([visible(actor), *older], filters.bbox, cells, limit)]
+    elif others == PostFilters(territory_id=filters.territory_id, statuses=filters.statuses):
+        if filters.territory_id is not None and scope is None:
+            scope = descendants_of(session, {filters.territory_id})
+        scans = _scans(actor, scope if filters.territory_id is not None else None,
+                       filters.statuses)
+        if not scans:
+            return None
+        if scans == [_Scan()]:  # every post: the primary key, backwards
+            return older
+        if len(scans) == 1:
+            return [Post.id.in_(scans[0].newest(before, limit))]
+        if len(scans) <= MERGE_MAX_SCANS:
+            ids = union_all(*(scan.newest(before, limit) for scan in scans)).subquery()
+            return [Post.id.in_(select(ids.c.id).order_by(ids.c.id.desc()).limit(limit))]
+    return [*_conditions(session, actor, filters, scope), *older]
 
 
 def list_posts(session: Session, actor: Actor, filters: PostFilters, *, limit: int,
-               cursor: str | None) -> tuple[list[Post], str | None]:
-    """Newest first, one page, and the cursor of the next page (None at the end)."""
-    others = replace(filters, bbox=None)
-    # Another filter may keep few of a cell's posts: then its own index (or GiST) reads fewer.
-    cells = box_cells(filters.bbox) if filters.bbox and others == PostFilters() else None
-    query = _filtered(session, actor, others if cells else filters)
-    if cursor:
-        (last_id,) = decode_cursor(cursor, _row_id)
-        query = query.where(Post.id < last_id)
-    if cells and filters.bbox is not None:
-        query = _by_cells(query, filters.bbox, cells, limit + 1)
-    posts = list(session.scalars(query.order_by(Post.id.desc()).limit(limit + 1)))
-    more = len(posts) > limit
-    posts = posts[:limit]
-    return posts, encode_cursor([posts[-1].id]) if more and posts else None
+               cursor: str | None,
+               scope: frozenset[int] | None = None) -> tuple[list[Post], str | None]:
+    """Newest first, one page, and the cursor of the next page (None at the end).
+
+    ``scope``: the filter's territory and its descendants, when already read (``scope_later``).
+    """
+    conditions = _page_conditions(session, actor, filters, limit=limit + 1, cursor=cursor,
+                                  scope=scope)
+    if conditions is None:
+        return [], None
+    posts = list(session.scalars(
+        select(Post).where(*conditions).order_by(Post.id.desc()).limit(limit + 1)))
+    return posts[:limit], encode_cursor([posts[limit - 1].id]) if len(posts) > limit else None
+
+
+# A post as the list shows it, in plain values: the geotag as coordinates, the template as its
+# key and version number, the JSON columns as their JSON text (sent on as they are).
+ROW_COLUMNS = (
+    Post.id, Post.territory_id, Post.author_id, Post.campaign_id, Post.text,
+    cast(Post.slot_values, Text).label("slot_values"), cast(Post.media, Text).label("media"),
+    Post.link, Post.place_name, Post.publish_at, cast(Post.report, Text).label("report"),
+    Post.has_warnings, Post.facebook_post_id, Post.permalink, Post.published_at,
+    Post.failure_reason, Post.created_at, Post.updated_at, Post.version, Post.status,
+    TemplateRecord.key.label("template_key"), TemplateVersion.number.label("template_number"),
+    func.ST_X(Post.geom).label("lon"), func.ST_Y(Post.geom).label("lat"),
+    cast(Post.audience_radius_km, Double).label("radius_km"), Post.audience_area_ids)
+
+
+def list_post_rows(session: Session, actor: Actor, filters: PostFilters, *, limit: int,
+                   cursor: str | None,
+                   scope: frozenset[int] | None = None) -> tuple[list[Row[Any]], str | None]:
+    """``list_posts`` as rows of ROW_COLUMNS, with their templates, in one query."""
+    conditions = _page_conditions(session, actor, filters, limit=limit + 1, cursor=cursor,
+                                  scope=scope)
+    if conditions is None:
+        return [], None
+    rows = list(session.execute(
+        select(*ROW_COLUMNS).select_from(Post)
+        .join(TemplateVersion, TemplateVersion.id == Post.template_version_id)
+        .join(TemplateRecord, TemplateRecord.id == TemplateVersion.template_id)
+        .where(*conditions).order_by(Post.id.desc()).limit(limit + 1)))
+    return rows[:limit], encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None
+
+
+# The filter's territory and its descendants, in driver SQL so that it rides with the token's
+# read (``regions.db.read_later``); through the parent index, as ``regions.actors.SCOPE_SQL``.
+_SCOPE_OF_TERRITORY = (
+    "WITH RECURSIVE tree(id) AS (SELECT t.id FROM territories t WHERE t.id = %(territory_id)s "
+    "UNION SELECT c.id FROM tree CROSS JOIN LATERAL "
+    "(SELECT k.id FROM territories k WHERE k.parent_id = tree.id OFFSET 0) c) "
+    "SELECT id FROM tree")
+
+
+def scope_later(session: Session,
+                territory_id: int | None) -> Callable[[], frozenset[int] | None]:
+    """``descendants_of`` one territory (None without one), read with the session's next read."""
+    if territory_id is None:
+        return lambda: None
+    rows = read_later(session, _SCOPE_OF_TERRITORY, {"territory_id": territory_id})
+    return lambda: frozenset(row[0] for row in rows())
 
 
 def review_queue(session: Session, actor: Actor, *, limit: int, cursor: str | None,
@@ -198,8 +354,8 @@ def review_queue(session: Session, actor: Actor, *, limit: int, cursor: str | No
     deadline = func.coalesce(Campaign.adapt_deadline, FAR_FUTURE)
     publish = func.coalesce(Post.publish_at, FAR_FUTURE)
     query = (
-        _filtered(session, actor, PostFilters(territory_id=territory_id,
-                                              statuses=list(QUEUE_STATES)))
+        select(Post).where(*_conditions(session, actor, PostFilters(
+            territory_id=territory_id, statuses=list(QUEUE_STATES))))
         .outerjoin(Campaign, Campaign.id == Post.campaign_id)
         .add_columns(deadline, publish)
         .order_by(deadline, publish, Post.id)

@@ -89,7 +89,11 @@ class Post(Base):
 
     __tablename__ = "posts"
     __table_args__ = (
+        # Lists newest first by territory, by state, or both: one backward scan per territory
+        # and state asked for, merged (regions.post_queries, decision 0040).
         Index("ix_posts_territory_status", "territory_id", "status", "id"),
+        Index("ix_posts_territory_newest", "territory_id", "id"),
+        Index("ix_posts_status_newest", "status", "id"),
         Index("ix_posts_status_publish_at", "status", "publish_at"),
         Index("ix_posts_text_trgm", "text", postgresql_using="gin",
               postgresql_ops={"text": "gin_trgm_ops"}),

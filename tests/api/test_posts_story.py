@@ -356,3 +356,38 @@ def test_other_regions_see_a_published_post_but_not_its_review(world, drafts, uo
     assert outsider.get(f"/api/posts/{drafts['b']['id']}/comments").status_code == 403
     assert outsider.get(f"/api/posts/{drafts['b']['id']}/audit").status_code == 403
     assert world["ed_marseille"].get(f"/api/posts/{drafts['b']['id']}/audit").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["desk", "ed_lyon"])
+def test_a_list_by_territory_and_states_walks_what_the_caller_sees_newest_first(
+        world, drafts, uow, who):
+    """Lists read scan by scan (territory, state) page through exactly what a plain query finds."""
+    from sqlalchemy import select
+
+    from regions.models import Post, PostStatus
+
+    with uow() as unit:
+        unit.session.get(Post, drafts["b"]["id"]).status = PostStatus.PUBLISHED
+        unit.commit()
+        lyon = world["lyon"]
+        rows = unit.session.execute(select(Post.id, Post.territory_id, Post.status)
+                                    .order_by(Post.id.desc())).all()
+    visible = [row for row in rows if who == "desk" or row.territory_id == lyon
+               or row.status == PostStatus.PUBLISHED]
+    cases = {"status=draft,published": [r.id for r in visible if r.status in {
+                 PostStatus.DRAFT, PostStatus.PUBLISHED}],
+             f"territory_id={world['marseille']}": [
+                 r.id for r in visible if r.territory_id == world["marseille"]],
+             f"territory_id={lyon}&status=draft": [
+                 r.id for r in visible if r.territory_id == lyon and r.status == PostStatus.DRAFT]}
+    for query, expected in cases.items():
+        seen, cursor = [], None
+        while True:
+            page = world[who].get(f"/api/posts?limit=1&{query}"
+                                  + (f"&cursor={cursor}" if cursor else "")).json
+            seen += [p["id"] for p in page["items"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        assert seen == expected, query
+    assert drafts["b"]["id"] in cases[f"territory_id={world['marseille']}"]

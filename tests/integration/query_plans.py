@@ -75,6 +75,23 @@ def rows_read_from_posts(session: Session, run: Callable[[], Any]) -> int:
         for statement, parameters in statements if statement.lstrip().upper().startswith("SELECT"))
 
 
+def rows_examined_in_posts(session: Session, run: Callable[[], Any]) -> int:
+    """Run ``run``; the rows of ``posts`` its SELECTs looked at, kept or filtered out."""
+    def examined(plan: dict[str, Any]) -> int:
+        own = 0
+        if plan.get("Relation Name") == "posts":
+            own = (plan.get("Actual Rows", 0) + plan.get("Rows Removed by Filter", 0)
+                   + plan.get("Rows Removed by Index Recheck", 0)) * plan.get("Actual Loops", 1)
+        return int(own) + sum(examined(child) for child in plan.get("Plans", []))
+
+    with captured(session) as statements:
+        run()
+    return sum(examined(session.connection().exec_driver_sql(
+        f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}", parameters).scalar()[0]["Plan"])
+        for statement, parameters in statements
+        if statement.lstrip().upper().startswith("SELECT") and "posts" in statement)
+
+
 def workloads(session: Session) -> dict[str, Callable[[], Any]]:
     """The reads the growth benchmark times, as the desk runs them, by name."""
     desk = accounts.load_actor(session.scalars(
@@ -90,6 +107,10 @@ def workloads(session: Session) -> dict[str, Callable[[], Any]]:
     return {
         "list by territory": listing(territory_id=territory),
         "list by status": listing(statuses=[PostStatus.SUBMITTED]),
+        "list by published status": listing(statuses=[PostStatus.PUBLISHED]),
+        "list by two states": listing(statuses=[PostStatus.SUBMITTED, PostStatus.FAILED]),
+        "list by territory and status": listing(territory_id=territory,
+                                                statuses=[PostStatus.PUBLISHED]),
         "list by text": listing(text="Quimper"),
         "list by bbox": listing(bbox=LYON_BOX),
         "list by wide bbox": listing(bbox=AROUND_LYON),

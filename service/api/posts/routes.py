@@ -10,7 +10,7 @@ from flask.views import MethodView
 from regions import post_queries, posts, review
 from regions.actors import DESK_ROLES
 from regions.geotags import require_territory
-from regions.models import PostStatus
+from regions.models import Post, PostStatus
 from regions.post_queries import PostFilters
 from service.api.common import Blueprint, json_response
 from service.api.posts import views
@@ -84,11 +84,19 @@ class Posts(MethodView):
             publish_from=args.get("publish_from"), publish_to=args.get("publish_to"),
             bbox=tuple(args["bbox"]) if "bbox" in args else None, text=args.get("q"))
         with reading() as uow:  # nothing is written: one connection, no transaction
+            # The territory's descendants ride with the token's read: one round trip for both.
+            scope = post_queries.scope_later(uow.session, filters.territory_id)
             actor = current_actor(uow)
-            items, cursor = post_queries.list_posts(uow.session, actor, filters,
-                                                    limit=args["limit"], cursor=args.get("cursor"))
+            rows, cursor = post_queries.list_post_rows(
+                uow.session, actor, filters, limit=args["limit"], cursor=args.get("cursor"),
+                scope=scope())
+            waiting = [Post(id=row.id, status=row.status) for row in rows
+                       if row.status == PostStatus.SUBMITTED]  # what approval_refused reads
+            refused = review.approval_refused(uow.session, actor, waiting)
             # Plain values already, as PostPageSchema documents them (no conflicts here).
-            return json_response(_page(uow, items, actor, cursor))
+            return json_response({"items": views.list_items(
+                rows, actor, lead_can_approve=settings().regional_lead_can_approve,
+                refused=refused), "next_cursor": cursor})
 
     @blp.arguments(PostCreateArgs)
     @blp.response(201, PostSchema)
