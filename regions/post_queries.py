@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from editorial.errors import N_
-from regions.actors import Actor
+from regions.actors import MAX_TERRITORY_DEPTH, Actor
 from regions.audit import events_for
 from regions.db import read_later
 from regions.errors import InvalidInput
@@ -333,9 +333,11 @@ def list_post_rows(session: Session, actor: Actor, filters: PostFilters, *, limi
 # The filter's territory and its descendants, in driver SQL so that it rides with the token's
 # read (``regions.db.read_later``); through the parent index, as ``regions.actors.SCOPE_SQL``.
 _SCOPE_OF_TERRITORY = (
-    "WITH RECURSIVE tree(id) AS (SELECT t.id FROM territories t WHERE t.id = %(territory_id)s "
-    "UNION SELECT c.id FROM tree CROSS JOIN LATERAL "
-    "(SELECT k.id FROM territories k WHERE k.parent_id = tree.id OFFSET 0) c) "
+    "WITH RECURSIVE tree(id, depth) AS (SELECT t.id, 0 FROM territories t "
+    "WHERE t.id = %(territory_id)s "
+    "UNION ALL SELECT c.id, tree.depth + 1 FROM tree CROSS JOIN LATERAL "
+    "(SELECT k.id FROM territories k WHERE k.parent_id = tree.id OFFSET 0) c "
+    f"WHERE tree.depth < {MAX_TERRITORY_DEPTH}) "
     "SELECT id FROM tree")
 
 

@@ -10,7 +10,7 @@ import json
 
 from sqlalchemy import text
 
-from regions.actors import SCOPE_SQL
+from regions.actors import MAX_TERRITORY_DEPTH, SCOPE_SQL
 
 
 def _plan_nodes(plan: dict) -> list[dict]:
@@ -45,3 +45,29 @@ def test_the_scope_walks_down_the_parent_index_without_scanning_every_territory(
 
     assert scanned and all(node["Node Type"] != "Seq Scan" for node in scanned), json.dumps(plan)
     assert len(ids) == children + 1 == 31  # the département and its thirty communes
+
+
+def test_the_scope_is_whole_with_overlapping_memberships_and_ends_on_a_cycle(connection):
+    """Member of a territory and of its parent: each territory once in the actor's scope; a
+    cycle written straight into the database (moves refuse them) ends at the depth bound."""
+    ids = {slug: connection.execute(text(
+        "INSERT INTO territories (slug, name) VALUES (:slug, :slug) RETURNING id"),
+        {"slug": slug}).scalar_one() for slug in ("top", "middle", "leaf", "loop-a", "loop-b")}
+    for child, parent in (("middle", "top"), ("leaf", "middle"), ("loop-a", "loop-b"),
+                          ("loop-b", "loop-a")):
+        connection.execute(text("UPDATE territories SET parent_id = :p WHERE id = :c"),
+                           {"p": ids[parent], "c": ids[child]})
+    user = connection.execute(text(
+        "INSERT INTO users (email, display_name, role) "
+        "VALUES ('overlap@example.test', 'Overlap', 'regional_editor') RETURNING id")).scalar_one()
+    for slug in ("top", "middle", "loop-a"):
+        connection.execute(text(
+            "INSERT INTO memberships (user_id, territory_id, role) "
+            "VALUES (:user, :territory, 'regional_editor')"),
+            {"user": user, "territory": ids[slug]})
+
+    scope = connection.execute(text(f"SELECT {SCOPE_SQL} FROM users WHERE users.id = :user"),
+                               {"user": user}).scalar_one()
+
+    assert set(scope) == {ids[s] for s in ("top", "middle", "leaf", "loop-a", "loop-b")}
+    assert len(scope) <= 2 * (MAX_TERRITORY_DEPTH + 1) + 3  # the loop read to the bound only
