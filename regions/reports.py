@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from editorial import Report, Violation, render_message
+from editorial import Report, Violation, render_messages
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _plain(value: object) -> Any:
-    if isinstance(value, str | int | float | bool) or value is None:
+    if type(value) in _SCALARS or isinstance(value, str | int | float | bool):
         return value
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
@@ -20,7 +23,7 @@ def _plain(value: object) -> Any:
 
 def violation_to_dict(violation: Violation) -> dict[str, Any]:
     """One violation: which rule, where in the text, why, and how to fix it, in fr and en."""
-    french, english = render_message(violation, "fr"), render_message(violation, "en")
+    french, english = render_messages(violation)
     fix = violation.fix
     return {
         "rule_id": violation.rule_id,

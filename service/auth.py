@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from regions import accounts, web_sessions
 from regions.actors import Actor
-from regions.db import UnitOfWork
+from regions.db import Reading, UnitOfWork
 from regions.errors import AuthenticationFailed, AuthenticationRequired
 from service import ambassador_gate
 from service.runtime import reading
@@ -29,7 +29,7 @@ def _bearer_token() -> str | None:
     return value.strip()
 
 
-def _resolve_actor(uow: UnitOfWork) -> Actor:
+def _resolve_actor(uow: UnitOfWork | Reading) -> Actor:
     token = _bearer_token()
     if token is not None:
         return accounts.actor_for_token(uow, token)
@@ -47,10 +47,11 @@ def _resolve_actor(uow: UnitOfWork) -> Actor:
     return actor
 
 
-def current_actor(uow: UnitOfWork | None = None) -> Actor:
+def current_actor(uow: UnitOfWork | Reading | None = None) -> Actor:
     """The authenticated actor of this request; raises 401 if there is none.
 
-    A read-only route may pass its own ``reading()`` unit: one pool checkout per request.
+    A read-only route may pass its own ``reading()`` or ``driver_reading()`` unit: one pool
+    checkout per request.
     """
     actor: Actor | None = g.get("actor")
     if actor is None:
