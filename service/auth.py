@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import g, request, session
+from flask import Flask, Request, g, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
 from regions import accounts, web_sessions
@@ -17,6 +18,20 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # The signed cookie holds the secret of a server-side session (regions.web_sessions): the
 # database says whether it is still live, so logging out really ends it.
 SESSION_SECRET_KEY = "sid"
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with no signer built for a request without the cookie.
+
+    API clients send a bearer token and no cookie: Flask would build the cookie's signer (key
+    derivation, serializer check) on each of their requests to find nothing to verify.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """An empty session when there is no cookie (as Flask's); else Flask's own."""
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def _bearer_token() -> str | None:
