@@ -6,11 +6,12 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
+import psycopg
 from psycopg.pq import TransactionStatus
 from sqlalchemy import MetaData, create_engine
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.sql import ClauseElement
 
@@ -94,7 +95,10 @@ def read(source: Session | Reading, sql: str, params: Mapping[str, Any], *,
     """
     this = _QueuedRead(sql, params, one_row)
     if isinstance(source, Reading):
-        _send(source.driver, [this, *source.take_queued()])
+        try:
+            _send(source.driver, [this, *source.take_queued()])
+        except psycopg.Error as error:  # as SQLAlchemy raises it (a lost server is a 503)
+            raise DBAPIError.instance(sql, dict(params), error, psycopg.Error) from error
     else:
         queued: list[_QueuedRead] = source.info.pop(_QUEUED, [])
         if not queued:
@@ -270,7 +274,12 @@ class Reading:
             self._session.close()
         if self._pooled is not None:
             driver = self._pooled.driver_connection
-            if not driver.closed and driver.info.transaction_status == TransactionStatus.IDLE:
+            if driver.closed or driver.broken:
+                # The server went away (a restart, say): as SQLAlchemy does on a disconnect,
+                # every connection of the pool made before now is renewed at its next checkout,
+                # so one request answers 503, not one per pooled connection.
+                self._engine.pool._invalidate(self._pooled, exc)  # type: ignore[union-attr]
+            elif driver.info.transaction_status == TransactionStatus.IDLE:
                 driver.autocommit = False  # as the pool's other users expect it
             self._pooled.close()  # back to the pool (which rolls back whatever is left)
 

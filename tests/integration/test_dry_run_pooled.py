@@ -110,3 +110,14 @@ def test_the_connection_goes_back_to_the_pool_out_of_autocommit(world):
 def _tokens(client, headers):
     me = client.get("/api/me", headers=headers).json
     return [t["id"] for t in client.get(f"/api/users/{me['id']}/tokens", headers=headers).json]
+
+
+def test_a_connection_lost_with_the_server_is_a_503_then_renewed(world):
+    _one, other, headers, engine = world
+    assert other.post(VALIDATE, json=DRAFT, headers=headers["contributor"]).status_code == 200
+    with engine.connect() as conn:  # what a database restart does to the pool's connections
+        conn.exec_driver_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    lost = other.post(VALIDATE, json=DRAFT, headers=headers["contributor"])
+    assert (lost.status_code, lost.json["code"]) == (503, "database.unavailable")
+    assert other.post(VALIDATE, json=DRAFT, headers=headers["contributor"]).status_code == 200
