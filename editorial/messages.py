@@ -390,6 +390,17 @@ _RENDERED: dict[Hashable, tuple[RenderedMessage, RenderedMessage]] = {}
 RENDERED_LIMIT = 4096  # distinct (code, parameters) pairs: the memo is cleared when full
 
 
+def params_key(params: Mapping[str, object]) -> Hashable | None:
+    """A key of a violation's parameters that tells apart what shows differently, or None.
+
+    None when a parameter is of a kind no key is made for (a dict, say).
+    """
+    frozen = tuple([(name, _frozen(value)) for name, value in params.items()])
+    if any(value is _UNKEYED for _name, value in frozen):
+        return None
+    return frozen
+
+
 def render_messages(violation: Violation) -> tuple[RenderedMessage, RenderedMessage]:
     """The message and hint for ``violation`` in French and in English.
 
@@ -397,8 +408,8 @@ def render_messages(violation: Violation) -> tuple[RenderedMessage, RenderedMess
     screens show the same few again and again (a missing hashtag, a space before "!"): each
     is rendered once per process, then read from a bounded memo.
     """
-    frozen = tuple([(name, _frozen(value)) for name, value in violation.params.items()])
-    if any(value is _UNKEYED for _name, value in frozen):
+    frozen = params_key(violation.params)
+    if frozen is None:
         return _render(violation, english=False), _render(violation, english=True)
     key = (violation.code, frozen)
     found = _RENDERED.get(key)
