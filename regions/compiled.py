@@ -177,7 +177,8 @@ def _charter_data(source: Session | Reading, charter: CharterRef | None
                   ) -> dict[str, Any] | None:
     if charter is None:
         return None
-    return _session(source).scalar(select(CharterVersion.data).where(CharterVersion.id == charter.id))
+    return _session(source).scalar(
+        select(CharterVersion.data).where(CharterVersion.id == charter.id))
 
 
 def _compile(template_data: dict[str, Any], charter_data: dict[str, Any] | None
