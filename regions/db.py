@@ -261,7 +261,12 @@ class Reading:
             self._pooled = self._engine.raw_connection()
             # Autocommit: a read alone is its own transaction, no BEGIN/ROLLBACK round trips.
             # Set while the connection is idle, it is a flag of the client only.
-            self._pooled.driver_connection.autocommit = True
+            try:
+                self._pooled.driver_connection.autocommit = True
+            except psycopg.Error as error:  # a connection the pool did not know was lost
+                self._pooled.invalidate()
+                self._pooled.close()
+                raise DBAPIError.instance(None, None, error, psycopg.Error) from error
         return self
 
     def __exit__(
@@ -281,6 +286,8 @@ class Reading:
                 self._engine.pool._invalidate(self._pooled, exc)  # type: ignore[union-attr]
             elif driver.info.transaction_status == TransactionStatus.IDLE:
                 driver.autocommit = False  # as the pool's other users expect it
+            else:  # stopped mid-query: never hand the pool a connection left in autocommit
+                self._pooled.invalidate()
             self._pooled.close()  # back to the pool (which rolls back whatever is left)
 
     @property
