@@ -13,7 +13,7 @@ from editorial.body import parse_body, render
 from editorial.compiler import RULE_TYPES, CompiledTemplate, compile_template
 from editorial.engine import autofix, validate
 from editorial.errors import CharterInvalid, EditorialError, Problem, TemplateInvalid
-from editorial.messages import RenderedMessage, render_message
+from editorial.messages import RenderedMessage, params_key, render_message, render_messages
 from editorial.model import (
     NETWORK_MAX_LENGTH,
     Charter,
@@ -79,7 +79,9 @@ __all__ = [
     "compile_template",
     "count_graphemes",
     "next_version",
+    "params_key",
     "render_message",
+    "render_messages",
     "render_template",
     "template_from_dict",
     "template_to_dict",

@@ -8,7 +8,7 @@ French entries are written with plain spaces for readability and get their no-br
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -368,9 +368,65 @@ def _params(violation: Violation, lang: str) -> _Params:
     return params
 
 
+def _frozen(value: object) -> Hashable:
+    """``value`` as a key that tells apart what renders differently; ``_UNKEYED`` if it can't.
+
+    The type is part of the key: ``True``, ``1`` and ``1.0`` are equal in Python but show as
+    "True", "1" and "1". A float keys by its text (``-0.0`` and ``0.0`` are equal too).
+    """
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return (kind, value)
+    if kind is float:
+        return (kind, repr(value))
+    if kind is list or kind is tuple:
+        items = tuple(_frozen(item) for item in value)  # type: ignore[attr-defined]
+        return _UNKEYED if _UNKEYED in items else (tuple, items)
+    return _UNKEYED
+
+
+_UNKEYED = object()  # a parameter of another kind (a dict, say): not cached
+_RENDERED: dict[Hashable, tuple[RenderedMessage, RenderedMessage]] = {}
+RENDERED_LIMIT = 4096  # distinct (code, parameters) pairs: the memo is cleared when full
+
+
+def params_key(params: Mapping[str, object]) -> Hashable | None:
+    """A key of a violation's parameters that tells apart what shows differently, or None.
+
+    None when a parameter is of a kind no key is made for (a dict, say).
+    """
+    frozen = tuple([(name, _frozen(value)) for name, value in params.items()])
+    if any(value is _UNKEYED for _name, value in frozen):
+        return None
+    return frozen
+
+
+def render_messages(violation: Violation) -> tuple[RenderedMessage, RenderedMessage]:
+    """The message and hint for ``violation`` in French and in English.
+
+    What a violation shows depends on its code and parameters only, and dry runs and review
+    screens show the same few again and again (a missing hashtag, a space before "!"): each
+    is rendered once per process, then read from a bounded memo.
+    """
+    frozen = params_key(violation.params)
+    if frozen is None:
+        return _render(violation, english=False), _render(violation, english=True)
+    key = (violation.code, frozen)
+    found = _RENDERED.get(key)
+    if found is None:
+        found = _render(violation, english=False), _render(violation, english=True)
+        if len(_RENDERED) >= RENDERED_LIMIT:
+            _RENDERED.clear()  # rare: new templates or a new charter bring new parameters
+        _RENDERED[key] = found
+    return found
+
+
 def render_message(violation: Violation, lang: str = "fr") -> RenderedMessage:
     """The message and hint for ``violation`` in ``lang`` ("fr" or "en"; French otherwise)."""
-    english = lang.lower().startswith("en")
+    return render_messages(violation)[1 if lang.lower().startswith("en") else 0]
+
+
+def _render(violation: Violation, *, english: bool) -> RenderedMessage:
     language = "en" if english else "fr"
     params = _params(violation, language)
     entry = _CATALOGUE.get(violation.code, _FALLBACK)

@@ -18,7 +18,7 @@ from sqlalchemy.sql.elements import ColumnClause
 from editorial.errors import N_
 from regions import audit, site, web_sessions
 from regions.actors import SCOPE_SQL, Actor
-from regions.db import UnitOfWork, read
+from regions.db import Reading, UnitOfWork, read
 from regions.errors import (
     AuthenticationFailed,
     Conflict,
@@ -327,11 +327,12 @@ _TOKEN_LOOKUP = (
 )
 
 
-def actor_for_token(uow: UnitOfWork, plaintext: str) -> Actor:
+def actor_for_token(uow: UnitOfWork | Reading, plaintext: str) -> Actor:
     """The actor owning a valid, unexpired, unrevoked token of an active user."""
     if not plaintext.startswith(TOKEN_PREFIX):
         raise AuthenticationFailed("Invalid token.")
-    rows = read(uow.session, _TOKEN_LOOKUP, {"hash": hash_token(plaintext)})
+    # A token hash is unique: one row at most, so the read can join a request's other ones.
+    rows = read(uow.reader, _TOKEN_LOOKUP, {"hash": hash_token(plaintext)}, one_row=True)
     row = rows[0] if rows else None
     now = utcnow()
     if row is None or row[2] is not None:

@@ -29,7 +29,7 @@ from sqlalchemy import Select, bindparam, select, true
 from sqlalchemy.orm import Session
 
 from editorial import CompiledTemplate, charter_from_dict, compile_template, template_from_dict
-from regions.db import driver_sql, read_later
+from regions.db import Reading, driver_sql, read_later
 from regions.models import CharterVersion, TemplateRecord, TemplateVersion
 from regions.patterns import ENGINE as PATTERNS
 
@@ -147,7 +147,7 @@ def refs_for_version_later(session: Session, version_id: int
     return refs
 
 
-def template_refs_later(session: Session, key: str, number: int | None
+def template_refs_later(source: Session | Reading, key: str, number: int | None
                         ) -> Callable[[], tuple[Any, ...] | None]:
     """Queue the read of a template's row of references; the function gives the row.
 
@@ -158,7 +158,8 @@ def template_refs_later(session: Session, key: str, number: int | None
     published one; with it, that version even a draft. A missing version gives NULL columns.
     """
     sql, params = _NEWEST_PUBLISHED if number is None else _BY_NUMBER
-    rows = read_later(session, sql, {**params, "key": key, "number": number})
+    # One template per key, one version and one charter each: one row at most.
+    rows = read_later(source, sql, {**params, "key": key, "number": number}, one_row=True)
 
     def row() -> tuple[Any, ...] | None:
         found = rows()
@@ -167,10 +168,17 @@ def template_refs_later(session: Session, key: str, number: int | None
     return row
 
 
-def _charter_data(session: Session, charter: CharterRef | None) -> dict[str, Any] | None:
+def _session(source: Session | Reading) -> Session:
+    """The ORM session to read documents with (a ``Reading`` makes its own only then)."""
+    return source.session if isinstance(source, Reading) else source
+
+
+def _charter_data(source: Session | Reading, charter: CharterRef | None
+                  ) -> dict[str, Any] | None:
     if charter is None:
         return None
-    return session.scalar(select(CharterVersion.data).where(CharterVersion.id == charter.id))
+    return _session(source).scalar(
+        select(CharterVersion.data).where(CharterVersion.id == charter.id))
 
 
 def _compile(template_data: dict[str, Any], charter_data: dict[str, Any] | None
@@ -180,7 +188,7 @@ def _compile(template_data: dict[str, Any], charter_data: dict[str, Any] | None
     return compile_template(template, charter, patterns=PATTERNS)
 
 
-def compiled_data(session: Session, template_data: dict[str, Any],
+def compiled_data(session: Session | Reading, template_data: dict[str, Any],
                   charter: CharterRef | None) -> CompiledTemplate:
     """A template given by its document (a draft, a preview), with the charter: keyed by content."""
     key = ("content", json.dumps(template_data, sort_keys=True),
@@ -188,23 +196,24 @@ def compiled_data(session: Session, template_data: dict[str, Any],
     return DRAFTS.get(key, lambda: _compile(template_data, _charter_data(session, charter)))
 
 
-def compiled_version(session: Session, version: VersionRef, charter: CharterRef | None, *,
-                     data: dict[str, Any] | None = None) -> CompiledTemplate:
+def compiled_version(session: Session | Reading, version: VersionRef,
+                     charter: CharterRef | None, *, data: dict[str, Any] | None = None
+                     ) -> CompiledTemplate:
     """A stored version compiled with the charter; its document is read only when needed.
 
     ``data``: the version's document when the caller already holds it.
     """
     if version.published_at is None:  # a draft may still change: keyed by its content
         if data is None:
-            data = session.scalar(select(TemplateVersion.data)
-                                  .where(TemplateVersion.id == version.id))
+            data = _session(session).scalar(
+                select(TemplateVersion.data).where(TemplateVersion.id == version.id))
         assert data is not None
         return compiled_data(session, data, charter)
     key = ("published", version.id, version.published_at,
            (charter.id, charter.created_at) if charter else None)
 
     def build() -> CompiledTemplate:
-        document = data if data is not None else session.scalar(
+        document = data if data is not None else _session(session).scalar(
             select(TemplateVersion.data).where(TemplateVersion.id == version.id))
         assert document is not None
         return _compile(document, _charter_data(session, charter))

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from typing import Any
 
-from editorial import Report, Violation, render_message
+from editorial import Report, Violation, params_key, render_messages
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+# What a violation shows apart from where it is: its rule, code, severity, parameters and
+# messages, by (rule, code, severity, parameters). Dry runs and review screens show the same
+# few again and again; the memo is cleared when full.
+_SHOWN: dict[Hashable, tuple[str, str, str, dict[str, Any], dict[str, str], dict[str, str]]] = {}
+SHOWN_LIMIT = 4096
 
 
 def _plain(value: object) -> Any:
-    if isinstance(value, str | int | float | bool) or value is None:
+    if type(value) in _SCALARS or isinstance(value, str | int | float | bool):
         return value
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
@@ -18,18 +25,47 @@ def _plain(value: object) -> Any:
     return str(value)
 
 
+def _fresh(value: Any) -> Any:
+    """A copy of plain data's containers: what the memo holds is never handed out itself."""
+    if type(value) is dict:
+        return {k: _fresh(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_fresh(v) for v in value]
+    return value
+
+
+def _shown(violation: Violation
+           ) -> tuple[str, str, str, dict[str, Any], dict[str, str], dict[str, str]]:
+    french, english = render_messages(violation)
+    return (violation.rule_id, violation.code, violation.severity.value,
+            _plain(violation.params), {"fr": french.message, "en": english.message},
+            {"fr": french.hint, "en": english.hint})
+
+
 def violation_to_dict(violation: Violation) -> dict[str, Any]:
     """One violation: which rule, where in the text, why, and how to fix it, in fr and en."""
-    french, english = render_message(violation, "fr"), render_message(violation, "en")
+    frozen = params_key(violation.params)
+    if frozen is None:
+        shown = _shown(violation)
+    else:
+        key = (violation.rule_id, violation.code, violation.severity, frozen)
+        found = _SHOWN.get(key)
+        if found is None:
+            found = _shown(violation)
+            if len(_SHOWN) >= SHOWN_LIMIT:
+                _SHOWN.clear()
+            _SHOWN[key] = found
+        shown = found
+    rule_id, code, severity, params, message, hint = shown
     fix = violation.fix
     return {
-        "rule_id": violation.rule_id,
-        "code": violation.code,
-        "severity": violation.severity.value,
+        "rule_id": rule_id,
+        "code": code,
+        "severity": severity,
         "span": list(violation.span) if violation.span else None,
-        "params": _plain(violation.params),
-        "message": {"fr": french.message, "en": english.message},
-        "hint": {"fr": french.hint, "en": english.hint},
+        "params": _fresh(params),
+        "message": dict(message),
+        "hint": dict(hint),
         "fix": None if fix is None else {
             "action": fix.action.value, "span": list(fix.span) if fix.span else None,
             "text": fix.text, "automatic": fix.automatic,

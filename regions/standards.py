@@ -33,7 +33,7 @@ from editorial import (
 from editorial.errors import N_
 from regions import audit, compiled, geotags
 from regions.actors import DESK_ROLES, Actor
-from regions.db import UnitOfWork
+from regions.db import Reading, UnitOfWork
 from regions.errors import Conflict, InvalidInput, NotFound, check_version
 from regions.models import (
     AdminArea,
@@ -322,24 +322,27 @@ def _with_places(session: Session, actor: Actor, draft: Draft, point: tuple[floa
 DryRunRefs = tuple[compiled.VersionRef, compiled.CharterRef | None]
 
 
-def dry_run(session: Session, actor: Actor, refs: DryRunRefs, draft: Draft, *, now: datetime,
+def dry_run(unit: Reading, actor: Actor, refs: DryRunRefs, draft: Draft, *, now: datetime,
             point: tuple[float, float] | None = None, territory_id: int | None = None,
             fix: bool = False) -> DryRun:
     """Validate a draft as it would be on submission, saving nothing.
 
     ``refs``: the template version and charter to follow (``dry_run_refs_later``). The geotag
     is judged by ``geotags.geotag_inside``, as on submission. One fact of a real submission is
-    not known here: the codes of gazetteer areas chosen as the audience.
+    not known here: the codes of gazetteer areas chosen as the audience. The unit's ORM
+    session is made only when needed: for a geotag or a territory, or to compile a version
+    this process has not compiled yet.
     """
     version, charter = refs
-    draft = _with_places(session, actor, replace(draft, geotagged=point is not None), point,
-                         territory_id)
-    template = compiled.compiled_version(session, version, charter)
+    draft = replace(draft, geotagged=point is not None)
+    if point is not None or territory_id is not None:
+        draft = _with_places(unit.session, actor, draft, point, territory_id)
+    template = compiled.compiled_version(unit, version, charter)
     report = validate(template, draft, now=now)
     return DryRun(report, autofix(template, draft) if fix else None)
 
 
-def dry_run_refs_later(session: Session, key: str, number: int | None
+def dry_run_refs_later(source: Session | Reading, key: str, number: int | None
                        ) -> Callable[[], DryRunRefs]:
     """Queue the read of the version a dry run follows and the current charter (one query).
 
@@ -348,7 +351,7 @@ def dry_run_refs_later(session: Session, key: str, number: int | None
     is used; with it, that version, even a draft (so the desk can try a template before
     publishing it): the same answers as ``published_version`` and ``get_version``.
     """
-    pending = compiled.template_refs_later(session, key, number)
+    pending = compiled.template_refs_later(source, key, number)
 
     def refs() -> DryRunRefs:
         row = pending()

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 
 from regions import audit
 from regions.actors import SCOPE_SQL, Actor
-from regions.db import UnitOfWork, read
+from regions.db import Reading, UnitOfWork, read
 from regions.errors import NotFound
 from regions.models import ApiToken, Role, User, WebSession
 
@@ -59,11 +59,11 @@ def open_session(uow: UnitOfWork, user_id: int, *, lifetime: timedelta,
     return secret
 
 
-def actor_for_session(uow: UnitOfWork, secret: str) -> Actor | None:
+def actor_for_session(uow: UnitOfWork | Reading, secret: str) -> Actor | None:
     """The actor of a live session of an active user, or None (ended, expired, unknown)."""
     if not secret.startswith(SECRET_PREFIX):
         return None
-    rows = read(uow.session, _SESSION_LOOKUP, {"hash": hash_token(secret)})
+    rows = read(uow.reader, _SESSION_LOOKUP, {"hash": hash_token(secret)}, one_row=True)
     row = rows[0] if rows else None
     if row is None:
         return None

@@ -28,7 +28,7 @@ from service.api.openapi_fields import field_properties
 from service.api.responses import ErrorResponsesPlugin
 from service.api.templates.rule_schemas import register_rule_schemas
 from service.api.templates.schemas import TemplateKeyConverter
-from service.auth import csrf
+from service.auth import SessionCookies, csrf
 from service.ogc import routes as ogc_routes
 from service.runtime import Runtime
 
@@ -116,6 +116,7 @@ def create_app(settings: Settings, *, session_factory: SessionFactory | None = N
     settings.check_for_startup()
     app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
     app.config.update(_flask_config(settings))
+    app.session_interface = SessionCookies()
     if settings.trusted_proxies:
         # The client's address (login limits, session records) and scheme come from the
         # X-Forwarded-* values that the trusted proxies appended, never from the client.

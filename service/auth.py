@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import g, request, session
+from flask import Flask, Request, g, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
 from regions import accounts, web_sessions
 from regions.actors import Actor
-from regions.db import UnitOfWork
+from regions.db import Reading, UnitOfWork
 from regions.errors import AuthenticationFailed, AuthenticationRequired
 from service import ambassador_gate
 from service.runtime import reading
@@ -17,6 +18,20 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # The signed cookie holds the secret of a server-side session (regions.web_sessions): the
 # database says whether it is still live, so logging out really ends it.
 SESSION_SECRET_KEY = "sid"
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with no signer built for a request without the cookie.
+
+    API clients send a bearer token and no cookie: Flask would build the cookie's signer (key
+    derivation, serializer check) on each of their requests to find nothing to verify.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """An empty session when there is no cookie (as Flask's); else Flask's own."""
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def _bearer_token() -> str | None:
@@ -29,7 +44,7 @@ def _bearer_token() -> str | None:
     return value.strip()
 
 
-def _resolve_actor(uow: UnitOfWork) -> Actor:
+def _resolve_actor(uow: UnitOfWork | Reading) -> Actor:
     token = _bearer_token()
     if token is not None:
         return accounts.actor_for_token(uow, token)
@@ -47,10 +62,11 @@ def _resolve_actor(uow: UnitOfWork) -> Actor:
     return actor
 
 
-def current_actor(uow: UnitOfWork | None = None) -> Actor:
+def current_actor(uow: UnitOfWork | Reading | None = None) -> Actor:
     """The authenticated actor of this request; raises 401 if there is none.
 
-    A read-only route may pass its own ``reading()`` unit: one pool checkout per request.
+    A read-only route may pass its own ``reading()`` or ``driver_reading()`` unit: one pool
+    checkout per request.
     """
     actor: Actor | None = g.get("actor")
     if actor is None:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from config.settings import Settings
 from geodata.index import IndexCache
-from regions.db import SessionFactory, UnitOfWork
+from regions.db import Reading, SessionFactory, UnitOfWork
 
 
 @dataclass
@@ -39,6 +39,16 @@ def reading() -> UnitOfWork:
     """A unit of work for reads only: autocommit, so no transaction round trips."""
     state = runtime()
     return UnitOfWork(state.readonly_factory or state.session_factory)
+
+
+def driver_reading() -> Reading:
+    """A unit for the hot read-only routes: driver-level reads on one pooled connection.
+
+    No ORM session unless the route asks for one (see ``regions.db.Reading``); tests, which
+    bind the app to their own transaction, read through a session of it.
+    """
+    state = runtime()
+    return Reading(state.engine, state.readonly_factory or state.session_factory)
 
 
 def warm_indexes(app: Flask) -> None:

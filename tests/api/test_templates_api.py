@@ -177,15 +177,15 @@ def test_dry_run_reports_spans_and_french_and_english_messages_and_saves_nothing
     assert connection.scalar(select(func.count()).select_from(Post)) == 0
 
 
-def test_dry_run_reads_the_token_and_the_template_in_one_round_trip(
+def test_dry_run_reads_the_token_and_the_template_in_one_statement(
         make_user, published, connection, monkeypatch):
     contributor = make_user(Role.CONTRIBUTOR)
     first = contributor.post(f"/api/templates/{published}/validate", json=DRAFT)
     assert first.status_code == 200  # the token's use is noted, the template compiled
-    alone: list[str] = []  # statements sent one at a time (through SQLAlchemy)
+    alone: list[str] = []  # statements sent through SQLAlchemy
     event.listen(connection, "before_cursor_execute",
                  lambda _conn, _cursor, statement, *_args: alone.append(statement))
-    pipelines, piped = [], []  # pipelines opened, statements sent in them
+    pipelines, sent = [], []  # pipelines opened, statements sent to the driver
     pipeline, execute = psycopg.Connection.pipeline, psycopg.Connection.execute
 
     def recorded_pipeline(conn: psycopg.Connection) -> Any:
@@ -193,7 +193,7 @@ def test_dry_run_reads_the_token_and_the_template_in_one_round_trip(
         return pipeline(conn)
 
     def recorded_execute(conn: psycopg.Connection, query: Any, *args: Any) -> Any:
-        piped.append(query)
+        sent.append(query)
         return execute(conn, query, *args)
 
     monkeypatch.setattr(psycopg.Connection, "pipeline", recorded_pipeline)
@@ -201,8 +201,22 @@ def test_dry_run_reads_the_token_and_the_template_in_one_round_trip(
     second = contributor.post(f"/api/templates/{published}/validate", json=DRAFT)
     assert second.status_code == 200 and second.json == first.json
     assert [s for s in alone if "SAVEPOINT" not in s] == []  # the tests' own transaction
-    [token, template] = piped
-    assert len(pipelines) == 1 and "api_tokens" in token and "FROM templates" in template
+    [both] = sent
+    assert pipelines == [] and "api_tokens" in both and "FROM templates" in both
+
+
+def test_dry_run_refuses_a_revoked_token_and_an_unknown_template_from_the_same_statement(
+        make_user, published):
+    contributor = make_user(Role.CONTRIBUTOR)
+    missing = contributor.post("/api/templates/nothing-here/validate", json=DRAFT)
+    assert (missing.status_code, missing.json["code"]) == (404, "not_found")
+    [token] = contributor.get(f"/api/users/{contributor.id}/tokens").json
+    assert contributor.delete(f"/api/tokens/{token['id']}").status_code == 204
+    revoked = contributor.post(f"/api/templates/{published}/validate", json=DRAFT)
+    assert (revoked.status_code, revoked.json["code"]) == (401, "auth.invalid_credentials")
+    anonymous = contributor.post("/api/templates/nothing-here/validate", json=DRAFT,
+                                 headers={"Authorization": ""})
+    assert anonymous.status_code == 401
 
 
 def test_dry_run_with_autofix_returns_the_fixed_text_and_its_edits(make_user, published):

@@ -28,7 +28,7 @@ from service.api.templates.schemas import (
     WrittenVersionSchema,
 )
 from service.auth import current_actor
-from service.runtime import reading, unit_of_work
+from service.runtime import driver_reading, unit_of_work
 
 blp = Blueprint("templates", __name__, url_prefix="/api/templates",
                 description="Editorial templates: versions, publication and the dry run.")
@@ -183,13 +183,13 @@ class DryRun(MethodView):
     def post(self, query: dict[str, Any], args: dict[str, Any], key: str) -> Response:
         """Validate a draft against a template as on submission; nothing is saved."""
         geotag = args.get("geotag")
-        with reading() as uow:  # nothing is written: one connection, no transaction
-            # The template's read is queued, then sent with the token's (one round trip);
+        with driver_reading() as unit:  # nothing is written: one connection, no transaction
+            # The template's read is queued, then sent with the token's (one statement);
             # the token is still checked first, on every request.
-            refs = standards.dry_run_refs_later(uow.session, key, args.get("version"))
-            actor = current_actor(uow)
+            refs = standards.dry_run_refs_later(unit, key, args.get("version"))
+            actor = current_actor(unit)
             result = standards.dry_run(
-                uow.session, actor, refs(), _draft(args), now=datetime.now(UTC),
+                unit, actor, refs(), _draft(args), now=datetime.now(UTC),
                 territory_id=args.get("territory_id"),
                 point=(geotag["lon"], geotag["lat"]) if geotag else None, fix=query["autofix"],
             )

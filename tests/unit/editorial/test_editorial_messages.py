@@ -119,3 +119,21 @@ def test_a_report_saved_before_zones_were_named_still_reads_well() -> None:
                     {"start": "08:00", "end": "09:00", "local_time": "15:00"})
     hint = render_message(old, "fr").hint
     assert hint == "Choisissez une heure entre 08:00 et 09:00 (heure locale)."
+
+
+def test_the_rendering_memo_tells_apart_values_python_finds_equal() -> None:
+    def shown(value: object) -> str:
+        violation = Violation("r", "length.too_long", Severity.ERROR, None,
+                              {"length": value, "max": 1, "excess": 1})
+        return render_message(violation, "en").message
+
+    for _ in range(2):  # rendered, then read from the memo
+        assert shown(True).startswith("The text is True ")
+        assert shown(1).startswith("The text is 1 ") and shown(1.0).startswith("The text is 1 ")
+    assert shown(-0.0) != shown(0)  # "-0" and "0": equal numbers, different text
+    listed = Violation("r", "hashtag.missing_one_of", Severity.WARNING, None,
+                       {"tags": ["#A", "#B"]})
+    nested = Violation("r", "hashtag.missing_one_of", Severity.WARNING, None,
+                       {"tags": {"#A": 1}})  # not a key: rendered each time, still right
+    assert "#A, #B" in render_message(listed, "en").message
+    assert render_message(nested, "fr") == render_message(nested, "fr")
