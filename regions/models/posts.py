@@ -220,6 +220,47 @@ class ActivityDay(Base):
     failed: Mapped[int] = mapped_column(Integer)
 
 
+class MapCellPending(Base):
+    """A transaction's changes to ``map_cells``, applied at its commit (decision 0039).
+
+    Upserted by the statement-level triggers on ``posts`` instead of the cells themselves, so
+    that concurrent writers of one place lock nothing shared until they commit; the commit-time
+    trigger of ``map_changes`` sums them into ``map_cells`` and deletes them (migration 0016).
+    Unlogged: no row outlives its transaction. Never read by the application.
+    """
+
+    __tablename__ = "map_cells_pending"
+    __table_args__ = {"prefixes": ["UNLOGGED"]}
+
+    xact: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    ix: Mapped[int] = mapped_column(Integer, primary_key=True)
+    iy: Mapped[int] = mapped_column(Integer, primary_key=True)
+    territory_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[PostStatus] = mapped_column(
+        Enum(PostStatus, name="post_status", values_callable=enum_values, create_type=False),
+        primary_key=True,
+    )
+    posts: Mapped[int] = mapped_column(Integer)
+    sum_x: Mapped[float] = mapped_column(Double)
+    sum_y: Mapped[float] = mapped_column(Double)
+
+
+class ActivityDayPending(Base):
+    """A transaction's changes to ``activity_days``, applied at commit, like ``MapCellPending``."""
+
+    __tablename__ = "activity_days_pending"
+    __table_args__ = {"prefixes": ["UNLOGGED"]}
+
+    xact: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    territory_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    posts: Mapped[int] = mapped_column(Integer)
+    published: Mapped[int] = mapped_column(Integer)
+    pending: Mapped[int] = mapped_column(Integer)
+    failed: Mapped[int] = mapped_column(Integer)
+
+
 class Comment(Base):
     """A reviewer's or author's comment on a post."""
 
