@@ -6,10 +6,11 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
+import psycopg
 from sqlalchemy import MetaData, create_engine
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.sql import ClauseElement
 
@@ -148,6 +149,7 @@ class UnitOfWork:
     def __init__(self, session_factory: SessionFactory) -> None:
         self._session_factory = session_factory
         self.session: Session
+        self._at_commit: list[tuple[str, Mapping[str, Any]]] = []
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
@@ -163,8 +165,36 @@ class UnitOfWork:
         # objects readable (detached), so views can render them after the unit ends.
         self.session.close()
 
+    def write_at_commit(self, sql: str, params: Mapping[str, Any]) -> None:
+        """Queue a write whose answer nobody needs (driver SQL): it goes with the COMMIT.
+
+        It is sent after the ORM's pending changes, so queue only a unit's last writes.
+        """
+        self._at_commit.append((sql, params))
+
     def commit(self) -> None:
-        """Make everything done in this unit permanent."""
+        """Make everything done in this unit permanent.
+
+        Writes queued with ``write_at_commit`` go with the COMMIT in one round trip (psycopg's
+        pipeline mode), after the ORM's pending changes. Inside an outer transaction (the
+        tests'), they go alone and the unit's savepoint is released as usual.
+        """
+        writes, self._at_commit = self._at_commit, []
+        if writes:
+            self.session.flush()
+            connection = self.session.connection()
+            driver = connection.connection.driver_connection
+            try:
+                with driver.pipeline():  # type: ignore[union-attr]
+                    for sql, params in writes:
+                        driver.execute(sql, params)  # type: ignore[union-attr]
+                    if not connection.in_nested_transaction():
+                        # A plain COMMIT, not psycopg's commit(): that one waits for its
+                        # answer before the pipeline's end waits again. SQLAlchemy's commit
+                        # below then finds the transaction ended and sends nothing.
+                        driver.execute("COMMIT")  # type: ignore[union-attr]
+            except psycopg.Error as error:  # as SQLAlchemy would have raised it
+                raise DBAPIError.instance(None, None, error, psycopg.Error) from error
         self.session.commit()
 
     def flush(self) -> None:
