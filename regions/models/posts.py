@@ -221,11 +221,12 @@ class ActivityDay(Base):
 
 
 class MapCellPending(Base):
-    """A transaction's changes to ``map_cells``, applied at its commit (decision 0039).
+    """A transaction's changes to ``map_cells``' finest cells, applied at commit (decision 0039).
 
     Upserted by the statement-level triggers on ``posts`` instead of the cells themselves, so
     that concurrent writers of one place lock nothing shared until they commit; the commit-time
-    trigger of ``map_changes`` sums them into ``map_cells`` and deletes them (migration 0016).
+    trigger of ``map_changes`` sums them up every level of ``map_cells`` and deletes them
+    (migration 0016).
     Unlogged: no row outlives its transaction. Never read by the application.
     """
 
@@ -233,7 +234,6 @@ class MapCellPending(Base):
     __table_args__ = {"prefixes": ["UNLOGGED"]}
 
     xact: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     ix: Mapped[int] = mapped_column(Integer, primary_key=True)
     iy: Mapped[int] = mapped_column(Integer, primary_key=True)
     territory_id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -36,6 +36,7 @@ branch_labels = None
 depends_on = None
 
 CELL_KEY = "level, ix, iy, territory_id, status"
+FINEST_KEY = "ix, iy, territory_id, status"  # pending cell changes: the finest level's only
 CELL_FIGURES = ("posts", "sum_x", "sum_y")
 DAY_KEY = "day, territory_id"
 DAY_FIGURES = ("posts", "published", "pending", "failed")
@@ -55,20 +56,16 @@ def _added(figures: tuple[str, ...]) -> str:
 
 
 def _cells_pending(points: str) -> str:
-    """0007's per-level aggregation of the signed points, into the pending table."""
-    cells = _module('0007')
-    levels, key = cells.LEVELS, "territory_id, status"
-    ctes = [f"l{levels} AS (SELECT {levels} AS level, ix, iy, {key}, sum(n) AS n, "
-            f"sum(x) AS x, sum(y) AS y FROM ({points}) AS d GROUP BY ix, iy, {key} "
-            f"HAVING sum(n) <> 0 OR sum(x) <> 0 OR sum(y) <> 0)"]
-    for level in range(levels - 1, -1, -1):
-        ctes.append(f"l{level} AS (SELECT {level} AS level, ix >> 1 AS ix, iy >> 1 AS iy, {key},"
-                    f" sum(n) AS n, sum(x) AS x, sum(y) AS y FROM l{level + 1} "
-                    f"GROUP BY ix >> 1, iy >> 1, {key})")
-    union = " UNION ALL ".join(f"SELECT {XACT}, * FROM l{level}" for level in range(levels + 1))
-    return (f"WITH {', '.join(ctes)} INSERT INTO map_cells_pending AS t "
-            f"(xact, {CELL_KEY}, {', '.join(CELL_FIGURES)}) {union} "
-            f"ON CONFLICT (xact, {CELL_KEY}) DO UPDATE SET {_added(CELL_FIGURES)};")
+    """0007's signed points summed per cell of the finest level, into the pending table.
+
+    The coarser levels are derived at commit: two pending rows for a post changing state
+    instead of eighteen.
+    """
+    return (f"INSERT INTO map_cells_pending AS t (xact, {FINEST_KEY}, {', '.join(CELL_FIGURES)}) "
+            f"SELECT {XACT}, ix, iy, territory_id, status, sum(n), sum(x), sum(y) "
+            f"FROM ({points}) AS d GROUP BY ix, iy, territory_id, status "
+            f"HAVING sum(n) <> 0 OR sum(x) <> 0 OR sum(y) <> 0 "
+            f"ON CONFLICT (xact, {FINEST_KEY}) DO UPDATE SET {_added(CELL_FIGURES)};")
 
 
 def _days_pending(posts: str) -> str:
@@ -84,26 +81,45 @@ def _days_pending(posts: str) -> str:
             f"ON CONFLICT (xact, {DAY_KEY}) DO UPDATE SET {_added(DAY_FIGURES)};")
 
 
-def _apply_pending(table: str, key: str, figures: tuple[str, ...]) -> str:
-    """Move the transaction's pending changes of ``table`` into it, summed, in key order."""
-    sums = ", ".join(f"sum({f})" for f in figures)
-    added = _added(figures)
-    nonzero = " OR ".join(f"sum({f}) <> 0" for f in figures)
-    return (f"WITH d AS (DELETE FROM {table}_pending WHERE xact = {XACT} "
-            f"RETURNING {key}, {', '.join(figures)}) "
-            f"INSERT INTO {table} AS t ({key}, {', '.join(figures)}) "
-            f"SELECT {key}, {sums} FROM d GROUP BY {key} HAVING {nonzero} ORDER BY {key} "
-            f"ON CONFLICT ({key}) DO UPDATE SET {added};\n"
-            f"    DELETE FROM {table} WHERE posts = 0;")
+def _apply_cells() -> str:
+    """Move the transaction's pending cell changes into ``map_cells``, every level, key order.
+
+    The finest level's changes are summed up the levels as migration 0007 does; cells whose
+    change sums to nothing are not touched (a move within a coarse cell locks no coarse row).
+    """
+    levels, key = _module('0007').LEVELS, "territory_id, status"
+    ctes = [f"d AS (DELETE FROM map_cells_pending WHERE xact = {XACT} "
+            f"RETURNING {FINEST_KEY}, {', '.join(CELL_FIGURES)})",
+            f"l{levels} AS (SELECT {levels} AS level, ix, iy, {key}, sum(posts) AS n, "
+            f"sum(sum_x) AS x, sum(sum_y) AS y FROM d GROUP BY ix, iy, {key})"]
+    for level in range(levels - 1, -1, -1):
+        ctes.append(f"l{level} AS (SELECT {level} AS level, ix >> 1 AS ix, iy >> 1 AS iy, {key},"
+                    f" sum(n) AS n, sum(x) AS x, sum(y) AS y FROM l{level + 1} "
+                    f"GROUP BY ix >> 1, iy >> 1, {key})")
+    union = " UNION ALL ".join(f"SELECT * FROM l{level}" for level in range(levels + 1))
+    return (f"WITH {', '.join(ctes)} "
+            f"INSERT INTO map_cells AS t ({CELL_KEY}, {', '.join(CELL_FIGURES)}) "
+            f"SELECT * FROM ({union}) AS c WHERE n <> 0 OR x <> 0 OR y <> 0 ORDER BY {CELL_KEY} "
+            f"ON CONFLICT ({CELL_KEY}) DO UPDATE SET {_added(CELL_FIGURES)};\n"
+            f"    DELETE FROM map_cells WHERE posts = 0;")
 
 
-APPLY = f"""
-CREATE FUNCTION map_counts_apply() RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-    {_apply_pending('map_cells', CELL_KEY, CELL_FIGURES)}
-    {_apply_pending('activity_days', DAY_KEY, DAY_FIGURES)}
-END $$;
-"""
+def _apply_days() -> str:
+    """Move the transaction's pending day changes into ``activity_days``, in key order."""
+    sums = ", ".join(f"sum({f})" for f in DAY_FIGURES)
+    nonzero = " OR ".join(f"sum({f}) <> 0" for f in DAY_FIGURES)
+    figures = ", ".join(DAY_FIGURES)
+    return (f"WITH d AS (DELETE FROM activity_days_pending WHERE xact = {XACT} "
+            f"RETURNING {DAY_KEY}, {figures}) "
+            f"INSERT INTO activity_days AS t ({DAY_KEY}, {figures}) "
+            f"SELECT {DAY_KEY}, {sums} FROM d GROUP BY {DAY_KEY} HAVING {nonzero} "
+            f"ORDER BY {DAY_KEY} ON CONFLICT ({DAY_KEY}) DO UPDATE SET {_added(DAY_FIGURES)};\n"
+            f"    DELETE FROM activity_days WHERE posts = 0;")
+
+
+def _apply() -> str:
+    return (f"CREATE FUNCTION map_counts_apply() RETURNS void LANGUAGE plpgsql AS $$\n"
+            f"BEGIN\n    {_apply_cells()}\n    {_apply_days()}\nEND $$;")
 
 
 def _bump_marked(apply: bool) -> str:
@@ -152,7 +168,6 @@ def _truncate(table: str, pending: bool) -> str:
 def upgrade() -> None:
     op.create_table('map_cells_pending',
     sa.Column('xact', sa.BigInteger(), nullable=False),
-    sa.Column('level', sa.SmallInteger(), nullable=False),
     sa.Column('ix', sa.Integer(), nullable=False),
     sa.Column('iy', sa.Integer(), nullable=False),
     sa.Column('territory_id', sa.Integer(), nullable=False),
@@ -160,7 +175,7 @@ def upgrade() -> None:
     sa.Column('posts', sa.Integer(), nullable=False),
     sa.Column('sum_x', sa.Double(), nullable=False),
     sa.Column('sum_y', sa.Double(), nullable=False),
-    sa.PrimaryKeyConstraint('xact', 'level', 'ix', 'iy', 'territory_id', 'status',
+    sa.PrimaryKeyConstraint('xact', 'ix', 'iy', 'territory_id', 'status',
                             name=op.f('pk_map_cells_pending')),
     prefixes=['UNLOGGED'],
     )
@@ -175,7 +190,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('xact', 'day', 'territory_id', name=op.f('pk_activity_days_pending')),
     prefixes=['UNLOGGED'],
     )
-    op.execute(APPLY)
+    op.execute(_apply())
     op.execute(_bump_marked(apply=True))
     cells, days = _module('0007'), _module('0015')
     for name, (_, _, points) in cells.TRIGGERS.items():
