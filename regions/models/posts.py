@@ -171,7 +171,8 @@ class MapChange(Base):
 class MapCell(Base):
     """Posts counted per cell of a grid, territory and state, for the map's low-zoom clusters.
 
-    Kept by statement-level triggers on ``posts`` (migration 0007), in the writing transaction.
+    Kept by statement-level triggers on ``posts`` (migration 0007), in the writing transaction,
+    applied at its commit (migration 0016).
     ``level`` is a zoom from 0 to 8; a cell is one of the 32 × 32 cells of a tile at that zoom
     (``ix`` from the west, ``iy`` from the south of the Web Mercator square). ``sum_x`` and
     ``sum_y`` (3857 metres) give the members' mean position.
@@ -179,7 +180,7 @@ class MapCell(Base):
 
     __tablename__ = "map_cells"
     __table_args__ = (
-        # Cells whose last post left: the trigger deletes them in the same statement.
+        # Cells whose last post left: deleted when the changes are applied, at commit.
         Index("ix_map_cells_empty", "level", postgresql_where=text("posts = 0")),
     )
 
@@ -199,7 +200,7 @@ class MapCell(Base):
 class ActivityDay(Base):
     """Posts counted per publication day (UTC) and territory, by state, for the activity map.
 
-    Kept by statement-level triggers on ``posts`` (migration 0015), in the writing transaction,
+    Kept by statement-level triggers on ``posts`` (migration 0015), at the writing commit (0016),
     so a period of whole days is read from these rows, whatever the number of posts. One row
     a day and territory holds the figures the map shows (decision 0033): all posts, the
     published ones (the only public state, what other territories' editors see), the pending
@@ -208,7 +209,7 @@ class ActivityDay(Base):
 
     __tablename__ = "activity_days"
     __table_args__ = (
-        # Days whose last post left: the trigger deletes them in the same statement.
+        # Days whose last post left: deleted when the changes are applied, at commit.
         Index("ix_activity_days_empty", "day", postgresql_where=text("posts = 0")),
     )
 
