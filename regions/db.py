@@ -153,6 +153,7 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
+        self._at_commit = []  # what an earlier, uncommitted use queued went with its rollback
         return self
 
     def __exit__(
