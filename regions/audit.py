@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from psycopg.types.json import Jsonb
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from regions.db import UnitOfWork
 from regions.models import AuditEvent
 
 
@@ -28,6 +30,27 @@ def record(
     )
     session.add(event)
     return event
+
+
+_INSERT = ("INSERT INTO audit_events (actor_id, action, subject_type, subject_id, data) "
+           "VALUES (%(actor_id)s, %(action)s, %(subject_type)s, %(subject_id)s, %(data)s)")
+
+
+def record_at_commit(
+    uow: UnitOfWork,
+    actor_id: int | None,
+    action: str,
+    subject_type: str,
+    subject_id: int | None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """``record`` for a unit's last write: the INSERT goes with the COMMIT, in one round trip.
+
+    Events are ordered by id: record nothing after this in the same unit.
+    """
+    uow.write_at_commit(_INSERT, {"actor_id": actor_id, "action": action,
+                                  "subject_type": subject_type, "subject_id": subject_id,
+                                  "data": Jsonb(data or {})})
 
 
 def events_for(session: Session, subject_type: str, subject_id: int) -> list[AuditEvent]:

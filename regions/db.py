@@ -210,9 +210,11 @@ class UnitOfWork:
     def __init__(self, session_factory: SessionFactory) -> None:
         self._session_factory = session_factory
         self.session: Session
+        self._at_commit: list[tuple[str, Mapping[str, Any]]] = []
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
+        self._at_commit = []  # what an earlier, uncommitted use queued went with its rollback
         return self
 
     def __exit__(
@@ -230,8 +232,36 @@ class UnitOfWork:
         """Where ``read`` and ``read_later`` send this unit's reads: its session."""
         return self.session
 
+    def write_at_commit(self, sql: str, params: Mapping[str, Any]) -> None:
+        """Queue a write whose answer nobody needs (driver SQL): it goes with the COMMIT.
+
+        It is sent after the ORM's pending changes, so queue only a unit's last writes.
+        """
+        self._at_commit.append((sql, params))
+
     def commit(self) -> None:
-        """Make everything done in this unit permanent."""
+        """Make everything done in this unit permanent.
+
+        Writes queued with ``write_at_commit`` go with the COMMIT in one round trip (psycopg's
+        pipeline mode), after the ORM's pending changes. Inside an outer transaction (the
+        tests'), they go alone and the unit's savepoint is released as usual.
+        """
+        writes, self._at_commit = self._at_commit, []
+        if writes:
+            self.session.flush()
+            connection = self.session.connection()
+            driver = connection.connection.driver_connection
+            try:
+                with driver.pipeline():  # type: ignore[union-attr]
+                    for sql, params in writes:
+                        driver.execute(sql, params)  # type: ignore[union-attr]
+                    if not connection.in_nested_transaction():
+                        # A plain COMMIT, not psycopg's commit(): that one waits for its
+                        # answer before the pipeline's end waits again. SQLAlchemy's commit
+                        # below then finds the transaction ended and sends nothing.
+                        driver.execute("COMMIT")  # type: ignore[union-attr]
+            except psycopg.Error as error:  # as SQLAlchemy would have raised it
+                raise DBAPIError.instance(None, None, error, psycopg.Error) from error
         self.session.commit()
 
     def flush(self) -> None:

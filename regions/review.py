@@ -139,7 +139,11 @@ def approval_refused(session: Session, actor: Actor, posts: list[Post]) -> set[i
 
 def _decide(uow: UnitOfWork, actor: Actor, post_id: int, action: Action, *,
             expected_version: int, comment: str | None = None, lead_can_approve: bool = False,
-            now: datetime | None = None) -> Post:
+            now: datetime | None = None, last_write: bool = True) -> Post:
+    """Take a decision on a post; ``last_write``: the caller writes nothing after it.
+
+    The decision's audit event then rides with the COMMIT (``audit.record_at_commit``).
+    """
     post = get_post(uow.session, actor, post_id, for_update=True)
     require_territory(actor, post.territory_id)
     check_version(post, expected_version)
@@ -160,13 +164,17 @@ def _decide(uow: UnitOfWork, actor: Actor, post_id: int, action: Action, *,
         add_comment(uow, actor, post, comment)
     previous, post.status = post.status, target
     post.updated_at = func.now()
-    # Every write to posts upserts the map's cells of its point (rows locked until commit):
-    # everything else is read or queued first, so the post's UPDATE comes last and concurrent
-    # decisions wait for each other as briefly as possible.
+    # The map's counts and counter move at commit (migrations 0014, 0016): the post's UPDATE
+    # locks no row that another decision needs. The audit event goes with the COMMIT.
+    data = {"from": previous.value, "to": target.value, "comment": comment,
+            "warnings": post.report.get("counts", {}).get("warning", 0), **checked}
     with uow.session.no_autoflush:
-        audit.record(uow.session, actor.user_id, f"post.{action.value}", "post", post.id,
-                     {"from": previous.value, "to": target.value, "comment": comment,
-                      "warnings": post.report.get("counts", {}).get("warning", 0), **checked})
+        if last_write:
+            audit.record_at_commit(uow, actor.user_id, f"post.{action.value}", "post", post.id,
+                                   data)
+        else:
+            audit.record(uow.session, actor.user_id, f"post.{action.value}", "post", post.id,
+                         data)
         webhooks.enqueue(uow.session, target, post, subscribers)
     uow.flush()
     return post
@@ -186,7 +194,7 @@ def approve_post(uow: UnitOfWork, actor: Actor, post_id: int, *, expected_versio
 
     connected = connected_later(uow.session, post_id)  # rides with the decision's reads
     post = _decide(uow, actor, post_id, Action.APPROVE, expected_version=expected_version,
-                   comment=comment, lead_can_approve=lead_can_approve)
+                   comment=comment, lead_can_approve=lead_can_approve, last_write=False)
     schedule_if_connected(uow, post, connected)
     return post
 

@@ -21,9 +21,11 @@ from regions.models.audit import AuditEvent
 from regions.models.editorial import CharterVersion, TemplateRecord, TemplateVersion
 from regions.models.posts import (
     ActivityDay,
+    ActivityDayPending,
     Campaign,
     Comment,
     MapCell,
+    MapCellPending,
     MapChange,
     Post,
     PostStatus,
@@ -46,10 +48,11 @@ from regions.models.territories import (
 )
 
 __all__ = [
-    "ActivityDay", "AdminArea", "AmbassadorInvitation", "AmbassadorProfile", "ApiToken",
-    "AuditEvent",
+    "ActivityDay", "ActivityDayPending", "AdminArea", "AmbassadorInvitation", "AmbassadorProfile",
+    "ApiToken", "AuditEvent",
     "Campaign", "CharterVersion", "Comment", "GraphHold", "IndexVersion", "LoginAttempt",
-    "MapCell", "MapChange", "Membership", "PageConnection", "Post", "PostEngagement",
+    "MapCell", "MapCellPending", "MapChange", "Membership", "PageConnection", "Post",
+    "PostEngagement",
     "PostStatus", "Publication", "PublicationAttempt", "Role", "Share", "ShareClick", "ShareKit",
     "SiteSettings", "TemplateRecord", "TemplateVersion", "Territory", "User", "WebSession",
     "kit_recipients",

@@ -175,7 +175,8 @@ class MapChange(Base):
 class MapCell(Base):
     """Posts counted per cell of a grid, territory and state, for the map's low-zoom clusters.
 
-    Kept by statement-level triggers on ``posts`` (migration 0007), in the writing transaction.
+    Kept by statement-level triggers on ``posts`` (migration 0007), in the writing transaction,
+    applied at its commit (migration 0016).
     ``level`` is a zoom from 0 to 8; a cell is one of the 32 × 32 cells of a tile at that zoom
     (``ix`` from the west, ``iy`` from the south of the Web Mercator square). ``sum_x`` and
     ``sum_y`` (3857 metres) give the members' mean position.
@@ -183,7 +184,7 @@ class MapCell(Base):
 
     __tablename__ = "map_cells"
     __table_args__ = (
-        # Cells whose last post left: the trigger deletes them in the same statement.
+        # Cells whose last post left: deleted when the changes are applied, at commit.
         Index("ix_map_cells_empty", "level", postgresql_where=text("posts = 0")),
     )
 
@@ -203,7 +204,7 @@ class MapCell(Base):
 class ActivityDay(Base):
     """Posts counted per publication day (UTC) and territory, by state, for the activity map.
 
-    Kept by statement-level triggers on ``posts`` (migration 0015), in the writing transaction,
+    Kept by statement-level triggers on ``posts`` (migration 0015), at the writing commit (0016),
     so a period of whole days is read from these rows, whatever the number of posts. One row
     a day and territory holds the figures the map shows (decision 0033): all posts, the
     published ones (the only public state, what other territories' editors see), the pending
@@ -212,10 +213,51 @@ class ActivityDay(Base):
 
     __tablename__ = "activity_days"
     __table_args__ = (
-        # Days whose last post left: the trigger deletes them in the same statement.
+        # Days whose last post left: deleted when the changes are applied, at commit.
         Index("ix_activity_days_empty", "day", postgresql_where=text("posts = 0")),
     )
 
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    territory_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    posts: Mapped[int] = mapped_column(Integer)
+    published: Mapped[int] = mapped_column(Integer)
+    pending: Mapped[int] = mapped_column(Integer)
+    failed: Mapped[int] = mapped_column(Integer)
+
+
+class MapCellPending(Base):
+    """A transaction's changes to ``map_cells``' finest cells, applied at commit (decision 0039).
+
+    Upserted by the statement-level triggers on ``posts`` instead of the cells themselves, so
+    that concurrent writers of one place lock nothing shared until they commit; the commit-time
+    trigger of ``map_changes`` sums them up every level of ``map_cells`` and deletes them
+    (migration 0016).
+    Unlogged: no row outlives its transaction. Never read by the application.
+    """
+
+    __tablename__ = "map_cells_pending"
+    __table_args__ = {"prefixes": ["UNLOGGED"]}
+
+    xact: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    ix: Mapped[int] = mapped_column(Integer, primary_key=True)
+    iy: Mapped[int] = mapped_column(Integer, primary_key=True)
+    territory_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[PostStatus] = mapped_column(
+        Enum(PostStatus, name="post_status", values_callable=enum_values, create_type=False),
+        primary_key=True,
+    )
+    posts: Mapped[int] = mapped_column(Integer)
+    sum_x: Mapped[float] = mapped_column(Double)
+    sum_y: Mapped[float] = mapped_column(Double)
+
+
+class ActivityDayPending(Base):
+    """A transaction's changes to ``activity_days``, applied at commit, like ``MapCellPending``."""
+
+    __tablename__ = "activity_days_pending"
+    __table_args__ = {"prefixes": ["UNLOGGED"]}
+
+    xact: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     territory_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     posts: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,53 @@
+"""Writes queued with ``UnitOfWork.write_at_commit`` go with the COMMIT, all or nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from regions import audit
+from regions.db import UnitOfWork, make_engine, make_session_factory
+
+EVENTS = "SELECT action, data FROM audit_events WHERE subject_type = 'test' ORDER BY id"
+
+
+@pytest.fixture()
+def engine(fresh_database):
+    """A database of its own: these units really commit."""
+    url, drop = fresh_database()
+    engine = make_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        drop()
+
+
+def test_a_write_at_commit_lands_after_the_units_other_changes(engine):
+    factory = make_session_factory(engine)
+    with UnitOfWork(factory) as unit:
+        audit.record(unit.session, None, "first", "test", 1)  # the ORM's, flushed at commit
+        audit.record_at_commit(unit, None, "second", "test", 1, {"n": 2})
+        unit.commit()
+        # The transaction is over: the session goes on with a new one.
+        assert unit.session.execute(text("SELECT 1")).scalar() == 1
+    with engine.connect() as conn:
+        assert [tuple(r) for r in conn.execute(text(EVENTS))] == [("first", {}),
+                                                                 ("second", {"n": 2})]
+
+
+def test_a_failing_write_at_commit_commits_nothing_of_the_unit(engine):
+    factory = make_session_factory(engine)
+    with UnitOfWork(factory) as unit:
+        audit.record(unit.session, None, "kept only with the rest", "test", 1)
+        audit.record_at_commit(unit, 999_999, "unknown actor", "test", 1)  # foreign key
+        with pytest.raises(IntegrityError):
+            unit.commit()
+    with engine.connect() as conn:
+        assert conn.execute(text(EVENTS)).all() == []
+    with UnitOfWork(factory) as unit:  # the pool's connection is usable again
+        audit.record_at_commit(unit, None, "after", "test", 1)
+        unit.commit()
+    with engine.connect() as conn:
+        assert [r[0] for r in conn.execute(text(EVENTS))] == ["after"]
