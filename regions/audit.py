@@ -46,7 +46,8 @@ def record_at_commit(
 ) -> None:
     """``record`` for a unit's last write: the INSERT goes with the COMMIT, in one round trip.
 
-    Events are ordered by id: record nothing after this in the same unit.
+    Events are ordered by id: a later write of the unit through the ORM sends this one first
+    (``regions.db``), so the order holds; a write sent around the ORM would not.
     """
     uow.write_at_commit(_INSERT, {"actor_id": actor_id, "action": action,
                                   "subject_type": subject_type, "subject_id": subject_id,

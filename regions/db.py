@@ -8,7 +8,7 @@ from typing import Any
 
 import psycopg
 from psycopg.pq import TransactionStatus
-from sqlalchemy import MetaData, create_engine
+from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
@@ -69,6 +69,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 SessionFactory = Callable[[], Session]
 Rows = list[tuple[Any, ...]]
 _QUEUED = "relais.queued_reads"  # key of a session's ``info``: reads waiting for a ride
+_AT_COMMIT = "relais.writes_at_commit"  # key of a session's ``info``: writes waiting for COMMIT
 
 
 class _QueuedRead:
@@ -210,11 +211,9 @@ class UnitOfWork:
     def __init__(self, session_factory: SessionFactory) -> None:
         self._session_factory = session_factory
         self.session: Session
-        self._at_commit: list[tuple[str, Mapping[str, Any]]] = []
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
-        self._at_commit = []  # what an earlier, uncommitted use queued went with its rollback
         return self
 
     def __exit__(
@@ -235,20 +234,22 @@ class UnitOfWork:
     def write_at_commit(self, sql: str, params: Mapping[str, Any]) -> None:
         """Queue a write whose answer nobody needs (driver SQL): it goes with the COMMIT.
 
-        It is sent after the ORM's pending changes, so queue only a unit's last writes.
+        If the unit writes again through the ORM before committing, the queued writes are sent
+        first, at that flush (``_send_writes_queued_before``): order is kept whoever the caller.
         """
-        self._at_commit.append((sql, params))
+        self.session.flush()  # what came before goes before (nothing to send: no round trip)
+        self.session.info.setdefault(_AT_COMMIT, []).append((sql, params))
 
     def commit(self) -> None:
         """Make everything done in this unit permanent.
 
-        Writes queued with ``write_at_commit`` go with the COMMIT in one round trip (psycopg's
-        pipeline mode), after the ORM's pending changes. Inside an outer transaction (the
+        Writes queued with ``write_at_commit`` (and not sent since by a later change) go with
+        the COMMIT in one round trip (psycopg's pipeline mode). Inside an outer transaction (the
         tests'), they go alone and the unit's savepoint is released as usual.
         """
-        writes, self._at_commit = self._at_commit, []
+        self.session.flush()  # changes made after the queued writes send these first
+        writes = self.session.info.pop(_AT_COMMIT, [])
         if writes:
-            self.session.flush()
             connection = self.session.connection()
             driver = connection.connection.driver_connection
             try:
@@ -267,6 +268,21 @@ class UnitOfWork:
     def flush(self) -> None:
         """Send pending changes (to get ids or trip constraints) without committing."""
         self.session.flush()
+
+
+@event.listens_for(Session, "before_flush")
+def _send_writes_queued_before(session: Session, _context: object, _instances: object) -> None:
+    """Writes queued for the COMMIT go before any later change of the unit, in their order.
+
+    (A flush with nothing to write does not come here.) So a use case that records its audit
+    event at commit stays right when its caller writes more in the same unit (as the demo's
+    stories do): ids, hence the audit trail's order, follow the order of the calls.
+    """
+    writes = session.info.pop(_AT_COMMIT, None)
+    if writes:
+        connection = session.connection()
+        for sql, params in writes:
+            connection.exec_driver_sql(sql, dict(params))
 
 
 class Reading:

@@ -140,9 +140,10 @@ def approval_refused(session: Session, actor: Actor, posts: list[Post]) -> set[i
 def _decide(uow: UnitOfWork, actor: Actor, post_id: int, action: Action, *,
             expected_version: int, comment: str | None = None, lead_can_approve: bool = False,
             now: datetime | None = None, last_write: bool = True) -> Post:
-    """Take a decision on a post; ``last_write``: the caller writes nothing after it.
+    """Take a decision on a post; ``last_write``: the caller most likely writes nothing after.
 
-    The decision's audit event then rides with the COMMIT (``audit.record_at_commit``).
+    The decision's audit event then rides with the COMMIT (``audit.record_at_commit``); should
+    the caller write again, it is sent first, at that write's flush, so the order holds.
     """
     post = get_post(uow.session, actor, post_id, for_update=True)
     require_territory(actor, post.territory_id)
@@ -169,14 +170,13 @@ def _decide(uow: UnitOfWork, actor: Actor, post_id: int, action: Action, *,
     data = {"from": previous.value, "to": target.value, "comment": comment,
             "warnings": post.report.get("counts", {}).get("warning", 0), **checked}
     with uow.session.no_autoflush:
-        if last_write:
-            audit.record_at_commit(uow, actor.user_id, f"post.{action.value}", "post", post.id,
-                                   data)
-        else:
+        if not last_write:
             audit.record(uow.session, actor.user_id, f"post.{action.value}", "post", post.id,
                          data)
         webhooks.enqueue(uow.session, target, post, subscribers)
     uow.flush()
+    if last_write:  # queued after the flush: a later write of the caller sends it first
+        audit.record_at_commit(uow, actor.user_id, f"post.{action.value}", "post", post.id, data)
     return post
 
 

@@ -51,3 +51,19 @@ def test_a_failing_write_at_commit_commits_nothing_of_the_unit(engine):
         unit.commit()
     with engine.connect() as conn:
         assert [r[0] for r in conn.execute(text(EVENTS))] == ["after"]
+
+
+def test_a_unit_that_writes_again_sends_the_queued_write_first(engine):
+    """The caller of a use case that queued its event may write more: the order holds."""
+    factory = make_session_factory(engine)
+    with UnitOfWork(factory) as unit:
+        audit.record(unit.session, None, "before", "test", 1)  # pending when the next is queued
+        audit.record_at_commit(unit, None, "queued", "test", 1)
+        audit.record(unit.session, None, "after", "test", 1)
+        unit.flush()
+        audit.record_at_commit(unit, None, "queued again", "test", 1)
+        audit.record(unit.session, None, "last", "test", 1)  # flushed by the commit
+        unit.commit()
+    with engine.connect() as conn:
+        assert [r[0] for r in conn.execute(text(EVENTS))] == [
+            "before", "queued", "after", "queued again", "last"]
