@@ -98,6 +98,19 @@ def test_the_preview_names_slots_by_label_and_times_in_the_template_zone(desk):
     assert '<label for="sample-slot-city">Ville</label>' in page
 
 
+def test_the_preview_shows_the_slots_left_empty_as_labelled_blanks(desk):
+    html = desk.post("/standards/templates/preview", data={
+        **TEMPLATE_FORM, "body": "{city} : rendez-vous le {day} à {place}.",
+        "slot-1-name": "day", "slot-1-type": "text",
+        "slot-2-name": "place", "slot-2-label": "Lieu", "slot-2-type": "text",
+        "sample-slot-day": "14/07"}).get_data(as_text=True)
+    blank = ('<span class="slot-empty blank"><span class="visually-hidden">à remplir : </span>'
+             '{}</span>')
+    text = re.search(r'<p class="fb-text annotated">(.*?)</p>', html, re.S).group(1)
+    assert text.replace("\u00a0", " ") == (
+        blank.format("Ville") + " : rendez-vous le 14/07 à " + blank.format("Lieu") + ".")
+
+
 def test_the_preview_lists_template_problems(desk):
     answer = desk.post("/standards/templates/preview", data={
         **TEMPLATE_FORM, "body": "{nothing}"})
