@@ -71,7 +71,9 @@ def test_engine_problems_are_shown_beside_their_field(desk):
     assert 'aria-invalid="true"' in html
     # In the page's language: the engine's problems are French on a French page.
     assert "no such slot is declared" not in html
-    assert "le corps utilise {town}" in html.lower().replace("&#39;", "'")
+    # In the form's words (« Texte verrouillé », « champ »), as a sentence.
+    assert ("Le texte verrouillé utilise {town}, mais aucun champ de ce nom n’est déclaré"
+            in html)
 
 
 def test_the_preview_marks_the_violating_span_of_the_sample(desk):
