@@ -195,10 +195,10 @@ _CATALOGUE: dict[str, tuple[str, str, str, str]] = {
         "Pick a time between {start} and {end} ({timezone}).",
     ),
     "time.lead_too_short": (
-        "Publication trop proche : il faut {min_minutes} minutes de délai.",
-        "Programmez-la au moins {min_minutes} minutes à l’avance.",
-        "Publication is too soon: {min_minutes} minutes of notice are required.",
-        "Schedule it at least {min_minutes} minutes ahead.",
+        "Publication trop proche : il faut {min_duration} de délai.",
+        "Programmez-la au moins {min_duration} à l’avance.",
+        "Publication is too soon: {min_duration} of notice is required.",
+        "Schedule it at least {min_duration} ahead.",
     ),
     "time.unknown_timezone": (
         "Fuseau horaire inconnu « {timezone} » : {fallback} est utilisé.",
@@ -331,6 +331,21 @@ def _show(value: object, lang: str) -> str:
     return str(value)
 
 
+def duration(minutes: int, lang: str) -> str:
+    """``minutes`` as people say it: "10 minutes", "2 h", "1 h 30" ("2 hours", "1 h 30 min")."""
+    hours, rest = divmod(minutes, 60)
+    if lang == "fr":
+        if minutes < 60:
+            return f"{minutes}\u00a0minute{'s' if minutes > 1 else ''}"
+        return f"{_show(hours, lang)}\u00a0h" + (f"\u00a0{rest:02d}" if rest else "")
+    if minutes < 60:
+        return f"{minutes} minute{'' if minutes == 1 else 's'}"
+    if rest:
+        return f"{_show(hours, lang)} h {rest} min"
+    return f"{_show(hours, lang)} hour{'' if hours == 1 else 's'}"
+
+
+_DURATIONS = {"min_minutes": "min_duration"}  # a count of minutes -> its text for people
 _MOMENTS = ("start", "end", "publish_at")  # ISO date-times, shown in the violation's zone
 _LOCAL_TIME = {"fr": "heure locale", "en": "local time"}  # reports saved before zones were named
 
@@ -359,6 +374,10 @@ def _params(violation: Violation, lang: str) -> _Params:
         shown = _moment(violation.params.get(key), zone_name, lang)
         if shown is not None:
             params[key] = f"{shown} {zone_name}"
+    for key, shown_as in _DURATIONS.items():
+        minutes = violation.params.get(key)
+        if isinstance(minutes, int) and not isinstance(minutes, bool):
+            params[shown_as] = duration(minutes, lang)
     params["code"] = violation.code
     if violation.params.get("label"):  # a slot is named for people by its label
         params["slot"] = params["label"]

@@ -167,6 +167,7 @@ def render_show(campaign_id: int, status: int = 200, **forms: Any) -> ResponseRe
         return render_template(
             "campaigns/show.html", campaign=campaign, rows=rows, totals=amplified,
             labels=labels, kits=campaign_kits,
+            filled=_filled(followed.data if followed else {}, dict(campaign.slot_values)),
             master=structure(campaign.master_text, dict(campaign.slot_values), labels),
             template=ref.get(campaign.template_version_id), is_desk=is_desk,
             networks=NETWORK_LABELS, now=datetime.now(ZONE),
@@ -174,6 +175,20 @@ def render_show(campaign_id: int, status: int = 200, **forms: Any) -> ResponseRe
             errors=forms.get("errors") or {},
             adapted=sum(1 for r in rows if r["adapted"]),
             late=sum(1 for r in rows if r["late"])), status
+
+
+def _filled(template: dict[str, Any], values: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(label, value) of the slots the desk filled, in the template's order, not the keys'.
+
+    The master text shows the values in place but names them only in a tooltip: this list
+    pairs each with its field. A value for a slot the template no longer has comes last.
+    """
+    labels = slot_labels(template)
+    order = [str(slot.get("name")) for slot in template.get("slots", [])
+             if isinstance(slot, dict)]
+    names = [name for name in order if values.get(name)]
+    names += sorted(name for name in values if name not in order and values[name])
+    return [(labels.get(name, name), values[name]) for name in names]
 
 
 def _edit_form(campaign: Any, targets: list[int]) -> dict[str, Any]:

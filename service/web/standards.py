@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from regions.errors import InvalidInput, StaleVersion
 from regions.models import TemplateRecord
 from regions.patterns import ENGINE as PATTERNS
 from regions.reports import report_to_dict
+from regions.review_screen import slot_labels, structure
 from service.auth import csrf
 from service.runtime import reading, unit_of_work
 from service.web import standards_forms as forms
@@ -269,10 +271,12 @@ def preview() -> ResponseReturnValue:
     text = request.form.get("sample-text", "").replace("\r\n", "\n")
     problems: dict[str, list[str]] = {}
     report = None
+    blanks: list[tuple[int, str]] = []
     try:
         if not text.strip():
             text = fill_body(template_from_dict({**data, "id": "preview"}, patterns=PATTERNS),
                              values)
+            blanks = _blanks(data, values, text)
         with reading() as uow:
             report = standards.preview_template(uow.session, page_actor(), data,
                                                 Draft(text=text, slot_values=values),
@@ -281,11 +285,29 @@ def preview() -> ResponseReturnValue:
         problems = forms.field_errors(error.errors, "")
     return render_template("standards/_report.html", text=text, problems=problems,
                            report=report_to_dict(report) if report else None,
-                           segments=annotate(text, report.violations) if report else [])
+                           segments=annotate(text, report.violations, blanks) if report else [])
 
 
-def annotate(text: str, violations: Any) -> list[tuple[str, str | None]]:
-    """The text cut into (piece, severity or None): pieces inside a violation's span marked."""
+def _blanks(data: dict[str, Any], values: dict[str, str], text: str) -> list[tuple[int, str]]:
+    """(offset in ``text``, label) of each slot the sample leaves empty, as a visible blank."""
+    segments = structure(data.get("body", ""), values, slot_labels(data))
+    if "".join(seg.text for seg in segments if seg.kind != "slot-empty") != text:
+        return []  # not the body filled in: no place to show the blanks
+    blanks, offset = [], 0
+    for seg in segments:
+        if seg.kind == "slot-empty":
+            blanks.append((offset, seg.slot or ""))
+        else:
+            offset += len(seg.text)
+    return blanks
+
+
+def annotate(text: str, violations: Any, blanks: Sequence[tuple[int, str]] = ()
+             ) -> list[tuple[str, str | None]]:
+    """The text cut into (piece, severity or None): pieces inside a violation's span marked.
+
+    ``blanks`` are (offset, label) of empty slots, shown as ("label", "blank") pieces there.
+    """
     marks: list[str | None] = [None] * len(text)
     for violation in violations:
         if violation.span is None:
@@ -294,10 +316,14 @@ def annotate(text: str, violations: Any) -> list[tuple[str, str | None]]:
         for index in range(max(start, 0), min(end, len(text))):
             if marks[index] != "error":
                 marks[index] = violation.severity.value
+    waiting = list(reversed(blanks))  # in text order: the next one last
     pieces: list[tuple[str, str | None]] = []
-    for char, mark in zip(text, marks, strict=True):
+    for index, (char, mark) in enumerate(zip(text, marks, strict=True)):
+        while waiting and waiting[-1][0] <= index:
+            pieces.append((waiting.pop()[1], "blank"))
         if pieces and pieces[-1][1] == mark:
             pieces[-1] = (pieces[-1][0] + char, mark)
         else:
             pieces.append((char, mark))
+    pieces.extend((label, "blank") for _offset, label in reversed(waiting))
     return pieces

@@ -150,10 +150,22 @@ def field_errors(errors: dict[str, Any], prefix: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for path, problems in errors.items():
         name = _field_name(path, prefix)
-        messages = [str(localise(p["message"] if isinstance(p, dict) else p))
-                    for p in problems]
+        messages = [_sentence(p["message"] if isinstance(p, dict) else p) for p in problems]
         found.setdefault(name, []).extend(messages)
     return found
+
+
+def _sentence(message: Any) -> str:
+    """A problem shown beside its field, starting with a capital like the form's other texts.
+
+    The engine writes its problems as clauses ("the body uses {slot}…"); a value quoted at the
+    start ("{value} is not a domain") keeps its case.
+    """
+    shown = str(localise(message))
+    values = getattr(message, "params", {}).values()
+    if any(isinstance(value, str) and value and shown.startswith(value) for value in values):
+        return shown
+    return shown[:1].upper() + shown[1:]
 
 
 def _field_name(path: str, prefix: str) -> str:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
+
 import pytest
 
+from regions import accounts, standards
 from regions.models import Role
 
 
@@ -238,3 +242,24 @@ def test_regional_editors_cannot_withdraw_a_campaign_or_publish_its_kit(desk_pag
                      data={"confirm": "1"}).status_code == 403
     assert _kit(lyon, campaign_id).status_code == 403
     assert "Printemps" in lyon.get("/campaigns").get_data(as_text=True)
+
+
+def test_the_desk_s_values_are_listed_in_the_template_s_order(desk_page, world, uow):
+    """Not in the stored keys' order (``city`` before ``when``): as the template lists them."""
+    from tests.api.conftest import TEMPLATE
+    template = {**TEMPLATE, "name": "Agenda", "body": "Le {when} à {city} : {details}",
+                "slots": [{"name": "when", "label": "Date", "type": "text"},
+                          *TEMPLATE["slots"]]}
+    with uow() as unit:
+        actor = accounts.load_actor(accounts.get_user(unit, world["desk"].id))
+        standards.create_template(unit, actor, "agenda", template)
+        standards.publish_template(unit, actor, "agenda", now=datetime.now(UTC))
+        unit.commit()
+    answer = desk_page.post("/campaigns/new?template=agenda", data={
+        "template": "agenda", "title": "Agenda", "master_text": "", "slot-when": "12 mai",
+        "slot-city": "Lyon", "slot-details": "Venez !", "targets": "list",
+        "territory_ids": [str(world["lyon"])], "adapt_deadline": "2030-05-01T18:00"})
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    page = desk_page.get(answer.headers["Location"]).get_data(as_text=True)
+    listed = page.split('id="campaign-filled">', 1)[1].split("</dl>", 1)[0]
+    assert re.findall(r"<dt>(.*?)</dt>", listed) == ["Date", "Ville", "details"]

@@ -114,3 +114,25 @@ def test_the_home_page_speaks_english_to_an_english_speaker(world, sign_in, uow)
     assert "<h1>What needs you now</h1>" in page
     assert "<strong>1</strong> post waiting for review" in page
     assert "Central desk editor" in page
+
+
+def test_a_failure_reads_in_french_with_facebook_s_english_folded_under_its_name(
+        world, sign_in, uow):
+    """The demo's Rennes Page: an expired token, given up after three calls."""
+    from regions.publishing.claims import MAYBE_ON_FACEBOOK
+    from regions.publishing.graph_errors import error_from_graph_body
+
+    said = "Error validating access token: Session has expired on Monday."
+    error = error_from_graph_body({"code": 190, "error_subcode": 463, "message": said})
+    failed = write(world, "lyon")
+    fail(uow, failed["id"], f"Gave up after 3 failed calls to Facebook. Last error: {error}"
+                            f" {MAYBE_ON_FACEBOOK}")
+    page = sign_in(Role.REGIONAL_EDITOR, territory_ids=[world["lyon"]]).get("/").get_data(
+        as_text=True)
+    failures = page.split('id="failed-title"')[1].split('id="drafts-title"')[0]
+    shown, folded = failures.split('<details class="facebook-said">')
+    assert ("Abandon après 3 appels à Facebook en échec. Le jeton d’accès de la Page est "
+            "invalide ou expiré\u00a0; reconnectez la Page. Un appel de publication") in shown
+    assert "Session has expired" not in shown and "Gave up" not in shown
+    assert folded.startswith("<summary>Message de Facebook (code 190/463)</summary>"
+                             f'<span lang="en">{said}</span></details>')

@@ -71,7 +71,9 @@ def test_engine_problems_are_shown_beside_their_field(desk):
     assert 'aria-invalid="true"' in html
     # In the page's language: the engine's problems are French on a French page.
     assert "no such slot is declared" not in html
-    assert "le corps utilise {town}" in html.lower().replace("&#39;", "'")
+    # In the form's words (« Texte verrouillé », « champ »), as a sentence.
+    assert ("Le texte verrouillé utilise {town}, mais aucun champ de ce nom n’est déclaré"
+            in html)
 
 
 def test_the_preview_marks_the_violating_span_of_the_sample(desk):
@@ -96,6 +98,19 @@ def test_the_preview_names_slots_by_label_and_times_in_the_template_zone(desk):
     page = desk.get(form.headers["Location"]).get_data(as_text=True)
     assert 'name="slot-0-label"' in page and 'value="Ville"' in page
     assert '<label for="sample-slot-city">Ville</label>' in page
+
+
+def test_the_preview_shows_the_slots_left_empty_as_labelled_blanks(desk):
+    html = desk.post("/standards/templates/preview", data={
+        **TEMPLATE_FORM, "body": "{city} : rendez-vous le {day} à {place}.",
+        "slot-1-name": "day", "slot-1-type": "text",
+        "slot-2-name": "place", "slot-2-label": "Lieu", "slot-2-type": "text",
+        "sample-slot-day": "14/07"}).get_data(as_text=True)
+    blank = ('<span class="slot-empty blank"><span class="visually-hidden">à remplir : </span>'
+             '{}</span>')
+    text = re.search(r'<p class="fb-text annotated">(.*?)</p>', html, re.S).group(1)
+    assert text.replace("\u00a0", " ") == (
+        blank.format("Ville") + " : rendez-vous le 14/07 à " + blank.format("Lieu") + ".")
 
 
 def test_the_preview_lists_template_problems(desk):

@@ -362,7 +362,9 @@ def test_a_failed_post_says_why_in_the_page_language_with_facebooks_words_kept(
         unit.commit()
     page = _page(lyon_editor.get(f"/posts/{drafts['a']['id']}"))
     assert "Le jeton d’accès de la Page est invalide ou expiré\u00a0; reconnectez la Page" in page
-    assert "(code 190): Invalid OAuth access token" in page  # Facebook's own words, as said
+    # Facebook's own words, as said, folded under their name.
+    assert ('<details class="facebook-said"><summary>Message de Facebook (code 190)</summary>'
+            '<span lang="en">Invalid OAuth access token</span></details>') in page
     assert "The Page access token is invalid" not in page
     english = _page(_english(uow, lyon_editor).get(f"/posts/{drafts['a']['id']}"))
     assert "The Page access token is invalid or expired; reconnect the Page" in english

@@ -199,6 +199,9 @@ def _ids(session: Any) -> dict[str, Any]:
         "draft": lyon_post(PostStatus.DRAFT),
         "changes": lyon_post(PostStatus.CHANGES_REQUESTED),
         "published": lyon_post(PostStatus.PUBLISHED, Post.permalink.is_not(None)),
+        "failed": session.scalar(select(Post.id).join(Territory).where(
+            Territory.slug == "demo-rennes", Post.status == PostStatus.FAILED)
+            .order_by(Post.id).limit(1)),
         "submitted": session.scalar(select(Post.id).where(
             Post.status == PostStatus.SUBMITTED).order_by(Post.id).limit(1)),
         "campaign": session.scalar(select(Campaign.id).order_by(Campaign.id).limit(1)),
@@ -245,6 +248,7 @@ VISITS = (
     Visit("not-found-anonymous", None, "/no-such-page"),
     Visit("home-desk", "desk", "/"),
     Visit("home-regional", "lyon", "/"),
+    Visit("home-regional-failed", "rennes", "/"),  # the demo's Rennes Page: an expired token
     Visit("home-contributor", "contrib-lyon", "/"),
     Visit("home-viewer", "viewer", "/"),
     Visit("home-admin", "admin", "/"),
@@ -256,6 +260,7 @@ VISITS = (
     Visit("post-draft-edit", "lyon", "/posts/{draft}/edit"),
     Visit("post-changes-requested", "lyon", "/posts/{changes}"),
     Visit("post-published", "lyon", "/posts/{published}"),
+    Visit("post-failed", "rennes", "/posts/{failed}"),
     Visit("review-queue", "desk", "/review"),
     Visit("review-post", "desk", "/review/{submitted}"),
     Visit("standards", "desk", "/standards"),

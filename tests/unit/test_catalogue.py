@@ -67,3 +67,17 @@ def test_french_punctuation_has_its_no_break_space():
         if any(re.search(r"[^\u00a0\u202f][:;!?](\s|$)", text) for text in prose):
             wrong.append(key)
     assert wrong == [], "French puts a no-break space (U+00A0) before : ; ! ?"
+
+
+def test_french_names_a_template_s_parts_as_the_editor_form_does():
+    """The form says « Texte verrouillé » and « Champs »: never « corps » or « emplacement »."""
+    assert _french()["Locked text"].string == "Texte verrouillé"
+    assert _french()["Add a slot"].string == "Ajouter un champ"
+    wrong = []
+    for key, message in _french().items():
+        strings = [message.string] if isinstance(message.string, str) else message.string
+        for text in strings:
+            # « corps de la requête », « corps JSON »: an HTTP request's body keeps its name.
+            if re.search(r"\bemplacements?\b|\bcorps\b(?! (de la requête|JSON))", text, re.I):
+                wrong.append(key)
+    assert wrong == []

@@ -63,6 +63,26 @@ def test_french_messages_use_no_break_spaces_and_guillemets() -> None:
     )
 
 
+@pytest.mark.parametrize(("minutes", "french", "english"), [
+    (10, "10\u00a0minutes", "10 minutes"),
+    (1, "1\u00a0minute", "1 minute"),
+    (60, "1\u00a0h", "1 hour"),
+    (90, "1\u00a0h\u00a030", "1 h 30 min"),
+    (120, "2\u00a0h", "2 hours"),
+    (2880, "48\u00a0h", "48 hours"),
+])
+def test_minimum_notice_reads_as_a_duration(minutes: int, french: str, english: str) -> None:
+    params = {"min_minutes": minutes, "lead_minutes": 0}
+    violation = Violation("delai", "time.lead_too_short", Severity.ERROR, None, params)
+    assert render_message(violation, "fr").message == (
+        f"Publication trop proche\u00a0: il faut {french} de délai.")
+    assert render_message(violation, "fr").hint == f"Programmez-la au moins {french} à l’avance."
+    assert render_message(violation, "en").message == (
+        f"Publication is too soon: {english} of notice is required.")
+    assert render_message(violation, "en").hint == f"Schedule it at least {english} ahead."
+    assert violation.params["min_minutes"] == minutes  # the machine-readable figure is kept
+
+
 def test_hint_names_the_fix() -> None:
     violation = Violation("r", "hashtag.missing", Severity.ERROR, (3, 3), {"tag": "#EDF"})
     assert render_message(violation, "en").hint == "Add #EDF at the end of the text."
