@@ -298,6 +298,11 @@ class IndexCache:
                 self._version = version
             return self._index
 
+    def at(self, version: int) -> TerritoryIndex | None:
+        """The index held if it matches this change counter (read elsewhere), else None."""
+        with self._lock:
+            return self._index if self._index is not None and version == self._version else None
+
     def areas(self, session: Session) -> AreaIndex:
         """The gazetteer area index (built on first use: only bulk lookups with areas need it)."""
         version = index_version(session, "admin_areas")

@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
 from geodata.index import NO_TERRITORY, AreaInfo, IndexCache, TerritoryIndex, TerritoryInfo
-from regions.db import read, read_later
+from regions.db import Reading, read, read_later
 
 MAX_SWAPPED_LISTED = 1000
 
@@ -37,23 +37,25 @@ class Location:
 
 
 # A single lookup with areas: the index's change counter, the gazetteer areas covering the
-# point, and whether an area would cover it with longitude and latitude exchanged (only asked
-# when that exchanged point is a valid coordinate). Without areas, the counter alone. Plain
-# driver SQL, queued with ``read_later`` so that it rides along with the request's
-# authentication query: single lookups are latency-bound, each round trip costs more in
-# waiting than the query costs in work.
+# point (one row: [level, code, name] triples, largest first, NULL when none), and whether an
+# area would cover it with longitude and latitude exchanged (only asked when no area covers
+# the point and that exchanged point is a valid coordinate). Without areas, the counter alone.
+# Plain driver SQL, one row either way, queued with ``read_later`` so that it rides along with
+# the request's authentication query as one statement: single lookups are latency-bound,
+# each round trip costs more in waiting than the query costs in work.
 _SINGLE_LOOKUP = """
 SELECT v.version,
-       (%(swap_ok)s AND EXISTS (
+       (%(swap_ok)s AND a.areas IS NULL AND EXISTS (
             SELECT 1 FROM admin_areas
             WHERE ST_Covers(geom, ST_SetSRID(ST_MakePoint(%(lat)s, %(lon)s), 4326)))) AS swapped,
-       a.level, a.code, a.name
+       a.areas
 FROM (SELECT version FROM index_versions WHERE name = 'territories') AS v
-LEFT JOIN LATERAL (
-    SELECT level, code, name, ST_Area(geom) AS area FROM admin_areas
+CROSS JOIN LATERAL (
+    SELECT array_agg(ARRAY[level::text, code::text, name::text]
+                     ORDER BY ST_Area(geom) DESC, code) AS areas
+    FROM admin_areas
     WHERE ST_Covers(geom, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326))
-) AS a ON true
-ORDER BY a.area DESC NULLS LAST, a.code
+) AS a
 """
 _VERSION = "SELECT version FROM index_versions WHERE name = 'territories'"
 
@@ -64,33 +66,38 @@ def locate_point(session: Session, cache: IndexCache, lon: float, lat: float, *,
     return locate_point_later(session, cache, lon, lat, with_areas=with_areas)()
 
 
-def locate_point_later(session: Session, cache: IndexCache, lon: float, lat: float, *,
+def locate_point_later(source: Session | Reading, cache: IndexCache, lon: float, lat: float, *,
                        with_areas: bool = True) -> Callable[[], Location]:
     """Queue the lookup of one point (``regions.db.read_later``); the function answers it.
 
-    The lookup's read goes with the session's next read (the caller's authentication), or
-    alone when the function is called first. Without areas it reads only the index's change
-    counter, unless the point is outside every territory: then the areas are read to word the
-    answer and the hint. Which read to queue is guessed from the index held, and the guess is
-    the answer when the counter shows that index current; when it shows it stale, the point is
-    located again and, if it turns out outside, the areas are read afterwards.
+    The lookup's read goes with the source's next read (the caller's authentication: one
+    statement on a ``Reading``), or alone when the function is called first. Without areas it
+    reads only the index's change counter, unless the point is outside every territory: then
+    the areas are read to word the answer and the hint. Which read to queue is guessed from
+    the index held, and the guess is the answer when the counter shows that index current;
+    when it shows it stale, the index is rebuilt (through an ORM session: a ``Reading`` makes
+    one then), the point located again and, if it turns out outside, the areas read afterwards.
     """
     params = {"lon": lon, "lat": lat, "swap_ok": -90.0 <= lon <= 90.0 and lon != lat}
     held = cache.held
     guess = NO_TERRITORY if held is None else held.locate_one(lon, lat)
     with_areas = with_areas or guess == NO_TERRITORY
-    pending = read_later(session, _SINGLE_LOOKUP if with_areas else _VERSION, params)
+    pending = read_later(source, _SINGLE_LOOKUP if with_areas else _VERSION, params,
+                         one_row=True)
 
     def answer() -> Location:
         rows = pending()
-        index = cache.get(session, int(rows[0][0]))
+        version = int(rows[0][0])
+        index = cache.at(version)
+        if index is None:
+            index = cache.get(source.session if isinstance(source, Reading) else source, version)
         # The counter says the index held is current (the usual case): the guess is the answer.
         found = guess if index is held else index.locate_one(lon, lat)
         if found != NO_TERRITORY and not with_areas:
             return Location(lon, lat, index.by_id[found], index.ancestors(found))
         if not with_areas:  # guessed inside, but the index changed and says outside
-            rows = read(session, _SINGLE_LOOKUP, params)
-        areas = [AreaHit(row[2], row[3], row[4]) for row in rows if row[2] is not None]
+            rows = read(source, _SINGLE_LOOKUP, params, one_row=True)
+        areas = [AreaHit(level, code, name) for level, code, name in rows[0][2] or ()]
         location = Location(lon, lat, None, areas=areas)
         if found != NO_TERRITORY:
             location.territory = index.by_id[found]

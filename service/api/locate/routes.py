@@ -24,7 +24,7 @@ from service.api.locate.schemas import (
 from service.auth import current_actor
 from service.errors import RequestError
 from service.messages import localise
-from service.runtime import reading, runtime
+from service.runtime import driver_reading, reading, runtime
 
 blp = Blueprint("locate", __name__, url_prefix="/api/locate",
                 description="Which territory a point falls in.")
@@ -93,13 +93,13 @@ class Locate(MethodView):
         ancestors and areas).
         """
         include = set(args["include"])
-        with reading() as uow:  # one pool checkout, one round trip: token and lookup together
+        with driver_reading() as unit:  # one pooled connection, no ORM session, no transaction
             # Hot path: the lookup's read is queued first, then sent with the token's lookup
-            # (psycopg pipeline mode). The token is still checked on every request; an
-            # unauthenticated caller's lookup is simply never answered.
-            answer = locate_point_later(uow.session, runtime().territory_index, args["lon"],
+            # as one statement. The token is still checked on every request; an
+            # unauthenticated caller's lookup is simply never sent.
+            answer = locate_point_later(unit, runtime().territory_index, args["lon"],
                                         args["lat"], with_areas="areas" in include)
-            current_actor(uow)
+            current_actor(unit)
             found = answer()
         body: dict[str, Any] = {
             "lon": found.lon, "lat": found.lat, "inside": found.territory is not None,
