@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -13,6 +15,7 @@ from regions.publishing.graph import GraphClient
 from regions.publishing.page_tokens import cipher_for
 from regions.publishing.publisher import Publisher
 from service.fakegraph import FakeGraphServer, FakePage
+from service.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.integration.publishing_world import (
     CLIENT_TIMEOUT,
@@ -24,6 +27,31 @@ from tests.integration.publishing_world import (
     Clock,
     seed_posts,
 )
+
+
+@pytest.fixture()
+def two_apps_db(fresh_database: Any) -> Iterator[tuple[str, Callable[[], tuple[Any, Any]]]]:
+    """A fresh database and a maker of two apps on it (two servers' pools and indexes).
+
+    Yields the database URL and a function giving the two apps' test clients. Afterwards,
+    every request must have given its connection back to the pool; then the database goes.
+    """
+    from service.app import create_app
+
+    url, drop = fresh_database()
+    apps: list[Any] = []
+
+    def make() -> tuple[Any, Any]:
+        settings = Settings(environment="test", secret_key=TEST_SECRET, database_url=url)
+        apps.extend((create_app(settings), create_app(settings)))
+        return apps[-2].test_client(), apps[-1].test_client()
+
+    yield url, make
+    for app in apps:
+        engine = app.extensions["relais"].engine
+        assert engine.pool.checkedout() == 0  # every request gave its connection back
+        engine.dispose()
+    drop()
 
 
 @pytest.fixture()

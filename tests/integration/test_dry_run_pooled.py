@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from config.settings import Settings
 from regions import accounts
 from regions.db import UnitOfWork, make_engine, make_session_factory
 from regions.models import Role, User
-from tests.conftest import TEST_SECRET
 
 PROMO = {
     "name": "Promotion", "network": "facebook", "language": "fr", "body": "À {city} !",
@@ -27,11 +25,9 @@ VALIDATE = "/api/templates/promo/validate"
 
 
 @pytest.fixture()
-def world(fresh_database):
+def world(two_apps_db):
     """Two apps on one fresh database; bearer headers of a central editor and a contributor."""
-    from service.app import create_app
-
-    url, drop = fresh_database()
+    url, two_apps = two_apps_db
     engine = make_engine(url)
     headers = {}
     with UnitOfWork(make_session_factory(engine)) as uow:
@@ -42,19 +38,12 @@ def world(fresh_database):
                                          name="t", expires_in_days=1).plaintext
             headers[name] = {"Authorization": f"Bearer {token}"}
         uow.commit()
-    settings = Settings(environment="test", secret_key=TEST_SECRET, database_url=url)
-    apps = [create_app(settings), create_app(settings)]
-    one, other = (app.test_client() for app in apps)
+    one, other = two_apps()
     assert one.post("/api/templates", json={"key": "promo", **PROMO},
                     headers=headers["desk"]).status_code == 201
     assert one.post("/api/templates/promo/publish", headers=headers["desk"]).status_code == 200
     yield one, other, headers, engine
-    for app in apps:
-        state = app.extensions["relais"]
-        assert state.engine.pool.checkedout() == 0  # every request gave its connection back
-        state.engine.dispose()
     engine.dispose()
-    drop()
 
 
 def test_a_revoked_token_is_refused_by_the_other_app_at_its_next_request(world):

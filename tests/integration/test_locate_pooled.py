@@ -11,13 +11,11 @@ import pytest
 from geoalchemy2.shape import from_shape
 from shapely.geometry import MultiPolygon, box
 
-from config.settings import Settings
 from geodata.index import IndexCache
 from geodata.locate import locate_point
 from regions import accounts, territories
 from regions.db import UnitOfWork, make_engine, make_readonly_session_factory, make_session_factory
 from regions.models import AdminArea, Role
-from tests.conftest import TEST_SECRET
 
 # Names a text array must carry intact: comma, quotes, braces, backslash, NULL-looking text.
 AREAS = (
@@ -32,11 +30,9 @@ NOWHERE = (-30.0, 10.0)  # outside everything, swapped too
 
 
 @pytest.fixture()
-def served(fresh_database):
+def served(two_apps_db):
     """Two apps on one fresh database with areas and a territory; a viewer's bearer header."""
-    from service.app import create_app
-
-    url, drop = fresh_database()
+    url, two_apps = two_apps_db
     engine = make_engine(url)
     with UnitOfWork(make_session_factory(engine)) as uow:
         for level, code, name, bbox in AREAS:
@@ -51,16 +47,9 @@ def served(fresh_database):
         token = accounts.issue_token(uow, accounts.load_actor(user), user_id=user.id,
                                      name="t", expires_in_days=1).plaintext
         uow.commit()
-    settings = Settings(environment="test", secret_key=TEST_SECRET, database_url=url)
-    apps = [create_app(settings), create_app(settings)]
-    one, other = (app.test_client() for app in apps)
+    one, other = two_apps()
     yield one, other, {"Authorization": f"Bearer {token}", "Accept-Language": "en"}, engine
-    for app in apps:
-        state = app.extensions["relais"]
-        assert state.engine.pool.checkedout() == 0  # every request gave its connection back
-        state.engine.dispose()
     engine.dispose()
-    drop()
 
 
 def _expected(engine, lon, lat):
