@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
+from config.settings import Settings
 from regions.models import Role
 from regions.publishing.connections import PlaceSpec, connect_page
 from regions.publishing.graph import GraphClient
 from regions.publishing.page_tokens import cipher_for
 from regions.publishing.publisher import Publisher
 from service.fakegraph import FakeGraphServer, FakePage
-from service.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.integration.publishing_world import (
     CLIENT_TIMEOUT,
