@@ -1,4 +1,5 @@
-"""Fixtures of the publishing tests: the fake Graph on a movable clock, a Page, a publisher."""
+"""Fixtures of the integration tests: the fake Graph on a movable clock, a Page, a publisher;
+two apps on one fresh database."""
 
 from __future__ import annotations
 
