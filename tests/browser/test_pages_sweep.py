@@ -390,3 +390,22 @@ def _widest(page: Any) -> list[str]:
         .slice(0, 8).map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
             + (el.className && typeof el.className === 'string'
                ? '.' + el.className.trim().split(/\\s+/).join('.') : ''))"""))
+
+
+def test_a_failed_posts_publishing_attempts_read_at_laptop_width(sweep, demo):
+    """The attempts table sits where its Detail column has room: no sideways scroll at 1280 px."""
+    page = sweep.page("rennes", "fr")
+    page.set_viewport_size(LAPTOP)
+    page.goto(sweep.live_server + f"/posts/{demo['failed']}", wait_until="networkidle")
+    screenshot(page, "post-failed-attempts-laptop")
+    wraps = page.locator("#publications .table-wrap")
+    assert wraps.count() >= 1, "the demo's failed post has calls to Facebook to show"
+    for size in wraps.evaluate_all(
+            "els => els.map(el => [el.scrollWidth, el.clientWidth])"):
+        assert size[0] <= size[1], f"the attempts table scrolls sideways: {size}"
+    # The Detail column is wide enough to read (not one word per line).
+    detail = page.locator("#publications td[data-label]").last.bounding_box()
+    assert detail is not None and detail["width"] >= 200, detail
+    page.set_viewport_size(PHONE)
+    screenshot(page, "post-failed-attempts-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
