@@ -409,3 +409,19 @@ def test_a_failed_posts_publishing_attempts_read_at_laptop_width(sweep, demo):
     page.set_viewport_size(PHONE)
     screenshot(page, "post-failed-attempts-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+
+
+@pytest.mark.parametrize("size", [LAPTOP, PHONE], ids=["laptop", "phone"])
+def test_a_long_slot_value_shows_whole_in_the_post_form(sweep, demo, size):
+    """The campaign's « Détails » (a sentence) wraps in its box: no part of it out of sight."""
+    page = sweep.page("lyon", "fr")
+    page.set_viewport_size(size)
+    page.goto(sweep.live_server + f"/posts/new?campaign={demo['campaign']}",
+              wait_until="networkidle")
+    box = page.locator("#slot-details")
+    value = box.input_value()
+    assert len(value) > 80, "the demo campaign's details are a sentence"
+    sizes = box.evaluate("el => [el.scrollWidth, el.clientWidth, el.scrollHeight, el.clientHeight]")
+    assert sizes[0] <= sizes[1] and sizes[2] <= sizes[3] + 1, sizes
+    box.fill(value + " Merci.")  # the text follows the slot, whatever its box
+    assert "Merci." in page.locator("#post-text").input_value()
