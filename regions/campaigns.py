@@ -220,7 +220,11 @@ def list_campaigns(session: Session, actor: Actor) -> list[Campaign]:
 
 def dashboard(session: Session, actor: Actor, campaign_id: int, *, now: datetime
               ) -> list[dict[str, Any]]:
-    """Per target territory: its adaptation's state, and whether it is late."""
+    """Per target territory: its adaptation's state, and whether it is late.
+
+    ``adapted`` means submitted to the desk at least once (SUBMITTED_OR_LATER, as on the
+    regional home page and the map); ``drafting``: a draft started, nothing submitted yet.
+    """
     campaign = get_campaign(session, campaign_id)
     rows = session.execute(
         select(Territory.id, Territory.name, Post.id, Post.status)
@@ -234,11 +238,14 @@ def dashboard(session: Session, actor: Actor, campaign_id: int, *, now: datetime
         if not actor.is_central and territory_id not in actor.territory_ids:
             continue
         entry = result.setdefault(territory_id, {"territory_id": territory_id, "name": name,
-                                                 "posts": [], "adapted": False})
+                                                 "posts": [], "adapted": False,
+                                                 "drafting": False})
         if post_id is not None:
             entry["posts"].append({"id": post_id, "status": status.value})
             entry["adapted"] = entry["adapted"] or status in SUBMITTED_OR_LATER
+            entry["drafting"] = entry["drafting"] or status == PostStatus.DRAFT
     deadline_passed = campaign.adapt_deadline is not None and now > campaign.adapt_deadline
     for entry in result.values():
+        entry["drafting"] = entry["drafting"] and not entry["adapted"]
         entry["late"] = deadline_passed and not entry["adapted"]
     return list(result.values())

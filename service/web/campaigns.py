@@ -174,6 +174,7 @@ def render_show(campaign_id: int, status: int = 200, **forms: Any) -> ResponseRe
             kit_form=forms.get("kit_form") or NEW_KIT,
             errors=forms.get("errors") or {},
             adapted=sum(1 for r in rows if r["adapted"]),
+            drafting=sum(1 for r in rows if r["drafting"]),
             late=sum(1 for r in rows if r["late"])), status
 
 

@@ -82,7 +82,7 @@ def _fields(form: Any, slot_names: list[str]) -> posts.PostFields:
                               place_name=form.get("place_name") or None)
     fields.clear |= {name for name in ("link", "place_name") if not form.get(name)}
     if slot_names:
-        fields.slot_values = {name: form.get(f"slot-{name}", "") for name in slot_names}
+        fields.slot_values = {name: _lines(form.get(f"slot-{name}", "")) for name in slot_names}
     if form.get("media_url"):
         fields.media = [{"url": form["media_url"], "alt": form.get("media_alt", "")}]
     elif "media_url" in form:
@@ -185,7 +185,7 @@ def _submitted_values(form: Any, frame: writing.WritingFrame) -> dict[str, Any]:
     values = {name: form.get(name, "") for name in (
         "text", "link", "lon", "lat", "place_name", "media_url", "media_alt",
         "audience_radius_km")}
-    values["slots"] = {name: form.get(f"slot-{name}", "") for name in _slot_names(frame)}
+    values["slots"] = {name: _lines(form.get(f"slot-{name}", "")) for name in _slot_names(frame)}
     values["territory_id"] = _number(form.get("territory_id"))
     values["publish_at_text"] = form.get("publish_at", "")
     return values

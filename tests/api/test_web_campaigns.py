@@ -263,3 +263,36 @@ def test_the_desk_s_values_are_listed_in_the_template_s_order(desk_page, world, 
     page = desk_page.get(answer.headers["Location"]).get_data(as_text=True)
     listed = page.split('id="campaign-filled">', 1)[1].split("</dl>", 1)[0]
     assert re.findall(r"<dt>(.*?)</dt>", listed) == ["Date", "Ville", "details"]
+
+
+def test_home_and_dashboard_agree_a_draft_is_in_progress_not_adapted(desk_page, world, sign_in):
+    """Adapted = submitted to the desk at least once, on both pages; a draft is in progress."""
+    from tests.api.test_web_review import write
+
+    campaign_id = int(_create(desk_page, world, territory_ids=[
+        str(world["lyon"]), str(world["marseille"]), str(world["lille"])],
+        **{"slot-city": ""}).headers["Location"].rsplit("/", 1)[1])
+    slots = {"city": "Ici", "details": "Bienvenue #Relais"}
+    draft = write(world, "lyon", campaign_id=campaign_id, slot_values=slots, submit=False)
+    sent_back = write(world, "marseille", campaign_id=campaign_id, slot_values=slots)
+    assert world["desk"].post(f"/api/posts/{sent_back['id']}/request-changes", json={
+        "version": sent_back["version"], "comment": "Plus court"}).status_code == 200
+
+    page = desk_page.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
+    rows = re.findall(r'<td>([^<]+)</td>\s*<td data-label="Adaptation">(.*?)</td>', page, re.S)
+    by_name = {name.strip(): " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+               for name, cell in rows}
+    assert by_name == {"Lyon": "En cours", "Marseille": "Soumise au desk",
+                       "Lille": "Pas commencée"}, by_name
+    summary = page.split('id="dashboard-summary">', 1)[1].split("</p>", 1)[0]
+    assert summary.startswith("1 territoires sur 3 ont soumis leur adaptation au desk")
+    assert "1 en cours" in summary and "0 en retard" in summary
+
+    regional = sign_in(Role.REGIONAL_EDITOR, territory_ids=[
+        world["lyon"], world["marseille"], world["lille"]])
+    home = regional.get("/").get_data(as_text=True)
+    adapt = home.split('id="adapt-title"')[1].split('id="failed-title"')[0]
+    assert f'href="/posts/{draft["id"]}"' in adapt and "Brouillon commencé" in adapt
+    assert f"territory={world['lille']}" in adapt
+    assert f"territory={world['marseille']}" not in adapt  # submitted, back for changes
+    assert "soumise au desk" in adapt

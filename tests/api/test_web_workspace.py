@@ -386,3 +386,18 @@ def test_pages_speak_english_to_english_speakers(world, drafts, lyon_editor, uow
     assert "Save draft" in form and "Submit for review" in form
     page = _page(lyon_editor.get(f"/posts/{drafts['a']['id']}"))
     assert "History" in page and "Created" in page
+
+
+def test_a_long_text_slot_is_a_box_that_wraps_and_its_crlf_is_stored_as_lf(world, campaign,
+                                                                           lyon_editor, uow):
+    """Details (up to 300 characters) get a textarea; a short slot (city, 40) stays an input."""
+    page = _page(lyon_editor.get(f"/posts/new?campaign={campaign}"))
+    assert re.search(r'<textarea class="slot-long" rows="2" id="slot-details"', page)
+    assert '<input id="slot-city"' in page
+    answer = lyon_editor.post(f"/posts/new?campaign={campaign}", data={
+        "territory_id": str(world["lyon"]), "text": "Portes ouvertes à Lyon ! Venez\n#Relais",
+        "slot-city": "Lyon", "slot-details": "Venez\r\n#Relais", "lon": "4.85", "lat": "45.75",
+        "action": "draft"})
+    assert answer.status_code == 303, _page(answer)
+    with uow() as unit:
+        assert unit.session.get(Post, _post_id(answer)).slot_values["details"] == "Venez\n#Relais"

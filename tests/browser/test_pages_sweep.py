@@ -390,3 +390,38 @@ def _widest(page: Any) -> list[str]:
         .slice(0, 8).map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
             + (el.className && typeof el.className === 'string'
                ? '.' + el.className.trim().split(/\\s+/).join('.') : ''))"""))
+
+
+def test_a_failed_posts_publishing_attempts_read_at_laptop_width(sweep, demo):
+    """The attempts table sits where its Detail column has room: no sideways scroll at 1280 px."""
+    page = sweep.page("rennes", "fr")
+    page.set_viewport_size(LAPTOP)
+    page.goto(sweep.live_server + f"/posts/{demo['failed']}", wait_until="networkidle")
+    screenshot(page, "post-failed-attempts-laptop")
+    wraps = page.locator("#publications .table-wrap")
+    assert wraps.count() >= 1, "the demo's failed post has calls to Facebook to show"
+    for size in wraps.evaluate_all(
+            "els => els.map(el => [el.scrollWidth, el.clientWidth])"):
+        assert size[0] <= size[1], f"the attempts table scrolls sideways: {size}"
+    # The Detail column is wide enough to read (not one word per line).
+    detail = page.locator("#publications td[data-label]").last.bounding_box()
+    assert detail is not None and detail["width"] >= 200, detail
+    page.set_viewport_size(PHONE)
+    screenshot(page, "post-failed-attempts-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+
+
+@pytest.mark.parametrize("size", [LAPTOP, PHONE], ids=["laptop", "phone"])
+def test_a_long_slot_value_shows_whole_in_the_post_form(sweep, demo, size):
+    """The campaign's « Détails » (a sentence) wraps in its box: no part of it out of sight."""
+    page = sweep.page("lyon", "fr")
+    page.set_viewport_size(size)
+    page.goto(sweep.live_server + f"/posts/new?campaign={demo['campaign']}",
+              wait_until="networkidle")
+    box = page.locator("#slot-details")
+    value = box.input_value()
+    assert len(value) > 80, "the demo campaign's details are a sentence"
+    sizes = box.evaluate("el => [el.scrollWidth, el.clientWidth, el.scrollHeight, el.clientHeight]")
+    assert sizes[0] <= sizes[1] and sizes[2] <= sizes[3] + 1, sizes
+    box.fill(value + " Merci.")  # the text follows the slot, whatever its box
+    assert "Merci." in page.locator("#post-text").input_value()
