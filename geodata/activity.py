@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from geodata.features import COORDINATE_DECIMALS
 from regions.actors import Actor
+from regions.db import Reading, read
 from regions.models import ActivityDay, MapCell, Post, PostStatus, Territory
 from regions.post_queries import visible
 from regions.posts import PUBLIC_STATES
@@ -215,7 +216,8 @@ def territory_activity(session: Session, actor: Actor, *, since: datetime | None
 
 # The tile query is plain SQL sent in one round trip with the change marker; psycopg prepares
 # it after a few runs (one text per variant, so each variant gets its prepared plan).
-_MARKER = "(SELECT counter FROM map_changes WHERE source = 'posts')"
+POSTS_MARKER = "SELECT counter FROM map_changes WHERE source = 'posts'"
+_MARKER = f"({POSTS_MARKER})"
 _POINTS = f"""
 SELECT p.id, p.territory_id, p.status::text AS status, p.place_name AS place,
        ST_AsMVTGeom(p.geom_3857, ST_TileEnvelope(%(z)s, %(x)s, %(y)s),
@@ -324,7 +326,7 @@ def tile_params(z: int, x: int, y: int) -> dict[str, Any]:
     return params
 
 
-def post_tile(session: Session, actor: Actor, z: int, x: int, y: int, *,
+def post_tile(source: Session | Reading, actor: Actor, z: int, x: int, y: int, *,
               statuses: list[PostStatus] | None = None,
               known: tuple[int, ...] = ()) -> tuple[int, bytes | None]:
     """The posts the actor may see in one web-mercator tile, as Mapbox Vector Tile.
@@ -346,6 +348,6 @@ def post_tile(session: Session, actor: Actor, z: int, x: int, y: int, *,
         params["public"] = [s.value for s in PUBLIC_STATES]
     if statuses:
         params["statuses"] = [s.value for s in statuses]
-    row = session.connection().exec_driver_sql(sql, params).one()
+    row = read(source, sql, params, one_row=True)[0]
     counter = int(row[0])
     return counter, (None if row[1] is None and counter in known else bytes(row[1] or b""))
