@@ -13,11 +13,9 @@ import pytest
 from shapely.geometry import MultiPolygon, box
 from sqlalchemy import text
 
-from config.settings import Settings
 from regions import accounts, standards, teams, territories
 from regions.db import UnitOfWork, make_engine, make_session_factory
 from regions.models import Role
-from tests.conftest import TEST_SECRET
 
 TEMPLATE = {"name": "T", "network": "facebook", "language": "fr", "body": "{text}",
             "slots": [{"name": "text", "type": "text", "max_length": 400}], "rules": []}
@@ -31,11 +29,9 @@ def ids(response):
 
 
 @pytest.fixture()
-def served(fresh_database):
+def served(two_apps_db):
     """Two apps on one database: two regions, a draft in each at Lyon; desk and editor tokens."""
-    from service.app import create_app
-
-    url, drop = fresh_database()
+    url, two_apps = two_apps_db
     engine = make_engine(url)
     with UnitOfWork(make_session_factory(engine)) as uow:
         desk = accounts.create_user(uow, None, email="desk@example.test", display_name="D",
@@ -62,17 +58,10 @@ def served(fresh_database):
                 "ST_SetSRID(ST_MakePoint(4.85, 45.75), 4326), 'Lyon') RETURNING id"),
                 {"t": territory.id, "a": desk.id, "v": version.id}).scalar_one()
         uow.commit()
-    settings = Settings(environment="test", secret_key=TEST_SECRET, database_url=url)
-    apps = [create_app(settings), create_app(settings)]
     headers = {name: {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
                for name, token in tokens.items()}
-    yield [app.test_client() for app in apps], headers, posts, engine
-    for app in apps:
-        state = app.extensions["relais"]
-        assert state.engine.pool.checkedout() == 0  # every request gave its connection back
-        state.engine.dispose()
+    yield list(two_apps()), headers, posts, engine
     engine.dispose()
-    drop()
 
 
 def test_each_scope_sees_its_posts_cold_and_warm(served):
