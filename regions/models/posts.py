@@ -172,7 +172,33 @@ class MapChange(Base):
     counter: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
-class MapCell(Base):
+class _CellCounts:
+    """A map cell's key below its level and its figures (``MapCell``, ``MapCellPending``)."""
+
+    ix: Mapped[int] = mapped_column(Integer, primary_key=True)
+    iy: Mapped[int] = mapped_column(Integer, primary_key=True)
+    territory_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[PostStatus] = mapped_column(
+        Enum(PostStatus, name="post_status", values_callable=enum_values, create_type=False),
+        primary_key=True,
+    )
+    posts: Mapped[int] = mapped_column(Integer)
+    sum_x: Mapped[float] = mapped_column(Double)
+    sum_y: Mapped[float] = mapped_column(Double)
+
+
+class _DayCounts:
+    """A day's key and figures (``ActivityDay``, ``ActivityDayPending``)."""
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    territory_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    posts: Mapped[int] = mapped_column(Integer)
+    published: Mapped[int] = mapped_column(Integer)
+    pending: Mapped[int] = mapped_column(Integer)
+    failed: Mapped[int] = mapped_column(Integer)
+
+
+class MapCell(_CellCounts, Base):
     """Posts counted per cell of a grid, territory and state, for the map's low-zoom clusters.
 
     Kept by statement-level triggers on ``posts`` (migration 0007), in the writing transaction,
@@ -188,20 +214,10 @@ class MapCell(Base):
         Index("ix_map_cells_empty", "level", postgresql_where=text("posts = 0")),
     )
 
-    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    ix: Mapped[int] = mapped_column(Integer, primary_key=True)
-    iy: Mapped[int] = mapped_column(Integer, primary_key=True)
-    territory_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    status: Mapped[PostStatus] = mapped_column(
-        Enum(PostStatus, name="post_status", values_callable=enum_values, create_type=False),
-        primary_key=True,
-    )
-    posts: Mapped[int] = mapped_column(Integer)
-    sum_x: Mapped[float] = mapped_column(Double)
-    sum_y: Mapped[float] = mapped_column(Double)
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, sort_order=-1)
 
 
-class ActivityDay(Base):
+class ActivityDay(_DayCounts, Base):
     """Posts counted per publication day (UTC) and territory, by state, for the activity map.
 
     Kept by statement-level triggers on ``posts`` (migration 0015), at the writing commit (0016),
@@ -217,15 +233,9 @@ class ActivityDay(Base):
         Index("ix_activity_days_empty", "day", postgresql_where=text("posts = 0")),
     )
 
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    territory_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    posts: Mapped[int] = mapped_column(Integer)
-    published: Mapped[int] = mapped_column(Integer)
-    pending: Mapped[int] = mapped_column(Integer)
-    failed: Mapped[int] = mapped_column(Integer)
 
 
-class MapCellPending(Base):
+class MapCellPending(_CellCounts, Base):
     """A transaction's changes to ``map_cells``' finest cells, applied at commit (decision 0039).
 
     Upserted by the statement-level triggers on ``posts`` instead of the cells themselves, so
@@ -238,32 +248,16 @@ class MapCellPending(Base):
     __tablename__ = "map_cells_pending"
     __table_args__ = {"prefixes": ["UNLOGGED"]}
 
-    xact: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    ix: Mapped[int] = mapped_column(Integer, primary_key=True)
-    iy: Mapped[int] = mapped_column(Integer, primary_key=True)
-    territory_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    status: Mapped[PostStatus] = mapped_column(
-        Enum(PostStatus, name="post_status", values_callable=enum_values, create_type=False),
-        primary_key=True,
-    )
-    posts: Mapped[int] = mapped_column(Integer)
-    sum_x: Mapped[float] = mapped_column(Double)
-    sum_y: Mapped[float] = mapped_column(Double)
+    xact: Mapped[int] = mapped_column(BigInteger, primary_key=True, sort_order=-1)
 
 
-class ActivityDayPending(Base):
+class ActivityDayPending(_DayCounts, Base):
     """A transaction's changes to ``activity_days``, applied at commit, like ``MapCellPending``."""
 
     __tablename__ = "activity_days_pending"
     __table_args__ = {"prefixes": ["UNLOGGED"]}
 
-    xact: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    territory_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    posts: Mapped[int] = mapped_column(Integer)
-    published: Mapped[int] = mapped_column(Integer)
-    pending: Mapped[int] = mapped_column(Integer)
-    failed: Mapped[int] = mapped_column(Integer)
+    xact: Mapped[int] = mapped_column(BigInteger, primary_key=True, sort_order=-1)
 
 
 class Comment(Base):
