@@ -111,21 +111,17 @@ class PostTiles(MethodView):
             cache, key = tile_cache(), (scope, z, x, y)
             ours = cache.get(key) if cache else None
             rows = marker()
-            now = int(rows[0][0]) if rows else None
-            if now is not None and now == theirs:
-                return not_modified(make_etag("t", now, scope))
-            if now is not None and ours and ours[0] == now:
-                return Response(ours[1], mimetype=MVT,
-                                headers=cache_headers(make_etag("t", now, scope)))
-            # Built in its own snapshot: the tile and the counter it carries agree.
-            counter, tile = post_tile(unit, actor, z, x, y, statuses=statuses,
-                                      known=tuple(c for c in (theirs, ours and ours[0])
-                                                  if c is not None))
+            counter = int(rows[0][0]) if rows else None
+            held = tuple(c for c in (theirs, ours and ours[0]) if c is not None)
+            tile = None  # a copy held, the caller's (304) or ours, is current
+            if counter is None or counter not in held:
+                # Built in its own snapshot: the tile and the counter it carries agree.
+                counter, tile = post_tile(unit, actor, z, x, y, statuses=statuses, known=held)
+                if tile is not None and cache:
+                    cache.put(key, counter, tile)
         etag = make_etag("t", counter, scope)
         if tile is None:
             if counter == theirs:
                 return not_modified(etag)
             tile = ours[1] if ours else b""  # our copy is current
-        elif cache:
-            cache.put(key, counter, tile)
         return Response(tile, mimetype=MVT, headers=cache_headers(etag))
