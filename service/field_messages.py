@@ -28,6 +28,7 @@ TEMPLATES: tuple[str, ...] = (
     N_("Invalid input type."),
     N_("Unknown field."),
     N_("Not a valid list."),
+    N_("Not a valid delimited list."),
     N_("Not a valid tuple."),
     N_("Not a valid string."),
     N_("Not a valid utf-8 string."),

@@ -130,6 +130,8 @@ def bad_requests(world, drafts, make_user) -> list[tuple[str, Callable[[dict[str
             "rules": [{"id": "x", "type": "length", "params": {"max": "many", "mini": 1}}]},
             headers=h)),
         ("bad points", lambda h: desk.post("/api/locate", json={"points": [[1]]}, headers=h)),
+        ("repeated list parameter", lambda h: desk.get(
+            "/api/posts?status=published&status=draft", headers=h)),
         ("no such address", lambda h: desk.get("/api/nothing-here", headers=h)),
     ]
 
