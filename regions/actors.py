@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NoReturn, cast
 
 from regions.errors import PermissionDenied
 from regions.models import Role
@@ -35,15 +36,51 @@ SCOPE_SQL = (
 )
 
 
+class ScopeNotRead(RuntimeError):
+    """A route read its actor without the territories (``scope=False``), then asked for them."""
+
+
+class _NotRead:
+    """An actor's territories when they were not read: every use of them raises.
+
+    Authentication reads the scope with a recursive query (``SCOPE_SQL``); a route that never
+    looks at territories (locating a point, validating a text) skips it. Should one ever look,
+    it must fail loudly, never see an empty scope: membership tests, iteration, size, truth,
+    comparison and hashing all raise ``ScopeNotRead``; set operations raise ``TypeError``.
+    """
+
+    __slots__ = ()
+
+    def _refuse(self, *_args: object) -> NoReturn:
+        raise ScopeNotRead("This actor was read without its territories (scope=False).")
+
+    __contains__ = __iter__ = __len__ = __bool__ = __eq__ = __hash__ = _refuse
+
+    def __repr__(self) -> str:
+        return "<territories not read>"
+
+
+# Stands for ``territory_ids`` of an actor authenticated with ``scope=False``.
+SCOPE_NOT_READ: frozenset[int] = cast(frozenset[int], _NotRead())
+
+
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """An authenticated user, with the territories (and their descendants) in its scope."""
+    """An authenticated user, with the territories (and their descendants) in its scope.
+
+    ``territory_ids`` is ``SCOPE_NOT_READ`` when the route authenticated without them.
+    """
 
     user_id: int
     email: str
     role: Role
     language: str = "fr"
     territory_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def scope_read(self) -> bool:
+        """Whether the territories were read (see ``SCOPE_NOT_READ``)."""
+        return self.territory_ids is not SCOPE_NOT_READ
 
     @property
     def is_central(self) -> bool:

@@ -44,10 +44,10 @@ def _bearer_token() -> str | None:
     return value.strip()
 
 
-def _resolve_actor(uow: UnitOfWork | Reading) -> Actor:
+def _resolve_actor(uow: UnitOfWork | Reading, *, scope: bool) -> Actor:
     token = _bearer_token()
     if token is not None:
-        return accounts.actor_for_token(uow, token)
+        return accounts.actor_for_token(uow, token, scope=scope)
     secret = session.get(SESSION_SECRET_KEY)
     if not isinstance(secret, str):
         raise AuthenticationRequired("Authentication required.")
@@ -62,19 +62,21 @@ def _resolve_actor(uow: UnitOfWork | Reading) -> Actor:
     return actor
 
 
-def current_actor(uow: UnitOfWork | Reading | None = None) -> Actor:
+def current_actor(uow: UnitOfWork | Reading | None = None, *, scope: bool = True) -> Actor:
     """The authenticated actor of this request; raises 401 if there is none.
 
     A read-only route may pass its own ``reading()`` or ``driver_reading()`` unit: one pool
-    checkout per request.
+    checkout per request. ``scope=False``: a route that never looks at the actor's territories
+    may skip reading them (any use of them then raises, ``regions.actors.SCOPE_NOT_READ``); a
+    later call asking for them reads the actor again.
     """
     actor: Actor | None = g.get("actor")
-    if actor is None:
+    if actor is None or (scope and not actor.scope_read):
         if uow is None:
             with reading() as own:
-                actor = _resolve_actor(own)
+                actor = _resolve_actor(own, scope=scope)
         else:
-            actor = _resolve_actor(uow)
+            actor = _resolve_actor(uow, scope=scope)
         ambassador_gate.check(actor, request.endpoint)
         g.actor = actor
     return actor

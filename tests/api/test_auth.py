@@ -99,3 +99,42 @@ def test_the_user_list_shows_each_users_territories(make_user, make_territory):
     listed = {u["id"]: u["territory_ids"] for u in admin.get("/api/users?page_size=100").json}
     assert listed[both.id] == sorted([first, second])
     assert listed[none.id] == []
+
+
+def test_a_route_without_territories_then_one_with_them_reads_the_actor_again(app, make_user,
+                                                                              make_territory):
+    from service.auth import current_actor
+
+    lyon = make_territory("Lyon")
+    user = make_user(Role.REGIONAL_EDITOR, territory_ids=[lyon])
+    with app.test_request_context("/api/locate", headers=user.headers()):
+        scopeless = current_actor(scope=False)
+        assert (scopeless.user_id, scopeless.scope_read) == (user.id, False)
+        assert current_actor(scope=False) is scopeless  # read once a request
+        scoped = current_actor()
+        assert scoped.scope_read and lyon in scoped.territory_ids
+        assert current_actor(scope=False) is scoped  # territories already read: kept
+
+
+def test_a_dry_run_for_a_territory_still_checks_the_caller_s_territories(make_user,
+                                                                         make_territory, uow):
+    from datetime import UTC, datetime
+
+    from regions import standards
+
+    desk = make_user(Role.CENTRAL_EDITOR)
+    with uow() as unit:
+        actor = accounts.load_actor(accounts.get_user(unit, desk.id))
+        standards.create_template(unit, actor, "annonce", {
+            "name": "Annonce", "network": "facebook", "language": "fr", "body": "{text}",
+            "slots": [{"name": "text", "type": "text"}], "rules": []})
+        standards.publish_template(unit, actor, "annonce", now=datetime.now(UTC))
+        unit.commit()
+    lyon, lille = make_territory("Lyon"), make_territory("Lille")
+    editor = make_user(Role.REGIONAL_EDITOR, territory_ids=[lyon])
+    body = {"text": "Bonjour", "slot_values": {"text": "Bonjour"}}
+    assert editor.post("/api/templates/annonce/validate", json=body).status_code == 200
+    mine = editor.post("/api/templates/annonce/validate", json={**body, "territory_id": lyon})
+    assert mine.status_code == 200, mine.json
+    other = editor.post("/api/templates/annonce/validate", json={**body, "territory_id": lille})
+    assert other.status_code == 403, other.json

@@ -99,7 +99,7 @@ class Locate(MethodView):
             # unauthenticated caller's lookup is simply never sent.
             answer = locate_point_later(unit, runtime().territory_index, args["lon"],
                                         args["lat"], with_areas="areas" in include)
-            current_actor(unit)
+            current_actor(unit, scope=False)  # any user may locate: territories unused
             found = answer()
         body: dict[str, Any] = {
             "lon": found.lon, "lat": found.lat, "inside": found.territory is not None,
@@ -127,7 +127,7 @@ class Locate(MethodView):
         area of each point. Points outside that would be inside with longitude and latitude
         exchanged are listed in ``swapped``.
         """
-        current_actor()
+        current_actor(scope=False)
         array = points_array(args["points"])
         with reading() as uow:
             found = locate_points(uow.session, runtime().territory_index,

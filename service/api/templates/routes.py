@@ -187,7 +187,8 @@ class DryRun(MethodView):
             # The template's read is queued, then sent with the token's (one statement);
             # the token is still checked first, on every request.
             refs = standards.dry_run_refs_later(unit, key, args.get("version"))
-            actor = current_actor(unit)
+            # Territories matter only to judge a territory's post (``territory_id``).
+            actor = current_actor(unit, scope=args.get("territory_id") is not None)
             result = standards.dry_run(
                 unit, actor, refs(), _draft(args), now=datetime.now(UTC),
                 territory_id=args.get("territory_id"),
