@@ -190,7 +190,7 @@ def _writes(spec: dict[str, Any]) -> list[tuple[str, str]]:
     """(method, path with its parameters filled) of every POST, PUT and PATCH of the spec."""
     found = []
     for path, operations in spec["paths"].items():
-        for method, operation in operations.items():
+        for method in operations:
             if method not in ("post", "put", "patch"):
                 continue
             # ids are integers; other parameters (template keys, tokens) words
