@@ -77,9 +77,11 @@ def test_the_master_text_shows_its_slots_as_labelled_blanks_not_placeholders(des
         page = person.get(f"/campaigns/{filled}").get_data(as_text=True)
         master = page.split('id="campaign-master"', 1)[1].split("</p>", 1)[0]
         assert "{" not in master and "}" not in master
-        assert '<span class="slot-filled" title="Ville">votre ville</span>' in master
-        assert ('<span class="slot-empty blank"><span class="visually-hidden">à remplir : '
-                "</span>details</span>") in master.replace("\u00a0", " ")
+        assert ('<span class="slot-filled" title="Ville" data-slot="city" data-label="Ville">'
+                "votre ville</span>") in master
+        assert ('<span class="slot-empty blank" data-slot="details" data-label="details">'
+                '<span class="visually-hidden">à remplir : </span>details</span>'
+                ) in master.replace("\u00a0", " ")
     master = desk_page.get(f"/campaigns/{blank}").get_data(as_text=True).split(
         'id="campaign-master"', 1)[1].split("</p>", 1)[0]
     assert '<span class="visually-hidden">à remplir\u00a0: </span>Ville</span>' in master
