@@ -7,13 +7,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    BindParameter,
+    Select,
+    Subquery,
+    bindparam,
+    delete,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import flag_modified
 
 from editorial.errors import N_
 from regions import audit, standards
-from regions.actors import DESK_ROLES, Actor
+from regions.actors import DESK_ROLES, MAX_TERRITORY_DEPTH, Actor
 from regions.db import UnitOfWork
 from regions.errors import InvalidInput, NotFound, check_version
 from regions.models import Campaign, Post, PostStatus, ShareKit, Territory, campaign_targets
@@ -218,30 +228,74 @@ def list_campaigns(session: Session, actor: Actor) -> list[Campaign]:
     return list(session.scalars(query))
 
 
+COUNTED_OUT = (PostStatus.WITHDRAWN, PostStatus.REJECTED)  # no longer an adaptation
+CAMPAIGN: BindParameter[int] = bindparam("campaign_id")
+
+
+def adaptations() -> Subquery:
+    """The adaptations of campaign ``:campaign_id``, each with the target it counts for.
+
+    An adaptation counts for the nearest target at or above the territory it was written in: a
+    région's target is adapted by a département team beneath it, and a post counts once even
+    when the département is a target too (then it counts for the département). The walk goes
+    up from the few territories holding the campaign's posts (``ix_posts_campaign_id``), never
+    down a région's tree. Posts under no target (targets changed since) count for none.
+    """
+    targets = select(campaign_targets.c.territory_id).where(
+        campaign_targets.c.campaign_id == CAMPAIGN).scalar_subquery()
+    written = (select(Post.id, Post.status, Post.territory_id)
+               .where(Post.campaign_id == CAMPAIGN, Post.status.not_in(COUNTED_OUT))
+               .cte("written"))
+    walk = select(written.c.territory_id.label("origin"), written.c.territory_id.label("at"),
+                  literal(0).label("depth")).distinct().cte("walk", recursive=True)
+    walk = walk.union_all(
+        select(walk.c.origin, Territory.parent_id, walk.c.depth + 1)
+        .join(Territory, Territory.id == walk.c.at)
+        .where(walk.c.at.not_in(targets), Territory.parent_id.is_not(None),
+               walk.c.depth < MAX_TERRITORY_DEPTH))
+    return (select(written.c.id, written.c.status, written.c.territory_id,
+                   walk.c.at.label("target_id"))
+            .join(walk, walk.c.origin == written.c.territory_id)
+            .where(walk.c.at.in_(targets)).subquery("adaptations"))
+
+
+def _dashboard_rows() -> Select[Any]:
+    """Campaign ``:campaign_id``'s targets with the adaptations counted for each (if any)."""
+    counted, written_in = adaptations(), aliased(Territory)
+    return (select(Territory.id, Territory.name, counted.c.id, counted.c.status,
+                   counted.c.territory_id, written_in.name)
+            .join(campaign_targets, campaign_targets.c.territory_id == Territory.id)
+            .outerjoin(counted, counted.c.target_id == Territory.id)
+            .outerjoin(written_in, written_in.id == counted.c.territory_id)
+            .where(campaign_targets.c.campaign_id == CAMPAIGN)
+            .order_by(Territory.name, counted.c.id))
+
+
+# Built once: putting the statement together costs more than PostgreSQL takes to run it.
+DASHBOARD_ROWS = _dashboard_rows()
+
+
 def dashboard(session: Session, actor: Actor, campaign_id: int, *, now: datetime
               ) -> list[dict[str, Any]]:
-    """Per target territory: its adaptation's state, and whether it is late.
+    """Per target territory: its adaptations' states, and whether it is late.
 
     ``adapted`` means submitted to the desk at least once (SUBMITTED_OR_LATER, as on the
     regional home page and the map); ``drafting``: a draft started, nothing submitted yet.
+    A target's adaptations include those written beneath it (see ``adaptations``); each post
+    names the territory it was written in.
     """
     campaign = get_campaign(session, campaign_id)
-    rows = session.execute(
-        select(Territory.id, Territory.name, Post.id, Post.status)
-        .join(campaign_targets, campaign_targets.c.territory_id == Territory.id)
-        .outerjoin(Post, (Post.campaign_id == campaign.id) & (Post.territory_id == Territory.id)
-                   & (Post.status.not_in([PostStatus.WITHDRAWN, PostStatus.REJECTED])))
-        .where(campaign_targets.c.campaign_id == campaign.id).order_by(Territory.name, Post.id)
-    )
+    rows = session.execute(DASHBOARD_ROWS, {"campaign_id": campaign.id})
     result: dict[int, dict[str, Any]] = {}
-    for territory_id, name, post_id, status in rows:
+    for territory_id, name, post_id, status, written_id, written_name in rows:
         if not actor.is_central and territory_id not in actor.territory_ids:
             continue
         entry = result.setdefault(territory_id, {"territory_id": territory_id, "name": name,
                                                  "posts": [], "adapted": False,
                                                  "drafting": False})
         if post_id is not None:
-            entry["posts"].append({"id": post_id, "status": status.value})
+            entry["posts"].append({"id": post_id, "status": status.value,
+                                   "territory_id": written_id, "territory_name": written_name})
             entry["adapted"] = entry["adapted"] or status in SUBMITTED_OR_LATER
             entry["drafting"] = entry["drafting"] or status == PostStatus.DRAFT
     deadline_passed = campaign.adapt_deadline is not None and now > campaign.adapt_deadline

@@ -33,7 +33,8 @@ class Segment:
     kind: str = ""
     note: int | None = None  # the violation's number in the report, or the slot's name index
     severity: str = ""
-    slot: str | None = None
+    slot: str | None = None  # a slot part's label (its name when it has none)
+    name: str | None = None  # a slot part's name: the id its input and values go by
 
 
 @dataclass
@@ -91,10 +92,16 @@ def structure(body: str, slot_values: dict[str, Any], labels: Mapping[str, str] 
             continue
         shown = (labels or {}).get(piece.slot, piece.slot)
         if str(slot_values.get(piece.slot) or ""):
-            segments.append(Segment(str(slot_values[piece.slot]), "slot-filled", slot=shown))
+            segments.append(Segment(str(slot_values[piece.slot]), "slot-filled", slot=shown,
+                                    name=piece.slot))
         else:
-            segments.append(Segment(f"{{{shown}}}", "slot-empty", slot=shown))
+            segments.append(Segment(f"{{{shown}}}", "slot-empty", slot=shown, name=piece.slot))
     return segments
+
+
+def filled_text(segments: list[Segment]) -> str:
+    """The text a body's ``structure`` makes: empty slots are left out, never written ``{name}``."""
+    return "".join(seg.text for seg in segments if seg.kind != "slot-empty")
 
 
 def slot_labels(template: Mapping[str, Any]) -> dict[str, str]:

@@ -121,9 +121,13 @@ class RelaisParser(FlaskParser):
             return core.missing
         # Parsing a large body creates many containers at once; without the collector's passes
         # over them (they cannot form cycles) bulk bodies parse several times faster.
+        body = req.get_data(cache=True)
+        if not body:
+            # No body at all, whatever its type says: "missing", as webargs' own parser has it
+            # (an action whose body is optional runs; a required one names its fields).
+            return core.missing
         collecting = gc.isenabled()
         gc.disable()
-        body = req.get_data(cache=True)
         try:
             data = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
@@ -159,6 +163,13 @@ class RelaisParser(FlaskParser):
                            errors={"json": {"_schema": [where]}})
 
 
+class NoBody(Schema):
+    """The body of an action that takes no arguments: absent or ``{}`` (unknown fields: 422)."""
+
+    class Meta:
+        unknown = RAISE
+
+
 class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]  # flask-smorest is untyped
     """flask-smorest's blueprint with Relais' argument parser and bounded page numbers."""
 
@@ -176,6 +187,15 @@ class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]  # flask-smorest
         decorate: Callable[[Callable[..., Any]], Any] = super().arguments(
             schema() if isinstance(schema, type) else schema, *args, **kwargs)
         return decorate
+
+    def no_body(self) -> Callable[[Callable[..., Any]], Any]:
+        """Declare an action that takes no arguments in its body: none, or ``{}``.
+
+        Without a declared body the request's bytes would go unread: malformed JSON or a
+        misspelt field would be ignored where every other operation refuses them with 422.
+        The view's signature is unchanged (nothing is passed to it).
+        """
+        return self.arguments(NoBody, required=False, as_kwargs=True)
 
     def paginate(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
         """flask-smorest's pagination, with ``page`` at most ``INT4_MAX`` (422 beyond).

@@ -142,9 +142,16 @@ def withdraw(campaign_id: int) -> ResponseReturnValue:
     if request.form.get("confirm") != "1":
         errors = {"confirm": [_("Tick the box to confirm the withdrawal.")]}
         return render_show(campaign_id, 422, errors=errors)
+    now = datetime.now(UTC)
     with unit_of_work() as uow:
-        campaigns.withdraw_campaign(uow, actor, campaign_id, now=datetime.now(UTC))
+        campaign = campaigns.withdraw_campaign(uow, actor, campaign_id, now=now)
+        # Withdrawing again changes nothing: the campaign keeps the moment it was first taken
+        # back (a second tab, a form sent twice), and this page says so.
+        already = campaign.archived_at != now
         uow.commit()
-    flash(_("Campaign withdrawn: regions no longer see it, and its share kits have ended."),
-          "success")
+    if already:
+        flash(_("This campaign was already withdrawn: nothing changed."), "info")
+    else:
+        flash(_("Campaign withdrawn: regions no longer see it, and its share kits have ended."),
+              "success")
     return redirect(url_for("web.campaigns.show", campaign_id=campaign_id), code=303)

@@ -22,7 +22,7 @@ from regions.errors import InvalidInput, StaleVersion
 from regions.models import TemplateRecord
 from regions.patterns import ENGINE as PATTERNS
 from regions.reports import report_to_dict
-from regions.review_screen import slot_labels, structure
+from regions.review_screen import filled_text, slot_labels, structure
 from service.auth import csrf
 from service.runtime import reading, unit_of_work
 from service.web import standards_forms as forms
@@ -291,7 +291,7 @@ def preview() -> ResponseReturnValue:
 def _blanks(data: dict[str, Any], values: dict[str, str], text: str) -> list[tuple[int, str]]:
     """(offset in ``text``, label) of each slot the sample leaves empty, as a visible blank."""
     segments = structure(data.get("body", ""), values, slot_labels(data))
-    if "".join(seg.text for seg in segments if seg.kind != "slot-empty") != text:
+    if filled_text(segments) != text:
         return []  # not the body filled in: no place to show the blanks
     blanks, offset = [], 0
     for seg in segments:

@@ -12,15 +12,13 @@ from flask_babel import gettext as _
 from geoalchemy2.shape import to_shape
 from shapely import Point
 
-from editorial.body import parse_body
 from regions import campaigns, geotags, post_queries, posts, review, writing
 from regions.errors import InvalidInput, PermissionDenied
 from regions.models import Post, PostStatus
-from regions.patterns import ENGINE as PATTERNS
 from regions.post_queries import PostFilters
 from regions.publishing import actions as publishing_actions
 from regions.publishing.history import publication_history
-from regions.review_screen import slot_labels
+from regions.review_screen import Segment, filled_text, slot_labels, structure
 from regions.workflow import AUTHORS, allowed_actions
 from service.runtime import reading, settings, unit_of_work
 from service.web.pages import error_message, field_messages, login_required, page_actor, row_id
@@ -123,14 +121,19 @@ def _render_form(frame: writing.WritingFrame, *, post: Post | None, values: dict
                  error: str | None = None, errors: dict[str, Any] | None = None,
                  report: dict[str, Any] | None = None, status: int = 200
                  ) -> ResponseReturnValue:
-    pieces, _problems = parse_body(frame.template.get("body", ""))
+    body = _structure(frame, values["slots"])
     page = render_template(
         "workspace/form.html", frame=frame, post=post, values=values, error=error,
-        errors=errors or {}, report=report, pieces=pieces, annotate=annotate,
-        labels=slot_labels(frame.template),
+        errors=errors or {}, report=report, annotate=annotate,
+        body=body, follows_body=bool(body) and filled_text(body) == values.get("text"),
         needs_media=any(str(r.get("type", "")).startswith("media.")
                         for r in frame.template.get("rules", [])))
     return page, status
+
+
+def _structure(frame: writing.WritingFrame, slots: dict[str, Any]) -> list[Segment]:
+    """The template's text with these slot values: empty slots are blanks named by label."""
+    return structure(frame.template.get("body", ""), slots, slot_labels(frame.template))
 
 
 def annotate(text: str, violations: list[dict[str, Any]]) -> list[tuple[str, int | None]]:
@@ -152,10 +155,7 @@ def _values(post: Post | None, frame: writing.WritingFrame) -> dict[str, Any]:
     """What the form shows first: the post as saved, or a new post's starting point."""
     if post is None:
         slots = dict(frame.campaign.slot_values) if frame.campaign else {}
-        from editorial import render_template as render_body
-        from editorial import template_from_dict
-
-        text = render_body(template_from_dict(frame.template, patterns=PATTERNS), slots)
+        text = filled_text(_structure(frame, slots))
         territory = frame.territories[0] if len(frame.territories) == 1 else None
         return {"text": text, "slots": slots, "territory_id": territory.id if territory else None}
     point = cast(Point, to_shape(post.geom)) if post.geom is not None else None  # POINTs only

@@ -102,6 +102,27 @@ def test_the_desk_withdraws_a_campaign_and_regions_no_longer_see_it(world, campa
     assert world["desk"].post("/api/campaigns/999999/withdraw").status_code == 404
 
 
+@pytest.mark.parametrize("body", [
+    {"json": {}}, {"data": "", "headers": {"Content-Type": "application/json"}}, {"data": ""}],
+    ids=["empty object", "empty JSON body", "no body"])
+def test_withdrawing_takes_no_body_or_an_empty_one(world, campaign, body):
+    answer = world["desk"].post(f"/api/campaigns/{campaign['id']}/withdraw", **body)
+    assert answer.status_code == 200, answer.json
+    assert answer.json["withdrawn_at"] is not None
+
+
+def test_withdrawing_again_answers_the_same_and_records_one_event(world, campaign, uow):
+    """Idempotent like a kit's withdrawal: the first moment stays, one audit event."""
+    path = f"/api/campaigns/{campaign['id']}/withdraw"
+    first, again = world["desk"].post(path), world["desk"].post(path)
+    assert again.status_code == 200
+    assert again.json == first.json
+    with uow() as unit:
+        events = unit.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "campaign.withdrawn")).all()
+    assert len(events) == 1
+
+
 def test_a_withdrawn_campaign_takes_no_new_share_kit(world, campaign):
     """Withdrawing ended the campaign's kits: publishing another one is refused (422)."""
     kit = {"title": "Partagez", "campaign_id": campaign["id"], "link": "https://example.org/p",

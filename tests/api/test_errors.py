@@ -1,4 +1,6 @@
 import logging
+import re
+from typing import Any
 
 import pytest
 
@@ -182,3 +184,41 @@ def test_an_unknown_page_address_is_an_html_page_in_the_readers_language(client,
     assert response.mimetype == "text/html"
     assert f"<h1>{title}</h1>" in response.get_data(as_text=True)
     assert client.get("/api/no/such").json["code"] == "route.not_found"
+
+
+def _writes(spec: dict[str, Any]) -> list[tuple[str, str]]:
+    """(method, path with its parameters filled) of every POST, PUT and PATCH of the spec."""
+    found = []
+    for path, operations in spec["paths"].items():
+        for method in operations:
+            if method not in ("post", "put", "patch"):
+                continue
+            # ids are integers; other parameters (template keys, tokens) words
+            filled = re.sub(r"\{(\w+)\}", lambda m: "1" if m[1].endswith("id") else "some-key",
+                            path)
+            found.append((method.upper(), filled))
+    return found
+
+
+def test_every_write_refuses_malformed_json_even_one_that_takes_no_body(make_user, client):
+    admin = make_user(Role.ADMIN)
+    writes = _writes(client.get("/api/openapi.json").json)
+    assert ("POST", "/api/campaigns/1/withdraw") in writes and len(writes) > 30
+    answered = {(method, path): admin.request(method, path, data="{not json",
+                                             headers={"Content-Type": "application/json"})
+                for method, path in writes}
+    wrong = {call: (r.status_code, (r.json or {}).get("code")) for call, r in answered.items()
+             if (r.status_code, (r.json or {}).get("code")) != (422, "request.malformed_json")}
+    assert wrong == {}
+
+
+@pytest.mark.parametrize("path", ["/api/campaigns/1/withdraw", "/api/kits/1/withdraw",
+                                  "/api/templates/portes-ouvertes/archive",
+                                  "/api/posts/1/retry"])
+def test_an_action_that_takes_no_body_refuses_unknown_fields(make_user, path):
+    desk = make_user(Role.CENTRAL_EDITOR)
+    response = desk.post(path, json={"confirm": True},
+                         headers={"Accept-Language": "en"})
+    assert response.status_code == 422
+    assert response.json["code"] == "request.invalid"
+    assert response.json["errors"] == {"json": {"confirm": ["Unknown field."]}}

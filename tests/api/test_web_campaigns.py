@@ -6,9 +6,10 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
 from regions import accounts, standards
-from regions.models import Role
+from regions.models import AuditEvent, Role
 
 
 @pytest.fixture()
@@ -76,9 +77,11 @@ def test_the_master_text_shows_its_slots_as_labelled_blanks_not_placeholders(des
         page = person.get(f"/campaigns/{filled}").get_data(as_text=True)
         master = page.split('id="campaign-master"', 1)[1].split("</p>", 1)[0]
         assert "{" not in master and "}" not in master
-        assert '<span class="slot-filled" title="Ville">votre ville</span>' in master
-        assert ('<span class="slot-empty blank"><span class="visually-hidden">à remplir : '
-                "</span>details</span>") in master.replace("\u00a0", " ")
+        assert ('<span class="slot-filled" title="Ville" data-slot="city" data-label="Ville">'
+                "votre ville</span>") in master
+        assert ('<span class="slot-empty blank" data-slot="details" data-label="details">'
+                '<span class="visually-hidden">à remplir : </span>details</span>'
+                ) in master.replace("\u00a0", " ")
     master = desk_page.get(f"/campaigns/{blank}").get_data(as_text=True).split(
         'id="campaign-master"', 1)[1].split("</p>", 1)[0]
     assert '<span class="visually-hidden">à remplir\u00a0: </span>Ville</span>' in master
@@ -231,6 +234,31 @@ def test_withdrawing_a_campaign_needs_the_confirmation_and_ends_its_kits(desk_pa
     assert all(kit["withdrawn_at"] is not None for kit in kits) and kits
     page = desk_page.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
     assert 'id="kit-form"' not in page and f'action="{path}"' not in page
+
+
+@pytest.mark.parametrize(("language", "withdrawn", "already"), [
+    ("fr", "Campagne retirée\u00a0:", "Cette campagne était déjà retirée\u00a0: rien n’a changé."),
+    ("en", "Campaign withdrawn:", "This campaign was already withdrawn: nothing changed.")])
+def test_withdrawing_a_withdrawn_campaign_says_so_and_records_nothing(
+        world, sign_in, uow, language, withdrawn, already):
+    """A second tab, or the form sent twice: not a second success nor a second event."""
+    desk = sign_in(Role.CENTRAL_EDITOR)
+    assert desk.post("/account/language", data={"language": language}).status_code == 303
+    campaign_id = _create(desk, world).headers["Location"].rsplit("/", 1)[1]
+    path = f"/campaigns/{campaign_id}/withdraw"
+    shown = []
+    for _ in range(2):
+        answer = desk.post(path, data={"confirm": "1"})
+        assert answer.status_code == 303
+        flashes = re.findall(r'<p class="flash (\w+)" role="status">([^<]*)</p>',
+                             desk.get(answer.headers["Location"]).get_data(as_text=True))
+        shown.append(flashes[-1])  # after those of the earlier steps
+    assert shown[0][0] == "success" and shown[0][1].startswith(withdrawn)
+    assert shown[1] == ("info", already)
+    with uow() as unit:
+        events = unit.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "campaign.withdrawn")).all()
+    assert [e.subject_id for e in events] == [int(campaign_id)]
 
 
 def test_regional_editors_cannot_withdraw_a_campaign_or_publish_its_kit(desk_page, world,

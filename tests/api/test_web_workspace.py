@@ -111,6 +111,41 @@ def test_new_post_from_a_campaign_shows_its_locked_text_and_slots(world, campaig
     assert 'data-template-key="portes-ouvertes"' in page
 
 
+def _shown(page, element):
+    """The text area, the template's text and the preview of a post form, by name."""
+    pattern = {"text": r'<textarea id="post-text"[^>]*>(.*?)</textarea>',
+               "locked": r'<p class="annotated" id="locked-text">(.*?)</p>',
+               "preview": r'<div class="fb-text" id="preview-text">(.*?)</div>'}[element]
+    found = re.search(pattern, page, re.S)
+    assert found is not None, element
+    return found.group(1)
+
+
+CITY_BLANK = ('<span class="slot-empty blank" data-slot="city" data-label="Ville">'
+              '<span class="visually-hidden">à remplir\u00a0: </span>Ville</span>')
+
+
+def test_a_new_post_shows_empty_slots_as_labelled_blanks_never_their_ids(world, lyon_editor):
+    page = _page(lyon_editor.get("/posts/new?template=portes-ouvertes"))
+    assert _shown(page, "text") == "Portes ouvertes à  ! "  # what is posted: no "{city}"
+    for element in ("locked", "preview"):
+        shown = _shown(page, element)
+        assert CITY_BLANK in shown and "{" not in shown, element
+
+
+def test_editing_a_post_shows_its_empty_slot_by_label(world, lyon_editor):
+    text = "Portes ouvertes à  ! Bienvenue #Relais"
+    post_id = _post_id(_new(lyon_editor, world["lyon"], text=text, **{"slot-city": ""}))
+    page = _page(lyon_editor.get(f"/posts/{post_id}/edit"))
+    assert _shown(page, "text") == text
+    for element in ("locked", "preview"):
+        shown = _shown(page, element)
+        assert CITY_BLANK in shown and "Bienvenue #Relais</span>" in shown, element
+    rewritten = "Portes ouvertes à  ! Bienvenue, vraiment #Relais"  # no longer the slots' text
+    edited = _post_id(_new(lyon_editor, world["lyon"], text=rewritten, **{"slot-city": ""}))
+    assert _shown(_page(lyon_editor.get(f"/posts/{edited}/edit")), "preview") == rewritten
+
+
 def test_saving_a_campaign_adaptation_creates_a_draft(world, campaign, lyon_editor, uow):
     answer = lyon_editor.post(f"/posts/new?campaign={campaign}", data={
         "territory_id": str(world["lyon"]), "text": "Portes ouvertes à Lyon ! Venez #Relais",

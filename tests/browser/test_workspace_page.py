@@ -11,6 +11,7 @@ from regions import accounts, standards, teams, territories
 from regions.db import UnitOfWork, make_engine, make_session_factory
 from regions.models import Role
 from tests.api.conftest import TEMPLATE
+from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.browser
 PASSWORD = "browser-password-2"
@@ -88,3 +89,23 @@ def test_a_click_on_the_map_inside_the_territory_places_the_post(page, live_serv
     lon, lat = float(page.input_value("#geotag-lon")), float(page.input_value("#geotag-lat"))
     assert 4.70 < lon < 5.00 and 45.60 < lat < 45.90
     assert page.inner_text("#geotag-error").strip() == ""
+
+
+def test_empty_slots_show_as_labelled_blanks_in_french_as_the_slots_fill(page, live_server,
+                                                                         editor):
+    """The text holds no ``{city}``; the template's text and the preview name the blank."""
+    _log_in(page, live_server, editor)
+    page.wait_for_selector("#post-map canvas")
+    assert page.input_value("#post-text") == "Portes ouvertes à  ! "
+    blanks = "#preview-text .blank"
+    assert page.locator(blanks).all_text_contents() == ["à remplir\u00a0: Ville",
+                                                        "à remplir\u00a0: details"]
+    page.fill("#slot-city", "Lyon")
+    assert page.input_value("#post-text") == "Portes ouvertes à Lyon ! "
+    assert page.locator(blanks).all_text_contents() == ["à remplir\u00a0: details"]
+    assert page.locator("#locked-text .slot-filled").all_text_contents() == ["Lyon"]
+    screenshot(page, "workspace-form-blanks-fr")
+    page.fill("#slot-city", "")  # emptied again: the blank is back, by its label
+    assert page.locator("#locked-text .blank").first.text_content() == "à remplir\u00a0: Ville"
+    page.fill("#post-text", "Portes ouvertes à Lyon, {ville} !")  # rewritten by hand: as typed
+    assert page.locator("#preview-text").text_content() == "Portes ouvertes à Lyon, {ville} !"

@@ -37,6 +37,11 @@ def captured(session: Session) -> Iterator[list[tuple[str, Any]]]:
         event.remove(connection, "before_cursor_execute", record)
 
 
+def _reads(statement: str) -> bool:
+    """Whether a statement is a read: a SELECT, or one led by its common table expressions."""
+    return statement.lstrip().upper().startswith(("SELECT", "WITH"))
+
+
 def seq_scans_of_posts(plan: dict[str, Any]) -> list[str]:
     """Sequential scans of ``posts`` anywhere in a JSON plan (with their filters)."""
     found = []
@@ -53,7 +58,7 @@ def explain(session: Session, run: Callable[[], Any]) -> list[tuple[str, list[st
         run()
     results = []
     for statement, parameters in statements:
-        if not statement.lstrip().upper().startswith("SELECT") or "posts" not in statement:
+        if not _reads(statement) or "posts" not in statement:
             continue
         plan = session.connection().exec_driver_sql(
             f"EXPLAIN (FORMAT JSON) {statement}", parameters).scalar()
@@ -72,7 +77,7 @@ def rows_read_from_posts(session: Session, run: Callable[[], Any]) -> int:
         run()
     return sum(read(session.connection().exec_driver_sql(
         f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}", parameters).scalar()[0]["Plan"])
-        for statement, parameters in statements if statement.lstrip().upper().startswith("SELECT"))
+        for statement, parameters in statements if _reads(statement))
 
 
 def rows_examined_in_posts(session: Session, run: Callable[[], Any]) -> int:
@@ -89,7 +94,7 @@ def rows_examined_in_posts(session: Session, run: Callable[[], Any]) -> int:
     return sum(examined(session.connection().exec_driver_sql(
         f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}", parameters).scalar()[0]["Plan"])
         for statement, parameters in statements
-        if statement.lstrip().upper().startswith("SELECT") and "posts" in statement)
+        if _reads(statement) and "posts" in statement)
 
 
 def workloads(session: Session) -> dict[str, Callable[[], Any]]:

@@ -113,6 +113,7 @@ def campaign_changes(args: dict[str, Any]) -> CampaignChanges:
 class WithdrawCampaign(MethodView):
     """Take a campaign back."""
 
+    @blp.no_body()
     @blp.response(200, CampaignSchema)
     def post(self, campaign_id: int) -> dict[str, Any]:
         """Withdraw a campaign (central desk): regions no longer see it; its share kits end."""

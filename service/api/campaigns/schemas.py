@@ -102,6 +102,9 @@ class DashboardRowSchema(Schema):
 
     territory_id = fields.Integer()
     name = fields.String()
-    posts = fields.List(fields.Dict())
+    posts = fields.List(fields.Dict(), metadata={"description": (
+        "The adaptations counted for this target: id, status, and the territory each was "
+        "written in (territory_id, territory_name): the target or a territory inside it. A post "
+        "counts once, for the nearest target containing its territory.")})
     adapted = fields.Boolean()
     late = fields.Boolean()

@@ -89,6 +89,7 @@ class KitById(MethodView):
 class WithdrawKit(MethodView):
     """End a kit early."""
 
+    @blp.no_body()
     @blp.response(200, KitSchema)
     def post(self, kit_id: int) -> dict[str, Any]:
         """Withdraw a kit: ambassadors no longer see it; links already shared keep working."""

@@ -86,6 +86,7 @@ class TerritoryPage(MethodView):
 class TerritoryPageCheck(MethodView):
     """Check the Page connection against the Graph API."""
 
+    @blp.no_body()
     @blp.response(200, ConnectionCheckSchema)
     def post(self, territory_id: int) -> dict[str, Any]:
         """Ask Facebook for the Page's name with the stored token; ok, or the reason."""
@@ -103,6 +104,7 @@ class TerritoryPageCheck(MethodView):
 class PostRetry(MethodView):
     """Publish a failed post again."""
 
+    @blp.no_body()
     @blp.response(200, PublicationStateSchema)
     def post(self, post_id: int) -> dict[str, Any]:
         """Queue a failed post again once its cause is fixed (desk, or its regional editor)."""
@@ -119,6 +121,7 @@ class PostRetry(MethodView):
 class PostRetract(MethodView):
     """Take a published post off its Page."""
 
+    @blp.no_body()
     @blp.response(200, PublicationStateSchema)
     def post(self, post_id: int) -> dict[str, Any]:
         """Delete the post on Facebook and archive it (central desk); audited."""

@@ -133,6 +133,7 @@ class PublishTemplate(MethodView):
 class ArchiveTemplate(MethodView):
     """Archiving."""
 
+    @blp.no_body()
     @blp.response(200, TemplateSchema)
     def post(self, key: str) -> dict[str, Any]:
         """Archive (central desk): no new post follows it; existing posts keep their version."""

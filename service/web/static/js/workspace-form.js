@@ -23,8 +23,24 @@ function renderBody(values) {
   return data.body.replace(/\{\{|\}\}|\{([a-z_][a-z0-9_]*)\}/g, (token, name) => {
     if (token === '{{') return '{';
     if (token === '}}') return '}';
-    return values[name] ? values[name] : token;
+    return values[name] || ''; // an empty slot is a blank in the preview, not `{name}` in the text
   });
+}
+
+// A slot of the template's text: its value, or the blank named by its label (as templates/_slots.html).
+function showSlot(span, value) {
+  if (value) {
+    span.className = 'slot-filled';
+    span.title = span.dataset.label;
+    span.textContent = value;
+    return;
+  }
+  const hint = document.createElement('span');
+  hint.className = 'visually-hidden';
+  hint.textContent = `${data.msgBlank} `;
+  span.className = 'slot-empty blank';
+  span.removeAttribute('title');
+  span.replaceChildren(hint, span.dataset.label);
 }
 
 let rendered = renderBody(slotValues());
@@ -36,7 +52,7 @@ function onSlotInput(event) {
   if (text.value === rendered) text.value = next;
   rendered = next;
   const shown = document.querySelector(`#locked-text [data-slot="${event.target.dataset.slot}"]`);
-  if (shown) shown.textContent = event.target.value || shown.dataset.empty;
+  if (shown) showSlot(shown, event.target.value);
   changed();
 }
 
@@ -154,7 +170,12 @@ report.addEventListener('click', (event) => {
 
 // -- the preview -----------------------------------------------------------------------------
 function preview() {
-  $('preview-text').textContent = text.value;
+  const locked = $('locked-text');
+  if (locked && text.value === rendered) { // the template's text as the slots fill it: blanks show
+    $('preview-text').replaceChildren(...locked.cloneNode(true).childNodes);
+  } else {
+    $('preview-text').textContent = text.value;
+  }
   $('preview-page').textContent = territory.selectedOptions[0]?.textContent || 'Relais';
   const when = publishAt.value ? new Date(zoned(publishAt.value, zone())).toLocaleString(pageLanguage(), { dateStyle: 'medium', timeStyle: 'short' }) : data.msgNow;
   $('preview-meta').textContent = [when, placeName.value].filter(Boolean).join(' · ');
