@@ -153,7 +153,7 @@ def test_ambassador_story_in_the_browser(browser, story):
 
     desk = browser.new_context(locale="fr-FR").new_page()
     log_in(desk, base, "desk@amb.test", "/")
-    deadline = time.monotonic() + 10  # the web process writes its clicks every second
+    deadline = time.monotonic() + 60  # the web process writes its clicks every second
     while True:
         desk.goto(f"{base}/campaigns/{story['campaign']}")
         if totals(desk) == ("1", "1") or time.monotonic() > deadline:

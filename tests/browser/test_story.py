@@ -10,6 +10,7 @@ opens. Every page is checked with axe-core and for words of the other language, 
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -195,7 +196,8 @@ def desk_approves(page: Any, story: Story, live_server: str, post_id: int) -> No
 
 def permalink_opens(page: Any, story: Story, live_server: str, post_id: int) -> None:
     """The worker publishes the post; its page shows the permalink, which opens."""
-    for _attempt in range(60):  # live first, then its permalink (a step of its own)
+    deadline = time.monotonic() + 90  # live first, then its permalink (a step of its own)
+    while time.monotonic() < deadline:
         if story.post().status.value == "published" and story.post().permalink:
             break
         page.wait_for_timeout(250)

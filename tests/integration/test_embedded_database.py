@@ -56,7 +56,7 @@ def postgres_processes(data_dir: Path) -> list[psutil.Process]:
     return found
 
 
-def wait_ready(port: int, timeout: float = 60) -> int:
+def wait_ready(port: int, timeout: float = 180) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:

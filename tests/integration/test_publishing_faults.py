@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -31,8 +32,8 @@ from tests.integration.publishing_world import CONFIG, PAGE, TOKEN, drain, load,
 
 POSTS, PAGES = 200, 4
 CLIENT_TIMEOUT = 0.4
-KILL_PHASE_SECONDS = 30  # kills stop after this; the queue then drains undisturbed
-DEADLINE_SECONDS = 300  # a limit for a loaded machine; a quiet one drains far sooner
+KILLS = 8  # SIGKILLs while the queue drains; then it drains undisturbed
+DEADLINE_SECONDS = 1200  # a limit for a loaded machine (~560 s at a load of 12 on 2 cores)
 WORKER_OPTIONS = ["--threads", "4", "--graph-timeout", str(CLIENT_TIMEOUT), "--settle-margin",
                   "0.3", "--backoff-base", "0.05", "--backoff-cap", "0.4", "--max-attempts",
                   "1000", "--poll-interval", "0.05", "--sweep-interval", "2"]
@@ -85,36 +86,68 @@ def _pending(engine) -> int:
             Publication.status.in_(("queued", "in_flight"))))
 
 
-def _wait_until_working(log: Path, starts: int, deadline: float) -> None:
-    """Until the newest worker announced itself, so every kill lands mid-work."""
-    while time.monotonic() < deadline and log.read_text().count("Publishing worker") < starts:
+def _calls_recorded(engine) -> int:
+    """Graph calls the workers recorded: attempt rows, a publish's committed before its call.
+
+    Only a live worker adds any (a killed one's open transaction dies with it), so this
+    counts the progress of the newest worker, however slow the machine is.
+    """
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(PublicationAttempt))
+
+
+def _wait_for(condition, deadline: float, what: str) -> None:
+    """Until ``condition()`` holds; past the deadline, fail saying what never happened."""
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
         time.sleep(0.05)
 
 
-def _run_with_kills(url, fake, log, engine, rng, *, options=WORKER_OPTIONS,
-                    kill_phase=KILL_PHASE_SECONDS, done=None) -> tuple[int, float]:
-    """Run the worker, SIGKILL it at random moments, restart, until the queue drains."""
-    kills, started = 0, time.monotonic()
+def _announced(worker: subprocess.Popen[bytes], log: Path, starts: int) -> bool:
+    """Whether the newest of ``starts`` workers announced itself (a dead one fails the test)."""
+    assert worker.poll() is None, log.read_text()[-3000:]
+    return log.read_text().count("Publishing worker") >= starts
+
+
+def _called_or_done(engine, calls: int, finished) -> bool:
+    """Whether the workers recorded ``calls`` Graph calls in all, or the work is done."""
+    return finished() or _calls_recorded(engine) >= calls
+
+
+def _run_with_kills(url, fake, log, engine, rng, *, kills: int, options=WORKER_OPTIONS,
+                    done=None) -> tuple[int, float]:
+    """Run the worker and SIGKILL it ``kills`` times mid-work, restarting it each time; then
+    let it drain the queue undisturbed and stop it with SIGTERM. Returns (kills, seconds).
+
+    Each kill waits for conditions, never for time: the new worker announced itself, then
+    recorded 1 to 6 more Graph calls (random), so the kill lands in the middle of its work
+    on a quiet machine as on a busy one.
+    """
+    killed, started = 0, time.monotonic()
     deadline = started + DEADLINE_SECONDS
-    worker = _start_worker(url, fake.base_url, log, options)
     finished = done or (lambda: not _pending(engine))
+    worker = _start_worker(url, fake.base_url, log, options)
     try:
-        while not finished() and time.monotonic() < deadline:
-            _wait_until_working(log, kills + 1, deadline)
-            time.sleep(rng.uniform(0.05, 1.5))
-            if finished() or time.monotonic() > started + kill_phase:
-                continue
+        while killed < kills and not finished():
+            _wait_for(partial(_announced, worker, log, killed + 1), deadline,
+                      f"worker {killed + 1} to start")
+            _wait_for(partial(_called_or_done, engine, _calls_recorded(engine)
+                              + rng.randint(1, 6), finished), deadline,
+                      f"worker {killed + 1} to call Graph")
+            if finished():
+                break
             worker.send_signal(signal.SIGKILL)
             worker.wait()
-            kills += 1
+            killed += 1
             worker = _start_worker(url, fake.base_url, log, options)
+        _wait_for(finished, deadline, "the queue to drain")
         worker.send_signal(signal.SIGTERM)
-        assert worker.wait(timeout=15) == 0
+        assert worker.wait(timeout=60) == 0
     finally:
         if worker.poll() is None:
             worker.kill()
             worker.wait()
-    return kills, time.monotonic() - started
+    return killed, time.monotonic() - started
 
 
 @pytest.mark.slow
@@ -129,7 +162,8 @@ def test_every_post_reaches_facebook_exactly_once_despite_faults_and_kills(
     try:
         _seed(url)
         with FakeGraphServer(pages, faults=plan) as fake:
-            kills, elapsed = _run_with_kills(url, fake, log, engine, random.Random(5))
+            kills, elapsed = _run_with_kills(url, fake, log, engine, random.Random(5),
+                                             kills=KILLS)
             stored, requests = fake.posts(), fake.requests()
         with make_session_factory(engine)() as session:
             posts = session.scalars(select(Post)).all()
@@ -387,7 +421,7 @@ def test_a_late_store_seen_once_widens_the_wait_before_later_lookups(
     assert sorted(p["message"] for p in fake.posts(PAGE)) == ["Stocké tard 1", "Stocké tard 2"]
 
 
-LATE_POSTS, LATE_PAGES, STORED_LATE = 40, 2, 3.0
+LATE_POSTS, LATE_PAGES, STORED_LATE, LATE_KILLS = 40, 2, 3.0, 3
 LATE_OPTIONS = [*WORKER_OPTIONS[:WORKER_OPTIONS.index("--sweep-interval")], "--graph-timeout",
                 "0.3", "--sweep-interval", "0.3"]
 
@@ -396,7 +430,7 @@ LATE_OPTIONS = [*WORKER_OPTIONS[:WORKER_OPTIONS.index("--sweep-interval")], "--g
 def test_posts_stored_late_by_facebook_never_stay_twice_on_the_page_despite_kills(
         fresh_database, tmp_path, capsys):
     """A third of the calls time out; Facebook stores those publishes 3 s later (ten times the
-    client timeout, beyond the first settle window); the worker is SIGKILLed for 12 s."""
+    client timeout, beyond the first settle window); the worker is SIGKILLed three times."""
     url, drop = fresh_database()
     engine = make_engine(url)
     pages = [FakePage(f"90{page}", f"Fault {page}", {_token(page)}) for page in range(LATE_PAGES)]
@@ -412,7 +446,8 @@ def test_posts_stored_late_by_facebook_never_stay_twice_on_the_page_despite_kill
                 return (not _pending(engine) and not fake.pending_stores()
                         and set(texts.values()) == {1})
             kills, elapsed = _run_with_kills(url, fake, log, engine, random.Random(3),
-                                             options=LATE_OPTIONS, kill_phase=12, done=settled)
+                                             kills=LATE_KILLS, options=LATE_OPTIONS,
+                                             done=settled)
             stored, requests = fake.posts(), fake.requests()
         with make_session_factory(engine)() as session:
             posts = session.scalars(select(Post)).all()
