@@ -7,10 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 
 from editorial import Severity, Violation, ViolationMessages
 from editorial.messages import FALLBACK, LOCAL_TIME, VIOLATION_MESSAGES
+from service import i18n
 from service.i18n import load_violation_messages
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,6 +111,15 @@ def test_the_compiled_catalogue_gives_violations_the_french_of_the_po():
     for code in [*VIOLATION_MESSAGES, "no.such"]:
         violation = Violation("r", code, Severity.ERROR)
         assert compiled.render(violation, "fr") == written.render(violation, "fr"), code
+
+
+def test_without_a_compiled_catalogue_the_service_refuses_to_start(tmp_path, monkeypatch):
+    """Else every stored report would hold English where French is expected."""
+    (tmp_path / "fr/LC_MESSAGES").mkdir(parents=True)
+    (tmp_path / "fr/LC_MESSAGES/messages.po").write_bytes(FRENCH.read_bytes())  # not compiled
+    monkeypatch.setattr(i18n, "TRANSLATIONS", tmp_path)
+    with pytest.raises(RuntimeError, match="pybabel compile"):
+        load_violation_messages()
 
 
 def test_french_names_a_template_s_parts_as_the_editor_form_does():
