@@ -144,10 +144,9 @@ def _decide(uow: UnitOfWork, actor: Actor, post_id: int, action: Action, *,
             check: Callable[[Post], None] | None = None, last_write: bool = True) -> Post:
     """Take a decision on a post; ``last_write``: the caller most likely writes nothing after.
 
-    ``check`` (a submission's validation) runs once the decision's reads are queued.
-
     The decision's audit event then rides with the COMMIT (``audit.record_at_commit``); should
     the caller write again, it is sent first, at that write's flush, so the order holds.
+    ``check`` (a submission's validation) runs once the decision's reads are queued.
     """
     post = get_post(uow.session, actor, post_id, for_update=True)
     require_territory(actor, post.territory_id)
