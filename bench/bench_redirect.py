@@ -35,6 +35,7 @@ from serving import run_wrk  # noqa: E402
 from regions import accounts, kits, migrate, posts, standards, territories  # noqa: E402
 from regions.db import UnitOfWork, make_engine, make_session_factory  # noqa: E402
 from regions.models import PostStatus, Role, Share, ShareClick  # noqa: E402
+from service.i18n import load_violation_messages  # noqa: E402
 
 CONNECTIONS = 8
 ROUNDS = 3
@@ -75,7 +76,8 @@ def seed(url: str, codes: int) -> list[str]:
         uow.flush()
         kit = kits.create_kit(uow, desk, kits.KitDraft(
             title="Bench", suggestions=("Bonjour",), networks=("x",),
-            ends_at=now + timedelta(days=1), post_id=post.id), now=now)
+            ends_at=now + timedelta(days=1), post_id=post.id), now=now,
+            messages=load_violation_messages())
         found = [secrets.token_urlsafe(kits.CODE_BYTES) for _ in range(codes)]
         uow.session.add_all(Share(kit_id=kit.id, user_id=None, territory_id=territory.id,
                                   network="x", code=code) for code in found)

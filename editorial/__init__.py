@@ -13,7 +13,7 @@ from editorial.body import parse_body, render
 from editorial.compiler import RULE_TYPES, CompiledTemplate, compile_template
 from editorial.engine import autofix, validate
 from editorial.errors import CharterInvalid, EditorialError, Problem, TemplateInvalid
-from editorial.messages import RenderedMessage, params_key, render_message, render_messages
+from editorial.messages import RenderedMessage, ViolationMessages, params_key
 from editorial.model import (
     NETWORK_MAX_LENGTH,
     Charter,
@@ -73,6 +73,7 @@ __all__ = [
     "Template",
     "TemplateInvalid",
     "Violation",
+    "ViolationMessages",
     "autofix",
     "charter_from_dict",
     "charter_to_dict",
@@ -80,8 +81,6 @@ __all__ = [
     "count_graphemes",
     "next_version",
     "params_key",
-    "render_message",
-    "render_messages",
     "render_template",
     "template_from_dict",
     "template_to_dict",

@@ -1,308 +1,208 @@
-"""Messages and fix hints for every violation code, in French and English.
+"""Messages and fix hints for every violation code: English in the code, French from gettext.
 
-The engine only returns codes and parameters; the service layer calls ``render_message``.
-French entries are written with plain spaces for readability and get their no-break spaces
-(before ``: ; ! ?`` and inside « ») once, when this module is loaded.
+The engine only returns codes and parameters. Each code's message and fix hint are English
+texts marked with ``N_``: ``pybabel extract`` puts them in the service's catalogue
+(``service/translations``), where their French lives, no-break spaces included. This package
+reads no files: the service layer loads the French catalogue and makes a ``ViolationMessages``
+with it, which renders a violation in either language.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from editorial.definition import load_zone
+from editorial.errors import N_
 from editorial.model import Violation
 
-LANGUAGES = ("fr", "en")
-
-# code -> (French message, French hint, English message, English hint)
-_CATALOGUE: dict[str, tuple[str, str, str, str]] = {
+# code -> (message, fix hint), in English: the message ids of the catalogue.
+VIOLATION_MESSAGES: Mapping[str, tuple[str, str]] = {
     "length.too_long": (
-        "Le texte fait {length} caractères : le maximum est {max}.",
-        "Raccourcissez-le de {excess} caractères.",
-        "The text is {length} characters long; the maximum is {max}.",
-        "Shorten it by {excess} characters.",
+        N_("The text is {length} characters long; the maximum is {max}."),
+        N_("Shorten it by {excess} characters."),
     ),
     "length.network_limit": (
-        "Le texte fait {length} caractères : {network} en accepte {max} au plus.",
-        "Raccourcissez-le de {excess} caractères.",
-        "The text is {length} characters long; {network} accepts at most {max}.",
-        "Shorten it by {excess} characters.",
+        N_("The text is {length} characters long; {network} accepts at most {max}."),
+        N_("Shorten it by {excess} characters."),
     ),
     "length.too_short": (
-        "Le texte fait {length} caractères : le minimum est {min}.",
-        "Ajoutez au moins {missing} caractères.",
-        "The text is {length} characters long; the minimum is {min}.",
-        "Add at least {missing} characters.",
+        N_("The text is {length} characters long; the minimum is {min}."),
+        N_("Add at least {missing} characters."),
     ),
     "lines.too_many": (
-        "Le texte compte {lines} lignes : le maximum est {max}.",
-        "Regroupez ou supprimez des lignes.",
-        "The text has {lines} lines; the maximum is {max}.",
-        "Merge or remove some lines.",
+        N_("The text has {lines} lines; the maximum is {max}."),
+        N_("Merge or remove some lines."),
     ),
     "typography.space_before_punctuation": (
-        "Espace ordinaire avant « {punctuation} ».",
-        "Remplacez-la par une espace insécable ({replacement}).",
-        "Plain space before “{punctuation}”.",
-        "Replace it with a no-break space ({replacement}).",
+        N_("Plain space before “{punctuation}”."),
+        N_("Replace it with a no-break space ({replacement})."),
     ),
     "pattern.matched": (
-        "Contenu interdit ({label}) : « {found} ».",
-        "Reformulez ou supprimez ce passage.",
-        "Forbidden content ({label}): “{found}”.",
-        "Rephrase or remove this passage.",
+        N_("Forbidden content ({label}): “{found}”."),
+        N_("Rephrase or remove this passage."),
     ),
     "pattern.missing": (
-        "Contenu obligatoire absent : {label}.",
-        "Ajoutez-le au texte.",
-        "Required content is missing: {label}.",
-        "Add it to the text.",
+        N_("Required content is missing: {label}."),
+        N_("Add it to the text."),
     ),
     "hashtag.missing": (
-        "Le hashtag {tag} est obligatoire.",
-        "Ajoutez {tag} à la fin du texte.",
-        "The hashtag {tag} is required.",
-        "Add {tag} at the end of the text.",
+        N_("The hashtag {tag} is required."),
+        N_("Add {tag} at the end of the text."),
     ),
     "hashtag.missing_one_of": (
-        "Il faut au moins un de ces hashtags : {tags}.",
-        "Ajoutez-en un à la fin du texte.",
-        "At least one of these hashtags is required: {tags}.",
-        "Add one of them at the end of the text.",
+        N_("At least one of these hashtags is required: {tags}."),
+        N_("Add one of them at the end of the text."),
     ),
     "mention.missing": (
-        "La mention {tag} est obligatoire.",
-        "Ajoutez {tag} à la fin du texte.",
-        "The mention {tag} is required.",
-        "Add {tag} at the end of the text.",
+        N_("The mention {tag} is required."),
+        N_("Add {tag} at the end of the text."),
     ),
     "mention.missing_one_of": (
-        "Il faut mentionner au moins un de ces comptes : {tags}.",
-        "Ajoutez-en un à la fin du texte.",
-        "At least one of these accounts must be mentioned: {tags}.",
-        "Add one of them at the end of the text.",
+        N_("At least one of these accounts must be mentioned: {tags}."),
+        N_("Add one of them at the end of the text."),
     ),
     "hashtag.too_many": (
-        "{count} hashtags : le maximum est {max}.",
-        "Gardez les {max} plus utiles.",
-        "{count} hashtags; the maximum is {max}.",
-        "Keep the {max} most useful ones.",
+        N_("{count} hashtags; the maximum is {max}."),
+        N_("Keep the {max} most useful ones."),
     ),
     "disclaimer.missing": (
-        "La mention légale « {text} » est obligatoire.",
-        "Ajoutez-la à la fin du texte.",
-        "The disclaimer “{text}” is required.",
-        "Add it at the end of the text.",
+        N_("The disclaimer “{text}” is required."),
+        N_("Add it at the end of the text."),
     ),
     "disclaimer.not_at_end": (
-        "La mention légale « {text} » doit terminer le texte.",
-        "Déplacez-la à la fin (seuls des hashtags peuvent la suivre).",
-        "The disclaimer “{text}” must end the text.",
-        "Move it to the end (only hashtags may follow it).",
+        N_("The disclaimer “{text}” must end the text."),
+        N_("Move it to the end (only hashtags may follow it)."),
     ),
     "term.forbidden": (
-        "« {found} » est proscrit par la charte ({term}).",
-        "Reformulez sans ce terme.",
-        "“{found}” is banned by the charter ({term}).",
-        "Rephrase without this term.",
+        N_("“{found}” is banned by the charter ({term})."),
+        N_("Rephrase without this term."),
     ),
     "link.domain_not_allowed": (
-        "Lien vers un site non autorisé : {host}.",
-        "Utilisez un lien vers : {domains}.",
-        "Link to a site that is not allowed: {host}.",
-        "Link to one of: {domains}.",
+        N_("Link to a site that is not allowed: {host}."),
+        N_("Link to one of: {domains}."),
     ),
     "link.tracking_missing": (
-        "Paramètres de suivi manquants dans ce lien : {missing}.",
-        "Ajoutez-les à l’adresse du lien.",
-        "Tracking parameters missing from this link: {missing}.",
-        "Add them to the link’s address.",
+        N_("Tracking parameters missing from this link: {missing}."),
+        N_("Add them to the link’s address."),
     ),
     "link.shortener": (
-        "Lien raccourci ({host}) : le lecteur ne voit pas où il mène.",
-        "Mettez l’adresse complète.",
-        "Shortened link ({host}): readers cannot see where it leads.",
-        "Use the full address.",
+        N_("Shortened link ({host}): readers cannot see where it leads."),
+        N_("Use the full address."),
     ),
     "media.too_few": (
-        "Images jointes : {count} ; il en faut au moins {min}.",
-        "Ajoutez une image.",
-        "Images attached: {count}; at least {min} required.",
-        "Attach an image.",
+        N_("Images attached: {count}; at least {min} required."),
+        N_("Attach an image."),
     ),
     "media.too_many": (
-        "{count} images jointes : le maximum est {max}.",
-        "Retirez-en quelques-unes.",
-        "{count} images attached; the maximum is {max}.",
-        "Remove some of them.",
+        N_("{count} images attached; the maximum is {max}."),
+        N_("Remove some of them."),
     ),
     "media.alt_missing": (
-        "L’image n° {number} n’a pas de texte alternatif.",
-        "Décrivez l’image pour les personnes qui ne la voient pas.",
-        "Image #{number} has no alternative text.",
-        "Describe the image for people who cannot see it.",
+        N_("Image #{number} has no alternative text."),
+        N_("Describe the image for people who cannot see it."),
     ),
     "geo.geotag_missing": (
-        "La publication doit être géolocalisée.",
-        "Placez la publication sur la carte.",
-        "The post must be geotagged.",
-        "Place the post on the map.",
+        N_("The post must be geotagged."),
+        N_("Place the post on the map."),
     ),
     "geo.outside_territory": (
-        "Le lieu de la publication est hors de votre territoire.",
-        "Choisissez un lieu dans votre territoire.",
-        "The post’s place is outside your territory.",
-        "Choose a place inside your territory.",
+        N_("The post’s place is outside your territory."),
+        N_("Choose a place inside your territory."),
     ),
     "geo.radius_missing": (
-        "Le rayon de diffusion n’est pas indiqué.",
-        "Indiquez un rayon de diffusion.",
-        "The audience radius is not set.",
-        "Set an audience radius.",
+        N_("The audience radius is not set."),
+        N_("Set an audience radius."),
     ),
     "geo.radius_too_small": (
-        "Rayon de diffusion de {radius_km} km : le minimum est {min_km} km.",
-        "Élargissez le rayon.",
-        "Audience radius of {radius_km} km; the minimum is {min_km} km.",
-        "Widen the radius.",
+        N_("Audience radius of {radius_km} km; the minimum is {min_km} km."),
+        N_("Widen the radius."),
     ),
     "geo.radius_too_large": (
-        "Rayon de diffusion de {radius_km} km : le maximum est {max_km} km.",
-        "Réduisez le rayon.",
-        "Audience radius of {radius_km} km; the maximum is {max_km} km.",
-        "Narrow the radius.",
+        N_("Audience radius of {radius_km} km; the maximum is {max_km} km."),
+        N_("Narrow the radius."),
     ),
     "time.before_window": (
-        "Publication prévue avant l’ouverture de la période ({start}).",
-        "Choisissez une date à partir du {start}.",
-        "Publication is planned before the window opens ({start}).",
-        "Pick a time from {start} on.",
+        N_("Publication is planned before the window opens ({start})."),
+        N_("Pick a time from {start} on."),
     ),
     "time.after_window": (
-        "Publication prévue après la fin de la période ({end}).",
-        "Choisissez une date avant le {end}.",
-        "Publication is planned after the window closes ({end}).",
-        "Pick a time before {end}.",
+        N_("Publication is planned after the window closes ({end})."),
+        N_("Pick a time before {end}."),
     ),
     "time.outside_hours": (
-        "Publication prévue à {local_time}, hors des horaires permis ({start}–{end}, {timezone}).",
-        "Choisissez une heure entre {start} et {end} ({timezone}).",
-        "Publication is planned at {local_time}, outside allowed hours "
-        "({start}–{end}, {timezone}).",
-        "Pick a time between {start} and {end} ({timezone}).",
+        N_("Publication is planned at {local_time}, outside allowed hours "
+           "({start}–{end}, {timezone})."),
+        N_("Pick a time between {start} and {end} ({timezone})."),
     ),
     "time.lead_too_short": (
-        "Publication trop proche : il faut {min_duration} de délai.",
-        "Programmez-la au moins {min_duration} à l’avance.",
-        "Publication is too soon: {min_duration} of notice is required.",
-        "Schedule it at least {min_duration} ahead.",
+        N_("Publication is too soon: {min_duration} of notice is required."),
+        N_("Schedule it at least {min_duration} ahead."),
     ),
     "time.unknown_timezone": (
-        "Fuseau horaire inconnu « {timezone} » : {fallback} est utilisé.",
-        "Vérifiez le fuseau horaire du territoire.",
-        "Unknown timezone “{timezone}”; {fallback} is used instead.",
-        "Check the territory’s timezone.",
+        N_("Unknown timezone “{timezone}”; {fallback} is used instead."),
+        N_("Check the territory’s timezone."),
     ),
     "template.locked_text_changed": (
-        "Le texte imposé par le modèle a été modifié : « {expected} ».",
-        "Rétablissez le texte d’origine à cet endroit.",
-        "The template’s locked text was changed: “{expected}”.",
-        "Restore the original text here.",
+        N_("The template’s locked text was changed: “{expected}”."),
+        N_("Restore the original text here."),
     ),
     "slot.missing": (
-        "Le champ « {slot} » n’est pas rempli.",
-        "Remplissez-le.",
-        "The field “{slot}” is empty.",
-        "Fill it in.",
+        N_("The field “{slot}” is empty."),
+        N_("Fill it in."),
     ),
     "slot.too_short": (
-        "« {slot} » est trop court ({length} caractères, minimum {min}).",
-        "Complétez-le.",
-        "“{slot}” is too short ({length} characters, minimum {min}).",
-        "Lengthen it.",
+        N_("“{slot}” is too short ({length} characters, minimum {min})."),
+        N_("Lengthen it."),
     ),
     "slot.too_long": (
-        "« {slot} » est trop long ({length} caractères, maximum {max}).",
-        "Raccourcissez-le.",
-        "“{slot}” is too long ({length} characters, maximum {max}).",
-        "Shorten it.",
+        N_("“{slot}” is too long ({length} characters, maximum {max})."),
+        N_("Shorten it."),
     ),
     "slot.not_a_choice": (
-        "« {value} » n’est pas un choix possible pour « {slot} ».",
-        "Choisissez parmi : {choices}.",
-        "“{value}” is not a valid choice for “{slot}”.",
-        "Choose one of: {choices}.",
+        N_("“{value}” is not a valid choice for “{slot}”."),
+        N_("Choose one of: {choices}."),
     ),
     "slot.invalid_date": (
-        "« {value} » n’est pas une date valide pour « {slot} ».",
-        "Écrivez la date comme 14/07/2026.",
-        "“{value}” is not a valid date for “{slot}”.",
-        "Write the date like 2026-07-14.",
+        N_("“{value}” is not a valid date for “{slot}”."),
+        N_("Write the date like 2026-07-14."),
     ),
     "slot.invalid_phone": (
-        "« {value} » n’est pas un numéro de téléphone français.",
-        "Écrivez-le comme 01 23 45 67 89.",
-        "“{value}” is not a French phone number.",
-        "Write it like 01 23 45 67 89.",
+        N_("“{value}” is not a French phone number."),
+        N_("Write it like 01 23 45 67 89."),
     ),
     "slot.invalid_url": (
-        "« {value} » n’est pas une adresse web.",
-        "Écrivez une adresse complète, en https://.",
-        "“{value}” is not a web address.",
-        "Write a full address, starting with https://.",
+        N_("“{value}” is not a web address."),
+        N_("Write a full address, starting with https://."),
     ),
     "slot.invalid_integer": (
-        "« {value} » n’est pas un nombre entier.",
-        "Écrivez un nombre, sans unité.",
-        "“{value}” is not a whole number.",
-        "Write a number, without unit.",
+        N_("“{value}” is not a whole number."),
+        N_("Write a number, without unit."),
     ),
     "slot.too_small": (
-        "« {slot} » vaut {value} : le minimum est {min}.",
-        "Indiquez une valeur plus grande.",
-        "“{slot}” is {value}; the minimum is {min}.",
-        "Use a larger value.",
+        N_("“{slot}” is {value}; the minimum is {min}."),
+        N_("Use a larger value."),
     ),
     "slot.too_large": (
-        "« {slot} » vaut {value} : le maximum est {max}.",
-        "Indiquez une valeur plus petite.",
-        "“{slot}” is {value}; the maximum is {max}.",
-        "Use a smaller value.",
+        N_("“{slot}” is {value}; the maximum is {max}."),
+        N_("Use a smaller value."),
     ),
     "engine.check_failed": (
-        "Une vérification n’a pas pu aboutir ({check}).",
-        "Signalez-le à l’équipe technique.",
-        "A check could not complete ({check}).",
-        "Please report it to the technical team.",
+        N_("A check could not complete ({check})."),
+        N_("Please report it to the technical team."),
     ),
 }
-
-_FALLBACK = (
-    "Règle non respectée ({code}).", "Corrigez le texte.",
-    "Rule not followed ({code}).", "Fix the text.",
-)
-_FRENCH_SPACES = re.compile(r"« | »| ([:;!?])")
+FALLBACK = (N_("Rule not followed ({code})."), N_("Fix the text."))  # a code not listed above
+LOCAL_TIME = N_("local time")  # the zone of reports saved before zones were named
 
 
-def _french(text: str) -> str:
-    """Give French text its no-break spaces (narrow before ; ! ?)."""
+class Translations(Protocol):
+    """What renders a message id in another language: ``gettext.NullTranslations`` and kin."""
 
-    def space(match: re.Match[str]) -> str:
-        token = match.group()
-        if token == "« ":
-            return "«\u00a0"
-        if token == " »":
-            return "\u00a0»"
-        return ("\u00a0" if token[1] == ":" else "\u202f") + token[1]
-
-    return _FRENCH_SPACES.sub(space, text)
-
-
-_FRENCH = {code: (_french(e[0]), _french(e[1])) for code, e in _CATALOGUE.items()}
-_FRENCH_FALLBACK = (_french(_FALLBACK[0]), _french(_FALLBACK[1]))
+    def gettext(self, message: str, /) -> str:
+        """The translation of ``message``, or ``message`` itself."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,7 +247,6 @@ def duration(minutes: int, lang: str) -> str:
 
 _DURATIONS = {"min_minutes": "min_duration"}  # a count of minutes -> its text for people
 _MOMENTS = ("start", "end", "publish_at")  # ISO date-times, shown in the violation's zone
-_LOCAL_TIME = {"fr": "heure locale", "en": "local time"}  # reports saved before zones were named
 
 
 def _moment(value: object, zone_name: object, lang: str) -> str | None:
@@ -366,10 +265,10 @@ def _moment(value: object, zone_name: object, lang: str) -> str | None:
     return shown.strftime("%d/%m/%Y %H:%M" if lang == "fr" else "%Y-%m-%d %H:%M")
 
 
-def _params(violation: Violation, lang: str) -> _Params:
+def _params(violation: Violation, lang: str, local_time: str) -> _Params:
     params = _Params({key: _show(value, lang) for key, value in violation.params.items()})
     zone_name = violation.params.get("timezone")
-    params.setdefault("timezone", _LOCAL_TIME[lang])
+    params.setdefault("timezone", local_time)
     for key in _MOMENTS:
         shown = _moment(violation.params.get(key), zone_name, lang)
         if shown is not None:
@@ -405,7 +304,6 @@ def _frozen(value: object) -> Hashable:
 
 
 _UNKEYED = object()  # a parameter of another kind (a dict, say): not cached
-_RENDERED: dict[Hashable, tuple[RenderedMessage, RenderedMessage]] = {}
 RENDERED_LIMIT = 4096  # distinct (code, parameters) pairs: the memo is cleared when full
 
 
@@ -420,42 +318,45 @@ def params_key(params: Mapping[str, object]) -> Hashable | None:
     return frozen
 
 
-def render_messages(violation: Violation) -> tuple[RenderedMessage, RenderedMessage]:
-    """The message and hint for ``violation`` in French and in English.
+class ViolationMessages:
+    """Violations' messages and hints in French (from ``french``, a catalogue) and English.
 
     What a violation shows depends on its code and parameters only, and dry runs and review
-    screens show the same few again and again (a missing hashtag, a space before "!"): each
-    is rendered once per process, then read from a bounded memo.
+    screens show the same few again and again (a missing hashtag, a space before "!"): each is
+    rendered once, then read from a bounded memo. The service layer makes one per app.
     """
-    frozen = params_key(violation.params)
-    if frozen is None:
-        return _render(violation, english=False), _render(violation, english=True)
-    key = (violation.code, frozen)
-    found = _RENDERED.get(key)
-    if found is None:
-        found = _render(violation, english=False), _render(violation, english=True)
-        if len(_RENDERED) >= RENDERED_LIMIT:
-            _RENDERED.clear()  # rare: new templates or a new charter bring new parameters
-        _RENDERED[key] = found
-    return found
 
+    def __init__(self, french: Translations) -> None:
+        """Look up every French text once; ``french.gettext`` is not called afterwards."""
+        self._english = {code: (str(message), str(hint))
+                         for code, (message, hint) in VIOLATION_MESSAGES.items()}
+        self._french = {code: (french.gettext(message), french.gettext(hint))
+                        for code, (message, hint) in VIOLATION_MESSAGES.items()}
+        self._fallback = {"en": (str(FALLBACK[0]), str(FALLBACK[1])),
+                          "fr": (french.gettext(FALLBACK[0]), french.gettext(FALLBACK[1]))}
+        self._local_time = {"en": str(LOCAL_TIME), "fr": french.gettext(LOCAL_TIME)}
+        self._rendered: dict[Hashable, tuple[RenderedMessage, RenderedMessage]] = {}
 
-def render_message(violation: Violation, lang: str = "fr") -> RenderedMessage:
-    """The message and hint for ``violation`` in ``lang`` ("fr" or "en"; French otherwise)."""
-    return render_messages(violation)[1 if lang.lower().startswith("en") else 0]
+    def render_both(self, violation: Violation) -> tuple[RenderedMessage, RenderedMessage]:
+        """The message and hint for ``violation`` in French and in English."""
+        frozen = params_key(violation.params)
+        if frozen is None:
+            return self._render(violation, "fr"), self._render(violation, "en")
+        key = (violation.code, frozen)
+        found = self._rendered.get(key)
+        if found is None:
+            found = self._render(violation, "fr"), self._render(violation, "en")
+            if len(self._rendered) >= RENDERED_LIMIT:
+                self._rendered.clear()  # rare: new templates or a new charter bring new ones
+            self._rendered[key] = found
+        return found
 
+    def render(self, violation: Violation, lang: str = "fr") -> RenderedMessage:
+        """The message and hint for ``violation`` in ``lang`` ("fr" or "en"; French otherwise)."""
+        return self.render_both(violation)[1 if lang.lower().startswith("en") else 0]
 
-def _render(violation: Violation, *, english: bool) -> RenderedMessage:
-    language = "en" if english else "fr"
-    params = _params(violation, language)
-    entry = _CATALOGUE.get(violation.code, _FALLBACK)
-    if english:
-        message, hint = entry[2], entry[3]
-    else:
-        message, hint = _FRENCH.get(violation.code, _FRENCH_FALLBACK)
-    return RenderedMessage(message.format_map(params), hint.format_map(params))
-
-
-def catalogue_codes() -> Mapping[str, tuple[str, str, str, str]]:
-    """Every code with its messages (for tests and documentation)."""
-    return dict(_CATALOGUE)
+    def _render(self, violation: Violation, lang: str) -> RenderedMessage:
+        params = _params(violation, lang, self._local_time[lang])
+        texts = self._english if lang == "en" else self._french
+        message, hint = texts.get(violation.code, self._fallback[lang])
+        return RenderedMessage(message.format_map(params), hint.format_map(params))

@@ -24,6 +24,7 @@ from editorial import (
     CompiledTemplate,
     Draft,
     Report,
+    ViolationMessages,
     charter_from_dict,
     compile_template,
     template_from_dict,
@@ -102,11 +103,11 @@ def check_text(session: Session, text: str, network: str, *, now: datetime) -> R
     return validate(compiled, Draft(text=text), now=now)
 
 
-def _refuse(report: Report, field: str) -> None:
+def _refuse(report: Report, field: str, messages: ViolationMessages) -> None:
     if not report.ok:
         raise KitTextInvalid(f"The text breaks {report.counts['error']} rule(s) of the charter.",
                              params={"errors": report.counts["error"]},
-                             errors={field: report_to_dict(report)})
+                             errors={field: report_to_dict(report, messages)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,8 +171,12 @@ def neighbours(session: Session, territory_ids: set[int], km: float) -> set[int]
     return set(session.scalars(query))
 
 
-def create_kit(uow: UnitOfWork, actor: Actor, draft: KitDraft, *, now: datetime) -> ShareKit:
-    """Build and publish a kit: every suggestion must pass the charter; ``kit.published`` fires."""
+def create_kit(uow: UnitOfWork, actor: Actor, draft: KitDraft, *, now: datetime,
+               messages: ViolationMessages) -> ShareKit:
+    """Build and publish a kit: every suggestion must pass the charter; ``kit.published`` fires.
+
+    ``messages`` renders the report of a refused suggestion.
+    """
     actor.require(*KIT_BUILDERS)
     if draft.ends_at <= now:
         raise InvalidInput("The kit ends in the past.",
@@ -179,7 +184,8 @@ def create_kit(uow: UnitOfWork, actor: Actor, draft: KitDraft, *, now: datetime)
     link, home, campaign_id, targets = _source(uow.session, actor, draft)
     for index, text in enumerate(draft.suggestions):
         for network in draft.networks:
-            _refuse(check_text(uow.session, text, network, now=now), f"suggestions.{index}")
+            _refuse(check_text(uow.session, text, network, now=now), f"suggestions.{index}",
+                    messages)
     if draft.neighbour_km:
         targets |= neighbours(uow.session, targets, draft.neighbour_km)
     kit = ShareKit(title=draft.title, post_id=draft.post_id, campaign_id=campaign_id,
@@ -298,12 +304,15 @@ def try_text(session: Session, actor: Actor, kit_id: int, *, text: str, network:
 
 
 def share(uow: UnitOfWork, actor: Actor, kit_id: int, *, text: str, network: str,
-          now: datetime) -> Share:
-    """Record a share: charter accepted, text within the charter; returns its short link code."""
+          now: datetime, messages: ViolationMessages) -> Share:
+    """Record a share: charter accepted, text within the charter; returns its short link code.
+
+    ``messages`` renders the report of a refused text.
+    """
     profile = ambassadors.get_profile(uow.session, actor)
     ambassadors.require_charter(uow.session, profile)
     kit = _open_kit_for(uow.session, actor, kit_id, network, now)
-    _refuse(check_text(uow.session, text, network, now=now), "text")
+    _refuse(check_text(uow.session, text, network, now=now), "text", messages)
     mine = sorted(set(recipients(uow.session, [kit.id])[kit.id]) & set(actor.territory_ids))
     territory_id = mine[0] if mine else kit.territory_id
     row = Share(kit_id=kit.id, user_id=actor.user_id, territory_id=territory_id,

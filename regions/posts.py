@@ -13,7 +13,14 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import cast, func, select
 from sqlalchemy.orm import Session
 
-from editorial import Draft, Media, Report, render_template, template_from_dict
+from editorial import (
+    Draft,
+    Media,
+    Report,
+    ViolationMessages,
+    render_template,
+    template_from_dict,
+)
 from editorial.errors import N_
 from regions import audit, standards
 from regions.actors import Actor
@@ -248,8 +255,11 @@ def create_post(uow: UnitOfWork, actor: Actor, *, territory_id: int, fields: Pos
 
 
 def edit_post(uow: UnitOfWork, actor: Actor, post_id: int, *, expected_version: int,
-              fields: PostFields) -> Post:
-    """Change a post; an approved or scheduled post goes back to review."""
+              fields: PostFields, messages: ViolationMessages) -> Post:
+    """Change a post; an approved or scheduled post goes back to review.
+
+    ``messages`` renders the report of a post that goes back to review as submitted.
+    """
     from regions.review import check_version, text_diff
 
     post = get_post(uow.session, actor, post_id, for_update=True)
@@ -273,7 +283,7 @@ def edit_post(uow: UnitOfWork, actor: Actor, post_id: int, *, expected_version: 
         if target == PostStatus.SUBMITTED:
             from regions.review import validate_for_submission
 
-            validate_for_submission(uow.session, post)
+            validate_for_submission(uow.session, post, messages=messages)
     uow.flush()
     audit.record(uow.session, actor.user_id, "post.edited", "post", post.id,
                  {"from": previous.value, "to": target.value, "diff": text_diff(before, post.text)})
@@ -285,8 +295,9 @@ def report_of(post: Post) -> dict[str, Any]:
     return dict(post.report or {})
 
 
-def store_report(post: Post, report: Report, charter_id: int | None) -> None:
-    """Keep the last validation report on the post (errors, warnings, spans)."""
-    post.report = report_to_dict(report)
+def store_report(post: Post, report: Report, charter_id: int | None,
+                 messages: ViolationMessages) -> None:
+    """Keep the last validation report on the post (errors, warnings, spans, messages)."""
+    post.report = report_to_dict(report, messages)
     post.has_warnings = any(v.severity.value == "warning" for v in report.violations)
     post.charter_version_id = charter_id

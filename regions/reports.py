@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from typing import Any
 
-from editorial import Report, Violation, params_key, render_messages
+from editorial import Report, Violation, ViolationMessages, params_key
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 # What a violation shows apart from where it is: its rule, code, severity, parameters and
-# messages, by (rule, code, severity, parameters). Dry runs and review screens show the same
-# few again and again; the memo is cleared when full.
+# messages, by (messages, rule, code, severity, parameters). Dry runs and review screens show
+# the same few again and again; the memo is cleared when full.
 _SHOWN: dict[Hashable, tuple[str, str, str, dict[str, Any], dict[str, str], dict[str, str]]] = {}
 SHOWN_LIMIT = 4096
 
@@ -34,24 +34,27 @@ def _fresh(value: Any) -> Any:
     return value
 
 
-def _shown(violation: Violation
+def _shown(violation: Violation, messages: ViolationMessages
            ) -> tuple[str, str, str, dict[str, Any], dict[str, str], dict[str, str]]:
-    french, english = render_messages(violation)
+    french, english = messages.render_both(violation)
     return (violation.rule_id, violation.code, violation.severity.value,
             _plain(violation.params), {"fr": french.message, "en": english.message},
             {"fr": french.hint, "en": english.hint})
 
 
-def violation_to_dict(violation: Violation) -> dict[str, Any]:
-    """One violation: which rule, where in the text, why, and how to fix it, in fr and en."""
+def violation_to_dict(violation: Violation, messages: ViolationMessages) -> dict[str, Any]:
+    """One violation: which rule, where in the text, why, and how to fix it, in fr and en.
+
+    ``messages``: the service's ``ViolationMessages`` (its French catalogue).
+    """
     frozen = params_key(violation.params)
     if frozen is None:
-        shown = _shown(violation)
+        shown = _shown(violation, messages)
     else:
-        key = (violation.rule_id, violation.code, violation.severity, frozen)
+        key = (messages, violation.rule_id, violation.code, violation.severity, frozen)
         found = _SHOWN.get(key)
         if found is None:
-            found = _shown(violation)
+            found = _shown(violation, messages)
             if len(_SHOWN) >= SHOWN_LIMIT:
                 _SHOWN.clear()
             _SHOWN[key] = found
@@ -73,11 +76,11 @@ def violation_to_dict(violation: Violation) -> dict[str, Any]:
     }
 
 
-def report_to_dict(report: Report) -> dict[str, Any]:
-    """A whole report."""
+def report_to_dict(report: Report, messages: ViolationMessages) -> dict[str, Any]:
+    """A whole report, its messages rendered by ``messages``."""
     return {
         "ok": report.ok,
         "template": {"id": report.template_id, "version": report.template_version},
         "counts": report.counts,
-        "violations": [violation_to_dict(v) for v in report.violations],
+        "violations": [violation_to_dict(v, messages) for v in report.violations],
     }

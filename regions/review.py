@@ -13,6 +13,7 @@ from geoalchemy2 import Geography
 from sqlalchemy import cast, func, select
 from sqlalchemy.orm import Session, aliased
 
+from editorial import ViolationMessages
 from editorial.errors import N_
 from regions import audit, site, standards, webhooks
 from regions.actors import Actor
@@ -59,16 +60,17 @@ def text_diff(before: str, after: str) -> str:
     return "\n".join(lines)
 
 
-def validate_for_submission(session: Session, post: Post, *, now: datetime | None = None
-                            ) -> None:
+def validate_for_submission(session: Session, post: Post, *, messages: ViolationMessages,
+                            now: datetime | None = None) -> None:
     """Validate against the post's template version; errors block (422 with the report).
 
-    Its reads go in one round trip, with any the caller queued (``regions.db.read_later``).
+    The report is kept with its messages rendered by ``messages``. Its reads go in one round
+    trip, with any the caller queued (``regions.db.read_later``).
     """
     moment = now or datetime.now().astimezone()
     report, charter_id = standards.check_draft(session, post.template_version_id,
                                                draft_later(session, post), now=moment)
-    store_report(post, report, charter_id)
+    store_report(post, report, charter_id, messages)
     if not report.ok:
         raise ValidationFailed(
             f"The post breaks {report.counts['error']} rule(s) of its template.",
@@ -139,11 +141,12 @@ def approval_refused(session: Session, actor: Actor, posts: list[Post]) -> set[i
 
 def _decide(uow: UnitOfWork, actor: Actor, post_id: int, action: Action, *,
             expected_version: int, comment: str | None = None, lead_can_approve: bool = False,
-            now: datetime | None = None, last_write: bool = True) -> Post:
+            check: Callable[[Post], None] | None = None, last_write: bool = True) -> Post:
     """Take a decision on a post; ``last_write``: the caller most likely writes nothing after.
 
     The decision's audit event then rides with the COMMIT (``audit.record_at_commit``); should
     the caller write again, it is sent first, at that write's flush, so the order holds.
+    ``check`` (a submission's validation) runs once the decision's reads are queued.
     """
     post = get_post(uow.session, actor, post_id, for_update=True)
     require_territory(actor, post.territory_id)
@@ -154,8 +157,8 @@ def _decide(uow: UnitOfWork, actor: Actor, post_id: int, action: Action, *,
     subscribers = webhooks.subscribers_later(uow.session, webhooks.EVENTS.get(target))
     duties = (separation_of_duties_later(uow.session, actor, post)
               if action == Action.APPROVE else (lambda: {}))
-    if action == Action.SUBMIT:
-        validate_for_submission(uow.session, post, now=now)
+    if check is not None:
+        check(post)
     checked = duties()
     if post.status == PostStatus.SCHEDULED and action == Action.WITHDRAW:
         from regions.publishing.outbox import cancel_pending
@@ -181,10 +184,14 @@ def _decide(uow: UnitOfWork, actor: Actor, post_id: int, action: Action, *,
 
 
 def submit_post(uow: UnitOfWork, actor: Actor, post_id: int, *, expected_version: int,
-                now: datetime | None = None) -> Post:
-    """Send a post to the central desk; error-severity violations block it."""
+                messages: ViolationMessages, now: datetime | None = None) -> Post:
+    """Send a post to the central desk; error-severity violations block it.
+
+    ``messages`` renders the stored report (the service's ``ViolationMessages``).
+    """
     return _decide(uow, actor, post_id, Action.SUBMIT, expected_version=expected_version,
-                   now=now)
+                   check=lambda post: validate_for_submission(uow.session, post,
+                                                              messages=messages, now=now))
 
 
 def approve_post(uow: UnitOfWork, actor: Actor, post_id: int, *, expected_version: int,

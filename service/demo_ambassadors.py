@@ -29,6 +29,7 @@ from regions.publishing.graph import GraphClient
 from regions.publishing.page_tokens import TokenCipher
 from service.demo import DEMO_PASSWORD, demo_email
 from service.demo_content import NBSP, SIGNATURE
+from service.i18n import load_violation_messages
 
 AMBASSADORS = (
     ("ambassador", "Démo Ambassadrice Camille", "demo-lyon", True),
@@ -52,6 +53,7 @@ def seed_demo_ambassadors(sessions: SessionFactory, *, now: datetime, graph: Gra
                           cipher: TokenCipher) -> dict[str, int]:
     """Ambassadors, kits, shares and clicks (once), then the Page posts' engagement."""
     made = {"ambassadors": 0, "kits": 0, "shares": 0}
+    messages = load_violation_messages()  # the kits' texts pass the charter: never rendered
     with UnitOfWork(sessions) as uow:
         lyon_posts = list(uow.session.scalars(
             select(Post).join(Territory, Territory.id == Post.territory_id)
@@ -67,7 +69,7 @@ def seed_demo_ambassadors(sessions: SessionFactory, *, now: datetime, graph: Gra
                 title=f"Partagez : {post.text[:60]}…", suggestions=SUGGESTIONS,
                 networks=("linkedin", "x", "whatsapp", "facebook", "email"),
                 ends_at=now + timedelta(days=10 - 3 * index), post_id=post.id,
-                neighbour_km=10.0), now=now)
+                neighbour_km=10.0), now=now, messages=messages)
             made["kits"] += 1
             if index == 0:
                 made["shares"] += _shares(uow, kit, people, now)

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from editorial import render_template, template_from_dict
+from editorial import ViolationMessages, render_template, template_from_dict
 from regions import accounts, campaigns, posts, review, standards
 from regions.actors import Actor
 from regions.db import SessionFactory, UnitOfWork
@@ -34,6 +34,7 @@ from regions.publishing.page_tokens import TokenCipher
 from regions.publishing.publisher import Publisher, PublishingConfig
 from service.demo import DEMO_CITIES, demo_email
 from service.demo_content import CAMPAIGNS, CHARTER, POSTS, TEMPLATES, CampaignSpec, PostSpec
+from service.i18n import load_violation_messages
 
 PARIS = ZoneInfo("Europe/Paris")
 STEP = timedelta(hours=5)
@@ -48,6 +49,7 @@ class Cast:
     campaigns: dict[str, Campaign]
     now: datetime
     clock: Clock
+    messages: ViolationMessages  # the submitted posts' reports, in French and English
 
     def actor(self, name: str) -> Actor:
         """A demo user by the part of its e-mail before the @ (``desk``, ``lyon``…)."""
@@ -94,7 +96,7 @@ def _cast(uow: UnitOfWork, now: datetime) -> Cast:
     missing = {demo_email(n) for n in ("desk", "lyon")} - {a.email for a in actors.values()}
     if missing or len(territories) != len(slugs):
         raise RuntimeError("Seed the demo territories and users first (service.demo.seed_demo).")
-    return Cast(actors, territories, {}, now, Clock(now, now))
+    return Cast(actors, territories, {}, now, Clock(now, now), load_violation_messages())
 
 
 def _moment(now: datetime, days: float, hour: int) -> datetime:
@@ -157,18 +159,20 @@ def _play(uow: UnitOfWork, cast: Cast, spec: PostSpec) -> Post:
     if spec.story == "draft":
         return post
     if spec.story == "withdrawn":
-        _step(uow, clock, post, review.submit_post, author, now=clock.at)
+        _step(uow, clock, post, review.submit_post, author, now=clock.at,
+              messages=cast.messages)
         _notes(uow, clock, cast, post, spec)
         return _step(uow, clock, post, review.withdraw_post, author)
-    _step(uow, clock, post, review.submit_post, author, now=clock.at)
+    _step(uow, clock, post, review.submit_post, author, now=clock.at, messages=cast.messages)
     if spec.revised is not None:
         _step(uow, clock, post, review.request_changes, desk, comment=spec.review)
         slots = {**post.slot_values, "details": spec.revised}
         version = standards.published_version(uow.session, spec.source)
         template = template_from_dict(version.data, patterns=PATTERNS)
         revised = posts.PostFields(slot_values=slots, text=render_template(template, slots))
-        _step(uow, clock, post, posts.edit_post, author, fields=revised)
-        _step(uow, clock, post, review.submit_post, author, now=clock.at)
+        _step(uow, clock, post, posts.edit_post, author, fields=revised, messages=cast.messages)
+        _step(uow, clock, post, review.submit_post, author, now=clock.at,
+              messages=cast.messages)
     if spec.story == "changes_requested":
         _step(uow, clock, post, review.request_changes, desk, comment=spec.review)
     elif spec.story == "rejected":

@@ -9,10 +9,14 @@ says.
 
 from __future__ import annotations
 
+import gettext
 from pathlib import Path
 
+from babel.support import Translations
 from flask import Flask, current_app, g, request
 from flask_babel import Babel
+
+from editorial import ViolationMessages
 
 LANGUAGES = ("fr", "en")
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -43,3 +47,16 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     babel.init_app(app, locale_selector=select_language, default_timezone="Europe/Paris")
+
+
+def load_violation_messages() -> ViolationMessages:
+    """The validation engine's messages, with the French of the compiled catalogue.
+
+    Loaded as Flask-Babel loads it (``babel.support.Translations``). A missing ``.mo`` would
+    silently give English where reports keep French: it is refused here instead.
+    """
+    french = Translations.load(str(TRANSLATIONS), ["fr"])
+    if not isinstance(french, gettext.GNUTranslations):
+        raise RuntimeError(f"no compiled French catalogue in {TRANSLATIONS}: run "
+                           "`pybabel compile -d service/translations` (./dev.sh does)")
+    return ViolationMessages(french)

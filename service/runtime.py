@@ -9,8 +9,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from config.settings import Settings
+from editorial import ViolationMessages
 from geodata.index import IndexCache
 from regions.db import Reading, SessionFactory, UnitOfWork
+from service.i18n import load_violation_messages
 
 
 @dataclass
@@ -22,12 +24,18 @@ class Runtime:
     engine: Engine | None = None
     readonly_factory: SessionFactory | None = None
     territory_index: IndexCache = field(default_factory=IndexCache)
+    violation_messages: ViolationMessages = field(default_factory=load_violation_messages)
 
 
 def runtime() -> Runtime:
     """The current app's runtime."""
     value: Runtime = current_app.extensions["relais"]
     return value
+
+
+def violation_messages() -> ViolationMessages:
+    """The current app's validation messages (French from its catalogue, and English)."""
+    return runtime().violation_messages
 
 
 def unit_of_work() -> UnitOfWork:

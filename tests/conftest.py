@@ -190,7 +190,11 @@ def _renew_state(application: Any, settings: Settings, session_factory: sessionm
     unknown = set(application.extensions) - set(_PER_APP_STATE) - _LIBRARY_EXTENSIONS
     assert not unknown, f"per-app state that tests/conftest.py does not renew: {unknown}"
     application.extensions.pop("relais_tiles", None)  # made again on first use
-    application.extensions["relais"] = Runtime(settings, session_factory)
+    # The validation messages are read-only (a catalogue, and a memo of pure renderings): kept,
+    # so a test does not load the catalogue again.
+    messages = application.extensions["relais"].violation_messages
+    application.extensions["relais"] = Runtime(settings, session_factory,
+                                               violation_messages=messages)
     application.extensions[links.EXTENSION] = links.ClickCounter(
         session_factory, settings.click_flush_seconds, background=False)
 

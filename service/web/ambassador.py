@@ -14,7 +14,7 @@ from regions.errors import Conflict, InvalidInput, RegionsError
 from regions.models import Territory
 from service.api.ambassador.routes import profile_view, share_view
 from service.auth import csrf
-from service.runtime import reading, unit_of_work
+from service.runtime import reading, unit_of_work, violation_messages
 from service.web.pages import error_message, field_messages, login_required, page_actor
 
 bp = Blueprint("ambassador", __name__, url_prefix="/ambassador")
@@ -74,7 +74,7 @@ def share(kit_id: int) -> ResponseReturnValue:
     try:
         with unit_of_work() as uow:
             row = kits.share(uow, page_actor(), kit_id, text=text, network=network,
-                             now=datetime.now(UTC))
+                             now=datetime.now(UTC), messages=violation_messages())
             uow.commit()
     except kits.KitTextInvalid as exc:
         return _page(422, failed={"kit_id": kit_id, "text": text, "network": network,

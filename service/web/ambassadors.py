@@ -18,7 +18,7 @@ from regions.kits import KIT_BUILDERS, SHARE_NETWORKS, KitDraft
 from regions.models import Post, PostStatus, Territory
 from service.api.ambassador.routes import public_base
 from service.auth import csrf
-from service.runtime import reading, settings, unit_of_work
+from service.runtime import reading, settings, unit_of_work, violation_messages
 from service.web.ambassador import NETWORK_LABELS
 from service.web.pages import error_message, field_messages, login_required, page_actor
 
@@ -136,7 +136,8 @@ def create_kit() -> ResponseReturnValue:
                      image_url=form["image_url"] or None, image_alt=form["image_alt"] or None)
     try:
         with unit_of_work() as uow:
-            kit = kits.create_kit(uow, page_actor(), draft, now=datetime.now(UTC))
+            kit = kits.create_kit(uow, page_actor(), draft, now=datetime.now(UTC),
+                                  messages=violation_messages())
             uow.commit()
     except kits.KitTextInvalid as exc:
         reports = {int(key.split(".")[1]): value for key, value in exc.errors.items()}

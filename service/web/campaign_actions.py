@@ -22,7 +22,7 @@ from service.api.kits.schemas import KitCreateArgs
 from service.auth import csrf
 from service.errors import request_language
 from service.messages import localise
-from service.runtime import unit_of_work
+from service.runtime import unit_of_work, violation_messages
 from service.web.campaigns import ZONE, render_show
 from service.web.pages import error_message, field_messages, login_required, page_actor
 
@@ -104,7 +104,8 @@ def create_kit(campaign_id: int) -> ResponseReturnValue:
                 title=args["title"], suggestions=tuple(args["suggestions"]),
                 networks=tuple(dict.fromkeys(args["networks"])), ends_at=args["ends_at"],
                 campaign_id=campaign_id, link=args.get("link"),
-                neighbour_km=args.get("neighbour_km")), now=datetime.now(UTC))
+                neighbour_km=args.get("neighbour_km")), now=datetime.now(UTC),
+                messages=violation_messages())
             uow.commit()
     except ValidationError as error:
         return render_show(campaign_id, 422, kit_form=form, errors=_schema_errors(error))

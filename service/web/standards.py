@@ -24,7 +24,7 @@ from regions.patterns import ENGINE as PATTERNS
 from regions.reports import report_to_dict
 from regions.review_screen import filled_text, slot_labels, structure
 from service.auth import csrf
-from service.runtime import reading, unit_of_work
+from service.runtime import reading, unit_of_work, violation_messages
 from service.web import standards_forms as forms
 from service.web import standards_labels as labels
 from service.web.pages import error_message, field_messages, login_required, page_actor
@@ -284,7 +284,7 @@ def preview() -> ResponseReturnValue:
     except TemplateInvalid as error:
         problems = forms.field_errors(error.errors, "")
     return render_template("standards/_report.html", text=text, problems=problems,
-                           report=report_to_dict(report) if report else None,
+                           report=report_to_dict(report, violation_messages()) if report else None,
                            segments=annotate(text, report.violations, blanks) if report else [])
 
 

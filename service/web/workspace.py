@@ -20,7 +20,7 @@ from regions.publishing import actions as publishing_actions
 from regions.publishing.history import publication_history
 from regions.review_screen import Segment, filled_text, slot_labels, structure
 from regions.workflow import AUTHORS, allowed_actions
-from service.runtime import reading, settings, unit_of_work
+from service.runtime import reading, settings, unit_of_work, violation_messages
 from service.web.pages import error_message, field_messages, login_required, page_actor, row_id
 
 bp = Blueprint("workspace", __name__)
@@ -196,7 +196,8 @@ def _submit(post_id: int, version: int | None) -> Post:
     with unit_of_work() as uow:
         if version is None:
             version = posts.get_post(uow.session, page_actor(), post_id).version
-        submitted = review.submit_post(uow, page_actor(), post_id, expected_version=version)
+        submitted = review.submit_post(uow, page_actor(), post_id, expected_version=version,
+                                       messages=violation_messages())
         uow.commit()
         return submitted
 
@@ -217,7 +218,8 @@ def _save(frame: writing.WritingFrame, post_id: int | None) -> ResponseReturnVal
                     template_key=None if frame.campaign else frame.template_key)
             else:
                 post = posts.edit_post(uow, actor, post_id, fields=fields,
-                                       expected_version=_number(form.get("version")) or 0)
+                                       expected_version=_number(form.get("version")) or 0,
+                                       messages=violation_messages())
             uow.commit()
             post_id = post.id
     except (InvalidInput, PermissionDenied, review.StaleVersion) as exc:

@@ -430,6 +430,7 @@ def _posts_world(uow, context, make_user):
     from regions import accounts, campaigns, posts, review, webhooks
     from regions.publishing.page_tokens import cipher_for
     from regions.webhook_targets import TargetPolicy
+    from service.i18n import load_violation_messages
 
     key = context["template"]()
     editor = make_user(Role.REGIONAL_EDITOR, territory_ids=[context["territory"]])
@@ -444,7 +445,8 @@ def _posts_world(uow, context, make_user):
                                      template_key=key, fields=posts.PostFields(
                                          text="Bonjour Lyon", slot_values={"city": "Lyon"}))
             if name == "submitted":
-                post = review.submit_post(unit, author, post.id, expected_version=post.version)
+                post = review.submit_post(unit, author, post.id, expected_version=post.version,
+                                          messages=load_violation_messages())
             unit.flush()
             made[name], made[f"{name}_version"] = post.id, post.version
         made["campaign"] = campaigns.create_campaign(unit, root, campaigns.CampaignDraft(

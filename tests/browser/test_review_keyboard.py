@@ -11,6 +11,7 @@ from sqlalchemy import select
 from regions import accounts, posts, review, standards, teams, territories
 from regions.db import UnitOfWork, make_engine, make_session_factory
 from regions.models import Post, Role
+from service.i18n import load_violation_messages
 from tests.api.conftest import TEMPLATE
 
 pytestmark = pytest.mark.browser
@@ -48,7 +49,8 @@ def submitted(database):
                                          text=f"Portes ouvertes à {city} ! Bienvenue #Relais",
                                          slot_values={"city": city, "details": "Bienvenue #Relais"},
                                          lon=4.85, lat=45.75, audience_radius_km=3))
-            review.submit_post(uow, author, post.id, expected_version=post.version)
+            review.submit_post(uow, author, post.id, expected_version=post.version,
+                               messages=load_violation_messages())
             ids.append(post.id)
         uow.commit()
     return ids

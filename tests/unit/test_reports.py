@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from editorial import FixAction, FixHint, Report, Severity, Violation
-from regions.reports import report_to_dict, violation_to_dict
+from regions import reports
+from service.i18n import load_violation_messages
+
+MESSAGES = load_violation_messages()
+
+
+def violation_to_dict(violation: Violation) -> dict[str, Any]:
+    return reports.violation_to_dict(violation, MESSAGES)
 
 
 def _missing_one_of(span: tuple[int, int]) -> Violation:
@@ -29,6 +38,6 @@ def test_same_parameters_under_another_rule_or_severity_show_as_theirs() -> None
     assert violation_to_dict(base)["rule_id"] == "region-tag"
     shown = violation_to_dict(other)
     assert (shown["rule_id"], shown["severity"], shown["fix"]) == ("other-rule", "error", None)
-    report = report_to_dict(Report("t", 1, (base, other)))
+    report = reports.report_to_dict(Report("t", 1, (base, other)), MESSAGES)
     assert report["ok"] is False and [v["rule_id"] for v in report["violations"]] == [
         "region-tag", "other-rule"]

@@ -26,7 +26,7 @@ from service.api.ambassador.schemas import (
 from service.api.common import Blueprint
 from service.api.templates.schemas import DryRunReportSchema
 from service.auth import current_actor
-from service.runtime import reading, settings, unit_of_work
+from service.runtime import reading, settings, unit_of_work, violation_messages
 
 blp = Blueprint("ambassador", __name__, url_prefix="/api/ambassador",
                 description="An ambassador's own routes: kits to share, the charter, leaving.")
@@ -175,7 +175,7 @@ class CheckText(MethodView):
         with reading() as uow:
             report = kits.try_text(uow.session, current_actor(uow), kit_id, text=args["text"],
                                    network=args["network"], now=datetime.now(UTC))
-            return {**report_to_dict(report), "autofix": None}
+            return {**report_to_dict(report, violation_messages()), "autofix": None}
 
 
 @blp.route("/kits/<int:kit_id>/shares")
@@ -193,7 +193,7 @@ class Shares(MethodView):
         actor = current_actor()
         with unit_of_work() as uow:
             share = kits.share(uow, actor, kit_id, text=args["text"], network=args["network"],
-                               now=datetime.now(UTC))
+                               now=datetime.now(UTC), messages=violation_messages())
             kit = kits.get_kit(uow.session, actor, kit_id)
             uow.commit()
             return share_view(share, kit)

@@ -22,7 +22,7 @@ from service.api.kits.schemas import (
     KitSchema,
 )
 from service.auth import current_actor
-from service.runtime import reading, settings, unit_of_work
+from service.runtime import reading, settings, unit_of_work, violation_messages
 
 blp = Blueprint("kits", __name__, url_prefix="/api",
                 description="Share kits for ambassadors, invitations and amplification.")
@@ -68,7 +68,8 @@ class Kits(MethodView):
                          image_url=args.get("image_url"), image_alt=args.get("image_alt"),
                          neighbour_km=args.get("neighbour_km"))
         with unit_of_work() as uow:
-            kit = kits.create_kit(uow, actor, draft, now=datetime.now(UTC))
+            kit = kits.create_kit(uow, actor, draft, now=datetime.now(UTC),
+                                  messages=violation_messages())
             uow.commit()
             return kit_views(uow, actor, [kit])[0]
 

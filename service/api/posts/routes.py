@@ -29,7 +29,7 @@ from service.api.posts.schemas import (
     QueueArgs,
 )
 from service.auth import current_actor
-from service.runtime import reading, settings, unit_of_work
+from service.runtime import reading, settings, unit_of_work, violation_messages
 
 blp = Blueprint("posts", __name__, url_prefix="/api",
                 description="Regional posts and their review.")
@@ -132,7 +132,7 @@ class PostById(MethodView):
         actor = current_actor()
         with unit_of_work() as uow:
             post = posts.edit_post(uow, actor, post_id, expected_version=args["version"],
-                                   fields=views.fields_from(args))
+                                   fields=views.fields_from(args), messages=violation_messages())
             uow.commit()
             return _view(uow, post, actor)
 
@@ -147,7 +147,8 @@ def _decision(name: str, summary: str) -> None:
             # The answer's template reference rides with the use case's reads.
             templates = views.template_ref_later(uow.session, post_id)
             if name == "submit":
-                post = review.submit_post(uow, actor, post_id, expected_version=args["version"])
+                post = review.submit_post(uow, actor, post_id, expected_version=args["version"],
+                                          messages=violation_messages())
             elif name == "withdraw":
                 post = review.withdraw_post(uow, actor, post_id, expected_version=args["version"])
             elif name == "reject":

@@ -28,7 +28,7 @@ from service.api.templates.schemas import (
     WrittenVersionSchema,
 )
 from service.auth import current_actor
-from service.runtime import driver_reading, unit_of_work
+from service.runtime import driver_reading, unit_of_work, violation_messages
 
 blp = Blueprint("templates", __name__, url_prefix="/api/templates",
                 description="Editorial templates: versions, publication and the dry run.")
@@ -195,7 +195,8 @@ class DryRun(MethodView):
                 territory_id=args.get("territory_id"),
                 point=(geotag["lon"], geotag["lat"]) if geotag else None, fix=query["autofix"],
             )
-        return json_response({**report_to_dict(result.report), "autofix": _autofix(result.fixed)})
+        return json_response({**report_to_dict(result.report, violation_messages()),
+                              "autofix": _autofix(result.fixed)})
 
 
 @blp.route("/preview")
@@ -217,4 +218,4 @@ class Preview(MethodView):
                 uow.session, actor, args["template"], _draft(sample), now=datetime.now(UTC),
                 territory_id=sample.get("territory_id"),
                 point=(geotag["lon"], geotag["lat"]) if geotag else None)
-        return json_response({**report_to_dict(report), "autofix": None})
+        return json_response({**report_to_dict(report, violation_messages()), "autofix": None})

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gettext
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -7,10 +8,12 @@ from pathlib import Path
 import pytest
 
 import editorial
-from editorial import Severity, Violation, render_message
-from editorial.messages import catalogue_codes
+from editorial import RenderedMessage, Severity, Violation, ViolationMessages
+from editorial.messages import VIOLATION_MESSAGES
+from service.i18n import load_violation_messages
 
-CODES = sorted(catalogue_codes())
+CODES = sorted(VIOLATION_MESSAGES)
+MESSAGES = load_violation_messages()  # French from the compiled catalogue, as the service has it
 _QUOTED = re.compile(r'"([a-z_]+\.[a-z_]+)"')
 _CALL = re.compile(r'[vV]iolation\(\s*(?:\w+,\s*)?"([a-z_]+\.[a-z_]+)"')
 _EMITTING = ("code = ", "return \"slot.", "(\"slot.")
@@ -32,6 +35,10 @@ def _emitted_codes() -> set[str]:
 
 
 ENGINE_CODES = _emitted_codes()
+
+
+def render_message(violation: Violation, lang: str) -> RenderedMessage:
+    return MESSAGES.render(violation, lang)
 
 
 def test_every_code_the_engine_emits_has_a_message() -> None:
@@ -157,3 +164,28 @@ def test_the_rendering_memo_tells_apart_values_python_finds_equal() -> None:
                        {"tags": {"#A": 1}})  # not a key: rendered each time, still right
     assert "#A, #B" in render_message(listed, "en").message
     assert render_message(nested, "fr") == render_message(nested, "fr")
+
+
+def test_french_comes_from_the_catalogue_given_and_english_is_the_message_id() -> None:
+    violation = Violation("r", "geo.geotag_missing", Severity.ERROR)
+    assert render_message(violation, "fr") == RenderedMessage(
+        "La publication doit être géolocalisée.", "Placez la publication sur la carte.")
+    untranslated = ViolationMessages(gettext.NullTranslations())
+    assert untranslated.render(violation, "fr") == untranslated.render(violation, "en") == (
+        RenderedMessage("The post must be geotagged.", "Place the post on the map."))
+
+    class Marked:
+        def gettext(self, message: str) -> str:
+            return f"[{message}]"
+
+    marked = ViolationMessages(Marked())
+    tag = Violation("r", "hashtag.missing", Severity.ERROR, None, {"tag": "#EDF"})
+    assert marked.render(tag, "fr") == RenderedMessage(
+        "[The hashtag #EDF is required.]", "[Add #EDF at the end of the text.]")
+    assert marked.render(tag, "en").message == "The hashtag #EDF is required."
+    assert marked.render(Violation("r", "no.such", Severity.ERROR)) == (
+        RenderedMessage("[Rule not followed (no.such).]", "[Fix the text.]"))
+    hours = Violation("h", "time.outside_hours", Severity.WARNING, None,
+                      {"start": "08:00", "end": "09:00", "local_time": "15:00"})
+    assert marked.render(hours, "fr").hint == (
+        "[Pick a time between 08:00 and 09:00 ([local time]).]")
