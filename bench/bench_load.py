@@ -11,6 +11,10 @@ workers, which close every connection) as the baseline of the choice of server (
 Afterwards, no connection of the service may be left in PostgreSQL (pg_stat_activity).
 
 Usage: python bench/bench_load.py [--seconds S] [--baseline-seconds S] [--connections C]
+                                  [--scale-out-seconds S] [--routes submit,dry run,…]
+`--routes` measures only the routes named (comma-separated, as printed), `/healthz` always
+included as the baseline: `--routes submit --baseline-seconds 0 --scale-out-seconds 0` is an
+A/B run of one route.
 """
 
 from __future__ import annotations
@@ -187,12 +191,33 @@ def leftover_connections(url: str) -> int:
             "AND pid <> pg_backend_pid() AND backend_type = 'client backend'").fetchone()[0])
 
 
+def chosen_routes(every: dict[str, dict], names: list[str] | None) -> dict[str, dict]:
+    """The routes named (all when None), `/healthz` first whatever is asked: it is the baseline.
+
+    A name is a route's name or its first words (``locate`` for ``locate 1,000``, whose comma
+    could not be given in a comma-separated list). An unknown name stops the run before any
+    seeding, listing the known ones, rather than measuring nothing.
+    """
+    if names is None:
+        return every
+
+    def named(route: str, name: str) -> bool:
+        return route == name or route.startswith(name + " ")
+
+    unknown = [name for name in names if not any(named(route, name) for route in every)]
+    if unknown:
+        raise SystemExit(f"unknown route(s) {', '.join(map(repr, unknown))}; "
+                         f"known: {' | '.join(every)}")
+    return {route: figures for route, figures in every.items()
+            if route == "healthz" or any(named(route, name) for name in names)}
+
+
 def run_all(url: str, prepared: dict, env: dict[str, str], seconds: float,
-            connections: int) -> dict[str, dict]:
-    """Every route against one server configuration."""
+            connections: int, names: list[str] | None = None) -> dict[str, dict]:
+    """Every route (or those named) against one server configuration."""
     results = {}
     with server(url, **env) as base:
-        for name, route in routes(prepared).items():
+        for name, route in chosen_routes(routes(prepared), names).items():
             first = (make_drafts(url, prepared, int(SUBMIT_RATE_CEILING * seconds) + 1000)
                      if route.get("drafts") else None)
             results[name] = wrk(base, route["token"], route["method"], route["paths"],
@@ -293,6 +318,8 @@ def scale_out(url: str, prepared: dict, env: dict[str, str], seconds: float,
             "smallest share": min(shares), "leftover": leftover_connections(url)}
 
 
+NO_PREPARED = {"tokens": {"desk": "", "editor": ""}, "territory": 0, "texts": []}  # names only
+
 TARGETS = {"dry run": "≥ 0.6 ×", "submit": "≥ 0.3 ×"}
 
 
@@ -331,6 +358,14 @@ def report(production: dict, baseline: dict, scaled: dict, args: argparse.Namesp
             "connections", target="0")
 
 
+def route_names(value: str) -> list[str]:
+    """``--routes``' value: names separated by commas (spaces around them ignored)."""
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("name at least one route")
+    return names
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0, help="per route, production")
@@ -339,7 +374,11 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--scale-out-seconds", type=float, default=20.0,
                         help="two servers and two workers under load (0: skip)")
+    parser.add_argument("--routes", type=route_names, default=None,
+                        help="comma-separated route names, e.g. 'submit,dry run' (default: "
+                             "all); /healthz is always measured, as the baseline")
     args = parser.parse_args()
+    chosen_routes(routes(NO_PREPARED), args.routes)  # an unknown name stops here, not seeded
     production_env = {"RELAIS_ENV": "production", "RELAIS_SECRET_KEY": secrets.token_urlsafe(48),
                       "RELAIS_ENCRYPTION_KEY": "", "RELAIS_LOG_LEVEL": "WARNING"}
     started = time.perf_counter()
@@ -347,9 +386,9 @@ def main() -> None:
         prepared = prepare(url)
         print(f"load: seeded {POSTS:,} posts in {time.perf_counter() - started:.1f} s", flush=True)
         production = run_all(url, prepared, {**production_env, "RELAIS_WORKER_CLASS": SERVER},
-                             args.seconds, args.connections)
+                             args.seconds, args.connections, args.routes)
         baseline = (run_all(url, prepared, {**production_env, "RELAIS_WORKER_CLASS": BASELINE},
-                            args.baseline_seconds, args.connections)
+                            args.baseline_seconds, args.connections, args.routes)
                     if args.baseline_seconds else {})
         scaled = (scale_out(url, prepared, production_env, args.scale_out_seconds,
                             args.connections) if args.scale_out_seconds else {})

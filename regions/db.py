@@ -7,12 +7,14 @@ from types import TracebackType
 from typing import Any
 
 import psycopg
+import psycopg.errors
 from psycopg.pq import TransactionStatus
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql import ClauseElement
 
 from regions.errors import RegionsError
@@ -231,21 +233,26 @@ class UnitOfWork:
         """Where ``read`` and ``read_later`` send this unit's reads: its session."""
         return self.session
 
-    def write_at_commit(self, sql: str, params: Mapping[str, Any]) -> None:
-        """Queue a write whose answer nobody needs (driver SQL): it goes with the COMMIT.
+    def write_at_commit(self, sql: str, params: Mapping[str, Any], *,
+                        returned: Callable[[Rows], None] | None = None) -> None:
+        """Queue a write (driver SQL) to go with the COMMIT, in the same round trip.
 
+        ``returned``: called with the rows the write returns (``RETURNING``), once it is sent.
         If the unit writes again through the ORM before committing, the queued writes are sent
         first, at that flush (``_send_writes_queued_before``): order is kept whoever the caller.
+        A write that sets a version column to NULL (``versioned``) makes the whole unit fail as
+        the ORM's version check does, with ``StaleDataError``, and commits nothing.
         """
         self.session.flush()  # what came before goes before (nothing to send: no round trip)
-        self.session.info.setdefault(_AT_COMMIT, []).append((sql, params))
+        self.session.info.setdefault(_AT_COMMIT, []).append((sql, params, returned))
 
     def commit(self) -> None:
         """Make everything done in this unit permanent.
 
         Writes queued with ``write_at_commit`` (and not sent since by a later change) go with
-        the COMMIT in one round trip (psycopg's pipeline mode). Inside an outer transaction (the
-        tests'), they go alone and the unit's savepoint is released as usual.
+        the COMMIT in one round trip (psycopg's pipeline mode): should one fail, the server skips
+        the rest, the COMMIT included. Inside an outer transaction (the tests'), they go alone and
+        the unit's savepoint is released as usual.
         """
         self.session.flush()  # changes made after the queued writes send these first
         writes = self.session.info.pop(_AT_COMMIT, [])
@@ -254,15 +261,18 @@ class UnitOfWork:
             driver = connection.connection.driver_connection
             try:
                 with driver.pipeline():  # type: ignore[union-attr]
-                    for sql, params in writes:
-                        driver.execute(sql, params)  # type: ignore[union-attr]
+                    cursors = [driver.execute(sql, params)  # type: ignore[union-attr]
+                               for sql, params, _ in writes]
                     if not connection.in_nested_transaction():
                         # A plain COMMIT, not psycopg's commit(): that one waits for its
                         # answer before the pipeline's end waits again. SQLAlchemy's commit
                         # below then finds the transaction ended and sends nothing.
                         driver.execute("COMMIT")  # type: ignore[union-attr]
             except psycopg.Error as error:  # as SQLAlchemy would have raised it
-                raise DBAPIError.instance(None, None, error, psycopg.Error) from error
+                raise _as_sqlalchemy(error) from error
+            for (_, _, returned), cursor in zip(writes, cursors, strict=True):
+                if returned is not None:
+                    returned(cursor.fetchall())
         self.session.commit()
 
     def flush(self) -> None:
@@ -281,8 +291,37 @@ def _send_writes_queued_before(session: Session, _context: object, _instances: o
     writes = session.info.pop(_AT_COMMIT, None)
     if writes:
         connection = session.connection()
-        for sql, params in writes:
-            connection.exec_driver_sql(sql, dict(params))
+        for sql, params, returned in writes:
+            try:
+                result = connection.exec_driver_sql(sql, dict(params))
+            except IntegrityError as error:
+                raise _stale_or(error.orig, error) from error
+            if returned is not None:
+                returned([tuple(row) for row in result])
+
+
+def versioned(column: str, expected: str) -> str:
+    """SQL setting a version column to its next value, or to NULL if it is not ``expected``.
+
+    ``expected``: the parameter (``%(version)s``). For a write queued with ``write_at_commit``:
+    the version column is NOT NULL, so a row that changed since it was read fails the statement,
+    and with it the COMMIT sent in the same round trip, as the ORM's version check would.
+    """
+    return f"{column} = CASE {column} WHEN {expected} THEN {column} + 1 END"
+
+
+def _stale_or(error: BaseException | None, otherwise: Exception) -> Exception:
+    """``StaleDataError`` for a version column set to NULL by ``versioned``, else ``otherwise``."""
+    if isinstance(error, psycopg.errors.NotNullViolation) \
+            and error.diag.column_name == "version":
+        return StaleDataError(f"{error.diag.table_name} row changed since it was read "
+                              f"(version check of a write sent with the commit)")
+    return otherwise
+
+
+def _as_sqlalchemy(error: psycopg.Error) -> Exception:
+    """A driver error of a queued write as SQLAlchemy would raise it (a stale version too)."""
+    return _stale_or(error, DBAPIError.instance(None, None, error, psycopg.Error))
 
 
 class Reading:

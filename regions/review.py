@@ -10,18 +10,20 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from geoalchemy2 import Geography
+from psycopg.types.json import Jsonb
 from sqlalchemy import cast, func, select
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from editorial import ViolationMessages
 from editorial.errors import N_
 from regions import audit, site, standards, webhooks
 from regions.actors import Actor
-from regions.db import UnitOfWork, read_later
+from regions.db import UnitOfWork, read_later, versioned
 from regions.errors import Conflict, InvalidInput, PermissionDenied
 from regions.geotags import require_territory
 from regions.models import AuditEvent, Comment, Post, PostStatus
-from regions.posts import draft_later, get_post, store_report
+from regions.posts import draft_later, get_post, lock_post, store_report
 from regions.workflow import REGIONAL_LEAD, Action, next_state
 
 ACTIVE_STATES = (PostStatus.SUBMITTED, PostStatus.CHANGES_REQUESTED, PostStatus.APPROVED,
@@ -61,16 +63,17 @@ def text_diff(before: str, after: str) -> str:
 
 
 def validate_for_submission(session: Session, post: Post, *, messages: ViolationMessages,
-                            now: datetime | None = None) -> None:
+                            now: datetime | None = None, loaded: bool = False) -> None:
     """Validate against the post's template version; errors block (422 with the report).
 
     The report is kept with its messages rendered by ``messages``. Its reads go in one round
-    trip, with any the caller queued (``regions.db.read_later``).
+    trip, with any the caller queued (``regions.db.read_later``). ``loaded``: the report is
+    kept as if loaded (``posts.store_report``).
     """
     moment = now or datetime.now().astimezone()
     report, charter_id = standards.check_draft(session, post.template_version_id,
                                                draft_later(session, post), now=moment)
-    store_report(post, report, charter_id, messages)
+    store_report(post, report, charter_id, messages, loaded=loaded)
     if not report.ok:
         raise ValidationFailed(
             f"The post breaks {report.counts['error']} rule(s) of its template.",
@@ -139,16 +142,44 @@ def approval_refused(session: Session, actor: Actor, posts: list[Post]) -> set[i
     return {post_id for post_id in session.scalars(authored.union(edited)) if post_id}
 
 
+# A decision's UPDATE of the post, sent with its audit event and the COMMIT (one round trip).
+# The version is checked again as the ORM does (``regions.db.versioned``), though the post is
+# locked and checked since it was loaded; ``updated_at`` comes back for the answer.
+_DECIDED = ("UPDATE posts SET status = %(status)s::post_status, report = %(report)s, "
+            "has_warnings = %(has_warnings)s, charter_version_id = %(charter_version_id)s, "
+            f"updated_at = now(), {versioned('version', '%(version)s')} "
+            "WHERE id = %(id)s RETURNING updated_at")
+
+
+def _update_at_commit(uow: UnitOfWork, post: Post, target: PostStatus) -> None:
+    """Queue the decision's UPDATE of the post for the COMMIT; the object shows its result.
+
+    The post in the session takes the new values as if loaded (nothing left for the ORM to
+    flush: its report too, ``validate_for_submission(loaded=True)``), ``updated_at`` once the
+    UPDATE has answered.
+    """
+    values = {"status": target.value, "report": Jsonb(post.report),
+              "has_warnings": post.has_warnings, "charter_version_id": post.charter_version_id,
+              "version": post.version, "id": post.id}
+    set_committed_value(post, "status", target)
+    set_committed_value(post, "version", post.version + 1)
+    uow.write_at_commit(_DECIDED, values, returned=lambda rows: set_committed_value(
+        post, "updated_at", rows[0][0]))
+
+
 def _decide(uow: UnitOfWork, actor: Actor, post_id: int, action: Action, *,
             expected_version: int, comment: str | None = None, lead_can_approve: bool = False,
-            check: Callable[[Post], None] | None = None, last_write: bool = True) -> Post:
-    """Take a decision on a post; ``last_write``: the caller most likely writes nothing after.
+            check: Callable[[Post], None] | None = None,
+            connected: Callable[[], bool] | None = None) -> Post:
+    """Take a decision on a post.
 
-    The decision's audit event then rides with the COMMIT (``audit.record_at_commit``); should
-    the caller write again, it is sent first, at that write's flush, so the order holds.
     ``check`` (a submission's validation) runs once the decision's reads are queued.
+    ``connected`` (an approval): whether the territory has a Facebook Page; the post is then
+    scheduled in the same UPDATE, with its publication. Other decisions write nothing after
+    the post: its UPDATE and the audit event ride with the COMMIT (``write_at_commit``); should
+    the caller write again, they are sent first, at that write's flush, so the order holds.
     """
-    post = get_post(uow.session, actor, post_id, for_update=True)
+    post = lock_post(uow.session, actor, post_id)  # with the reads the caller queued
     require_territory(actor, post.territory_id)
     check_version(post, expected_version)
     target = next_state(post.status, action, actor.role, lead_can_approve=lead_can_approve)
@@ -166,20 +197,30 @@ def _decide(uow: UnitOfWork, actor: Actor, post_id: int, action: Action, *,
         cancel_pending(uow, post)
     if comment:
         add_comment(uow, actor, post, comment)
-    previous, post.status = post.status, target
-    post.updated_at = func.now()
     # The map's counts and counter move at commit (migrations 0014, 0016): the post's UPDATE
-    # locks no row that another decision needs. The audit event goes with the COMMIT.
+    # locks no row that another decision needs.
+    previous = post.status
     data = {"from": previous.value, "to": target.value, "comment": comment,
             "warnings": post.report.get("counts", {}).get("warning", 0), **checked}
+    if connected is None:
+        _update_at_commit(uow, post, target)
+    else:
+        post.status, post.updated_at = target, func.now()
     with uow.session.no_autoflush:
-        if not last_write:
+        if connected is not None:
             audit.record(uow.session, actor.user_id, f"post.{action.value}", "post", post.id,
                          data)
         webhooks.enqueue(uow.session, target, post, subscribers)
-    uow.flush()
-    if last_write:  # queued after the flush: a later write of the caller sends it first
-        audit.record_at_commit(uow, actor.user_id, f"post.{action.value}", "post", post.id, data)
+    if connected is not None:
+        from regions.publishing.outbox import schedule_if_connected
+
+        # Scheduled at once when there is a Page: one UPDATE of the post, flushed with the
+        # publication (and the approval's audit event before them).
+        schedule_if_connected(uow, post, connected)
+        uow.flush()
+        return post
+    uow.flush()  # webhook deliveries, if any; then the UPDATE and the event go with the COMMIT
+    audit.record_at_commit(uow, actor.user_id, f"post.{action.value}", "post", post.id, data)
     return post
 
 
@@ -190,20 +231,18 @@ def submit_post(uow: UnitOfWork, actor: Actor, post_id: int, *, expected_version
     ``messages`` renders the stored report (the service's ``ViolationMessages``).
     """
     return _decide(uow, actor, post_id, Action.SUBMIT, expected_version=expected_version,
-                   check=lambda post: validate_for_submission(uow.session, post,
-                                                              messages=messages, now=now))
+                   check=lambda post: validate_for_submission(
+                       uow.session, post, messages=messages, now=now, loaded=True))
 
 
 def approve_post(uow: UnitOfWork, actor: Actor, post_id: int, *, expected_version: int,
                  comment: str | None = None, lead_can_approve: bool = False) -> Post:
     """Approve a submitted post as it was when the reviewer loaded it (else 409)."""
-    from regions.publishing.outbox import connected_later, schedule_if_connected
+    from regions.publishing.outbox import connected_later
 
     connected = connected_later(uow.session, post_id)  # rides with the decision's reads
-    post = _decide(uow, actor, post_id, Action.APPROVE, expected_version=expected_version,
-                   comment=comment, lead_can_approve=lead_can_approve, last_write=False)
-    schedule_if_connected(uow, post, connected)
-    return post
+    return _decide(uow, actor, post_id, Action.APPROVE, expected_version=expected_version,
+                   comment=comment, lead_can_approve=lead_can_approve, connected=connected)
 
 
 def _require_comment(comment: str | None) -> str:

@@ -408,3 +408,42 @@ def test_once_a_lookup_answered_the_failed_post_may_be_edited_again(
                   json={"version": version, "text": "Bonjour Lyon, autrement"})
     # the seeded template is bare, so the edit is judged on its content, not refused as a rewrite
     assert edited.json.get("code") != "post.may_be_on_facebook", edited.json
+
+
+def test_an_approval_with_a_page_writes_the_post_once_with_its_publication(
+        world, responses, uow, connection):
+    """Approved then scheduled in one UPDATE (one version), the events in their order."""
+    from tests.api.test_queue_queries import counted
+
+    connect(world, responses)
+    desk, editor = world["desk"], world["editor"]
+    created = desk.post("/api/templates", json={"key": "libre", "name": "Libre",
+                                                "body": "Bonjour {ville}",
+                                                "slots": [{"name": "ville"}]})
+    assert created.status_code == 201, created.json
+    assert desk.post("/api/templates/libre/publish").status_code == 200
+    post = editor.post("/api/posts", json={"territory_id": world["lyon"], "template": "libre",
+                                           "text": "Bonjour Lyon",
+                                           "slot_values": {"ville": "Lyon"}}).json
+    post = editor.post(f"/api/posts/{post['id']}/submit", json={"version": post["version"]}).json
+    with counted(connection) as approving:
+        approved = desk.post(f"/api/posts/{post['id']}/approve", json={"version": post["version"]})
+
+    assert approved.status_code == 200, approved.json
+    assert approved.json["status"] == "scheduled"
+    assert approved.json["version"] == post["version"] + 1
+    assert sum(s.lstrip().startswith("UPDATE posts") for s in approving) == 1, approving
+    with uow() as unit:
+        publication = unit.session.scalars(select(Publication).where(
+            Publication.post_id == post["id"])).one()
+        stored = unit.session.get(Post, post["id"])
+        trail = list(unit.session.scalars(select(AuditEvent).where(
+            AuditEvent.subject_type == "post", AuditEvent.subject_id == post["id"])
+            .order_by(AuditEvent.id)))
+    assert stored.status == PostStatus.SCHEDULED and stored.version == approved.json["version"]
+    assert publication.status == "queued"
+    assert publication.due_at == stored.updated_at  # no publish_at: due as soon as approved
+    assert approved.json["updated_at"] == stored.updated_at.isoformat()
+    assert [e.action for e in trail][-2:] == ["post.approve", "post.scheduled"]
+    assert trail[-2].data["to"] == "approved"
+    assert trail[-1].data["publication_id"] == publication.id

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import event, text
 
 from tests.api.conftest import SOON
@@ -84,8 +85,73 @@ def test_a_decision_reads_in_one_round_trip_and_answers_without_reloading(world,
     stored = connection.scalar(text("SELECT updated_at FROM posts WHERE id = :id"),
                                {"id": draft["id"]})
     assert approved.json["updated_at"] == stored.isoformat()  # what the UPDATE returned
-    # The token, then the post locked: every other read rode in one pipeline (unseen here),
-    # and the answer is built from the post in hand, never read again.
+    # The token: then the post locked with the reads the route queued, and every other read,
+    # in pipelines (unseen here); the answer is built from the post in hand, never read again.
     for statements in (submitting, approving):
-        assert len(selects(statements)) == 2, selects(statements)
-        assert "FOR UPDATE" in selects(statements)[1]
+        assert len(selects(statements)) == 1, selects(statements)
+        assert "api_tokens" in selects(statements)[0]
+
+
+def test_a_submission_sends_its_update_and_event_with_the_commit(world, connection):
+    """Only the token and the locked post go through SQLAlchemy; the post's UPDATE and the
+    audit event ride with the COMMIT (here, the test's savepoint), and the answer shows what
+    the UPDATE returned."""
+    editor, lyon = world["ed_lyon"], world["lyon"]
+    draft = editor.post("/api/posts", json={
+        "territory_id": lyon, "template": "portes-ouvertes",
+        "text": "Portes ouvertes à Ici ! Bienvenue #Relais", "geotag": {"lon": 4.85, "lat": 45.75},
+        "slot_values": {"city": "Ici", "details": "Bienvenue #Relais"},
+        "publish_at": SOON.isoformat()}).json
+    editor.get(f"/api/posts/{draft['id']}")  # the token's first use is recorded once
+
+    with counted(connection) as submitting:
+        submitted = editor.post(f"/api/posts/{draft['id']}/submit", json={"version": 1})
+
+    assert submitted.status_code == 200, submitted.json
+    writes = [s for s in submitting if s.lstrip().upper().startswith(("UPDATE", "INSERT"))]
+    assert writes == [], writes
+    stored = connection.execute(text(
+        "SELECT status, version, updated_at, report, has_warnings, charter_version_id "
+        "FROM posts WHERE id = :id"), {"id": draft["id"]}).one()
+    assert stored.status == "submitted" and stored.version == 2 == submitted.json["version"]
+    assert submitted.json["updated_at"] == stored.updated_at.isoformat()
+    assert stored.report == submitted.json["report"] and stored.report["ok"]
+    assert stored.has_warnings == submitted.json["has_warnings"]
+    trail = connection.execute(text(
+        "SELECT action, data FROM audit_events WHERE subject_type = 'post' AND subject_id = :id "
+        "ORDER BY id"), {"id": draft["id"]}).all()
+    assert [row.action for row in trail] == ["post.created", "post.submit"]
+    assert trail[-1].data["from"] == "draft" and trail[-1].data["to"] == "submitted"
+
+
+def test_a_decision_locks_its_post_as_the_orm_loads_it(world, uow):
+    """``lock_post`` (driver SQL with the queued reads) gives the object ``get_post`` gives."""
+    from geoalchemy2 import WKBElement
+
+    from regions import accounts
+    from regions.errors import NotFound
+    from regions.models import Post
+    from regions.posts import get_post, lock_post
+
+    post = post_with_audience(world["ed_lyon"], world["lyon"], 4.85, 45.75, SOON)
+    columns = [c.key for c in Post.__table__.columns if c.key != "geom_3857"]
+
+    def seen(loaded):
+        return {key: (value.data, value.srid, value.extended) if isinstance(value, WKBElement)
+                else value for key, value in ((k, getattr(loaded, k)) for k in columns)}
+
+    with uow() as unit:
+        desk = accounts.load_actor(accounts.get_user(unit, world["desk"].id))
+        expected = seen(get_post(unit.session, desk, post["id"]))
+    with uow() as unit:
+        locked = lock_post(unit.session, desk, post["id"])
+        assert seen(locked) == expected
+        assert expected["geom"][1] == 4326 and expected["audience_geom"] is not None
+        assert locked in unit.session and not unit.session.dirty  # nothing to flush
+        assert lock_post(unit.session, desk, post["id"]) is locked  # held: through the ORM
+    with uow() as unit:
+        other = accounts.load_actor(accounts.get_user(unit, world["ed_marseille"].id))
+        with pytest.raises(NotFound):  # another territory's post does not leak
+            lock_post(unit.session, other, post["id"])
+        with pytest.raises(NotFound):
+            lock_post(unit.session, desk, 2_000_000_000)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from regions import audit
-from regions.db import UnitOfWork, make_engine, make_session_factory
+from regions.db import UnitOfWork, make_engine, make_session_factory, versioned
 
 EVENTS = "SELECT action, data FROM audit_events WHERE subject_type = 'test' ORDER BY id"
 
@@ -67,3 +68,52 @@ def test_a_unit_that_writes_again_sends_the_queued_write_first(engine):
     with engine.connect() as conn:
         assert [r[0] for r in conn.execute(text(EVENTS))] == [
             "before", "queued", "after", "queued again", "last"]
+
+
+VERSIONED = ("CREATE TEMP TABLE versioned_rows ON COMMIT DROP AS "
+             "SELECT 1 AS id, 1 AS version")
+
+
+def bump(version: int) -> str:
+    return (f"UPDATE versioned_rows SET {versioned('version', '%(version)s')} "
+            f"WHERE id = 1 RETURNING version")
+
+
+@pytest.mark.parametrize("sent", ["with the commit", "before a later flush"])
+def test_a_write_at_commit_gives_what_it_returned(engine, sent):
+    factory = make_session_factory(engine)
+    returned = []
+    with UnitOfWork(factory) as unit:
+        unit.session.execute(text(VERSIONED))
+        unit.session.execute(text("ALTER TABLE versioned_rows ALTER version SET NOT NULL"))
+        unit.write_at_commit(bump(1), {"version": 1}, returned=returned.append)
+        audit.record_at_commit(unit, None, "bumped", "test", 1)
+        if sent == "before a later flush":
+            audit.record(unit.session, None, "later", "test", 1)
+            unit.flush()
+            assert returned == [[(2,)]]  # sent, and answered, before the later change
+        unit.commit()
+    assert returned == [[(2,)]]
+    with engine.connect() as conn:
+        assert conn.execute(text(EVENTS)).all()[0][0] == "bumped"
+
+
+@pytest.mark.parametrize("sent", ["with the commit", "before a later flush"])
+def test_a_stale_version_in_a_write_at_commit_fails_as_the_orm_and_commits_nothing(engine, sent):
+    """A row whose version is not the one expected: StaleDataError (a 409), nothing lands."""
+    factory = make_session_factory(engine)
+    returned = []
+    with UnitOfWork(factory) as unit:
+        unit.session.execute(text(VERSIONED))
+        unit.session.execute(text("ALTER TABLE versioned_rows ALTER version SET NOT NULL"))
+        audit.record(unit.session, None, "kept only with the rest", "test", 1)
+        unit.write_at_commit(bump(7), {"version": 7}, returned=returned.append)
+        audit.record_at_commit(unit, None, "bumped", "test", 1)
+        with pytest.raises(StaleDataError, match="versioned_rows row changed"):
+            if sent == "before a later flush":
+                audit.record(unit.session, None, "later", "test", 1)
+                unit.flush()
+            unit.commit()
+    assert returned == []
+    with engine.connect() as conn:
+        assert conn.execute(text(EVENTS)).all() == []
