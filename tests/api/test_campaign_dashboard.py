@@ -150,3 +150,15 @@ def test_list_home_map_and_dashboard_agree_for_a_region_and_two_departements(
         (b, region), (b, rhone)}
     assert ed_isere.user.get(f"/api/map/territories/{region}/panel").json["adaptations"] == [
         item for item in panel["adaptations"] if item["territory_id"] == region]
+
+
+def test_a_departement_adapts_its_region_s_campaign_in_its_own_territory(world, region, sign_in):
+    """The home page's link writes in the département (the région is not the editor's to
+    write in), and the form it opens accepts it."""
+    campaign = _campaign(world, region["region"])
+    editor = sign_in(Role.REGIONAL_EDITOR, territory_ids=[region["isere"]])
+    home = editor.get("/").get_data(as_text=True)
+    link = f"/posts/new?campaign={campaign}&amp;territory={region['isere']}"
+    assert f'href="{link}" data-campaign="{campaign}" data-target="{region["region"]}"' in home
+    form = editor.get(link.replace("&amp;", "&"))
+    assert form.status_code == 200 and "Printemps" in form.get_data(as_text=True)
