@@ -56,8 +56,8 @@ def open_adaptations(session: Session, actor: Actor, *, now: datetime,
     if territory_ids is not None:
         query = query.where(Territory.id.in_(territory_ids or {0}))
     rows = list(session.execute(query))
-    counted = campaigns.counted_adaptations(
-        session, Post.campaign_id.in_({row[0] for row in rows} or {0})) if rows else {}
+    counted = (campaigns.counted_adaptations(session, {row[0] for row in rows})
+               if rows else {})
     return [OpenAdaptation(row[0], row[1], row[2], row[3], row[4],
                            row[2] is not None and row[2] < now)
             for row in rows if not campaigns.adapted(counted.get((row[0], row[3]), []))]

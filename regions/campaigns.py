@@ -272,20 +272,36 @@ def nearest_targets(origins: CTE) -> Subquery:
             .where(_is_target(walk.c.campaign_id, walk.c.at)).subquery("nearest"))
 
 
-def adaptations(of: ColumnElement[bool] | None = None) -> Subquery:
+def _written(campaign_ids: Select[Any] | None) -> CTE:
+    """The posts of the campaigns that may count (neither withdrawn nor rejected).
+
+    Many campaigns are read one by one through ``ix_posts_campaign_id`` (a LATERAL subquery
+    with OFFSET 0, which the planner does not flatten): as a plain join it would scan every
+    post once the campaigns hold a good share of them.
+    """
+    columns = (Post.id, Post.campaign_id, Post.status, Post.territory_id)
+    if campaign_ids is None:
+        return (select(*columns).where(Post.campaign_id == CAMPAIGN,
+                                       Post.status.not_in(COUNTED_OUT)).cte("written"))
+    ids = campaign_ids.subquery("campaign_ids")
+    each = (select(*columns).where(Post.campaign_id == ids.c[0],
+                                   Post.status.not_in(COUNTED_OUT))
+            .offset(0).lateral("posts_of"))
+    return select(each).select_from(ids).join(each, true()).cte("written")
+
+
+def adaptations(campaign_ids: Select[Any] | None = None) -> Subquery:
     """The adaptations of some campaigns, each with the target it counts for.
 
-    ``of`` selects the campaigns (a condition on ``Post.campaign_id``; by default campaign
-    ``:campaign_id``, the dashboard's bound statement). An adaptation counts for the nearest
-    target at or above the territory it was written in (``nearest_targets``): a région's
-    target is adapted by a département team beneath it, and a post counts once even when the
-    département is a target too (then it counts for the département). The walk starts from
-    the few territories holding the campaigns' posts (``ix_posts_campaign_id``). Posts under
-    no target (targets changed since) count for none.
+    ``campaign_ids`` selects the campaigns' ids; by default campaign ``:campaign_id`` (the
+    dashboard's bound statement). An adaptation counts for the nearest target at or above the
+    territory it was written in (``nearest_targets``): a région's target is adapted by a
+    département team beneath it, and a post counts once even when the département is a target
+    too (then it counts for the département). The walk starts from the few territories
+    holding the campaigns' posts (``ix_posts_campaign_id``). Posts under no target (targets
+    changed since) count for none.
     """
-    campaigns = Post.campaign_id == CAMPAIGN if of is None else of
-    written = (select(Post.id, Post.campaign_id, Post.status, Post.territory_id)
-               .where(campaigns, Post.status.not_in(COUNTED_OUT)).cte("written"))
+    written = _written(campaign_ids)
     nearest = nearest_targets(written)
     return (select(written.c.id, written.c.campaign_id, written.c.status,
                    written.c.territory_id, nearest.c.target_id)
@@ -327,14 +343,14 @@ class Counted:
     territory_id: int
 
 
-def counted_adaptations(session: Session, of: ColumnElement[bool]
+def counted_adaptations(session: Session, campaign_ids: set[int]
                         ) -> dict[tuple[int, int], list[Counted]]:
     """``(campaign_id, target_id)`` → the adaptations counted for it, by post id.
 
     The home page and the map read this; the dashboard reads the same ``adaptations`` in its
     own statement.
     """
-    counted = adaptations(of)
+    counted = adaptations(select(Campaign.id).where(Campaign.id.in_(campaign_ids or {0})))
     found: dict[tuple[int, int], list[Counted]] = {}
     for post_id, campaign_id, status, territory_id, target_id in session.execute(
             select(counted).order_by(counted.c.id)):
