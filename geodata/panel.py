@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from geodata.coverage import get_territory
+from regions import campaigns
 from regions.actors import Actor
-from regions.campaigns import SUBMITTED_OR_LATER
 from regions.desk import excerpt
 from regions.models import Campaign, Post, PostStatus, Territory, campaign_targets
 from regions.post_queries import visible
@@ -35,30 +35,32 @@ class OpenAdaptation:
 def open_adaptations(session: Session, actor: Actor, *, now: datetime,
                      territory_ids: frozenset[int] | None = None,
                      campaign_id: int | None = None) -> list[OpenAdaptation]:
-    """Campaigns not yet adapted (nothing submitted) by their target territories, due first.
+    """Campaign targets not yet adapted (nothing counted for them reached the desk), due first.
 
-    Regional people see only their own territories' (as on the campaign dashboard).
+    Adapted as on the campaign dashboard (``campaigns.adaptations``: a post written beneath a
+    target counts for the nearest target above it). Regional people see the targets they
+    adapt (``campaigns.actor_targets``), as on their dashboard and home page.
     """
-    adapted = exists().where(Post.campaign_id == Campaign.id,
-                             Post.territory_id == campaign_targets.c.territory_id,
-                             Post.status.in_(SUBMITTED_OR_LATER))
+    open_ = campaigns.OPEN if campaign_id is None else campaigns.OPEN & (Campaign.id == campaign_id)
+    targets = (select(campaign_targets.c.campaign_id,
+                      campaign_targets.c.territory_id.label("target_id")).subquery("targets")
+               if actor.is_central else campaigns.actor_targets(actor, open_))
     query = (
         select(Campaign.id, Campaign.title, Campaign.adapt_deadline, Territory.id,
                Territory.name)
-        .join(campaign_targets, campaign_targets.c.campaign_id == Campaign.id)
-        .join(Territory, Territory.id == campaign_targets.c.territory_id)
-        .where(Campaign.archived_at.is_(None), ~adapted)
+        .join(targets, targets.c.campaign_id == Campaign.id)
+        .join(Territory, Territory.id == targets.c.target_id)
+        .where(open_)
         .order_by(Campaign.adapt_deadline.asc().nulls_last(), Campaign.id, Territory.name)
     )
     if territory_ids is not None:
         query = query.where(Territory.id.in_(territory_ids or {0}))
-    if campaign_id is not None:
-        query = query.where(Campaign.id == campaign_id)
-    if not actor.is_central:
-        query = query.where(Territory.id.in_(actor.territory_ids or {0}))
+    rows = list(session.execute(query))
+    counted = (campaigns.counted_adaptations(session, {row[0] for row in rows})
+               if rows else {})
     return [OpenAdaptation(row[0], row[1], row[2], row[3], row[4],
                            row[2] is not None and row[2] < now)
-            for row in session.execute(query)]
+            for row in rows if not campaigns.adapted(counted.get((row[0], row[3]), []))]
 
 
 def adaptations_by_territory(session: Session, actor: Actor, *, now: datetime,

@@ -8,14 +8,21 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     BindParameter,
+    ColumnElement,
+    Exists,
     Select,
     Subquery,
     bindparam,
     delete,
+    exists,
+    func,
     insert,
     literal,
     select,
+    true,
+    union,
     update,
 )
 from sqlalchemy.orm import Session, aliased
@@ -26,7 +33,15 @@ from regions import audit, standards
 from regions.actors import DESK_ROLES, MAX_TERRITORY_DEPTH, Actor
 from regions.db import UnitOfWork
 from regions.errors import InvalidInput, NotFound, check_version
-from regions.models import Campaign, Post, PostStatus, ShareKit, Territory, campaign_targets
+from regions.models import (
+    Campaign,
+    Membership,
+    Post,
+    PostStatus,
+    ShareKit,
+    Territory,
+    campaign_targets,
+)
 from regions.teams import descendants_of
 
 SUBMITTED_OR_LATER = frozenset({PostStatus.SUBMITTED, PostStatus.CHANGES_REQUESTED,
@@ -220,43 +235,133 @@ def territory_choices(session: Session) -> list[tuple[int, str]]:
 
 
 def list_campaigns(session: Session, actor: Actor) -> list[Campaign]:
-    """Campaigns, newest first; regional roles see those sent to their territories."""
-    query = select(Campaign).where(Campaign.archived_at.is_(None)).order_by(Campaign.id.desc())
+    """Campaigns, newest first; regional roles see those they adapt (see ``actor_targets``)."""
+    query = select(Campaign).where(OPEN).order_by(Campaign.id.desc())
     if not actor.is_central:
-        query = query.where(Campaign.id.in_(select(campaign_targets.c.campaign_id).where(
-            campaign_targets.c.territory_id.in_(actor.territory_ids or {0}))))
+        query = query.where(Campaign.id.in_(select(actor_targets(actor, OPEN).c.campaign_id)))
     return list(session.scalars(query))
 
 
 COUNTED_OUT = (PostStatus.WITHDRAWN, PostStatus.REJECTED)  # no longer an adaptation
 CAMPAIGN: BindParameter[int] = bindparam("campaign_id")
+OPEN = Campaign.archived_at.is_(None)
 
 
-def adaptations() -> Subquery:
-    """The adaptations of campaign ``:campaign_id``, each with the target it counts for.
+def _is_target(campaign_id: Any, territory_id: Any) -> Exists:
+    return exists().where(campaign_targets.c.campaign_id == campaign_id,
+                          campaign_targets.c.territory_id == territory_id)
 
-    An adaptation counts for the nearest target at or above the territory it was written in: a
-    région's target is adapted by a département team beneath it, and a post counts once even
-    when the département is a target too (then it counts for the département). The walk goes
-    up from the few territories holding the campaign's posts (``ix_posts_campaign_id``), never
-    down a région's tree. Posts under no target (targets changed since) count for none.
+
+def nearest_targets(origins: CTE) -> Subquery:
+    """Per ``(campaign_id, territory_id)`` of ``origins``: the campaign's nearest target above.
+
+    Rows ``(campaign_id, origin, target_id)``: the target at or above the origin territory;
+    none when no target contains it. The one rule that ties a territory to the target it
+    works for (decision 0041): a walk *up* ``parent_id`` from a few territories, stopping at
+    the first target; never down a tree.
     """
-    targets = select(campaign_targets.c.territory_id).where(
-        campaign_targets.c.campaign_id == CAMPAIGN).scalar_subquery()
-    written = (select(Post.id, Post.status, Post.territory_id)
-               .where(Post.campaign_id == CAMPAIGN, Post.status.not_in(COUNTED_OUT))
-               .cte("written"))
-    walk = select(written.c.territory_id.label("origin"), written.c.territory_id.label("at"),
-                  literal(0).label("depth")).distinct().cte("walk", recursive=True)
+    walk = select(origins.c.campaign_id, origins.c.territory_id.label("origin"),
+                  origins.c.territory_id.label("at"), literal(0).label("depth")
+                  ).distinct().cte("walk", recursive=True)
     walk = walk.union_all(
-        select(walk.c.origin, Territory.parent_id, walk.c.depth + 1)
+        select(walk.c.campaign_id, walk.c.origin, Territory.parent_id, walk.c.depth + 1)
         .join(Territory, Territory.id == walk.c.at)
-        .where(walk.c.at.not_in(targets), Territory.parent_id.is_not(None),
+        .where(~_is_target(walk.c.campaign_id, walk.c.at), Territory.parent_id.is_not(None),
                walk.c.depth < MAX_TERRITORY_DEPTH))
-    return (select(written.c.id, written.c.status, written.c.territory_id,
-                   walk.c.at.label("target_id"))
-            .join(walk, walk.c.origin == written.c.territory_id)
-            .where(walk.c.at.in_(targets)).subquery("adaptations"))
+    return (select(walk.c.campaign_id, walk.c.origin, walk.c.at.label("target_id"))
+            .where(_is_target(walk.c.campaign_id, walk.c.at)).subquery("nearest"))
+
+
+def _written(campaign_ids: Select[Any] | None) -> CTE:
+    """The posts of the campaigns that may count (neither withdrawn nor rejected).
+
+    Many campaigns are read one by one through ``ix_posts_campaign_id`` (a LATERAL subquery
+    with OFFSET 0, which the planner does not flatten): as a plain join it would scan every
+    post once the campaigns hold a good share of them.
+    """
+    columns = (Post.id, Post.campaign_id, Post.status, Post.territory_id)
+    if campaign_ids is None:
+        return (select(*columns).where(Post.campaign_id == CAMPAIGN,
+                                       Post.status.not_in(COUNTED_OUT)).cte("written"))
+    ids = campaign_ids.subquery("campaign_ids")
+    each = (select(*columns).where(Post.campaign_id == ids.c[0],
+                                   Post.status.not_in(COUNTED_OUT))
+            .offset(0).lateral("posts_of"))
+    return select(each).select_from(ids).join(each, true()).cte("written")
+
+
+def adaptations(campaign_ids: Select[Any] | None = None) -> Subquery:
+    """The adaptations of some campaigns, each with the target it counts for.
+
+    ``campaign_ids`` selects the campaigns' ids; by default campaign ``:campaign_id`` (the
+    dashboard's bound statement). An adaptation counts for the nearest target at or above the
+    territory it was written in (``nearest_targets``): a région's target is adapted by a
+    département team beneath it, and a post counts once even when the département is a target
+    too (then it counts for the département). The walk starts from the few territories
+    holding the campaigns' posts (``ix_posts_campaign_id``). Posts under no target (targets
+    changed since) count for none.
+    """
+    written = _written(campaign_ids)
+    nearest = nearest_targets(written)
+    return (select(written.c.id, written.c.campaign_id, written.c.status,
+                   written.c.territory_id, nearest.c.target_id)
+            .join(nearest, (nearest.c.campaign_id == written.c.campaign_id)
+                  & (nearest.c.origin == written.c.territory_id))
+            .subquery("adaptations"))
+
+
+def actor_targets(actor: Actor, campaigns: ColumnElement[bool]) -> Subquery:
+    """The targets a regional person adapts, in the campaigns ``campaigns`` selects.
+
+    Rows ``(campaign_id, target_id, write_in)``, ``write_in`` being a territory of theirs to
+    write the adaptation in (the target itself when it is theirs). The targets inside their
+    territories, and for each territory they belong to, the nearest target at or above it
+    (``nearest_targets``, the rule the dashboard counts by): a département team adapts its
+    région's campaign, for the région, unless the département is a target itself. Their
+    campaign list, home page, map and dashboard all read this.
+    """
+    held = (select(Campaign.id.label("campaign_id"), Membership.territory_id)
+            .select_from(Campaign).join(Membership, true())
+            .where(Membership.user_id == actor.user_id, campaigns).cte("held"))
+    above = nearest_targets(held)
+    inside = (select(campaign_targets.c.campaign_id, campaign_targets.c.territory_id,
+                     campaign_targets.c.territory_id)
+              .join(Campaign, Campaign.id == campaign_targets.c.campaign_id)
+              .where(campaigns, campaign_targets.c.territory_id.in_(actor.territory_ids or {0})))
+    both = union(select(above.c.campaign_id, above.c.target_id, above.c.origin), inside
+                 ).subquery("both")
+    return (select(both.c.campaign_id, both.c.target_id, func.min(both.c.origin).label("write_in"))
+            .group_by(both.c.campaign_id, both.c.target_id).subquery("mine"))
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """An adaptation as counted for a target: the post, its state, where it was written."""
+
+    post_id: int
+    status: PostStatus
+    territory_id: int
+
+
+def counted_adaptations(session: Session, campaign_ids: set[int]
+                        ) -> dict[tuple[int, int], list[Counted]]:
+    """``(campaign_id, target_id)`` → the adaptations counted for it, by post id.
+
+    The home page and the map read this; the dashboard reads the same ``adaptations`` in its
+    own statement.
+    """
+    counted = adaptations(select(Campaign.id).where(Campaign.id.in_(campaign_ids or {0})))
+    found: dict[tuple[int, int], list[Counted]] = {}
+    for post_id, campaign_id, status, territory_id, target_id in session.execute(
+            select(counted).order_by(counted.c.id)):
+        found.setdefault((campaign_id, target_id), []).append(
+            Counted(post_id, status, territory_id))
+    return found
+
+
+def adapted(posts: list[Counted]) -> bool:
+    """Whether a target counts as adapted: one of its adaptations reached the desk."""
+    return any(post.status in SUBMITTED_OR_LATER for post in posts)
 
 
 def _dashboard_rows() -> Select[Any]:
@@ -282,13 +387,16 @@ def dashboard(session: Session, actor: Actor, campaign_id: int, *, now: datetime
     ``adapted`` means submitted to the desk at least once (SUBMITTED_OR_LATER, as on the
     regional home page and the map); ``drafting``: a draft started, nothing submitted yet.
     A target's adaptations include those written beneath it (see ``adaptations``); each post
-    names the territory it was written in.
+    names the territory it was written in. Regional people see the targets they adapt
+    (``actor_targets``): a département team sees its région's row.
     """
     campaign = get_campaign(session, campaign_id)
     rows = session.execute(DASHBOARD_ROWS, {"campaign_id": campaign.id})
+    mine = None if actor.is_central else set(session.scalars(select(
+        actor_targets(actor, Campaign.id == campaign.id).c.target_id)))
     result: dict[int, dict[str, Any]] = {}
     for territory_id, name, post_id, status, written_id, written_name in rows:
-        if not actor.is_central and territory_id not in actor.territory_ids:
+        if mine is not None and territory_id not in mine:
             continue
         entry = result.setdefault(territory_id, {"territory_id": territory_id, "name": name,
                                                  "posts": [], "adapted": False,

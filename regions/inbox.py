@@ -9,10 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from regions import desk
+from regions import campaigns, desk
 from regions.actors import Actor
-from regions.campaigns import SUBMITTED_OR_LATER
-from regions.models import Campaign, Post, PostStatus, Territory, campaign_targets
+from regions.models import Campaign, Post, PostStatus, Territory
 from regions.post_queries import visible
 
 
@@ -41,6 +40,7 @@ class CampaignToAdapt:
     due: datetime | None
     late: bool
     draft_id: int | None
+    write_in: int  # where the person writes it: the target, or their territory beneath it
 
 
 @dataclass
@@ -88,32 +88,33 @@ def _team_posts(actor: Actor, status: PostStatus, limit: int) -> Any:
 
 
 def campaigns_to_adapt(session: Session, actor: Actor, *, now: datetime) -> list[CampaignToAdapt]:
-    """Open campaigns sent to the person's territories without their adaptation, due first."""
-    rows = session.execute(
-        select(Campaign.id, Campaign.title, Campaign.adapt_deadline, Territory.id, Territory.name)
-        .join(campaign_targets, campaign_targets.c.campaign_id == Campaign.id)
-        .join(Territory, Territory.id == campaign_targets.c.territory_id)
-        .where(Campaign.archived_at.is_(None),
-               Territory.id.in_(actor.territory_ids or {0}))
-        .order_by(Campaign.adapt_deadline.asc().nulls_last(), Campaign.id, Territory.name))
-    wanted = list(rows)
+    """Open campaigns the person's team adapts, per target not yet adapted, due first.
+
+    The targets are ``campaigns.actor_targets`` (a département team adapts its région's
+    campaign) and a target is adapted as on the dashboard: an adaptation counted for it
+    (``campaigns.adaptations``, wherever beneath it it was written) reached the desk. The
+    draft offered is the oldest one counted for the target that the person may open.
+    """
+    mine = campaigns.actor_targets(actor, campaigns.OPEN)
+    wanted = list(session.execute(
+        select(Campaign.id, Campaign.title, Campaign.adapt_deadline, Territory.id, Territory.name,
+               mine.c.write_in)
+        .join(mine, mine.c.campaign_id == Campaign.id)
+        .join(Territory, Territory.id == mine.c.target_id)
+        .order_by(Campaign.adapt_deadline.asc().nulls_last(), Campaign.id, Territory.name)))
     if not wanted:
         return []
-    posts: dict[tuple[int, int], list[tuple[int, PostStatus]]] = {}
-    for post_id, campaign_id, territory_id, status in session.execute(
-            select(Post.id, Post.campaign_id, Post.territory_id, Post.status)
-            .where(Post.campaign_id.in_({row[0] for row in wanted}),
-                   Post.territory_id.in_(actor.territory_ids or {0}))
-            .order_by(Post.id)):
-        posts.setdefault((campaign_id or 0, territory_id), []).append((post_id, status))
+    counted = campaigns.counted_adaptations(session, {row[0] for row in wanted})
     result = []
-    for campaign_id, title, due, territory_id, name in wanted:
-        mine = posts.get((campaign_id, territory_id), [])
-        if any(status in SUBMITTED_OR_LATER for _id, status in mine):
+    for campaign_id, title, due, territory_id, name, write_in in wanted:
+        posts = counted.get((campaign_id, territory_id), [])
+        if campaigns.adapted(posts):
             continue
-        draft = next((pid for pid, status in mine if status == PostStatus.DRAFT), None)
+        draft = next((post.post_id for post in posts if post.status == PostStatus.DRAFT
+                      and post.territory_id in actor.territory_ids), None)
         result.append(CampaignToAdapt(campaign_id, title, territory_id, name, due,
-                                      late=due is not None and due < now, draft_id=draft))
+                                      late=due is not None and due < now, draft_id=draft,
+                                      write_in=write_in))
     return result
 
 

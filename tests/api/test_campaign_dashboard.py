@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from regions.models import Role
@@ -85,3 +87,78 @@ def test_the_campaign_page_names_where_a_counted_post_was_written(world, region,
     assert (f'<a href="/posts/{post_id}">#{post_id}</a> En attente de relecture '
             '<span class="muted">(Rhône)</span>') in page
     assert "compte une seule fois, pour le territoire ciblé le plus proche" in page
+
+
+def _views(person, campaigns):
+    """What one person's four views say: per view, the (campaign, target) pairs still due.
+
+    The campaign list (the campaigns they adapt), their dashboards (targets shown, not yet
+    adapted), their home page's « À adapter » list, and the map's "adaptations due" layer.
+    """
+    listed = {c["id"] for c in person.user.get("/api/campaigns").json} & set(campaigns)
+    boards = {c: person.user.get(f"/api/campaigns/{c}/dashboard").json for c in campaigns}
+    shown = {c for c, rows in boards.items() if rows}
+    board_due = {(c, row["territory_id"]) for c, rows in boards.items() for row in rows
+                 if not row["adapted"]}
+    home = person.get("/").get_data(as_text=True)
+    adapt = home.split('id="adapt-title"')[-1].split('id="failed-title"')[0]
+    home_due = {(int(c), int(t)) for c, t in re.findall(
+        r'<li><a href="[^"]*" data-campaign="(\d+)" data-target="(\d+)"', adapt)}
+    layer = {(row["territory_id"], row["due"] + row["late"])
+             for row in person.user.get("/api/map/adaptations").json}
+    return listed, shown, board_due, home_due, layer
+
+
+def test_list_home_map_and_dashboard_agree_for_a_region_and_two_departements(
+        world, make_territory, sign_in):
+    """Campaign A targets the région, B the région and Rhône. Rhône submits A (for the
+    région), Isère drafts B (for the région, Isère being no target): every view of each person
+    says the same thing, as the dashboard counts it (decision 0041)."""
+    region = make_territory("Auvergne-Rhône-Alpes", bbox=REGION)
+    rhone = make_territory("Rhône", bbox=LYON, parent_id=region, kind="area")
+    isere = make_territory("Isère", bbox=ISERE, parent_id=region, kind="area")
+    ed_rhone = sign_in(Role.REGIONAL_EDITOR, territory_ids=[rhone])
+    ed_isere = sign_in(Role.REGIONAL_EDITOR, territory_ids=[isere])
+    ed_region = sign_in(Role.REGIONAL_EDITOR, territory_ids=[region])
+    desk = sign_in(Role.CENTRAL_EDITOR)
+    a, b = _campaign(world, region), _campaign(world, region, rhone)
+    _adapt(ed_rhone.user, a, rhone, 4.85, 45.75, submit=True)
+    draft = _adapt(ed_isere.user, b, isere, 5.7, 45.2, submit=False)
+
+    expected = {  # person: (campaigns listed, (campaign, target) still due)
+        "rhône": (ed_rhone, {a, b}, {(b, rhone)}),
+        "isère": (ed_isere, {a, b}, {(b, region)}),
+        "région": (ed_region, {a, b}, {(b, region), (b, rhone)}),
+        "desk": (desk, {a, b}, {(b, region), (b, rhone)}),
+    }
+    for who, (person, campaigns, due) in expected.items():
+        listed, shown, board_due, home_due, layer = _views(person, [a, b])
+        assert listed == shown == campaigns, who
+        assert board_due == due, who
+        assert home_due == (due if who != "desk" else set()), who  # the desk's home: reviews
+        assert layer == {(t, sum(1 for _c, target in due if target == t))
+                         for t in {target for _c, target in due}}, who
+
+    home = ed_isere.get("/").get_data(as_text=True)
+    assert f'href="/posts/{draft}"' in home  # Isère's own draft, counted for the région
+    assert f"campaign={b}&amp;territory={rhone}" in ed_rhone.get("/").get_data(as_text=True)
+    board = {row["territory_id"]: row for row in ed_isere.user.get(
+        f"/api/campaigns/{a}/dashboard").json}
+    assert list(board) == [region] and board[region]["adapted"]  # Rhône's post, for the région
+    panel = desk.user.get(f"/api/map/territories/{region}/panel").json
+    assert {(item["campaign_id"], item["territory_id"]) for item in panel["adaptations"]} == {
+        (b, region), (b, rhone)}
+    assert ed_isere.user.get(f"/api/map/territories/{region}/panel").json["adaptations"] == [
+        item for item in panel["adaptations"] if item["territory_id"] == region]
+
+
+def test_a_departement_adapts_its_region_s_campaign_in_its_own_territory(world, region, sign_in):
+    """The home page's link writes in the département (the région is not the editor's to
+    write in), and the form it opens accepts it."""
+    campaign = _campaign(world, region["region"])
+    editor = sign_in(Role.REGIONAL_EDITOR, territory_ids=[region["isere"]])
+    home = editor.get("/").get_data(as_text=True)
+    link = f"/posts/new?campaign={campaign}&amp;territory={region['isere']}"
+    assert f'href="{link}" data-campaign="{campaign}" data-target="{region["region"]}"' in home
+    form = editor.get(link.replace("&amp;", "&"))
+    assert form.status_code == 200 and "Printemps" in form.get_data(as_text=True)

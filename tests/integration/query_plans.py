@@ -11,9 +11,11 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from geodata.activity import post_tile, territory_activity
+from geodata.panel import adaptations_by_territory
 from regions import accounts
 from regions.campaigns import dashboard
 from regions.desk import QueueFilters, desk_queue
+from regions.inbox import campaigns_to_adapt
 from regions.models import Campaign, PostStatus, Territory, User
 from regions.post_queries import PostFilters, list_posts, review_queue
 
@@ -104,6 +106,8 @@ def workloads(session: Session) -> dict[str, Callable[[], Any]]:
     territory = session.scalars(select(Territory.id).where(Territory.geom.is_not(None))
                                 .order_by(Territory.id)).first()
     campaign = session.scalars(select(Campaign.id).order_by(Campaign.id)).first()
+    regional = accounts.load_actor(session.scalars(
+        select(User).where(User.role == "regional_editor").order_by(User.id)).first())
     now = datetime.now(UTC)
 
     def listing(**filters: Any) -> Callable[[], Any]:
@@ -123,6 +127,8 @@ def workloads(session: Session) -> dict[str, Callable[[], Any]]:
         "review queue (desk page)": lambda: desk_queue(
             session, desk, QueueFilters(), window_hours=48, limit=50),
         "campaign dashboard": lambda: dashboard(session, desk, campaign, now=now),
+        "map adaptations due": lambda: adaptations_by_territory(session, desk, now=now),
+        "home: campaigns to adapt": lambda: campaigns_to_adapt(session, regional, now=now),
         "map activity": lambda: territory_activity(
             session, desk, since=now - timedelta(days=30), until=None, tolerance=0.01),
         "map activity (all time)": lambda: territory_activity(

@@ -97,7 +97,8 @@ def test_the_seed_command_refuses_a_bad_size():
 @pytest.mark.parametrize("name", [
     "list by territory", "list by status", "list by published status", "list by two states",
     "list by territory and status", "list by text", "list by bbox", "list by wide bbox",
-    "review queue (API)", "review queue (desk page)", "campaign dashboard", "map activity",
+    "review queue (API)", "review queue (desk page)", "campaign dashboard", "map adaptations due",
+    "home: campaigns to adapt", "map activity",
     "map activity (all time)", "z10 tile"])
 def test_busy_reads_use_indexes_not_a_scan_of_every_post(seeded, name):
     engine, _url, _made = seeded
