@@ -326,7 +326,7 @@ _TOKEN_LOOKUP = (
     "FROM api_tokens t JOIN users ON users.id = t.user_id WHERE t.token_hash = %(hash)s"
 )
 # With the territories, or without (NULL): the recursive scope query is most of the lookup's
-# cost on the server, and routes that never look at territories skip it (decision 0045).
+# cost on the server, and routes that never look at territories skip it (decision 0044).
 _TOKEN_LOOKUPS = {True: _TOKEN_LOOKUP.format(scope=SCOPE_SQL),
                   False: _TOKEN_LOOKUP.format(scope="NULL")}
 
