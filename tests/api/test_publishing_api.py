@@ -242,16 +242,7 @@ def test_editing_a_scheduled_post_cancels_its_publication_and_it_can_be_approved
         world, responses, uow):
     connect(world, responses)
     desk, editor = world["desk"], world["editor"]
-    created = desk.post("/api/templates", json={"key": "libre", "name": "Libre",
-                                                "body": "Bonjour {ville}",
-                                                "slots": [{"name": "ville"}]})
-    assert created.status_code == 201, created.json
-    assert desk.post("/api/templates/libre/publish").status_code == 200
-    post = editor.post("/api/posts", json={"territory_id": world["lyon"], "template": "libre",
-                                           "text": "Bonjour Lyon",
-                                           "slot_values": {"ville": "Lyon"}}).json
-    assert "id" in post, post
-    post = editor.post(f"/api/posts/{post['id']}/submit", json={"version": post["version"]}).json
+    post = _submitted_post(world)
     post = desk.post(f"/api/posts/{post['id']}/approve", json={"version": post["version"]}).json
     assert post["status"] == "scheduled"
     edited = editor.patch(f"/api/posts/{post['id']}",
@@ -416,16 +407,8 @@ def test_an_approval_with_a_page_writes_the_post_once_with_its_publication(
     from tests.api.test_queue_queries import counted
 
     connect(world, responses)
-    desk, editor = world["desk"], world["editor"]
-    created = desk.post("/api/templates", json={"key": "libre", "name": "Libre",
-                                                "body": "Bonjour {ville}",
-                                                "slots": [{"name": "ville"}]})
-    assert created.status_code == 201, created.json
-    assert desk.post("/api/templates/libre/publish").status_code == 200
-    post = editor.post("/api/posts", json={"territory_id": world["lyon"], "template": "libre",
-                                           "text": "Bonjour Lyon",
-                                           "slot_values": {"ville": "Lyon"}}).json
-    post = editor.post(f"/api/posts/{post['id']}/submit", json={"version": post["version"]}).json
+    desk = world["desk"]
+    post = _submitted_post(world)
     with counted(connection) as approving:
         approved = desk.post(f"/api/posts/{post['id']}/approve", json={"version": post["version"]})
 
@@ -447,3 +430,18 @@ def test_an_approval_with_a_page_writes_the_post_once_with_its_publication(
     assert [e.action for e in trail][-2:] == ["post.approve", "post.scheduled"]
     assert trail[-2].data["to"] == "approved"
     assert trail[-1].data["publication_id"] == publication.id
+
+
+def _submitted_post(world):
+    """A post of Lyon on a published one-slot template, submitted to the desk."""
+    desk, editor = world["desk"], world["editor"]
+    created = desk.post("/api/templates", json={"key": "libre", "name": "Libre",
+                                                "body": "Bonjour {ville}",
+                                                "slots": [{"name": "ville"}]})
+    assert created.status_code == 201, created.json
+    assert desk.post("/api/templates/libre/publish").status_code == 200
+    post = editor.post("/api/posts", json={"territory_id": world["lyon"], "template": "libre",
+                                           "text": "Bonjour Lyon",
+                                           "slot_values": {"ville": "Lyon"}}).json
+    assert "id" in post, post
+    return editor.post(f"/api/posts/{post['id']}/submit", json={"version": post["version"]}).json
