@@ -388,7 +388,9 @@ def dashboard(session: Session, actor: Actor, campaign_id: int, *, now: datetime
     regional home page and the map); ``drafting``: a draft started, nothing submitted yet.
     A target's adaptations include those written beneath it (see ``adaptations``); each post
     names the territory it was written in. Regional people see the targets they adapt
-    (``actor_targets``): a département team sees its région's row.
+    (``actor_targets``): a département team sees its région's row, where the posts written
+    outside its territories (a sibling département's) count but are not listed: only their
+    number (``elsewhere``), never their ids, states or territories.
     """
     campaign = get_campaign(session, campaign_id)
     rows = session.execute(DASHBOARD_ROWS, {"campaign_id": campaign.id})
@@ -399,11 +401,15 @@ def dashboard(session: Session, actor: Actor, campaign_id: int, *, now: datetime
         if mine is not None and territory_id not in mine:
             continue
         entry = result.setdefault(territory_id, {"territory_id": territory_id, "name": name,
-                                                 "posts": [], "adapted": False,
+                                                 "posts": [], "elsewhere": 0, "adapted": False,
                                                  "drafting": False})
         if post_id is not None:
-            entry["posts"].append({"id": post_id, "status": status.value,
-                                   "territory_id": written_id, "territory_name": written_name})
+            if mine is None or written_id in actor.territory_ids:
+                entry["posts"].append({"id": post_id, "status": status.value,
+                                       "territory_id": written_id,
+                                       "territory_name": written_name})
+            else:  # a sibling's post: counted for the shared target, never shown
+                entry["elsewhere"] += 1
             entry["adapted"] = entry["adapted"] or status in SUBMITTED_OR_LATER
             entry["drafting"] = entry["drafting"] or status == PostStatus.DRAFT
     deadline_passed = campaign.adapt_deadline is not None and now > campaign.adapt_deadline

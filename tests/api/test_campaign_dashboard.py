@@ -162,3 +162,20 @@ def test_a_departement_adapts_its_region_s_campaign_in_its_own_territory(world, 
     assert f'href="{link}" data-campaign="{campaign}" data-target="{region["region"]}"' in home
     form = editor.get(link.replace("&amp;", "&"))
     assert form.status_code == 200 and "Printemps" in form.get_data(as_text=True)
+
+
+def test_a_departement_never_sees_a_sibling_s_posts_in_the_region_s_row(world, region, sign_in):
+    """Isère's team shares the région's row with Rhône: Rhône's draft counts (« En cours »)
+    but neither the API nor the page gives its id, state or territory."""
+    campaign = _campaign(world, region["region"])
+    draft = _adapt(region["ed_rhone"], campaign, region["rhone"], 4.85, 45.75, submit=False)
+    [row] = region["ed_isere"].get(f"/api/campaigns/{campaign}/dashboard").json
+    assert (row["posts"], row["elsewhere"], row["drafting"]) == ([], 1, True)
+    [row] = region["ed_rhone"].get(f"/api/campaigns/{campaign}/dashboard").json
+    assert ([p["id"] for p in row["posts"]], row["elsewhere"]) == ([draft], 0)
+    [row] = _board(world, campaign).values()  # the desk sees every post
+    assert ([p["id"] for p in row["posts"]], row["elsewhere"]) == ([draft], 0)
+    isere = sign_in(Role.REGIONAL_EDITOR, territory_ids=[region["isere"]])
+    page = isere.get(f"/campaigns/{campaign}").get_data(as_text=True)
+    assert f'href="/posts/{draft}"' not in page and "(Rhône)" not in page
+    assert "1 publication d’un autre territoire" in page

@@ -105,6 +105,12 @@ class DashboardRowSchema(Schema):
     posts = fields.List(fields.Dict(), metadata={"description": (
         "The adaptations counted for this target: id, status, and the territory each was "
         "written in (territory_id, territory_name): the target or a territory inside it. A post "
-        "counts once, for the nearest target containing its territory.")})
+        "counts once, for the nearest target containing its territory. A regional caller "
+        "sees only those written in its own territories; see `elsewhere`.")})
+    elsewhere = fields.Integer(metadata={"description": (
+        "How many more adaptations count for this target, written in territories outside the "
+        "caller's (a sibling département's, for a département team): counted, never shown.")})
     adapted = fields.Boolean()
+    drafting = fields.Boolean(metadata={"description": (
+        "A draft was started for this target and nothing was submitted to the desk yet.")})
     late = fields.Boolean()
