@@ -145,7 +145,9 @@ class PreparedShapes:
 
     def locate_one(self, lon: float, lat: float, missing: int = 0) -> int:
         """The winning key for one point: bounding boxes from the tree, then shapes."""
-        candidates = self.tree.query(shapely.Point(lon, lat))
+        # shapely.points, not Point(): the class's constructor checks its arguments through
+        # numpy (array, squeeze, dtype test) and costs several times the tree query itself.
+        candidates = self.tree.query(shapely.points(lon, lat))
         if candidates.size == 0:
             return missing
         candidates.sort()
