@@ -36,11 +36,13 @@ AMBASSADORS = (
     ("ambassador-villeurbanne", "Démo Ambassadeur Karim", "demo-villeurbanne", False),
 )
 # The demo charter asks every text to close with the group's signature: personal ones too.
+# The kits follow whichever Lyon posts were published last (an event, works, a job fair):
+# the suggestions speak of the post as a colleague would, whatever it announces.
 SUGGESTIONS = (
-    f"Mon agence ouvre ses portes{NBSP}: venez nous rencontrer, on vous attend{NBSP}!\n"
-    + SIGNATURE.rstrip("."),
-    f"Fier de mon équipe{NBSP}: passez nous voir, on répond à toutes vos questions.\n"
-    + SIGNATURE.rstrip("."),
+    f"Une info utile près de chez nous, partagée par mon équipe{NBSP}: tous les détails "
+    f"dans le post ci-dessous.\n" + SIGNATURE.rstrip("."),
+    f"Fier de mon équipe, sur le terrain dans notre ville{NBSP}! Des questions{NBSP}? "
+    f"Écrivez-nous, on vous répond.\n" + SIGNATURE.rstrip("."),
 )
 # (ambassador, network, clicks per day over the last days)
 SHARES = (("ambassador", "linkedin", (4, 7, 3)), ("ambassador", "whatsapp", (2, 1)),
