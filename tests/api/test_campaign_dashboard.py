@@ -162,3 +162,36 @@ def test_a_departement_adapts_its_region_s_campaign_in_its_own_territory(world, 
     assert f'href="{link}" data-campaign="{campaign}" data-target="{region["region"]}"' in home
     form = editor.get(link.replace("&amp;", "&"))
     assert form.status_code == 200 and "Printemps" in form.get_data(as_text=True)
+
+
+def _home_item(person, campaign, target):
+    """The home page's « À adapter » entry for (campaign, target), its tags' text only."""
+    home = person.get("/").get_data(as_text=True)
+    adapt = home.split('id="adapt-title"')[-1].split('id="failed-title"')[0]
+    item = adapt.split(f'data-campaign="{campaign}" data-target="{target}">', 1)[1]
+    text = re.sub(r"<[^>]+>", " ", item.split("</li>", 1)[0])
+    return re.sub(r"[ \n]+", " ", text).strip()  # no-break spaces kept
+
+
+def test_a_draft_a_sibling_departement_started_reads_in_progress_on_the_home_page(
+        world, region, sign_in):
+    """Isère drafts the région's adaptation: Rhône's home says « En cours », as its dashboard
+    does, and where; Rhône may still adapt it. Isère's own home offers its draft."""
+    campaign = _campaign(world, region["region"])
+    draft = _adapt(region["ed_isere"], campaign, region["isere"], 5.7, 45.2, submit=False)
+    rhone = sign_in(Role.REGIONAL_EDITOR, territory_ids=[region["rhone"]])
+    board = rhone.get(f"/campaigns/{campaign}").get_data(as_text=True)
+    cell = board.split('<td data-label="Adaptation">', 1)[1].split("</td>", 1)[0]
+    assert " ".join(re.sub(r"<[^>]+>", " ", cell).split()) == "En cours"
+
+    item = _home_item(rhone, campaign, region["region"])
+    assert item == ("Adapter «\u00a0Printemps\u00a0» Auvergne-Rhône-Alpes · pas de date attendue"
+                    " En cours Brouillon commencé ailleurs\u00a0: Isère"), item
+    assert f"/posts/new?campaign={campaign}&amp;territory={region['rhone']}" in rhone.get(
+        "/").get_data(as_text=True)  # the région is still to adapt: Rhône may write it too
+
+    isere = sign_in(Role.REGIONAL_EDITOR, territory_ids=[region["isere"]])
+    assert f'href="/posts/{draft}" data-campaign="{campaign}"' in isere.get("/").get_data(
+        as_text=True)
+    item = _home_item(isere, campaign, region["region"])
+    assert "Brouillon commencé" in item and "ailleurs" not in item and "En cours" not in item
