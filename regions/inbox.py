@@ -111,19 +111,20 @@ def campaigns_to_adapt(session: Session, actor: Actor, *, now: datetime) -> list
         return []
     counted = campaigns.counted_adaptations(session, {row[0] for row in wanted})
     names = _names(session, {post.territory_id for posts in counted.values() for post in posts
-                             if post.territory_id not in actor.territory_ids})
+                             if post.status == PostStatus.DRAFT
+                             and post.territory_id not in actor.territory_ids})
     result = []
     for campaign_id, title, due, territory_id, name, write_in in wanted:
         posts = counted.get((campaign_id, territory_id), [])
         if campaigns.adapted(posts):
             continue
         drafts = [post for post in posts if post.status == PostStatus.DRAFT]
-        mine = next((post.post_id for post in drafts
-                     if post.territory_id in actor.territory_ids), None)
+        own_draft = next((post.post_id for post in drafts
+                          if post.territory_id in actor.territory_ids), None)
         elsewhere = sorted({names[post.territory_id] for post in drafts
                             if post.territory_id not in actor.territory_ids})
         result.append(CampaignToAdapt(campaign_id, title, territory_id, name, due,
-                                      late=due is not None and due < now, draft_id=mine,
+                                      late=due is not None and due < now, draft_id=own_draft,
                                       write_in=write_in, drafting_in=tuple(elsewhere)))
     return result
 
