@@ -1,0 +1,36 @@
+"""Figures on the pages read as each language writes numbers: « 1 234 », "1,234"."""
+
+from __future__ import annotations
+
+import pytest
+from flask import render_template
+
+from regions.models import Role
+
+NNBSP = "\u202f"  # French groups thousands with a narrow no-break space (CLDR)
+FIGURES = {"shares": 1234, "clicks": 56789, "ambassadors": 12,
+           "page": {"reactions": 1000, "comments": 3, "shares": 2500, "fetched_at": None},
+           "by_territory": [{"name": "Lyon", "shares": 1234, "clicks": 1000000}]}
+
+
+@pytest.mark.parametrize(("language", "shares", "clicks", "million"), [
+    ("fr", f"1{NNBSP}234", f"56{NNBSP}789", f"1{NNBSP}000{NNBSP}000"),
+    ("en", "1,234", "56,789", "1,000,000"),
+])
+def test_ambassador_figures_group_thousands_as_the_language_does(app, language, shares, clicks,
+                                                                 million):
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        html = render_template("ambassadors/_figures.html", totals=FIGURES)
+    assert f'<strong data-testid="amp-shares">{shares}</strong>' in html
+    assert f'<strong data-testid="amp-clicks">{clicks}</strong>' in html
+    assert f"<td>Lyon</td><td>{shares}</td><td>{million}</td>" in html
+
+
+def test_the_campaign_list_says_one_territory_in_the_singular(world, sign_in):
+    desk = sign_in(Role.CENTRAL_EDITOR)
+    for targets in ([world["lyon"]], [world["lyon"], world["marseille"]]):
+        assert world["desk"].post("/api/campaigns", json={
+            "title": "Printemps", "template": "portes-ouvertes", "slot_values": {},
+            "targets": "list", "territory_ids": targets}).status_code == 201
+    page = desk.get("/campaigns").get_data(as_text=True)
+    assert "<td>1 territoire</td>" in page and "<td>2 territoires</td>" in page
