@@ -34,3 +34,15 @@ def test_the_campaign_list_says_one_territory_in_the_singular(world, sign_in):
             "targets": "list", "territory_ids": targets}).status_code == 201
     page = desk.get("/campaigns").get_data(as_text=True)
     assert "<td>1 territoire</td>" in page and "<td>2 territoires</td>" in page
+
+
+def test_an_audience_radius_reads_as_it_was_given_on_the_post_and_review_pages(world, sign_in):
+    """One decimal rounded 0.25 km to « 0,2 km », beside a check that quotes 0,25 km."""
+    from tests.api.test_web_review import write
+
+    post = write(world, "lyon", audience={"radius_km": 0.25})
+    desk = sign_in(Role.CENTRAL_EDITOR)
+    review = desk.get(f"/review/{post['id']}").get_data(as_text=True)
+    assert "0,25\u00a0km autour du géotag" in review
+    mine = world["ed_lyon"].get(f"/posts/{post['id']}").get_data(as_text=True)
+    assert "rayon de diffusion 0,25\u00a0km" in mine
