@@ -1,4 +1,4 @@
-"""Figures on the pages read as each language writes numbers: « 1 234 », "1,234"."""
+"""Figures on the pages and in answers read as each language writes numbers: « 1 234 », "1,234"."""
 
 from __future__ import annotations
 
@@ -46,3 +46,22 @@ def test_an_audience_radius_reads_as_it_was_given_on_the_post_and_review_pages(w
     assert "0,25\u00a0km autour du géotag" in review
     mine = world["ed_lyon"].get(f"/posts/{post['id']}").get_data(as_text=True)
     assert "rayon de diffusion 0,25\u00a0km" in mine
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("fr", f"Essai à blanc, rien n’a changé\u00a0: 34{NNBSP}965 territoires seraient créés "
+           f"(et 101 pour les zones parentes), 0 déplacés, 0 redessinés\u00a0; 1{NNBSP}200 "
+           "inchangés."),
+    ("en", "Dry run, nothing changed: 34,965 territories would be created (and 101 for parent "
+           "areas), 0 moved, 0 reshaped; 1,200 unchanged."),
+])
+def test_a_roll_out_of_every_commune_groups_its_thousands(app, language, expected):
+    from regions.rollout import RolloutReport
+    from service.api.territories.routes import rollout_message
+
+    report = RolloutReport(level="commune", parent_level="departement", areas=36165,
+                           created=34965, parents_created=101, moved=0, reshaped=0,
+                           unchanged=1200, dry_run=True)
+    with app.test_request_context("/api/territories/from-areas",
+                                  headers={"Accept-Language": language}):
+        assert rollout_message(report, dry_run=True) == expected
