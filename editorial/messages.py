@@ -236,6 +236,8 @@ def _show(value: object, lang: str) -> str:
 
 def duration(minutes: int, lang: str) -> str:
     """``minutes`` as people say it: "10 minutes", "2 h", "1 h 30" ("2 hours", "1 h 30 min")."""
+    # By hand: this package is standard library only, and Babel's format_timedelta gives one
+    # rounded unit (90 minutes read "2 hours"), where a rule's minimum must read exactly.
     hours, rest = divmod(minutes, 60)
     if lang == "fr":
         if minutes < 60:
