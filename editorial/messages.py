@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Protocol
 
 from editorial.definition import load_zone
@@ -224,7 +225,9 @@ def _show(value: object, lang: str) -> str:
     if isinstance(value, int):
         return f"{value:,}".replace(",", "\u202f" if lang == "fr" else ",")
     if isinstance(value, float):
-        shown = f"{value:,.1f}".removesuffix(".0")
+        # Every digit the value was given with (a minimum of 0.25 km never reads "0.2"), without
+        # an exponent: the shortest text that reads back as ``value``, grouped by thousands.
+        shown = format(Decimal(repr(value)), ",f").removesuffix(".0")
         return shown.replace(",", "\u202f").replace(".", ",") if lang == "fr" else shown
     if isinstance(value, list | tuple):
         return ", ".join(_show(item, lang) for item in value)
@@ -233,6 +236,8 @@ def _show(value: object, lang: str) -> str:
 
 def duration(minutes: int, lang: str) -> str:
     """``minutes`` as people say it: "10 minutes", "2 h", "1 h 30" ("2 hours", "1 h 30 min")."""
+    # By hand: this package is standard library only, and Babel's format_timedelta gives one
+    # rounded unit (90 minutes read "2 hours"), where a rule's minimum must read exactly.
     hours, rest = divmod(minutes, 60)
     if lang == "fr":
         if minutes < 60:

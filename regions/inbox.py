@@ -41,6 +41,9 @@ class CampaignToAdapt:
     late: bool
     draft_id: int | None
     write_in: int  # where the person writes it: the target, or their territory beneath it
+    # Where other teams' drafts counted for the target were started (a sibling département's,
+    # for a région): the target is in progress, as on the dashboard, though not by this team.
+    drafting_in: tuple[str, ...] = ()
 
 
 @dataclass
@@ -93,7 +96,9 @@ def campaigns_to_adapt(session: Session, actor: Actor, *, now: datetime) -> list
     The targets are ``campaigns.actor_targets`` (a département team adapts its région's
     campaign) and a target is adapted as on the dashboard: an adaptation counted for it
     (``campaigns.adaptations``, wherever beneath it it was written) reached the desk. The
-    draft offered is the oldest one counted for the target that the person may open.
+    draft offered is the oldest one counted for the target that the person may open; drafts
+    counted for it that another team started (a sibling département's) are named by where
+    they were written, so the target reads « in progress » here as on the dashboard.
     """
     mine = campaigns.actor_targets(actor, campaigns.OPEN)
     wanted = list(session.execute(
@@ -105,17 +110,31 @@ def campaigns_to_adapt(session: Session, actor: Actor, *, now: datetime) -> list
     if not wanted:
         return []
     counted = campaigns.counted_adaptations(session, {row[0] for row in wanted})
+    names = _names(session, {post.territory_id for posts in counted.values() for post in posts
+                             if post.status == PostStatus.DRAFT
+                             and post.territory_id not in actor.territory_ids})
     result = []
     for campaign_id, title, due, territory_id, name, write_in in wanted:
         posts = counted.get((campaign_id, territory_id), [])
         if campaigns.adapted(posts):
             continue
-        draft = next((post.post_id for post in posts if post.status == PostStatus.DRAFT
-                      and post.territory_id in actor.territory_ids), None)
+        drafts = [post for post in posts if post.status == PostStatus.DRAFT]
+        own_draft = next((post.post_id for post in drafts
+                          if post.territory_id in actor.territory_ids), None)
+        elsewhere = sorted({names[post.territory_id] for post in drafts
+                            if post.territory_id not in actor.territory_ids})
         result.append(CampaignToAdapt(campaign_id, title, territory_id, name, due,
-                                      late=due is not None and due < now, draft_id=draft,
-                                      write_in=write_in))
+                                      late=due is not None and due < now, draft_id=own_draft,
+                                      write_in=write_in, drafting_in=tuple(elsewhere)))
     return result
+
+
+def _names(session: Session, territory_ids: set[int]) -> dict[int, str]:
+    if not territory_ids:
+        return {}
+    rows = session.execute(select(Territory.id, Territory.name)
+                           .where(Territory.id.in_(territory_ids)))
+    return {territory_id: name for territory_id, name in rows}
 
 
 def regional_inbox(session: Session, actor: Actor, *, now: datetime, limit: int = 20) -> Inbox:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from flask import Blueprint, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from regions import campaigns, desk
 from regions.models import PostStatus
@@ -22,18 +24,13 @@ MEASURES = (("published", _l("Published")), ("pending", _l("Awaiting review")),
             ("late", _l("Late adaptations")), ("failed", _l("Publication failed")))
 # The words the page's script shows, already in the page's language.
 SCRIPT_WORDS = {
-    "posts_shown": _l("%(count)s posts shown in this view."),
     "posts_many": _l("More than %(count)s posts in this view: the list shows the latest."),
     "no_post": _l("No post in this view matches the filters."),
-    "territories_shown": _l("%(count)s territories."),
     "open_post": _l("Open the post"),
     "audience": _l("Audience: %(km)s km around the place"),
     "no_text": _l("(no text)"),
-    "gaps": _l("%(gaps)s of %(areas)s areas without a published post in the last %(days)s "
-               "days."),
     "no_areas": _l("No gazetteer area lies in this territory: import boundaries to see its "
                    "coverage gaps."),
-    "conflicts": _l("%(count)s audience conflicts."),
     "load_failed": _l("The map data could not be loaded. Reload the page to try again."),
     "late": _l("late"),
     "no_adaptation": _l("No campaign waits for an adaptation here."),
@@ -42,10 +39,29 @@ SCRIPT_WORDS = {
     "legend_measure": _l("Territories shaded by: %(measure)s (in the period)"),
     "no_deadline": _l("no due date"),
 }
+COUNT = "%(count)s"  # a placeholder the script fills, kept through ngettext
+# The words that agree with a number: each is rendered in the plural forms of the page's
+# language, its placeholders kept, and the script picks one with Intl.PluralRules.
+SCRIPT_PLURALS: dict[str, Callable[[int], str]] = {
+    "posts_shown": lambda n: ngettext("%(count)s post shown in this view.",
+                                      "%(count)s posts shown in this view.", n, count=COUNT),
+    "territories_shown": lambda n: ngettext("%(count)s territory.", "%(count)s territories.", n,
+                                            count=COUNT),
+    "conflicts": lambda n: ngettext("%(count)s audience conflict.",
+                                    "%(count)s audience conflicts.", n, count=COUNT),
+    "gaps": lambda n: ngettext(
+        "%(gaps)s of %(areas)s areas without a published post in the last %(days)s days.",
+        "%(gaps)s of %(areas)s areas without a published post in the last %(days)s days.", n,
+        gaps="%(gaps)s", areas="%(areas)s", days="%(days)s"),
+}
+# Intl.PluralRules' categories, each with a number that falls in it in French and English.
+PLURAL_CATEGORIES = (("one", 1), ("many", 1_000_000), ("other", 2))
 
 
 def _words() -> str:
     words: dict[str, object] = {key: str(value) for key, value in SCRIPT_WORDS.items()}
+    for key, render in SCRIPT_PLURALS.items():
+        words[key] = {category: render(n) for category, n in PLURAL_CATEGORIES}
     words["statuses"] = {status.value: status_label(status) for status in PostStatus}
     words["measures"] = {key: str(label) for key, label in MEASURES}
     return json.dumps(words, ensure_ascii=False)

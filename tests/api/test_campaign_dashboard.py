@@ -83,7 +83,7 @@ def test_the_campaign_page_names_where_a_counted_post_was_written(world, region,
     post_id = _adapt(region["ed_rhone"], campaign, region["rhone"], 4.85, 45.75, submit=True)
     desk = sign_in(Role.CENTRAL_EDITOR)
     page = desk.get(f"/campaigns/{campaign}").get_data(as_text=True)
-    assert "1 territoires sur 1 ont soumis leur adaptation" in page
+    assert "1 territoire sur 1 a soumis son adaptation" in page
     assert (f'<a href="/posts/{post_id}">#{post_id}</a> En attente de relecture '
             '<span class="muted">(Rhône)</span>') in page
     assert "compte une seule fois, pour le territoire ciblé le plus proche" in page
@@ -179,3 +179,36 @@ def test_a_departement_never_sees_a_sibling_s_posts_in_the_region_s_row(world, r
     page = isere.get(f"/campaigns/{campaign}").get_data(as_text=True)
     assert f'href="/posts/{draft}"' not in page and "(Rhône)" not in page
     assert "1 publication d’un autre territoire" in page
+
+
+def _home_item(person, campaign, target):
+    """The home page's « À adapter » entry for (campaign, target), its tags' text only."""
+    home = person.get("/").get_data(as_text=True)
+    adapt = home.split('id="adapt-title"')[-1].split('id="failed-title"')[0]
+    item = adapt.split(f'data-campaign="{campaign}" data-target="{target}">', 1)[1]
+    text = re.sub(r"<[^>]+>", " ", item.split("</li>", 1)[0])
+    return re.sub(r"[ \n]+", " ", text).strip()  # no-break spaces kept
+
+
+def test_a_draft_a_sibling_departement_started_reads_in_progress_on_the_home_page(
+        world, region, sign_in):
+    """Isère drafts the région's adaptation: Rhône's home says « En cours », as its dashboard
+    does, and where; Rhône may still adapt it. Isère's own home offers its draft."""
+    campaign = _campaign(world, region["region"])
+    draft = _adapt(region["ed_isere"], campaign, region["isere"], 5.7, 45.2, submit=False)
+    rhone = sign_in(Role.REGIONAL_EDITOR, territory_ids=[region["rhone"]])
+    board = rhone.get(f"/campaigns/{campaign}").get_data(as_text=True)
+    cell = board.split('<td data-label="Adaptation">', 1)[1].split("</td>", 1)[0]
+    assert " ".join(re.sub(r"<[^>]+>", " ", cell).split()) == "En cours"
+
+    item = _home_item(rhone, campaign, region["region"])
+    assert item == ("Adapter «\u00a0Printemps\u00a0» Auvergne-Rhône-Alpes · pas de date attendue"
+                    " En cours Brouillon commencé ailleurs\u00a0: Isère"), item
+    assert f"/posts/new?campaign={campaign}&amp;territory={region['rhone']}" in rhone.get(
+        "/").get_data(as_text=True)  # the région is still to adapt: Rhône may write it too
+
+    isere = sign_in(Role.REGIONAL_EDITOR, territory_ids=[region["isere"]])
+    assert f'href="/posts/{draft}" data-campaign="{campaign}"' in isere.get("/").get_data(
+        as_text=True)
+    item = _home_item(isere, campaign, region["region"])
+    assert "Brouillon commencé" in item and "ailleurs" not in item and "En cours" not in item

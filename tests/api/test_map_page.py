@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -264,3 +267,16 @@ def test_the_campaign_page_holds_the_small_map(sign_in, world, campaign):
     html = sign_in(Role.CENTRAL_EDITOR).get(f"/campaigns/{campaign}").get_data(as_text=True)
     assert f'id="campaign-map" class="map-small" data-campaign="{campaign}"' in html
     assert "js/campaigns-show.js" in html
+
+
+@pytest.mark.parametrize(("language", "one", "other"), [
+    ("fr", "%(count)s territoire.", "%(count)s territoires."),
+    ("en", "%(count)s territory.", "%(count)s territories."),
+])
+def test_the_map_s_script_gets_each_count_in_every_plural_form(sign_in, language, one, other):
+    person = sign_in(Role.VIEWER)
+    assert person.post("/account/language", data={"language": language}).status_code < 400
+    page = person.get("/map").get_data(as_text=True)
+    words = json.loads(html.unescape(re.search(r'data-words="([^"]*)"', page).group(1)))
+    assert words["territories_shown"] == {"one": one, "many": other, "other": other}
+    assert set(words["gaps"]) == set(words["conflicts"]) == {"one", "many", "other"}

@@ -64,7 +64,7 @@ def test_the_dashboard_shows_who_adapted_and_who_is_pending(desk_page, world):
     html = desk_page.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
     assert 'id="campaign-dashboard"' in html
     assert "Lyon" in html and "Marseille" in html
-    assert "0 territoires sur 2" in html or "0 of 2" in html
+    assert "0 territoire sur 2 a soumis son adaptation" in html  # 0 takes the singular in French
 
 
 def test_the_master_text_shows_its_slots_as_labelled_blanks_not_placeholders(desk_page, world,
@@ -313,7 +313,7 @@ def test_home_and_dashboard_agree_a_draft_is_in_progress_not_adapted(desk_page, 
     assert by_name == {"Lyon": "En cours", "Marseille": "Soumise au desk",
                        "Lille": "Pas commencée"}, by_name
     summary = page.split('id="dashboard-summary">', 1)[1].split("</p>", 1)[0]
-    assert summary.startswith("1 territoires sur 3 ont soumis leur adaptation au desk")
+    assert summary.startswith("1 territoire sur 3 a soumis son adaptation au desk")
     assert "1 en cours" in summary and "0 en retard" in summary
 
     regional = sign_in(Role.REGIONAL_EDITOR, territory_ids=[

@@ -211,3 +211,16 @@ def test_the_campaign_dashboard_maps_its_targets(page, demo_server):
         .querySourceFeatures('targets').map(f => f.properties.id)"""))) == rows
     screenshot(page, "campaign-dashboard-map")
     assert axe_violations(page) == []
+
+
+def test_the_map_s_counts_agree_with_their_number_in_french(page, demo_server):
+    """One territory is « 1 territoire. », never « 1 territoires. » (Intl.PluralRules)."""
+    aix = demo_server["ids"]["demo-aix"]
+    _open_map(page, demo_server["url"], "desk@demo.relais.test", f"/map?territory={aix}")
+    page.wait_for_function("() => document.getElementById('map-status').textContent.trim()",
+                           timeout=SLOW)
+    assert page.inner_text("#map-status").startswith("1 territoire. ")
+    shown = page.inner_text("#posts-count")
+    count = int(shown.split()[0])
+    assert shown == (f"{count} publication affichée dans cette vue." if count < 2
+                     else f"{count} publications affichées dans cette vue."), shown

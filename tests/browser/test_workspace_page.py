@@ -16,6 +16,8 @@ from tests.browser.conftest import screenshot
 pytestmark = pytest.mark.browser
 PASSWORD = "browser-password-2"
 EDITOR = "editor@workspace.test"
+GEO_TEMPLATE = "portes-ouvertes-geo"  # its one rule: the geotag inside the territory
+CHECKED = "#validation-report [data-testid=annotated-text]"  # the text the live check judged
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +29,9 @@ def editor(live_database):
         actor = accounts.load_actor(desk)
         standards.create_template(uow, actor, "portes-ouvertes-web", TEMPLATE)
         standards.publish_template(uow, actor, "portes-ouvertes-web", now=datetime.now(UTC))
+        standards.create_template(uow, actor, GEO_TEMPLATE, {**TEMPLATE, "rules": [
+            {"id": "inside", "type": "geo.inside_territory", "params": {}}]})
+        standards.publish_template(uow, actor, GEO_TEMPLATE, now=datetime.now(UTC))
         lyon, _report = territories.create_territory(
             uow, None, name="Lyon", slug="lyon-web", kind="region", parent_id=None,
             shape=box(4.70, 45.60, 5.00, 45.90))
@@ -38,8 +43,8 @@ def editor(live_database):
     return EDITOR
 
 
-def _log_in(page, live_server, email):
-    page.goto(f"{live_server}/login?next=/posts/new%3Ftemplate%3Dportes-ouvertes-web")
+def _log_in(page, live_server, email, template="portes-ouvertes-web"):
+    page.goto(f"{live_server}/login?next=/posts/new%3Ftemplate%3D{template}")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
@@ -104,8 +109,79 @@ def test_empty_slots_show_as_labelled_blanks_in_french_as_the_slots_fill(page, l
     assert page.input_value("#post-text") == "Portes ouvertes à Lyon ! "
     assert page.locator(blanks).all_text_contents() == ["à remplir\u00a0: details"]
     assert page.locator("#locked-text .slot-filled").all_text_contents() == ["Lyon"]
+    # The live check runs 300 ms after the last keystroke: its box judges "Lyon" once it answers.
+    page.wait_for_function(f"() => document.querySelector('{CHECKED}')?.textContent"
+                           " === 'Portes ouvertes à Lyon ! '")
+    problems = page.locator("#validation-report li").all_inner_texts()
+    assert not any("Ville" in problem for problem in problems), problems
+    assert any("«\u00a0details\u00a0» n’est pas rempli" in problem
+               for problem in problems), problems
     screenshot(page, "workspace-form-blanks-fr")
     page.fill("#slot-city", "")  # emptied again: the blank is back, by its label
     assert page.locator("#locked-text .blank").first.text_content() == "à remplir\u00a0: Ville"
     page.fill("#post-text", "Portes ouvertes à Lyon, {ville} !")  # rewritten by hand: as typed
     assert page.locator("#preview-text").text_content() == "Portes ouvertes à Lyon, {ville} !"
+
+
+# The page's first dry run (its text before any slot is typed) is held until the next one has
+# answered: the box must keep the answer about the current text.
+FIRST_CHECK_ANSWERS_LAST = """
+(() => {
+  const fetchForReal = window.fetch.bind(window);
+  let calls = 0;
+  let releaseFirst;
+  const nextAnswered = new Promise((resolve) => { releaseFirst = resolve; });
+  window.checksAnswered = [];
+  window.fetch = async (url, options) => {
+    if (!String(url).includes('/validate')) return fetchForReal(url, options);
+    const call = ++calls;
+    const response = await fetchForReal(url, options);
+    if (call === 1) await nextAnswered;
+    window.checksAnswered.push(call);
+    if (call > 1) setTimeout(releaseFirst, 200);  // once the page has shown the later answer
+    return response;
+  };
+})();
+"""
+
+
+def test_a_check_answering_late_never_replaces_the_one_about_the_current_text(page, live_server,
+                                                                             editor):
+    page.add_init_script(FIRST_CHECK_ANSWERS_LAST)
+    _log_in(page, live_server, editor)
+    page.wait_for_selector("#post-map[data-ready='true']")  # the form's script is running
+    page.fill("#slot-city", "Lyon")
+    page.wait_for_function("() => window.checksAnswered.length === 2")
+    assert page.evaluate("() => window.checksAnswered") == [2, 1]
+    assert page.text_content(CHECKED) == "Portes ouvertes à Lyon ! "
+    problems = page.locator("#validation-report li").all_inner_texts()
+    assert not any("Ville" in problem for problem in problems), problems
+
+
+def test_a_typed_point_refused_is_judged_by_the_live_check_too(page, live_server, editor):
+    _log_in(page, live_server, editor, GEO_TEMPLATE)
+    page.wait_for_selector("#post-map[data-ready='true']")
+    page.fill("#slot-city", "Lyon")
+    page.fill("#geotag-lon", "4.85")
+    page.fill("#geotag-lat", "45.75")
+    page.locator("#geotag-lat").dispatch_event("change")
+    page.fill("#slot-details", "Venez nombreux")
+    page.wait_for_selector("#validation-report p.report.ok")  # inside: nothing to say
+    page.fill("#geotag-lon", "2.35")
+    page.fill("#geotag-lat", "48.85")
+    page.locator("#geotag-lat").dispatch_event("change")
+    page.wait_for_function("() => document.querySelector('#geotag-error').textContent.trim()")
+    # The refused point stays in the fields and would be sent: the box says what is wrong.
+    page.wait_for_selector("#validation-report li[data-code='geo.outside_territory']")
+    assert "hors de votre territoire" in page.inner_text("#validation-report")
+
+
+def test_a_check_the_network_lost_says_the_check_is_unavailable(page, live_server, editor):
+    _log_in(page, live_server, editor)
+    page.wait_for_selector("#validation-report li")  # the first check answered
+    page.route("**/validate*", lambda route: route.abort())
+    page.fill("#slot-city", "Lyon")
+    page.wait_for_selector("#validation-report .notice.warning")
+    assert "vérification en direct est indisponible" in page.inner_text("#validation-report")
+    # Chromium logs the aborted request; nothing else may fail in the page.
+    page.console_errors[:] = [e for e in page.console_errors if "net::ERR_FAILED" not in e]

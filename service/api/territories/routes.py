@@ -6,6 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from flask.views import MethodView
+from flask_babel import format_decimal
 
 from editorial.errors import N_
 from geodata.features import composed_from, territory_features, tolerance_for_zoom
@@ -89,10 +90,12 @@ def rollout_message(report: rollout.RolloutReport, dry_run: bool) -> str:
     """One sentence saying what the roll-out did (or would do), in the request's language."""
     if not report.changed_anything:
         return str(localise(N_("Nothing to do: the {areas} {level} areas already have their "
-                               "territories.", areas=report.areas, level=report.level)))
-    counts = {"created": report.created, "parents": report.parents_created,
-              "moved": report.moved, "reshaped": report.reshaped,
-              "unchanged": report.unchanged}
+                               "territories.", areas=format_decimal(report.areas),
+                               level=report.level)))
+    # Thousands of communes at once: « 34 965 », "34,965" as the language groups them.
+    counts = {name: format_decimal(count) for name, count in (
+        ("created", report.created), ("parents", report.parents_created),
+        ("moved", report.moved), ("reshaped", report.reshaped), ("unchanged", report.unchanged))}
     if dry_run:
         return str(localise(N_("Dry run, nothing changed: {created} territories would be "
                                "created (and {parents} for parent areas), {moved} moved, "

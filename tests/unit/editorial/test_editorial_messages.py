@@ -77,6 +77,8 @@ def test_french_messages_use_no_break_spaces_and_guillemets() -> None:
     (90, "1\u00a0h\u00a030", "1 h 30 min"),
     (120, "2\u00a0h", "2 hours"),
     (2880, "48\u00a0h", "48 hours"),
+    (65, "1\u00a0h\u00a005", "1 h 5 min"),
+    (60_000, "1\u202f000\u00a0h", "1,000 hours"),
 ])
 def test_minimum_notice_reads_as_a_duration(minutes: int, french: str, english: str) -> None:
     params = {"min_minutes": minutes, "lead_minutes": 0}
@@ -88,6 +90,31 @@ def test_minimum_notice_reads_as_a_duration(minutes: int, french: str, english: 
         f"Publication is too soon: {english} of notice is required.")
     assert render_message(violation, "en").hint == f"Schedule it at least {english} ahead."
     assert violation.params["min_minutes"] == minutes  # the machine-readable figure is kept
+
+
+@pytest.mark.parametrize(("params", "french", "english"), [
+    ({"min_km": 0.25, "radius_km": 0.2},
+     "Rayon de diffusion de 0,2\u00a0km\u00a0: le minimum est 0,25\u00a0km.",
+     "Audience radius of 0.2 km; the minimum is 0.25 km."),
+    ({"min_km": 1.0, "radius_km": 0.125},
+     "Rayon de diffusion de 0,125\u00a0km\u00a0: le minimum est 1\u00a0km.",
+     "Audience radius of 0.125 km; the minimum is 1 km."),
+])
+def test_a_radius_reads_with_every_digit_it_was_given(params: dict[str, float], french: str,
+                                                      english: str) -> None:
+    """Rounded to one decimal, a minimum of 0.25 km read "0,2" beside a radius of 0,2 km."""
+    violation = Violation("rayon", "geo.radius_too_small", Severity.ERROR, None, params)
+    assert render_message(violation, "fr").message == french
+    assert render_message(violation, "en").message == english
+
+
+def test_large_and_tiny_decimals_are_grouped_and_never_in_exponent_form() -> None:
+    too_large = Violation("rayon", "geo.radius_too_large", Severity.ERROR, None,
+                          {"max_km": 1e-7, "radius_km": 1234.5})
+    assert render_message(too_large, "fr").message.startswith(
+        "Rayon de diffusion de 1\u202f234,5\u00a0km\u00a0: le maximum est 0,0000001")
+    assert render_message(too_large, "en").message.startswith(
+        "Audience radius of 1,234.5 km; the maximum is 0.0000001 km")
 
 
 def test_hint_names_the_fix() -> None:

@@ -22,7 +22,12 @@ const DATES = new Intl.DateTimeFormat(pageLanguage(), { dateStyle: 'medium', tim
 
 const state = { territories: [], byId: new Map(), posts: [], selected: null, popup: null, shownCount: 0 };
 
-const format = (template, values) => template.replace(/%\((\w+)\)s/g, (_m, key) => values[key] ?? '');
+const NUMBERS = new Intl.NumberFormat(pageLanguage()); // « 1 234 », « 2,5 » in French
+const PLURALS = new Intl.PluralRules(pageLanguage());
+const shown = (value) => (typeof value === 'number' ? NUMBERS.format(value) : value ?? '');
+const format = (template, values) => template.replace(/%\((\w+)\)s/g, (_m, key) => shown(values[key]));
+/** A message that agrees with the number `n`: its form for n's plural category (see web/map.py). */
+const counted = (forms, n, values) => format(forms[PLURALS.select(n)] ?? forms.other, values);
 const when = (iso) => (iso ? DATES.format(new Date(iso)) : '—');
 const statusLabel = (status) => words.statuses[status] || status;
 
@@ -222,7 +227,7 @@ function renderTerritoryTable(shown) {
     if (shown && !shown.has(p.id)) continue;
     const row = document.createElement('tr');
     row.innerHTML = `<td><button type="button" class="link" data-territory="${p.id}">${escapeHtml(p.name)}</button></td>`
-      + [p.published, p.pending, p.late, p.failed, p.posts].map((n) => `<td>${Number(n)}</td>`).join('');
+      + [p.published, p.pending, p.late, p.failed, p.posts].map((n) => `<td>${NUMBERS.format(Number(n))}</td>`).join('');
     body.append(row);
   }
 }
@@ -275,7 +280,8 @@ function renderPostTable(more) {
   }
   const count = document.getElementById('posts-count');
   count.textContent = !state.posts.length ? words.no_post
-    : format(more ? words.posts_many : words.posts_shown, { count: state.posts.length });
+    : more ? format(words.posts_many, { count: state.posts.length })
+      : counted(words.posts_shown, state.posts.length, { count: state.posts.length });
   container.dataset.postCount = String(state.posts.length);
 }
 
@@ -304,7 +310,7 @@ async function loadAmbassadors() {
   body.replaceChildren(...answer.body.features.map((feature) => {
     const row = document.createElement('tr');
     const p = feature.properties;
-    row.innerHTML = `<td>${escapeHtml(p.name)}</td><td>${p.shares}</td><td>${p.clicks}</td>`;
+    row.innerHTML = `<td>${escapeHtml(p.name)}</td><td>${NUMBERS.format(Number(p.shares))}</td><td>${NUMBERS.format(Number(p.clicks))}</td>`;
     return row;
   }));
 }
@@ -319,8 +325,8 @@ async function refresh({ territories = true } = {}) {
     const results = await Promise.all(jobs);
     if (territories) renderPostTable(state.morePosts); // the table names each post's territory
     if (territories) {
-      say([format(words.territories_shown, { count: state.shownCount }),
-        filters().conflicts ? format(words.conflicts, { count: results[1] }) : ''].join(' ').trim());
+      say([counted(words.territories_shown, state.shownCount, { count: state.shownCount }),
+        filters().conflicts ? counted(words.conflicts, results[1], { count: results[1] }) : ''].join(' ').trim());
     }
   } catch (error) {
     say(error.message || words.load_failed);
@@ -359,7 +365,7 @@ async function openPanel(id) {
   document.getElementById('panel-review-link').href = `/review?territory=${id}`;
   const g = gaps.body;
   document.getElementById('panel-gaps').textContent = g.areas
-    ? format(words.gaps, { gaps: g.gaps, areas: g.areas, days: g.days }) : words.no_areas;
+    ? counted(words.gaps, g.gaps, { gaps: g.gaps, areas: g.areas, days: g.days }) : words.no_areas;
   container.dataset.gaps = String(g.gaps);
   map.getSource('gaps').setData(g);
   saveView();

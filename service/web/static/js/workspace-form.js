@@ -95,8 +95,13 @@ let lastResult = null;
 async function check() {
   const body = draft();
   const mine = ++asked;
-  const answer = await api(`/api/templates/${data.templateKey}/validate?autofix=true`, { method: 'POST', body });
-  if (mine !== asked) return; // a newer check is on its way
+  let answer;
+  try {
+    answer = await api(`/api/templates/${data.templateKey}/validate?autofix=true`, { method: 'POST', body });
+  } catch {
+    answer = { ok: false }; // the network failed: say so rather than keep the last verdict
+  }
+  if (mine !== asked) return; // a newer check is on its way: only the last one is shown
   if (!answer.ok) {
     report.innerHTML = `<p class="notice warning">${escapeHtml(answer.body?.message || data.msgUnavailable)}</p>`;
     return;
@@ -206,6 +211,8 @@ async function pick(lon, lat, fromMap) {
   if (!ok) {
     geotagError.textContent = answer.body?.message || '';
     if (fromMap && Number.isFinite(accepted.lon)) { lonInput.value = accepted.lon; latInput.value = accepted.lat; }
+    // A typed point stays in the fields and is sent with the post: the check judges it too.
+    if (!fromMap) changed();
     return;
   }
   geotagError.textContent = '';
