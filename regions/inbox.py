@@ -41,9 +41,10 @@ class CampaignToAdapt:
     late: bool
     draft_id: int | None
     write_in: int  # where the person writes it: the target, or their territory beneath it
-    # Where other teams' drafts counted for the target were started (a sibling département's,
-    # for a région): the target is in progress, as on the dashboard, though not by this team.
-    drafting_in: tuple[str, ...] = ()
+    # Whether a draft counted for the target was started by another team (a sibling
+    # département, for a région): in progress, as on the dashboard, though not by this team.
+    # Counted, never named: which territory holds a draft is that territory's business.
+    drafting_elsewhere: bool = False
 
 
 @dataclass
@@ -96,9 +97,9 @@ def campaigns_to_adapt(session: Session, actor: Actor, *, now: datetime) -> list
     The targets are ``campaigns.actor_targets`` (a département team adapts its région's
     campaign) and a target is adapted as on the dashboard: an adaptation counted for it
     (``campaigns.adaptations``, wherever beneath it it was written) reached the desk. The
-    draft offered is the oldest one counted for the target that the person may open; drafts
-    counted for it that another team started (a sibling département's) are named by where
-    they were written, so the target reads « in progress » here as on the dashboard.
+    draft offered is the oldest one counted for the target that the person may open; a draft
+    counted for it that another team started (a sibling département's) makes the target read
+    « in progress » here as on the dashboard, without saying whose it is.
     """
     mine = campaigns.actor_targets(actor, campaigns.OPEN)
     wanted = list(session.execute(
@@ -110,9 +111,6 @@ def campaigns_to_adapt(session: Session, actor: Actor, *, now: datetime) -> list
     if not wanted:
         return []
     counted = campaigns.counted_adaptations(session, {row[0] for row in wanted})
-    names = _names(session, {post.territory_id for posts in counted.values() for post in posts
-                             if post.status == PostStatus.DRAFT
-                             and post.territory_id not in actor.territory_ids})
     result = []
     for campaign_id, title, due, territory_id, name, write_in in wanted:
         posts = counted.get((campaign_id, territory_id), [])
@@ -121,20 +119,11 @@ def campaigns_to_adapt(session: Session, actor: Actor, *, now: datetime) -> list
         drafts = [post for post in posts if post.status == PostStatus.DRAFT]
         own_draft = next((post.post_id for post in drafts
                           if post.territory_id in actor.territory_ids), None)
-        elsewhere = sorted({names[post.territory_id] for post in drafts
-                            if post.territory_id not in actor.territory_ids})
+        elsewhere = any(post.territory_id not in actor.territory_ids for post in drafts)
         result.append(CampaignToAdapt(campaign_id, title, territory_id, name, due,
                                       late=due is not None and due < now, draft_id=own_draft,
-                                      write_in=write_in, drafting_in=tuple(elsewhere)))
+                                      write_in=write_in, drafting_elsewhere=elsewhere))
     return result
-
-
-def _names(session: Session, territory_ids: set[int]) -> dict[int, str]:
-    if not territory_ids:
-        return {}
-    rows = session.execute(select(Territory.id, Territory.name)
-                           .where(Territory.id.in_(territory_ids)))
-    return {territory_id: name for territory_id, name in rows}
 
 
 def regional_inbox(session: Session, actor: Actor, *, now: datetime, limit: int = 20) -> Inbox:
