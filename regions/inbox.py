@@ -126,6 +126,20 @@ def campaigns_to_adapt(session: Session, actor: Actor, *, now: datetime) -> list
     return result
 
 
+def adaptation_states(session: Session, actor: Actor, *, now: datetime
+                      ) -> dict[int, list[CampaignToAdapt]]:
+    """Per open campaign, its targets the person's team still has to adapt (none: all done).
+
+    ``campaigns_to_adapt`` grouped by campaign, for the pages that list campaigns (the
+    campaign list, « Écrire un post »): a campaign missing here has every target of the
+    person's submitted to the desk.
+    """
+    found: dict[int, list[CampaignToAdapt]] = {}
+    for item in campaigns_to_adapt(session, actor, now=now):
+        found.setdefault(item.campaign_id, []).append(item)
+    return found
+
+
 def regional_inbox(session: Session, actor: Actor, *, now: datetime, limit: int = 20) -> Inbox:
     """A regional person's home: changes requested, campaigns to adapt, failures, drafts."""
     drafts = (select(Post).where(Post.author_id == actor.user_id,

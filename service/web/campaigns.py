@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from regions import amplification, campaigns, kits, standards
+from regions import amplification, campaigns, inbox, kits, standards
 from regions.actors import DESK_ROLES
 from regions.campaigns import CampaignChanges, CampaignDraft, TargetMode
 from regions.errors import InvalidInput, NotFound, StaleVersion
@@ -92,10 +92,13 @@ def index() -> ResponseReturnValue:
         items = campaigns.list_campaigns(uow.session, actor)
         refs = template_refs(uow.session, {c.template_version_id for c in items})
         targets = campaigns.targets_by_campaign(uow.session, [c.id for c in items])
+        is_desk = actor.role in DESK_ROLES
+        due = {} if is_desk else inbox.adaptation_states(uow.session, actor,
+                                                         now=datetime.now(ZONE))
         rows = [{"campaign": c, "template": refs.get(c.template_version_id),
-                 "target_count": len(targets[c.id])} for c in items]
-        return render_template("campaigns/index.html", rows=rows,
-                               is_desk=actor.role in DESK_ROLES)
+                 "target_count": len(targets[c.id]), "to_adapt": due.get(c.id, [])}
+                for c in items]
+        return render_template("campaigns/index.html", rows=rows, is_desk=is_desk)
 
 
 def _template_data(key: str | None) -> dict[str, Any] | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -267,11 +267,14 @@ def new_post() -> ResponseReturnValue:
     key = request.values.get("template")
     if campaign_id is None and not key:
         with reading() as uow:
-            from regions import standards
+            from regions import inbox, standards
 
+            actor = page_actor()
             return render_template(
                 "workspace/choose.html",
-                campaigns=campaigns.list_campaigns(uow.session, page_actor()),
+                campaigns=campaigns.list_campaigns(uow.session, actor),
+                states=None if actor.is_central else inbox.adaptation_states(
+                    uow.session, actor, now=datetime.now(UTC)),
                 templates=[t for t in standards.list_templates(uow.session)
                            if any(v.published_at for v in t.versions)])
     with reading() as uow:

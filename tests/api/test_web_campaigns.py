@@ -93,8 +93,8 @@ def test_regional_people_see_their_campaigns_with_a_link_to_adapt(desk_page, wor
                           ).headers["Location"].rsplit("/", 1)[1]
     lyon = sign_in(Role.REGIONAL_EDITOR, territory_ids=[world["lyon"]])
     lille = sign_in(Role.REGIONAL_EDITOR, territory_ids=[world["lille"]])
-    assert f'href="/posts/new?campaign={campaign_id}"' in lyon.get("/campaigns").get_data(
-        as_text=True)
+    listed = lyon.get("/campaigns").get_data(as_text=True)
+    assert f'href="/posts/new?campaign={campaign_id}&amp;territory={world["lyon"]}"' in listed
     assert "Printemps" not in lille.get("/campaigns").get_data(as_text=True)
     page = lyon.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
     assert f'href="/posts/new?campaign={campaign_id}"' in page
@@ -324,3 +324,51 @@ def test_home_and_dashboard_agree_a_draft_is_in_progress_not_adapted(desk_page, 
     assert f"territory={world['lille']}" in adapt
     assert f"territory={world['marseille']}" not in adapt  # submitted, back for changes
     assert "soumise au desk" in adapt
+
+
+def _states(person, campaign_ids):
+    """Per campaign: the « Votre adaptation » cell of the list, and its line on « Écrire un
+    post », as text."""
+    def text(html):
+        return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+    listed = person.get("/campaigns").get_data(as_text=True)
+    choose = person.get("/posts/new").get_data(as_text=True)
+    found = {}
+    for campaign_id in campaign_ids:
+        row = listed.split(f'href="/campaigns/{campaign_id}"', 1)[1].split("</tr>", 1)[0]
+        cell = row.rsplit('data-label="Votre adaptation">', 1)[1].split("</td>", 1)[0]
+        line = choose.split(f'href="/posts/new?campaign={campaign_id}"', 1)[1].split("</li>")[0]
+        found[campaign_id] = (text(cell), text(line.split("<br>", 1)[1]))
+    return found
+
+
+def test_the_campaign_list_says_where_the_team_stands_with_each_campaign(
+        desk_page, world, sign_in):
+    """Not started, draft started, late, submitted: the list and « Écrire un post » say it
+    as the home page does, and link to the right next step."""
+    from tests.api.test_web_review import write
+
+    def create(**extra):
+        answer = _create(desk_page, world, territory_ids=[str(world["lyon"])],
+                         **{"slot-city": "", **extra})
+        return int(answer.headers["Location"].rsplit("/", 1)[1])
+
+    fresh, drafted, submitted = create(), create(), create()
+    late = create(adapt_deadline="2020-01-01T18:00")
+    slots = {"city": "Ici", "details": "Bienvenue #Relais"}
+    draft = write(world, "lyon", campaign_id=drafted, slot_values=slots, submit=False)
+    write(world, "lyon", campaign_id=submitted, slot_values=slots)
+    lyon = sign_in(Role.REGIONAL_EDITOR, territory_ids=[world["lyon"]])
+
+    states = _states(lyon, [fresh, drafted, submitted, late])
+    assert states == {
+        fresh: ("L’adapter Pas commencée",) * 2,
+        drafted: ("Continuer le brouillon Brouillon commencé",) * 2,
+        submitted: ("Soumise au desk Écrire un autre post",) * 2,
+        late: ("L’adapter En retard Pas commencée",) * 2,
+    }, states
+    listed = lyon.get("/campaigns").get_data(as_text=True)
+    assert f'href="/posts/{draft["id"]}"' in listed
+    assert f'href="/posts/new?campaign={fresh}&amp;territory={world["lyon"]}"' in listed
+    assert "Votre adaptation" not in desk_page.get("/campaigns").get_data(as_text=True)

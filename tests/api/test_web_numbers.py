@@ -33,7 +33,7 @@ def test_the_campaign_list_says_one_territory_in_the_singular(world, sign_in):
             "title": "Printemps", "template": "portes-ouvertes", "slot_values": {},
             "targets": "list", "territory_ids": targets}).status_code == 201
     page = desk.get("/campaigns").get_data(as_text=True)
-    assert "<td>1 territoire</td>" in page and "<td>2 territoires</td>" in page
+    assert ">1 territoire</td>" in page and ">2 territoires</td>" in page
 
 
 def test_an_audience_radius_reads_as_it_was_given_on_the_post_and_review_pages(world, sign_in):
