@@ -56,7 +56,10 @@ def open_adaptations(session: Session, actor: Actor, *, now: datetime,
     if territory_ids is not None:
         query = query.where(Territory.id.in_(territory_ids or {0}))
     rows = list(session.execute(query))
-    counted = (campaigns.counted_adaptations(session, {row[0] for row in rows})
+    # Only the posts beneath the targets listed count for them: a team's map (or one
+    # territory's panel) reads its part of the campaigns, not every post of theirs.
+    wanted = None if actor.is_central and territory_ids is None else {row[3] for row in rows}
+    counted = (campaigns.counted_adaptations(session, {row[0] for row in rows}, wanted)
                if rows else {})
     return [OpenAdaptation(row[0], row[1], row[2], row[3], row[4],
                            row[2] is not None and row[2] < now)

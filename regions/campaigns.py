@@ -8,13 +8,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     CTE,
     BindParameter,
     ColumnElement,
     Exists,
+    Integer,
     Select,
     Subquery,
+    any_,
     bindparam,
+    cast,
     delete,
     exists,
     func,
@@ -272,25 +276,42 @@ def nearest_targets(origins: CTE) -> Subquery:
             .where(_is_target(walk.c.campaign_id, walk.c.at)).subquery("nearest"))
 
 
-def _written(campaign_ids: Select[Any] | None) -> CTE:
+def beneath(territory_ids: set[int]) -> Select[Any]:
+    """The ids of these territories and of every territory beneath them (a walk down)."""
+    tree = (select(Territory.id, literal(0).label("depth"))
+            .where(Territory.id.in_(territory_ids or {0})).cte("beneath", recursive=True))
+    tree = tree.union_all(select(Territory.id, tree.c.depth + 1)
+                          .join(tree, Territory.parent_id == tree.c.id)
+                          .where(tree.c.depth < MAX_TERRITORY_DEPTH))
+    return select(tree.c.id)
+
+
+def _written(campaign_ids: Select[Any] | None, within: Select[Any] | None = None) -> CTE:
     """The posts of the campaigns that may count (neither withdrawn nor rejected).
 
-    Many campaigns are read one by one through ``ix_posts_campaign_id`` (a LATERAL subquery
+    Many campaigns are read one by one through ``ix_posts_campaign_territory`` (a LATERAL subquery
     with OFFSET 0, which the planner does not flatten): as a plain join it would scan every
-    post once the campaigns hold a good share of them.
+    post once the campaigns hold a good share of them. ``within``: only the posts written in
+    these territories (``beneath`` some targets: all that can count for them).
     """
     columns = (Post.id, Post.campaign_id, Post.status, Post.territory_id)
+    where = [Post.status.not_in(COUNTED_OUT)]
+    if within is not None:
+        # As one array (`= ANY`), not `IN (subquery)`: the index takes it as a condition and
+        # reads the posts of those territories only, not every post of the campaign.
+        ids_within = within.subquery("within")
+        where.append(Post.territory_id == any_(cast(
+            select(func.array_agg(ids_within.c[0])).scalar_subquery(), ARRAY(Integer))))
     if campaign_ids is None:
-        return (select(*columns).where(Post.campaign_id == CAMPAIGN,
-                                       Post.status.not_in(COUNTED_OUT)).cte("written"))
+        return select(*columns).where(Post.campaign_id == CAMPAIGN, *where).cte("written")
     ids = campaign_ids.subquery("campaign_ids")
-    each = (select(*columns).where(Post.campaign_id == ids.c[0],
-                                   Post.status.not_in(COUNTED_OUT))
+    each = (select(*columns).where(Post.campaign_id == ids.c[0], *where)
             .offset(0).lateral("posts_of"))
     return select(each).select_from(ids).join(each, true()).cte("written")
 
 
-def adaptations(campaign_ids: Select[Any] | None = None) -> Subquery:
+def adaptations(campaign_ids: Select[Any] | None = None,
+                within: Select[Any] | None = None) -> Subquery:
     """The adaptations of some campaigns, each with the target it counts for.
 
     ``campaign_ids`` selects the campaigns' ids; by default campaign ``:campaign_id`` (the
@@ -298,10 +319,11 @@ def adaptations(campaign_ids: Select[Any] | None = None) -> Subquery:
     territory it was written in (``nearest_targets``): a région's target is adapted by a
     département team beneath it, and a post counts once even when the département is a target
     too (then it counts for the département). The walk starts from the few territories
-    holding the campaigns' posts (``ix_posts_campaign_id``). Posts under no target (targets
-    changed since) count for none.
+    holding the campaigns' posts (``ix_posts_campaign_territory``). Posts under no target (targets
+    changed since) count for none. ``within``: only the posts written in these territories
+    (see ``_written``).
     """
-    written = _written(campaign_ids)
+    written = _written(campaign_ids, within)
     nearest = nearest_targets(written)
     return (select(written.c.id, written.c.campaign_id, written.c.status,
                    written.c.territory_id, nearest.c.target_id)
@@ -343,14 +365,18 @@ class Counted:
     territory_id: int
 
 
-def counted_adaptations(session: Session, campaign_ids: set[int]
+def counted_adaptations(session: Session, campaign_ids: set[int],
+                        targets: set[int] | None = None
                         ) -> dict[tuple[int, int], list[Counted]]:
     """``(campaign_id, target_id)`` → the adaptations counted for it, by post id.
 
     The home page and the map read this; the dashboard reads the same ``adaptations`` in its
-    own statement.
+    own statement. ``targets``: the caller needs these targets only, so only the posts written
+    beneath them are read (a team's home page reads its part of the campaigns, not all of
+    their posts); an entry for another target may then be missing or partial.
     """
-    counted = adaptations(select(Campaign.id).where(Campaign.id.in_(campaign_ids or {0})))
+    counted = adaptations(select(Campaign.id).where(Campaign.id.in_(campaign_ids or {0})),
+                          None if targets is None else beneath(targets))
     found: dict[tuple[int, int], list[Counted]] = {}
     for post_id, campaign_id, status, territory_id, target_id in session.execute(
             select(counted).order_by(counted.c.id)):

@@ -110,7 +110,8 @@ def campaigns_to_adapt(session: Session, actor: Actor, *, now: datetime) -> list
         .order_by(Campaign.adapt_deadline.asc().nulls_last(), Campaign.id, Territory.name)))
     if not wanted:
         return []
-    counted = campaigns.counted_adaptations(session, {row[0] for row in wanted})
+    counted = campaigns.counted_adaptations(session, {row[0] for row in wanted},
+                                            targets={row[3] for row in wanted})
     result = []
     for campaign_id, title, due, territory_id, name, write_in in wanted:
         posts = counted.get((campaign_id, territory_id), [])

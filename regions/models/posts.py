@@ -95,6 +95,9 @@ class Post(Base):
         Index("ix_posts_territory_newest", "territory_id", "id"),
         Index("ix_posts_status_newest", "status", "id"),
         Index("ix_posts_status_publish_at", "status", "publish_at"),
+        # A campaign's posts, and its posts beneath some targets (a team's part: its home page,
+        # its map), without reading the others (regions.campaigns, migration 0018).
+        Index("ix_posts_campaign_territory", "campaign_id", "territory_id"),
         Index("ix_posts_text_trgm", "text", postgresql_using="gin",
               postgresql_ops={"text": "gin_trgm_ops"}),
         # The activity map: untagged posts (the rest are counted in map_cells), and periods.
@@ -114,7 +117,7 @@ class Post(Base):
     territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     campaign_id: Mapped[int | None] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="SET NULL"), index=True
+        ForeignKey("campaigns.id", ondelete="SET NULL")
     )
     template_version_id: Mapped[int] = mapped_column(ForeignKey("template_versions.id"))
     charter_version_id: Mapped[int | None] = mapped_column(ForeignKey("charter_versions.id"))

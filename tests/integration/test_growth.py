@@ -330,3 +330,29 @@ def test_lists_read_about_a_page_however_many_newer_posts_they_leave_out(
     listed = [post.id for page, _ in pages for post in page]
     assert listed == _expected_page(
         session, where.format(t=territory, drafts=drafts_territory), 100) and listed
+
+
+def test_a_team_s_home_reads_its_part_of_the_campaigns_not_every_post_of_theirs(seeded):
+    """Every seeded campaign is sent to every territory: a team's « À adapter » list reads the
+    posts written beneath its own targets, and says what reading them all would say."""
+    from regions import campaigns
+    from regions.inbox import campaigns_to_adapt
+
+    engine, _url, _made = seeded
+    with UnitOfWork(make_session_factory(engine)) as uow:
+        session = uow.session
+        territory = session.scalar(select(func.min(Post.territory_id)))
+        actor = _editor_of(session, territory)
+        now = datetime.now(UTC)
+        read = rows_read_from_posts(session, lambda: campaigns_to_adapt(session, actor, now=now))
+        theirs, everyone = session.execute(select(
+            func.count().filter(Post.territory_id == territory), func.count())
+            .where(Post.campaign_id.is_not(None))).one()
+        assert read <= theirs < everyone / 8, (read, theirs, everyone)
+
+        found = campaigns_to_adapt(session, actor, now=now)
+        full = campaigns.counted_adaptations(session, {item.campaign_id for item in found} | set(
+            session.scalars(select(Campaign.id))))  # every post of every campaign
+        mine = session.execute(select(campaigns.actor_targets(actor, campaigns.OPEN))).all()
+        due = {(c, t) for c, t, _write_in in mine if not campaigns.adapted(full.get((c, t), []))}
+        assert {(item.campaign_id, item.territory_id) for item in found} == due and due
