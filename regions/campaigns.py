@@ -242,7 +242,11 @@ def list_campaigns(session: Session, actor: Actor) -> list[Campaign]:
     """Campaigns, newest first; regional roles see those they adapt (see ``actor_targets``)."""
     query = select(Campaign).where(OPEN).order_by(Campaign.id.desc())
     if not actor.is_central:
-        query = query.where(Campaign.id.in_(select(actor_targets(actor, OPEN).c.campaign_id)))
+        # The ids first, then the campaigns: inside one statement (``IN``, or a join) the
+        # planner re-scanned the targets' grouping once per campaign when it guessed few
+        # campaigns (quadratic: 43–69 ms for 600 open campaigns; 2 ms in two statements).
+        theirs = set(session.scalars(select(actor_targets(actor, OPEN).c.campaign_id)))
+        query = query.where(Campaign.id.in_(theirs or {0}))
     return list(session.scalars(query))
 
 
