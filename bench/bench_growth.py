@@ -6,9 +6,12 @@ the newest 2,000 posts live, as a desk that keeps up would have), then ANALYZE. 
 in process (the Flask app on that database, no HTTP, the desk's bearer token): post list
 filtered by territory, status, text and bounding box; the review queue; the newest campaign's
 dashboard; the activity map (all time and last 30 days); a z10 tile built by PostgreSQL (tile
-cache off). Every size is seeded first, then each read runs on all of them in turns, request by
-request, so that the shared machine's changing load weighs on every size alike. p50/p95 of each
-at each size; the target is p50 at 1M ≤ 1.5 × p50 at 10k.
+cache off). And the web pages people open most, rendered whole, each by someone signed in
+through the login page: the desk's home, review queue, post list and campaign page; a regional
+editor's home (its campaigns to adapt), post list and map page. Every size is seeded first, then
+each read runs on all of them in turns, request by request, so that the shared machine's changing
+load weighs on every size alike. p50/p95 of each at each size; the target is p50 at 1M ≤ 1.5 ×
+p50 at 10k.
 
 Usage: python bench/bench_growth.py [--sizes 10000,100000,1000000] [--requests N]
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import statistics
 import sys
 import time
@@ -34,9 +38,9 @@ from bench_locate import database  # noqa: E402
 from report import row  # noqa: E402
 
 from config.settings import Settings  # noqa: E402
-from regions import accounts, migrate  # noqa: E402
+from regions import accounts, migrate, teams  # noqa: E402
 from regions.db import UnitOfWork, make_engine, make_session_factory  # noqa: E402
-from regions.models import Campaign, Territory, User  # noqa: E402
+from regions.models import Campaign, Role, Territory, User  # noqa: E402
 from regions.seeding import SeedPlan, seed  # noqa: E402
 
 BENCH = "growth"
@@ -44,6 +48,8 @@ TERRITORIES, USERS = 50, 100
 # Around Lyon, big enough that a page is full at 10,000 posts too (~1 % of them): the figure
 # compares the same amount of work at every size, not 8 posts with 50.
 AROUND_LYON = (4.2, 45.2, 5.4, 46.2)
+PASSWORD = "growth-bench-password"
+_CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 
 
 def tile_at(lon: float, lat: float, z: int) -> tuple[int, int]:
@@ -69,17 +75,39 @@ def prepare(url: str, posts: int) -> tuple[dict[str, Any], float]:
         territory = uow.session.query(Territory.id).filter(
             Territory.slug == "seed-0025").scalar()
         campaign = uow.session.query(Campaign.id).order_by(Campaign.id.desc()).limit(1).scalar()
+        # People who sign in on the pages: the desk, and an editor of the listed territory.
+        accounts.create_user(uow, None, email="growth-desk@example.test",
+                             display_name="Growth desk", role=Role.CENTRAL_EDITOR,
+                             password=PASSWORD)
+        editor = accounts.create_user(uow, None, email="growth-editor@example.test",
+                                      display_name="Growth editor",
+                                      role=Role.REGIONAL_EDITOR, password=PASSWORD)
+        teams.add_member(uow, None, editor, territory)
         uow.commit()
     engine.dispose()
     return {"token": token, "territory": territory, "campaign": campaign}, seconds
 
 
-def paths(ids: dict[str, Any]) -> dict[str, list[str]]:
-    """Each measured read: the paths it cycles through."""
+def signed_in(app: Any, email: str) -> Any:
+    """A test client signed in through the login page (the pages' own session cookie)."""
+    client = app.test_client()
+    token = _CSRF.search(client.get("/login").get_data(as_text=True))
+    assert token is not None
+    answer = client.post("/login", data={"email": email, "password": PASSWORD,
+                                         "csrf_token": token.group(1)})
+    assert answer.status_code == 303, answer.get_data(as_text=True)[:300]
+    return client
+
+
+def paths(ids: dict[str, Any]) -> dict[str, tuple[str, list[str]]]:
+    """Each measured read: who asks and the paths it cycles through.
+
+    Who: ``api`` (the desk's bearer token), or a person signed in on the pages.
+    """
     since = (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
     west, south, east, north = AROUND_LYON
     x, y = tile_at(4.85, 45.75, 10)
-    return {
+    api = {
         "posts by territory": [f"/api/posts?limit=50&territory_id={ids['territory']}"],
         "posts by status": ["/api/posts?limit=50&status=submitted"],
         "posts by text": ["/api/posts?limit=50&q=Quimper"],
@@ -91,6 +119,16 @@ def paths(ids: dict[str, Any]) -> dict[str, list[str]]:
         "z10 tile": [f"/api/map/posts/10/{x + dx}/{y + dy}.mvt"
                      for dx in (-1, 0, 1) for dy in (-1, 0, 1)],
     }
+    pages = {
+        "page: desk home": ("desk", ["/"]),
+        "page: review queue": ("desk", ["/review"]),
+        "page: desk post list": ("desk", ["/posts"]),
+        "page: campaign": ("desk", [f"/campaigns/{ids['campaign']}"]),
+        "page: editor home": ("editor", ["/"]),
+        "page: editor post list": ("editor", ["/posts"]),
+        "page: editor map": ("editor", ["/map"]),
+    }
+    return {**{name: ("api", cycle) for name, cycle in api.items()}, **pages}
 
 
 def measure(gets: list[Callable[[str], Any]], cycles: list[list[str]],
@@ -124,9 +162,9 @@ def measure_sizes(sizes: list[int], requests: int,
     from service.app import create_app
 
     with ExitStack() as stack:
-        gets: list[Callable[[str], Any]] = []
+        gets: list[dict[str, Callable[[str], Any]]] = []
         seconds: dict[int, float] = {}
-        routes: list[dict[str, list[str]]] = []
+        routes: list[dict[str, tuple[str, list[str]]]] = []
         for posts in sizes:
             print(f"growth: seeding {posts:,} posts", flush=True)
             url = stack.enter_context(database())
@@ -135,12 +173,17 @@ def measure_sizes(sizes: list[int], requests: int,
                                 tile_cache_mb=0, log_level="WARNING")
             app = create_app(settings)
             stack.callback(app.extensions["relais"].engine.dispose)
-            gets.append(partial(app.test_client().get,
-                                headers={"Authorization": f"Bearer {ids['token']}"}))
+            gets.append({
+                "api": partial(app.test_client().get,
+                               headers={"Authorization": f"Bearer {ids['token']}"}),
+                "desk": signed_in(app, "growth-desk@example.test").get,
+                "editor": signed_in(app, "growth-editor@example.test").get,
+            })
             routes.append(paths(ids))
         results: dict[int, dict[str, tuple[float, float]]] = {posts: {} for posts in sizes}
-        for name in routes[0]:
-            figures = measure(gets, [each[name] for each in routes], requests)
+        for name, (who, _cycle) in routes[0].items():
+            figures = measure([each[who] for each in gets], [each[name][1] for each in routes],
+                              requests)
             for posts, figure in zip(sizes, figures, strict=True):
                 results[posts][name] = figure
     return results, seconds
