@@ -14,38 +14,29 @@ or 404, as ids that do not exist do; nothing answers 5xx; and no answer of the s
 differ from the first: what A is given does not depend on B's unpublished work at all (the
 campaign's adaptations are in both crawls: they count for R's row, decision 0041). A route whose
 parameter this file cannot fill fails ``test_every_get_route_is_crawled``, unless
-``NOT_CRAWLED`` says why (decision 0047).
+``NOT_CRAWLED`` says why (decision 0047). Every write route naming a post or a kit is tried too,
+on each of B's: 403 or 404, and B's posts, comments and shares stay as they were.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-import math
 import re
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import mapbox_vector_tile
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import text
 
-from regions.models import Post, PostStatus, Role
-from regions.posts import PUBLIC_STATES
-from tests.api.conftest import LYON
+from regions.models import Role
+from tests.api.sibling_world import B_POINT, sibling_world
 
-REGION, ISERE = (4.0, 45.0, 6.0, 46.5), (5.5, 45.0, 5.9, 45.4)
-B_POINT, A_POINT = (4.85, 45.75), (5.7, 45.2)
-SOON = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0).isoformat()
-LATER = (datetime.now(UTC) + timedelta(days=7)).replace(microsecond=0).isoformat()
-# B's posts get ids no other row of the world has, so finding one in an answer is no accident.
-B_FIRST_ID = 987_650_001
 B_ID = re.compile(r"(?<!\d)98765\d{4}(?!\d)")
 MARKER = re.compile(r"zorglub-[a-z0-9_-]+", re.IGNORECASE)
 # A published post is everyone's (decision 0009), its comments too for whom may read them.
 PUBLIC_MARKERS = {"zorglub-published", "zorglub-note-published"}
-A_PEOPLE = (Role.REGIONAL_EDITOR, Role.CONTRIBUTOR, Role.VIEWER, Role.AMBASSADOR)
 ROUTE_PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 # What fills each path parameter: names of the world's values (lists of them).
@@ -53,7 +44,7 @@ PATH_VALUES = {
     "post_id": ("b_posts", "a_posts"), "territory_id": ("territories",),
     "campaign_id": ("campaigns",), "kit_id": ("b_kits",), "user_id": ("users",),
     "endpoint_id": ("webhooks",), "key": ("templates",), "number": ("versions",),
-    "collection_id": ("collections",), "feature_id": ("b_posts", "territories"),
+    "collection_id": ("collections",), "feature_id": ("b_posts",),
     "z": ("tiles",),  # z, x and y come together, from one tile
 }
 TILE_PARAMS = {"z", "x", "y"}
@@ -61,7 +52,7 @@ TILE_PARAMS = {"z", "x", "y"}
 # the pages' from PAGE_FILTERS).
 QUERY_VALUES = {
     "territory_id": ("territories",), "parent_id": ("territories",),
-    "campaign_id": ("campaigns",), "post_id": ("b_posts",), "kit_id": ("b_kits",),
+    "campaign_id": ("campaigns",), "post_id": ("some_b_posts",), "kit_id": ("b_kits",),
     "author_id": ("b_authors",), "status": ("states",), "q": ("markers",),
     "bbox": ("b_boxes",), "format": ("formats",),
 }
@@ -109,145 +100,15 @@ def test_every_get_route_is_crawled(app, client):
         "or the route to NOT_CRAWLED with the reason")
     assert set(NOT_CRAWLED) <= set(rules), f"stale: {set(NOT_CRAWLED) - set(rules)}"
 
-
 @pytest.fixture()
 def settings(settings):
     """The most open setting: regional editors also review their territories' posts."""
     return replace(settings, regional_lead_can_approve=True)
 
-
 @pytest.fixture()
 def sibling(world, make_territory, make_user, sign_in, uow):
-    """Région R, départements A and B, A's people signed in, and what B shares with A.
-
-    ``add_hidden()`` then writes B's posts in every state that is not public (and a draft of
-    R's own team): nothing A is given may change with them.
-    """
-    desk = world["desk"]
-    r = make_territory("Auvergne-Rhône-Alpes", bbox=REGION)
-    a = make_territory("Isère", bbox=ISERE, parent_id=r, kind="area")
-    b = make_territory("Rhône", bbox=LYON, parent_id=r, kind="area")
-    b_editor = make_user(Role.REGIONAL_EDITOR, territory_ids=[b])
-    r_editor = make_user(Role.REGIONAL_EDITOR, territory_ids=[r])
-    a_people = {role: sign_in(role, territory_ids=[a]) for role in A_PEOPLE}
-    a_editor = a_people[Role.REGIONAL_EDITOR].user
-    campaign_r, campaign_b = (_campaign(desk, title, target)
-                              for title, target in (("Printemps", r), ("Rhône seul", b)))
-    a_posts = [_write(a_editor, a, A_POINT, "ZAPHOD-A", desk, PostStatus.SUBMITTED, uow)]
-    with uow() as unit:  # transactional: rolled back with the test
-        unit.session.execute(text(f"ALTER SEQUENCE posts_id_seq RESTART WITH {B_FIRST_ID}"))
-        unit.commit()
-    # Published far from A's post in time: no audience conflict that A may see.
-    published = _write(b_editor, b, B_POINT, "ZORGLUB-published", desk, PostStatus.PUBLISHED,
-                       uow, publish_at=LATER)
-    # A campaign's adaptations count for its target, R, which A adapts too (decision 0041):
-    # they are there from the start, hidden but counted.
-    adaptations = [_write(b_editor, b, B_POINT, f"ZORGLUB-{name}", desk, state, uow,
-                          campaign=campaign, publish_at=None)
-                   for name, state, campaign in (
-                       ("adapt-draft", PostStatus.DRAFT, campaign_r),
-                       ("adapt-submitted", PostStatus.SUBMITTED, campaign_r),
-                       ("own-campaign-draft", PostStatus.DRAFT, campaign_b))]
-    kit = _kit_and_share(desk, b_editor, b, published, make_user)
-    hidden_states = [s for s in PostStatus if s not in PUBLIC_STATES]
-    later = list(range(adaptations[-1] + 1, adaptations[-1] + 2 + len(hidden_states)))
-    sibling = {
-        "people": a_people, "hidden": set(adaptations) | set(later), "published": published,
-        "b_posts": [published, *adaptations, *later], "a_posts": a_posts,
-        "territories": [b, a, r], "campaigns": [campaign_r, campaign_b], "b_kits": [kit],
-        "users": [b_editor.id, a_editor.id], "webhooks": [1], "templates": ["portes-ouvertes"],
-        "versions": [1], "collections": ["posts", "territories", "areas"],
-        "tiles": [_tile(*B_POINT, z) for z in (0, 8, 12)], "b_authors": [b_editor.id],
-        "states": [s.value for s in PostStatus], "markers": ["zorglub", "ZORGLUB-draft"],
-        "b_boxes": [",".join(map(str, LYON))], "formats": ["csv"], "flags": ["1"],
-    }
-
-    def add_hidden():
-        made = [_write(b_editor, b, B_POINT, f"ZORGLUB-{state.value}", desk, state, uow)
-                for state in hidden_states]
-        made.append(_write(r_editor, r, B_POINT, "ZORGLUB-region-draft", desk,
-                           PostStatus.DRAFT, uow))
-        assert made == later  # the ids the first crawl asked for
-
-    sibling["add_hidden"] = add_hidden
-    return sibling
-
-
-def _campaign(desk, title, target):
-    created = desk.post("/api/campaigns", json={
-        "title": title, "template": "portes-ouvertes", "slot_values": {},
-        "targets": "list", "territory_ids": [target]})
-    assert created.status_code == 201, created.json
-    return created.json["id"]
-
-
-def _write(editor, territory, point, marker, desk, state, uow, *, campaign=None,
-           publish_at=SOON):
-    """A post of ``editor``'s marked ``marker``, its desk comment, brought to ``state``."""
-    details = f"{marker} Bienvenue #Relais"
-    source = {"campaign_id": campaign} if campaign else {"template": "portes-ouvertes"}
-    post = editor.post("/api/posts", json={
-        **source, "territory_id": territory, "text": f"Portes ouvertes à Ici ! {details}",
-        "slot_values": {"city": "Ici", "details": details}, "place_name": marker,
-        "geotag": {"lon": point[0], "lat": point[1]}, "audience": {"radius_km": 150},
-        "publish_at": publish_at})
-    assert post.status_code == 201, post.json
-    post_id, version = post.json["id"], post.json["version"]
-    note = marker.replace("ZORGLUB-", "ZORGLUB-note-")
-    assert desk.post(f"/api/posts/{post_id}/comments", json={"body": note}).status_code == 201
-
-    def act(who, action, **body):
-        nonlocal version
-        answer = who.post(f"/api/posts/{post_id}/{action}", json={"version": version, **body})
-        assert answer.status_code == 200, answer.json
-        version = answer.json["version"]
-
-    if state == PostStatus.WITHDRAWN:
-        act(editor, "withdraw")
-    elif state != PostStatus.DRAFT:
-        act(editor, "submit")
-    decisions = {PostStatus.CHANGES_REQUESTED: "request-changes", PostStatus.REJECTED: "reject"}
-    if state in decisions:
-        act(desk, decisions[state], comment=marker.replace("ZORGLUB-", "ZORGLUB-why-"))
-    elif state in (PostStatus.APPROVED, PostStatus.SCHEDULED, PostStatus.PUBLISHED,
-                   PostStatus.FAILED, PostStatus.ARCHIVED):
-        act(desk, "approve")
-    if state in (PostStatus.SCHEDULED, PostStatus.PUBLISHED, PostStatus.FAILED,
-                 PostStatus.ARCHIVED):  # the publisher's part (tested apart)
-        values: dict[str, Any] = {"status": state}
-        if state in (PostStatus.PUBLISHED, PostStatus.ARCHIVED):
-            values.update(facebook_post_id=f"2001_{post_id}", published_at=datetime.now(UTC),
-                          permalink=f"https://www.facebook.com/2001/posts/{post_id}")
-        with uow() as unit:
-            unit.session.execute(update(Post).where(Post.id == post_id).values(**values))
-            unit.commit()
-    return post_id
-
-
-def _kit_and_share(desk, b_editor, b, published, make_user):
-    """B's kit from its published post, a share by B's ambassador, an invitation to B."""
-    assert desk.put("/api/charter", json={"rules": []}).status_code == 200
-    kit = desk.post("/api/kits", json={
-        "title": "ZORGLUB-kit", "post_id": published, "networks": ["x"],
-        "suggestions": ["ZORGLUB-kit-text Venez !"], "ends_at": LATER})
-    assert kit.status_code == 201, kit.json
-    ambassador = make_user(Role.AMBASSADOR, territory_ids=[b])
-    accepted = ambassador.post("/api/ambassador/charter/accept", json={"number": 1})
-    assert accepted.status_code == 200, accepted.json
-    shared = ambassador.post(f"/api/ambassador/kits/{kit.json['id']}/shares",
-                             json={"text": "ZORGLUB-share Venez !", "network": "x"})
-    assert shared.status_code == 201, shared.json
-    invited = b_editor.post("/api/ambassador-invitations",
-                            json={"territory_id": b, "email": "zorglub-invite@example.test"})
-    assert invited.status_code == 201, invited.json
-    return kit.json["id"]
-
-
-def _tile(lon, lat, z):
-    n = 2**z
-    x = int((lon + 180) / 360 * n)
-    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-    return z, x, y
+    """The world of the crawls (``tests/api/sibling_world.py``)."""
+    return sibling_world(world, make_territory, make_user, sign_in, uow)
 
 
 def _values(world, names):
@@ -353,8 +214,10 @@ def _crawl(plan, world):
     return problems, said, seen
 
 
-def test_a_departement_never_sees_a_sibling_s_unpublished_work(app, client, sibling):
-    """Nothing A's people get names B's unpublished posts, nor changes when B writes some."""
+def test_a_departement_never_sees_nor_touches_a_sibling_s_unpublished_work(app, client,
+                                                                            sibling, uow):
+    """Nothing A's people get names B's unpublished posts, nor changes when B writes some;
+    nothing they write changes B's posts or kit."""
     spec = client.get("/api/openapi.json").json
     plan = list(_crawl_plan(app, spec, sibling))
     before, said_before, seen = _crawl(plan, sibling)
@@ -366,9 +229,73 @@ def test_a_departement_never_sees_a_sibling_s_unpublished_work(app, client, sibl
                f"{_first_difference(said_before[role, url][1], answer[1])}"
                for (role, url), answer in said_after.items() if answer != said_before[role, url]]
     assert after + changed == [], "\n".join(after + changed)
+    b_now = _b_state(uow, sibling)
+    touched = _touch(app, spec, sibling, {row[0]: row[2] for row in b_now})
+    assert touched == [], "\n".join(touched)
+    assert _b_state(uow, sibling) == b_now
 
 
 def _first_difference(first, second):
     at = next((i for i, (x, y) in enumerate(zip(first, second, strict=False)) if x != y),
               min(len(first), len(second)))
     return f"from …{first[max(0, at - 80):at + 80]!r} to …{second[max(0, at - 80):at + 80]!r}"
+
+
+# What a write may carry, by field name: the post's version is the one B's post is at.
+TOUCH_FIELDS = {"comment": "ZAPHOD-touch", "body": "ZAPHOD-touch", "network": "x",
+                "text": "Portes ouvertes à Ici ! ZAPHOD-touch #Relais"}
+TOUCHED = ("post_id", "kit_id")
+
+
+def _writes(app):
+    """Every write route that names a post or a kit: (method, rule)."""
+    return sorted((method, rule.rule) for rule in app.url_map.iter_rules()
+                  for method in rule.methods - {"GET", "HEAD", "OPTIONS"}
+                  if set(_rule_params(rule.rule)) & set(TOUCHED))
+
+
+def _body(spec, method, rule):
+    """The JSON body the operation documents, filled from TOUCH_FIELDS (None: a page's form)."""
+    path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
+    operation = spec["paths"].get(path, {}).get(method.lower())
+    if operation is None:
+        return None
+    schema = (operation.get("requestBody", {}).get("content", {})
+              .get("application/json", {}).get("schema", {}))
+    if "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return {name: TOUCH_FIELDS.get(name) for name in schema.get("properties", {})
+            if name in TOUCH_FIELDS or name == "version"}
+
+
+def _b_state(uow, world):
+    """B's posts and kit as they stand: what no write of A's people may change."""
+    with uow() as unit:
+        return unit.session.execute(text(
+            "SELECT p.id, p.status, p.version, p.text, (SELECT count(*) FROM comments c "
+            "WHERE c.post_id = p.id), (SELECT count(*) FROM shares), (SELECT count(*) FROM "
+            "share_kits k WHERE k.withdrawn_at IS NULL) FROM posts p WHERE p.id = ANY(:ids) "
+            "ORDER BY p.id"), {"ids": world["b_posts"]}).all()
+
+
+def _touch(app, spec, world, versions):
+    """Every write naming one of B's posts or its kit, by A's people: what did not answer
+    403 or 404 (a viewer writes nothing at all: the role matrix has it)."""
+    problems = []
+    people = {r: p for r, p in world["people"].items() if r != Role.VIEWER}
+    for method, rule in _writes(app):
+        body = _body(spec, method, rule)
+        for path, filled in _paths(rule, world):
+            if not set(filled) & set(TOUCHED) or filled.get("post_id") in world["a_posts"]:
+                continue
+            version = versions.get(filled.get("post_id"), 1)
+            for role, person in people.items():
+                if body is None:  # a page's form: extra fields are ignored
+                    answer = person.post(path, data={**TOUCH_FIELDS, "version": version,
+                                                     "decision": "approve", "action": "draft"})
+                else:
+                    answer = person.user.request(method, path, json={
+                        **body, **({"version": version} if "version" in body else {})})
+                if answer.status_code not in (403, 404):
+                    problems.append(f"{role.value} {method} {path}: {answer.status_code}")
+    return problems
