@@ -72,6 +72,8 @@ def sibling_world(world, make_territory, make_user, sign_in, uow):
         "tiles": [_tile(*B_POINT, z) for z in (0, 12)], "b_authors": [b_editor.id],
         "states": [s.value for s in PostStatus], "markers": ["zorglub", "ZORGLUB-draft"],
         "b_boxes": [",".join(map(str, LYON))], "formats": ["csv"], "flags": ["1"],
+        "moments": [f"{(datetime.now(UTC) + timedelta(days=days)):%Y-%m-%dT%H:%M:%SZ}"
+                    for days in (-2, 30)],  # periods with whole and partial days
     }
 
     def add_hidden():

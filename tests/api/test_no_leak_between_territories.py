@@ -54,7 +54,8 @@ QUERY_VALUES = {
     "territory_id": ("territories",), "parent_id": ("territories",),
     "campaign_id": ("campaigns",), "post_id": ("some_b_posts",), "kit_id": ("b_kits",),
     "author_id": ("b_authors",), "status": ("states",), "q": ("markers",),
-    "bbox": ("b_boxes",), "format": ("formats",),
+    "bbox": ("b_boxes",), "format": ("formats",), "since": ("moments",),
+    "until": ("moments",), "publish_from": ("moments",), "publish_to": ("moments",),
 }
 REQUIRED_QUERY = {"lon": str(B_POINT[0]), "lat": str(B_POINT[1]), "q": "zorglub"}
 PAGE_FILTERS = {
