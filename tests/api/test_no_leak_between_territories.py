@@ -12,10 +12,11 @@ No answer may hold a marker of B's but its published post's, nor the id of one o
 a state that is not public (they are numbered apart for that); B's unpublished posts answer 403
 or 404, as ids that do not exist do; nothing answers 5xx; and no answer of the second crawl may
 differ from the first: what A is given does not depend on B's unpublished work at all (the
-campaign's adaptations are in both crawls: they count for R's row, decision 0041). A route whose
-parameter this file cannot fill fails ``test_every_get_route_is_crawled``, unless
-``NOT_CRAWLED`` says why (decision 0047). Every write route naming a post or a kit is tried too,
-on each of B's: 403 or 404, and B's posts, comments and shares stay as they were.
+campaign's adaptations are in both crawls: they count for R's row, decision 0041). Every write
+route naming a post or a kit is tried too, on each of B's: 403 or 404, and B's posts, comments,
+shares and kit stay as they were. A route whose parameter this file cannot fill fails
+``test_every_route_is_crawled_or_said_not_to_be``, unless ``NOT_CRAWLED`` says why (decision
+0047).
 """
 
 from __future__ import annotations
@@ -86,20 +87,22 @@ def _openapi_rule(path: str) -> str:
     return re.sub(r"\{([^}]+)\}", r"<\1>", path)
 
 
-def test_every_get_route_is_crawled(app, client):
-    """Each GET route (every OpenAPI GET operation among them) is crawled or said not to be."""
+def test_every_route_is_crawled_or_said_not_to_be(app, client):
+    """Each GET route (every OpenAPI GET operation among them) is crawled, each write naming a
+    post or a kit is tried, unless NOT_CRAWLED says why; their parameters can all be filled."""
     rules = _get_rules(app)
     bare = {ROUTE_PARAM.sub(lambda m: f"<{m.group(1)}>", rule) for rule in rules}
     spec = client.get("/api/openapi.json").json
     documented = {_openapi_rule(p) for p, ops in spec["paths"].items() if "get" in ops}
     assert documented <= bare, f"OpenAPI GET paths the app does not serve: {documented - bare}"
+    crawled = [r for r in rules if r not in NOT_CRAWLED] + [r for _m, r in _writes(app)]
     unfillable = {rule: [p for p in _rule_params(rule)
-                         if p not in PATH_VALUES and p not in TILE_PARAMS]
-                  for rule in rules if rule not in NOT_CRAWLED}
+                         if p not in PATH_VALUES and p not in TILE_PARAMS] for rule in crawled}
     assert {r: p for r, p in unfillable.items() if p} == {}, (
-        "GET routes this crawl cannot fill: add their parameters to PATH_VALUES, "
+        "routes the crawl cannot fill: add their parameters to PATH_VALUES, "
         "or the route to NOT_CRAWLED with the reason")
     assert set(NOT_CRAWLED) <= set(rules), f"stale: {set(NOT_CRAWLED) - set(rules)}"
+
 
 @pytest.fixture()
 def settings(settings):
