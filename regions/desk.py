@@ -61,12 +61,16 @@ def excerpt(text: str, size: int = EXCERPT) -> str:
     return flat[:size].rsplit(" ", 1)[0] + "…"
 
 
-def has_conflict(window_hours: int) -> ColumnElement[bool]:
-    """SQL: another active post's audience overlaps this post's, close in time."""
+def has_conflict(actor: Actor, window_hours: int) -> ColumnElement[bool]:
+    """SQL: another active post the actor may see overlaps this post's audience, close in time.
+
+    As the review screen's list of conflicts (``review.conflicts_for``): a regional lead's
+    queue never flags a post for a conflict with another territory's unpublished post.
+    """
     other = aliased(Post)
     window = timedelta(hours=window_hours)
     return exists().where(
-        other.id != Post.id, other.status.in_(ACTIVE_STATES),
+        other.id != Post.id, other.status.in_(ACTIVE_STATES), visible(actor, other),
         Post.audience_geom.is_not(None), Post.publish_at.is_not(None),
         other.publish_at.between(Post.publish_at - window, Post.publish_at + window),
         func.ST_Intersects(Post.audience_geom, other.audience_geom),
@@ -85,7 +89,7 @@ def deadline() -> ColumnElement[Any]:
 
 
 def _queue(session: Session, actor: Actor, filters: QueueFilters, window_hours: int) -> Any:
-    conflict = has_conflict(window_hours)
+    conflict = has_conflict(actor, window_hours)
     query = (
         select(Post, Territory.name, User.email, Campaign.title, Campaign.adapt_deadline,
                conflict, geo_outside())
@@ -149,7 +153,7 @@ def queue_counts(session: Session, actor: Actor, *, window_hours: int, now: date
     """How many posts wait, with conflicts, late, geotagged outside; failed publications."""
     count = func.count(Post.id)
     row = session.execute(_queue(session, actor, QueueFilters(), window_hours).with_only_columns(
-        count, count.filter(has_conflict(window_hours)), count.filter(geo_outside()),
+        count, count.filter(has_conflict(actor, window_hours)), count.filter(geo_outside()),
         count.filter(deadline() < now))).one()
     failed = session.scalar(select(count).where(visible(actor), Post.status == PostStatus.FAILED))
     return {"waiting": row[0], "conflicts": row[1], "geo_outside": row[2], "late": row[3],

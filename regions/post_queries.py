@@ -107,11 +107,14 @@ def _moment(value: Any) -> datetime:
     return moment
 
 
-def visible(actor: Actor) -> ColumnElement[bool]:
-    """What the actor may see: everything, or its territories' posts and all published ones."""
+def visible(actor: Actor, post: Any = Post) -> ColumnElement[bool]:
+    """What the actor may see: everything, or its territories' posts and all published ones.
+
+    ``post`` is the posts table or an alias of it (the other post of a pair).
+    """
     if actor.is_central:
         return literal(True)
-    return or_(Post.territory_id.in_(actor.territory_ids or {0}), Post.status.in_(PUBLIC_STATES))
+    return or_(post.territory_id.in_(actor.territory_ids or {0}), post.status.in_(PUBLIC_STATES))
 
 
 def _conditions(session: Session, actor: Actor, filters: PostFilters,

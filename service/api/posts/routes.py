@@ -8,10 +8,10 @@ from flask import Response
 from flask.views import MethodView
 
 from regions import post_queries, posts, review
-from regions.actors import DESK_ROLES
 from regions.geotags import require_territory
 from regions.models import Post, PostStatus
 from regions.post_queries import PostFilters
+from regions.review_screen import require_reviewer
 from service.api.common import Blueprint, json_response
 from service.api.posts import views
 from service.api.posts.schemas import (
@@ -245,8 +245,7 @@ class ReviewQueue(MethodView):
         and audience conflicts.
         """
         actor = current_actor()
-        if not actor.is_central and not settings().regional_lead_can_approve:
-            actor.require(*DESK_ROLES)
+        require_reviewer(actor, lead_can_approve=settings().regional_lead_can_approve)
         with unit_of_work() as uow:
             items, cursor = post_queries.review_queue(
                 uow.session, actor, limit=args["limit"], cursor=args.get("cursor"),
