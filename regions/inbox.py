@@ -55,6 +55,7 @@ class Inbox:
     counts: dict[str, int] = field(default_factory=dict)
     changes_requested: list[PostLine] = field(default_factory=list)
     to_adapt: list[CampaignToAdapt] = field(default_factory=list)
+    to_adapt_total: int = 0  # ``to_adapt`` shows the most pressing ones first, up to a limit
     failed: list[PostLine] = field(default_factory=list)
     drafts: list[PostLine] = field(default_factory=list)
     published: list[PostLine] = field(default_factory=list)
@@ -147,13 +148,30 @@ def regional_inbox(session: Session, actor: Actor, *, now: datetime, limit: int 
                                  Post.territory_id.in_(actor.territory_ids or {0}),
                                  Post.status == PostStatus.DRAFT)
               .order_by(Post.updated_at.desc(), Post.id.desc()).limit(limit))
+    to_adapt = campaigns_to_adapt(session, actor, now=now)
     return Inbox(
         changes_requested=_lines(session, _team_posts(actor, PostStatus.CHANGES_REQUESTED,
                                                       limit)),
-        to_adapt=campaigns_to_adapt(session, actor, now=now),
+        to_adapt=most_pressing(to_adapt, limit),
+        to_adapt_total=len(to_adapt),
         failed=_lines(session, _team_posts(actor, PostStatus.FAILED, limit)),
         drafts=_lines(session, drafts),
     )
+
+
+def most_pressing(items: list[CampaignToAdapt], limit: int) -> list[CampaignToAdapt]:
+    """The ``limit`` campaigns to adapt a home page shows first.
+
+    Those still in time, soonest due first; then those without a due date; then the late
+    ones, most recently due first: a campaign late by a week matters more than one late by a
+    year, which the campaign list still shows.
+    """
+    def pressing(item: CampaignToAdapt) -> tuple[int, float]:
+        if item.due is None:
+            return (1, 0.0)
+        return (2, -item.due.timestamp()) if item.late else (0, item.due.timestamp())
+
+    return sorted(items, key=pressing)[:limit]
 
 
 def published_inbox(session: Session, actor: Actor, *, limit: int = 10) -> Inbox:

@@ -372,3 +372,34 @@ def test_the_campaign_list_says_where_the_team_stands_with_each_campaign(
     assert f'href="/posts/{draft["id"]}"' in listed
     assert f'href="/posts/new?campaign={fresh}&amp;territory={world["lyon"]}"' in listed
     assert "Votre adaptation" not in desk_page.get("/campaigns").get_data(as_text=True)
+
+
+def test_the_home_page_shows_the_most_pressing_campaigns_then_links_to_the_rest(
+        desk_page, world, sign_in):
+    """Twenty campaigns at most on the home page: in time (soonest first), then late (most
+    recently due first); the others are one link away, in the campaign list."""
+    due = ["2030-05-01T18:00", "2030-04-01T18:00", "2020-01-01T18:00", "2025-06-01T18:00"]
+    made = {}
+    for deadline in due:
+        answer = _create(desk_page, world, territory_ids=[str(world["lyon"])],
+                         adapt_deadline=deadline, title=f"Échéance {deadline[:10]}")
+        made[deadline] = int(answer.headers["Location"].rsplit("/", 1)[1])
+    lyon = sign_in(Role.REGIONAL_EDITOR, territory_ids=[world["lyon"]])
+    home = lyon.get("/").get_data(as_text=True)
+    shown = [int(c) for c in re.findall(r'data-campaign="(\d+)"', home)]
+    assert shown == [made[d] for d in ("2030-04-01T18:00", "2030-05-01T18:00",
+                                       "2025-06-01T18:00", "2020-01-01T18:00")]
+    assert 'id="adapt-more"' not in home
+
+    for n in range(18):  # 22 in all: the 20 most pressing, then a link to the list
+        assert world["desk"].post("/api/campaigns", json={
+            "title": f"Plus tard {n}", "template": "portes-ouvertes", "slot_values": {},
+            "targets": "list", "territory_ids": [world["lyon"]],
+            "adapt_deadline": f"2031-01-{n + 1:02d}T18:00:00Z"}).status_code == 201
+    home = lyon.get("/").get_data(as_text=True)
+    shown = [int(c) for c in re.findall(r'data-campaign="(\d+)"', home)]
+    assert len(shown) == 20 and shown[:2] == [made["2030-04-01T18:00"], made["2030-05-01T18:00"]]
+    assert made["2020-01-01T18:00"] not in shown and made["2025-06-01T18:00"] not in shown
+    more = home.split('id="adapt-more">', 1)[1].split("</p>", 1)[0]
+    assert 'href="/campaigns"' in more
+    assert "2 autres campagnes à adapter\u00a0: les voir toutes" in more
