@@ -49,6 +49,16 @@ def _fresh_database_on(server_url: str, *, template: str | None = None
     return url.set(database=name).render_as_string(False), drop
 
 
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # an unknown hook without xdist
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With ``-n`` (``--dist load``): keep each module's module-scoped setup on one worker."""
+    if config.getvalue("dist") != "load":
+        return None
+    from tests.xdist_units import ModuleFixtureScheduling
+
+    return ModuleFixtureScheduling(config, log)
+
+
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
     """A database for this test session, on DATABASE_URL's server or a private cluster."""

@@ -78,6 +78,38 @@ def syntax_matches_schema(ctx: Any, response: Any, case: schemathesis.Case) -> b
     return None
 
 
+# The loaded spec and its operations' strategies, kept for the next role's test on the same
+# app: building them (JSON Schema canonicalisation, validators) costs more than the calls. They
+# hold no role: the credentials go with each call, and the app answers from the running test.
+class _LoadedSpec:
+    """The spec of one app as schemathesis loads it, and the strategies made from it."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app, config=CONFIG)
+        self.operations = [result.ok() for result in schema.get_all_operations()]
+        self._strategies: dict[tuple[str, GenerationMode], Any] = {}
+
+    def strategy(self, operation: Any, mode: GenerationMode) -> Any:
+        """The operation's strategy in ``mode`` (made once), or None if it cannot be made."""
+        key = (operation.label, mode)
+        if key not in self._strategies:
+            try:
+                self._strategies[key] = operation.as_strategy(generation_mode=mode)
+            except Exception:  # noqa: BLE001 - an operation with no invalid input to make
+                self._strategies[key] = None
+        return self._strategies[key]
+
+
+_LOADED: list[_LoadedSpec] = []  # the most recent app's
+
+
+def _loaded_spec(app: Any) -> _LoadedSpec:
+    if not _LOADED or _LOADED[0].app is not app:
+        _LOADED[:] = [_LoadedSpec(app)]
+    return _LOADED[0]
+
+
 @pytest.fixture()
 def fuzz_world(make_user, make_territory):
     """A territory with a member of every regional role, so ids 1, 2… name real rows."""
@@ -90,20 +122,18 @@ def fuzz_world(make_user, make_territory):
 def test_every_operation_conforms_to_the_spec(app, fuzz_world, role):
     load_all_checks()
     checks = [*CHECKS.get_all(), syntax_matches_schema]
-    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app, config=CONFIG)
     headers = {"Accept-Language": "en"}
     if role is not None:
         headers["Authorization"] = f"Bearer {fuzz_world[role].token}"
     examples = EXAMPLES.get(role, OTHER_ROLES_EXAMPLES)
     failures: dict[str, str] = {}
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) > 50
+    spec = _loaded_spec(app)
+    assert len(spec.operations) > 50
 
-    for operation in operations:
+    for operation in spec.operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            try:
-                strategy = operation.as_strategy(generation_mode=mode)
-            except Exception:  # noqa: BLE001 - an operation with no invalid input to make
+            strategy = spec.strategy(operation, mode)
+            if strategy is None:  # an operation with no invalid input to make
                 continue
 
             @given(case=strategy)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from geodata.importer import import_boundaries
+from regions.db import UnitOfWork, make_engine, make_session_factory
 from regions.models import Role
 
 GEODATA = Path(__file__).resolve().parents[2].parent / "shared" / "geodata"
@@ -43,13 +44,31 @@ def reunion_files(tmp_path_factory):
     )
 
 
+@pytest.fixture(scope="module")
+def engine(fresh_database, reunion_files):
+    """This module's database: La Réunion imported once (seconds) and committed.
+
+    It stands for the session's ``engine`` (tests/conftest.py): each test still runs inside a
+    transaction of its own that is rolled back, on a copy of the migrated template.
+    """
+    url, drop = fresh_database()
+    engine = make_engine(url)
+    try:
+        for path, level, parent in reunion_files:
+            with UnitOfWork(make_session_factory(engine)) as unit:
+                import_boundaries(unit, path, level=level, code_field="code", name_field="nom",
+                                  parent_level=parent)
+                unit.commit()
+        yield engine
+    finally:
+        engine.dispose()
+        drop()
+
+
 @pytest.fixture()
-def reunion(uow, reunion_files):
-    """Région 04, département 974 and its communes in the gazetteer, parents linked."""
-    for path, level, parent in reunion_files:
-        with uow() as unit:
-            import_boundaries(unit, path, level=level, code_field="code", name_field="nom",
-                              parent_level=parent)
+def reunion(engine):
+    """Région 04, département 974 and its communes in the gazetteer, parents linked (in this
+    module's database: see ``engine``)."""
 
 
 @pytest.fixture()

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from geodata.errors import (
 )
 from geodata.gazetteer import search_areas
 from geodata.importer import import_boundaries
-from regions.db import UnitOfWork
+from regions.db import UnitOfWork, make_engine, make_session_factory
 
 REPO = Path(__file__).parents[2]
 GEODATA = REPO.parent / "shared" / "geodata"
@@ -214,18 +214,36 @@ def test_duplicate_code_in_one_file_is_rejected(uow, tmp_path):
 
 
 # -- gazetteer search -----------------------------------------------------------------------
-@pytest.fixture()
-def gazetteer(uow, tmp_path):
+@pytest.fixture(scope="module")
+def gazetteer(fresh_database, tmp_path_factory) -> Iterator[UowFactory]:
+    """Regions, départements and three communes, imported once into a database of the
+    module's own: the search tests only read, and the imports cost seconds each."""
+    url, drop = fresh_database()
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+
+    def unit_of_work() -> UnitOfWork:
+        return UnitOfWork(sessions)
+
     # The lightly simplified metropolitan files: names and codes are what search needs.
-    run_import(uow, shared_file(GEODATA / "regions-version-simplifiee.geojson"), level="region")
-    run_import(uow, shared_file(GEODATA / "departements-version-simplifiee.geojson"))
-    communes = write_geojson(tmp_path / "communes.geojson", [
-        ("42218", "Saint-Étienne", box(4.35, 45.40, 4.45, 45.47)),
-        ("76575", "Saint-Étienne-du-Rouvray", box(1.05, 49.35, 1.12, 49.40)),
-        ("59009", "Villeneuve-d'Ascq", box(3.10, 50.60, 3.18, 50.66)),
-    ])
-    run_import(uow, communes, level="commune")
-    return uow
+    imports = [
+        (shared_file(GEODATA / "regions-version-simplifiee.geojson"), "region"),
+        (shared_file(GEODATA / "departements-version-simplifiee.geojson"), "departement"),
+        (write_geojson(tmp_path_factory.mktemp("gazetteer") / "communes.geojson", [
+            ("42218", "Saint-Étienne", box(4.35, 45.40, 4.45, 45.47)),
+            ("76575", "Saint-Étienne-du-Rouvray", box(1.05, 49.35, 1.12, 49.40)),
+            ("59009", "Villeneuve-d'Ascq", box(3.10, 50.60, 3.18, 50.66)),
+        ]), "commune"),
+    ]
+    try:
+        for path, level in imports:
+            with unit_of_work() as unit:
+                import_boundaries(unit, path, level=level, code_field="code", name_field="nom")
+                unit.commit()
+        yield unit_of_work
+    finally:
+        engine.dispose()
+        drop()
 
 
 def search(uow: UowFactory, query: str, **options: Any) -> list[Any]:
