@@ -69,9 +69,20 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
         params.update(form)
         token = params.pop("access_token", None) or self._bearer()
         self.server.calling(+1)
+        self._counted = True
         try:
             self._graph(url.path, params, token)
         finally:
+            self._answered()
+
+    def _answered(self) -> None:
+        """Count the Graph call out, once, as its answer leaves.
+
+        Before the client can act on it: a test watching what the client does during calls
+        must not count what it does after.
+        """
+        if getattr(self, "_counted", False):
+            self._counted = False
             self.server.calling(-1)
 
     def _form(self, body: bytes) -> dict[str, str]:
@@ -90,6 +101,7 @@ class GraphRequestHandler(BaseHTTPRequestHandler):
     def _send(self, reply: Reply, note: str = "") -> None:
         # Recorded before the answer leaves, so a client that has its answer sees it logged.
         self._record(reply.status, note)
+        self._answered()
         self.send_response(reply.status)
         if reply.content_type is not None:
             self.send_header("Content-Type", reply.content_type)
