@@ -14,7 +14,7 @@ from regions import campaigns, desk
 from regions.models import PostStatus
 from service.runtime import reading, settings
 from service.web import csp_allowing
-from service.web.pages import login_required, page_actor, status_label
+from service.web.pages import login_required, page_actor, row_id, status_label
 
 bp = Blueprint("map", __name__, url_prefix="/map")
 
@@ -74,7 +74,8 @@ def index() -> ResponseReturnValue:
     actor = page_actor()
     with reading() as uow:
         territories = desk.territory_choices(uow.session)
-        campaign_list = [(c.id, c.title) for c in campaigns.list_campaigns(uow.session, actor)]
+        campaign_list = campaigns.filter_choices(
+            uow.session, actor, selected=row_id(request.args.get("campaign")))
     shade = dict(MEASURES).get(request.args.get("shade", ""), MEASURES[0][1])
     config = settings()
     basemap = config.basemap_url if config.basemap_origin else ""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime, time
 from functools import wraps
 from typing import Any, ParamSpec
+from zoneinfo import ZoneInfo
 
 import flask_babel
 from flask import current_app, g, redirect, request, url_for
@@ -146,6 +148,15 @@ def field_messages(exc: RegionsError) -> dict[str, list[str]]:
     errors = localise(exc.errors or {})
     return {field: [str(m) for m in (found if isinstance(found, list) else [found])]
             for field, found in errors.items()}
+
+
+def day_start(day: date) -> datetime:
+    """Midnight starting ``day`` in the pages' time zone (the days people type in filters).
+
+    Flask-Babel's zone is a pytz one: given as ``tzinfo`` it would be local mean time (Paris:
+    +00:09), hence the zone by its name.
+    """
+    return datetime.combine(day, time(), tzinfo=ZoneInfo(str(flask_babel.get_timezone())))
 
 
 def row_id(value: str | None) -> int | None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import flask_babel
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
@@ -16,7 +15,7 @@ from regions.models import PostStatus
 from regions.review_screen import require_reviewer, review_screen
 from service.auth import csrf
 from service.runtime import reading, settings, unit_of_work
-from service.web.pages import login_required, page_actor
+from service.web.pages import day_start, login_required, page_actor, row_id
 
 bp = Blueprint("review", __name__)
 
@@ -49,7 +48,7 @@ def _deadline(text: str | None) -> datetime | None:
         return None
     if day is None:
         return None
-    return datetime.combine(day + timedelta(days=1), time(), tzinfo=flask_babel.get_timezone())
+    return day_start(day + timedelta(days=1))
 
 
 def _filters(args: dict[str, Any]) -> desk.QueueFilters:
@@ -77,7 +76,8 @@ def queue() -> ResponseReturnValue:
             uow.session, actor, _filters(args), window_hours=settings().conflict_window_hours,
             limit=PAGE_SIZE, cursor=request.args.get("cursor") or None)
         territories = desk.territory_choices(uow.session)
-        campaign_list = [(c.id, c.title) for c in campaigns.list_campaigns(uow.session, actor)]
+        campaign_list = campaigns.filter_choices(uow.session, actor,
+                                                 selected=row_id(args.get("campaign")))
     return render_template("review/queue.html", items=items, next_cursor=cursor, args=args,
                            paged=bool(request.args.get("cursor")), territories=territories,
                            campaigns=campaign_list, now=datetime.now(UTC))

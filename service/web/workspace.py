@@ -21,7 +21,14 @@ from regions.publishing.history import publication_history
 from regions.review_screen import Segment, filled_text, slot_labels, structure
 from regions.workflow import AUTHORS, allowed_actions
 from service.runtime import reading, settings, unit_of_work, violation_messages
-from service.web.pages import error_message, field_messages, login_required, page_actor, row_id
+from service.web.pages import (
+    day_start,
+    error_message,
+    field_messages,
+    login_required,
+    page_actor,
+    row_id,
+)
 
 bp = Blueprint("workspace", __name__)
 
@@ -36,7 +43,7 @@ def _day(value: str | None, *, after: bool = False) -> datetime | None:
         return None
     if day is None:
         return None
-    start = datetime(day.year, day.month, day.day).astimezone()
+    start = day_start(day)  # as the pages show days: in the app's time zone, not the server's
     return start + timedelta(days=1) if after else start
 
 
@@ -61,10 +68,10 @@ def posts_list() -> ResponseReturnValue:
                                                 cursor=args.get("cursor") or None)
         names, titles = writing.post_labels(uow.session, items)
         territories = writing.territories_for(uow.session, actor)
-        open_campaigns = campaigns.list_campaigns(uow.session, actor)
+        choices = campaigns.filter_choices(uow.session, actor, selected=filters.campaign_id)
         return render_template(
             "workspace/posts.html", posts=items, next_cursor=cursor, names=names,
-            titles=titles, territories=territories, campaigns=open_campaigns,
+            titles=titles, territories=territories, campaigns=choices,
             statuses=FILTER_STATUSES, chosen=set(statuses), args=args,
             next_args={**args.to_dict(flat=False), "cursor": cursor})
 

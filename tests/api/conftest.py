@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -27,6 +28,7 @@ TEMPLATE = {
 LYON, MARSEILLE, LILLE = (4.70, 45.60, 5.00, 45.90), (5.20, 43.20, 5.55, 43.45), (2.9, 50.5,
                                                                                    3.2, 50.8)
 SOON = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
+SOON_DAY = SOON.astimezone(ZoneInfo("Europe/Paris")).date()  # its day as the pages count days
 
 
 @pytest.fixture()

@@ -403,3 +403,29 @@ def test_the_home_page_shows_the_most_pressing_campaigns_then_links_to_the_rest(
     more = home.split('id="adapt-more">', 1)[1].split("</p>", 1)[0]
     assert 'href="/campaigns"' in more
     assert "2 autres campagnes à adapter\u00a0: les voir toutes" in more
+
+
+def test_campaign_filters_offer_the_newest_campaigns_and_the_one_chosen(
+        desk_page, world, sign_in, uow):
+    """A filter lists the newest campaigns a person sees, not every campaign of the years;
+    an older one chosen in the address stays offered (and selected)."""
+    from regions import accounts, campaigns
+
+    made = [int(_create(desk_page, world, title=f"Campagne {n}",
+                        territory_ids=[str(world["lyon"] if n != 2 else world["lille"])]
+                        ).headers["Location"].rsplit("/", 1)[1]) for n in range(4)]
+    lyon = sign_in(Role.REGIONAL_EDITOR, territory_ids=[world["lyon"]])
+    with uow() as unit:
+        desk = accounts.actor_for_user_id(unit, desk_page.user.id)
+        editor = accounts.actor_for_user_id(unit, lyon.user.id)
+        assert [i for i, _ in campaigns.filter_choices(unit.session, desk, limit=2)] == [
+            made[3], made[2]]
+        assert [i for i, _ in campaigns.filter_choices(
+            unit.session, desk, limit=2, selected=made[0])] == [made[3], made[2], made[0]]
+        assert [i for i, _ in campaigns.filter_choices(unit.session, editor, limit=2)] == [
+            made[3], made[1]]  # Lille's campaign is not Lyon's to filter by
+        assert [i for i, _ in campaigns.filter_choices(
+            unit.session, editor, limit=1, selected=made[2])] == [made[3]]
+    for page in ("/posts?campaign_id={id}", "/map?campaign={id}"):
+        html = lyon.get(page.format(id=made[0])).get_data(as_text=True)
+        assert f'<option value="{made[0]}" selected>Campagne 0</option>' in html, page

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import update
 
 from regions.models import Post, Role, User
-from tests.api.conftest import SOON
+from tests.api.conftest import SOON, SOON_DAY
 
 STALE_FR = ("Quelqu’un d’autre a agi sur ce post depuis que vous l’avez ouvert\u00a0: "
             "le voici tel qu’il est maintenant.")
@@ -81,8 +81,8 @@ def test_the_queue_filters_by_territory_campaign_deadline_and_conflicts(world, s
     assert ids(f"territory={world['lyon']}") == [lyon["id"], lyon_again["id"]]
     assert ids(f"campaign={campaign.json['id']}") == [adapted["id"]]
     assert ids("conflicts=1") == [lyon["id"], lyon_again["id"]]
-    assert ids(f"deadline={SOON.date().isoformat()}") == [lyon["id"], lyon_again["id"]]
-    assert ids(f"deadline={(SOON - timedelta(days=2)).date().isoformat()}") == []
+    assert ids(f"deadline={SOON_DAY.isoformat()}") == [lyon["id"], lyon_again["id"]]
+    assert ids(f"deadline={(SOON_DAY - timedelta(days=2)).isoformat()}") == []
     assert ids("") == [lyon["id"], lyon_again["id"], marseille["id"], adapted["id"]]
     filtered = desk.get(f"/review?territory={world['lyon']}").get_data(as_text=True)
     assert "Conflit d’audience" in filtered

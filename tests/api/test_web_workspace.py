@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from html import unescape
 
 import pytest
 
 from regions import audit
 from regions.models import Post, PostStatus, Role, User
-from tests.api.conftest import SOON
+from tests.api.conftest import SOON, SOON_DAY
 
 GOOD = "Portes ouvertes à Ici ! Bienvenue #Relais"
 SLOTS = {"slot-city": "Ici", "slot-details": "Bienvenue #Relais"}
@@ -84,11 +86,41 @@ def test_my_posts_filter_by_status_campaign_territory_and_period(world, drafts, 
     assert ids("status=draft") == {adapted["id"]}
     assert ids(f"campaign_id={campaign}") == {adapted["id"]}
     assert ids(f"territory_id={world['lyon']}") == {post["id"], adapted["id"]}
-    day = SOON.date().isoformat()
+    day = SOON_DAY.isoformat()
     assert ids(f"from={day}&to={day}") == {adapted["id"]}
     assert ids("from=2000-01-01&to=2000-01-02") == set()
     desk = _page(lyon_editor.get("/posts?status=draft&status=submitted"))
     assert 'value="draft" checked' in desk
+
+
+def test_my_posts_count_a_period_s_days_in_paris_time_whatever_the_server_s_zone(
+        world, lyon_editor, monkeypatch):
+    """Pages show times in Paris time, so « from 5 to 5 » means Paris's 5th: a post due at
+    23:30 UTC on the 4th (00:30 on the 5th in Paris) is in it, on a server set to UTC or not."""
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")  # a server far from Paris
+    time.tzset()
+    try:
+        day = (SOON_DAY + timedelta(days=1))
+        late_evening = datetime.combine(day - timedelta(days=1), dt_time(23, 30), tzinfo=UTC)
+        answer = world["ed_lyon"].post("/api/posts", json={
+            "territory_id": world["lyon"], "template": "portes-ouvertes",
+            "text": "Portes ouvertes à Ici ! Bienvenue #Relais",
+            "geotag": {"lon": 4.85, "lat": 45.75}, "publish_at": late_evening.isoformat(),
+            "slot_values": {"city": "Ici", "details": "Bienvenue #Relais"}})
+        assert answer.status_code == 201, answer.json
+        post = answer.json
+
+        def ids(first, last):
+            return {int(i) for i in re.findall(r'data-post-id="(\d+)"', _page(lyon_editor.get(
+                f"/posts?from={first.isoformat()}&to={last.isoformat()}")))}
+
+        assert post["id"] in ids(day, day)
+        assert post["id"] not in ids(day - timedelta(days=1), day - timedelta(days=1))
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
 
 
 def test_the_desk_sees_every_region_in_the_posts_list(world, drafts, sign_in):
