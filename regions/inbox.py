@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, case, select
 from sqlalchemy.orm import Session
 
 from regions import campaigns, desk
@@ -55,7 +55,9 @@ class Inbox:
     counts: dict[str, int] = field(default_factory=dict)
     changes_requested: list[PostLine] = field(default_factory=list)
     to_adapt: list[CampaignToAdapt] = field(default_factory=list)
-    to_adapt_total: int = 0  # ``to_adapt`` shows the most pressing ones first, up to a limit
+    # ``to_adapt`` shows the most pressing ones, up to a limit; how many in all (None: more,
+    # not counted).
+    to_adapt_total: int | None = 0
     failed: list[PostLine] = field(default_factory=list)
     drafts: list[PostLine] = field(default_factory=list)
     published: list[PostLine] = field(default_factory=list)
@@ -92,7 +94,8 @@ def _team_posts(actor: Actor, status: PostStatus, limit: int) -> Any:
             .order_by(Post.updated_at, Post.id).limit(limit))
 
 
-def campaigns_to_adapt(session: Session, actor: Actor, *, now: datetime) -> list[CampaignToAdapt]:
+def campaigns_to_adapt(session: Session, actor: Actor, *, now: datetime,
+                       among: ColumnElement[bool] | None = None) -> list[CampaignToAdapt]:
     """Open campaigns the person's team adapts, per target not yet adapted, due first.
 
     The targets are ``campaigns.actor_targets`` (a département team adapts its région's
@@ -100,9 +103,11 @@ def campaigns_to_adapt(session: Session, actor: Actor, *, now: datetime) -> list
     (``campaigns.adaptations``, wherever beneath it it was written) reached the desk. The
     draft offered is the oldest one counted for the target that the person may open; a draft
     counted for it that another team started (a sibling département's) makes the target read
-    « in progress » here as on the dashboard, without saying whose it is.
+    « in progress » here as on the dashboard, without saying whose it is. ``among``: only
+    the campaigns it selects (a batch of ``most_pressing``).
     """
-    mine = campaigns.actor_targets(actor, campaigns.OPEN)
+    mine = campaigns.actor_targets(
+        actor, campaigns.OPEN if among is None else campaigns.OPEN & among)
     wanted = list(session.execute(
         select(Campaign.id, Campaign.title, Campaign.adapt_deadline, Territory.id, Territory.name,
                mine.c.write_in)
@@ -148,15 +153,42 @@ def regional_inbox(session: Session, actor: Actor, *, now: datetime, limit: int 
                                  Post.territory_id.in_(actor.territory_ids or {0}),
                                  Post.status == PostStatus.DRAFT)
               .order_by(Post.updated_at.desc(), Post.id.desc()).limit(limit))
-    to_adapt = campaigns_to_adapt(session, actor, now=now)
+    to_adapt, total = most_pressing_to_adapt(session, actor, now=now, limit=limit)
     return Inbox(
         changes_requested=_lines(session, _team_posts(actor, PostStatus.CHANGES_REQUESTED,
                                                       limit)),
-        to_adapt=most_pressing(to_adapt, limit),
-        to_adapt_total=len(to_adapt),
+        to_adapt=to_adapt,
+        to_adapt_total=total,
         failed=_lines(session, _team_posts(actor, PostStatus.FAILED, limit)),
         drafts=_lines(session, drafts),
     )
+
+
+PRESSING_BATCH = 100  # campaigns looked at a time, most pressing first
+
+
+def most_pressing_to_adapt(session: Session, actor: Actor, *, now: datetime, limit: int
+                           ) -> tuple[list[CampaignToAdapt], int | None]:
+    """The ``limit`` most pressing targets to adapt (``most_pressing``), and how many in all.
+
+    Open campaigns are looked at a batch at a time, most pressing first, until more than
+    ``limit`` are due: a home page costs the same with sixty open campaigns or six thousand
+    (the growth benchmark's million posts). The total is None when the looking stopped early
+    (more than ``limit``, no more said).
+    """
+    deadline = Campaign.adapt_deadline
+    in_time = deadline >= now
+    ids = list(session.scalars(
+        select(Campaign.id).where(campaigns.OPEN)
+        .order_by(case((deadline.is_(None), 1), (in_time, 0), else_=2),
+                  case((in_time, deadline)).asc(), deadline.desc(), Campaign.id)))
+    found: list[CampaignToAdapt] = []
+    for start in range(0, len(ids), PRESSING_BATCH):
+        batch = ids[start:start + PRESSING_BATCH]
+        found += campaigns_to_adapt(session, actor, now=now, among=Campaign.id.in_(batch))
+        if len(found) > limit and start + PRESSING_BATCH < len(ids):  # more left unread
+            return most_pressing(found, limit), None
+    return most_pressing(found, limit), len(found)
 
 
 def most_pressing(items: list[CampaignToAdapt], limit: int) -> list[CampaignToAdapt]:

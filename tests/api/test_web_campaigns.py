@@ -375,7 +375,7 @@ def test_the_campaign_list_says_where_the_team_stands_with_each_campaign(
 
 
 def test_the_home_page_shows_the_most_pressing_campaigns_then_links_to_the_rest(
-        desk_page, world, sign_in):
+        desk_page, world, sign_in, uow, monkeypatch):
     """Twenty campaigns at most on the home page: in time (soonest first), then late (most
     recently due first); the others are one link away, in the campaign list."""
     due = ["2030-05-01T18:00", "2030-04-01T18:00", "2020-01-01T18:00", "2025-06-01T18:00"]
@@ -403,6 +403,26 @@ def test_the_home_page_shows_the_most_pressing_campaigns_then_links_to_the_rest(
     more = home.split('id="adapt-more">', 1)[1].split("</p>", 1)[0]
     assert 'href="/campaigns"' in more
     assert "2 autres campagnes à adapter\u00a0: les voir toutes" in more
+
+    # Looked at a few campaigns at a time, most pressing first: the same twenty, and once
+    # there are more than it shows, it stops looking (and counting).
+    from regions import accounts, inbox
+
+    monkeypatch.setattr(inbox, "PRESSING_BATCH", 3)
+    now = datetime.now(UTC)
+    with uow() as unit:
+        actor = accounts.actor_for_user_id(unit, lyon.user.id)
+        every = inbox.campaigns_to_adapt(unit.session, actor, now=now)
+        for limit, total in ((5, None), (20, None), (22, 22), (30, 22)):
+            shown, counted = inbox.most_pressing_to_adapt(unit.session, actor, now=now,
+                                                          limit=limit)
+            assert [item.campaign_id for item in shown] == [
+                item.campaign_id for item in inbox.most_pressing(every, limit)], limit
+            assert counted == total, limit
+    monkeypatch.setattr(inbox, "PRESSING_BATCH", 100)
+    monkeypatch.setattr(inbox, "most_pressing_to_adapt", lambda *a, **k: (every[:1], None))
+    home = lyon.get("/").get_data(as_text=True)
+    assert "D’autres campagnes sont à adapter\u00a0: les voir toutes" in home
 
 
 def test_campaign_filters_offer_the_newest_campaigns_and_the_one_chosen(
