@@ -238,9 +238,13 @@ def territory_choices(session: Session) -> list[tuple[int, str]]:
     return [(row[0], row[1]) for row in rows]
 
 
-def list_campaigns(session: Session, actor: Actor) -> list[Campaign]:
-    """Campaigns, newest first; regional roles see those they adapt (see ``actor_targets``)."""
-    query = select(Campaign).where(OPEN).order_by(Campaign.id.desc())
+def list_campaigns(session: Session, actor: Actor, *, offset: int = 0,
+                   limit: int | None = None) -> list[Campaign]:
+    """Campaigns, newest first; regional roles see those they adapt (see ``actor_targets``).
+
+    ``offset`` and ``limit``: one page of them (the campaign list page).
+    """
+    query = select(Campaign).where(OPEN).order_by(Campaign.id.desc()).offset(offset).limit(limit)
     if not actor.is_central:
         # The ids first, then the campaigns: inside one statement (``IN``, or a join) the
         # planner re-scanned the targets' grouping once per campaign when it guessed few

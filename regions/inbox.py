@@ -133,7 +133,8 @@ def campaigns_to_adapt(session: Session, actor: Actor, *, now: datetime,
     return result
 
 
-def adaptation_states(session: Session, actor: Actor, *, now: datetime
+def adaptation_states(session: Session, actor: Actor, *, now: datetime,
+                      among: ColumnElement[bool] | None = None
                       ) -> dict[int, list[CampaignToAdapt]]:
     """Per open campaign, its targets the person's team still has to adapt (none: all done).
 
@@ -142,7 +143,7 @@ def adaptation_states(session: Session, actor: Actor, *, now: datetime
     person's submitted to the desk.
     """
     found: dict[int, list[CampaignToAdapt]] = {}
-    for item in campaigns_to_adapt(session, actor, now=now):
+    for item in campaigns_to_adapt(session, actor, now=now, among=among):
         found.setdefault(item.campaign_id, []).append(item)
     return found
 

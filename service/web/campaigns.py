@@ -15,7 +15,7 @@ from regions import amplification, campaigns, inbox, kits, standards
 from regions.actors import DESK_ROLES
 from regions.campaigns import CampaignChanges, CampaignDraft, TargetMode
 from regions.errors import InvalidInput, NotFound, StaleVersion
-from regions.models import TemplateRecord, TemplateVersion
+from regions.models import Campaign, TemplateRecord, TemplateVersion
 from regions.review_screen import slot_labels, structure
 from service.api.posts.views import template_refs as api_template_refs
 from service.auth import csrf
@@ -24,6 +24,7 @@ from service.web.ambassador import NETWORK_LABELS
 from service.web.pages import error_message, field_messages, login_required, page_actor, row_id
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
+LIST_PAGE = 50  # campaigns a page of the list shows, newest first
 ZONE = ZoneInfo("Europe/Paris")  # the desk's clock: dates typed in forms are Paris time
 DATES = ("window_start", "window_end", "adapt_deadline")
 NEW_KIT = {"title": "", "link": "", "suggestions": ["", "", ""], "networks": ["facebook"],
@@ -88,17 +89,22 @@ def _page(name: str, status: int = 200, **context: Any) -> ResponseReturnValue:
 def index() -> ResponseReturnValue:
     """Open campaigns: all for the desk, those sent to their territories for the regions."""
     actor = page_actor()
+    page = row_id(request.args.get("page")) or 1
     with reading() as uow:
-        items = campaigns.list_campaigns(uow.session, actor)
+        items = campaigns.list_campaigns(uow.session, actor, offset=(page - 1) * LIST_PAGE,
+                                         limit=LIST_PAGE + 1)  # one more: is there a next page
+        more, items = len(items) > LIST_PAGE, items[:LIST_PAGE]
         refs = template_refs(uow.session, {c.template_version_id for c in items})
         targets = campaigns.targets_by_campaign(uow.session, [c.id for c in items])
         is_desk = actor.role in DESK_ROLES
-        due = {} if is_desk else inbox.adaptation_states(uow.session, actor,
-                                                         now=datetime.now(ZONE))
+        due = {} if is_desk else inbox.adaptation_states(
+            uow.session, actor, now=datetime.now(ZONE),
+            among=Campaign.id.in_([c.id for c in items] or [0]))
         rows = [{"campaign": c, "template": refs.get(c.template_version_id),
                  "target_count": len(targets[c.id]), "to_adapt": due.get(c.id, [])}
                 for c in items]
-        return render_template("campaigns/index.html", rows=rows, is_desk=is_desk)
+        return render_template("campaigns/index.html", rows=rows, is_desk=is_desk, page=page,
+                               more=more)
 
 
 def _template_data(key: str | None) -> dict[str, Any] | None:

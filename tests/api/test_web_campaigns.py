@@ -449,3 +449,29 @@ def test_campaign_filters_offer_the_newest_campaigns_and_the_one_chosen(
     for page in ("/posts?campaign_id={id}", "/map?campaign={id}"):
         html = lyon.get(page.format(id=made[0])).get_data(as_text=True)
         assert f'<option value="{made[0]}" selected>Campagne 0</option>' in html, page
+
+
+def test_the_campaign_list_shows_a_page_at_a_time_newest_first(
+        desk_page, world, sign_in, monkeypatch):
+    """Thousands of campaigns over the years: a page of them, newest first, and links to the
+    pages before and after; each row's state is computed for that page's campaigns."""
+    from service.web import campaigns as pages
+
+    monkeypatch.setattr(pages, "LIST_PAGE", 2)
+    made = [int(_create(desk_page, world, title=f"Campagne {n}",
+                        territory_ids=[str(world["lyon"])]).headers["Location"].rsplit("/", 1)[1])
+            for n in range(3)]
+    lyon = sign_in(Role.REGIONAL_EDITOR, territory_ids=[world["lyon"]])
+    for person in (desk_page, lyon):
+        first = person.get("/campaigns").get_data(as_text=True)
+        listed = [int(i) for i in re.findall(r'href="/campaigns/(\d+)"', first)]
+        assert listed == [made[2], made[1]]
+        assert 'href="/campaigns?page=2" rel="next">Campagnes plus anciennes' in first
+        assert 'rel="prev"' not in first
+        second = person.get("/campaigns?page=2").get_data(as_text=True)
+        assert [int(i) for i in re.findall(r'href="/campaigns/(\d+)"', second)] == [made[0]]
+        assert 'href="/campaigns" rel="prev">Campagnes plus récentes' in second
+        assert 'rel="next"' not in second
+    second = lyon.get("/campaigns?page=2").get_data(as_text=True)
+    assert "L’adapter" in second and "Pas commencée" in second
+    assert person.get("/campaigns?page=99999999999").status_code == 200  # not a number: page 1
