@@ -14,7 +14,7 @@ from shapely import Point
 
 from regions import campaigns, geotags, post_queries, posts, review, writing
 from regions.errors import InvalidInput, PermissionDenied
-from regions.models import Post, PostStatus
+from regions.models import Campaign, Post, PostStatus
 from regions.post_queries import PostFilters
 from regions.publishing import actions as publishing_actions
 from regions.publishing.history import publication_history
@@ -33,6 +33,7 @@ from service.web.pages import (
 bp = Blueprint("workspace", __name__)
 
 PAGE_SIZE = 25
+CHOOSE_CAMPAIGNS = 50  # campaigns « Écrire un post » offers to adapt, newest first
 FILTER_STATUSES = [status for status in PostStatus if status != PostStatus.ARCHIVED]
 
 
@@ -277,11 +278,16 @@ def new_post() -> ResponseReturnValue:
             from regions import inbox, standards
 
             actor = page_actor()
+            # The newest ones (one more: are there others, in the campaign list?), their
+            # states only: not every open campaign of the years.
+            shown = campaigns.list_campaigns(uow.session, actor, limit=CHOOSE_CAMPAIGNS + 1)
+            ids = [c.id for c in shown[:CHOOSE_CAMPAIGNS]]
             return render_template(
-                "workspace/choose.html",
-                campaigns=campaigns.list_campaigns(uow.session, actor),
+                "workspace/choose.html", campaigns=shown[:CHOOSE_CAMPAIGNS],
+                more_campaigns=len(shown) > CHOOSE_CAMPAIGNS,
                 states=None if actor.is_central else inbox.adaptation_states(
-                    uow.session, actor, now=datetime.now(UTC)),
+                    uow.session, actor, now=datetime.now(UTC),
+                    among=Campaign.id.in_(ids or [0])),
                 templates=[t for t in standards.list_templates(uow.session)
                            if any(v.published_at for v in t.versions)])
     with reading() as uow:

@@ -475,3 +475,21 @@ def test_the_campaign_list_shows_a_page_at_a_time_newest_first(
     second = lyon.get("/campaigns?page=2").get_data(as_text=True)
     assert "L’adapter" in second and "Pas commencée" in second
     assert person.get("/campaigns?page=99999999999").status_code == 200  # not a number: page 1
+
+
+def test_write_a_post_offers_the_newest_campaigns_then_the_list(
+        desk_page, world, sign_in, monkeypatch):
+    """« Écrire un post » lists the newest campaigns with their states, not every campaign of
+    the years; the older ones are in the campaign list."""
+    from service.web import workspace
+
+    monkeypatch.setattr(workspace, "CHOOSE_CAMPAIGNS", 2)
+    made = [int(_create(desk_page, world, title=f"Campagne {n}",
+                        territory_ids=[str(world["lyon"])]).headers["Location"].rsplit("/", 1)[1])
+            for n in range(3)]
+    lyon = sign_in(Role.REGIONAL_EDITOR, territory_ids=[world["lyon"]])
+    page = lyon.get("/posts/new").get_data(as_text=True)
+    offered = [int(i) for i in re.findall(r'href="/posts/new\?campaign=(\d+)"', page)]
+    assert offered == [made[2], made[1]]
+    assert page.count("Pas commencée") == 2
+    assert 'href="/campaigns">Campagnes plus anciennes' in page
