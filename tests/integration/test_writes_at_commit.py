@@ -74,6 +74,12 @@ VERSIONED = ("CREATE TEMP TABLE versioned_rows ON COMMIT DROP AS "
              "SELECT 1 AS id, 1 AS version")
 
 
+def _versioned_rows(unit: UnitOfWork) -> None:
+    """The unit's own versioned table, its version NOT NULL as the posts' is."""
+    unit.session.execute(text(VERSIONED))
+    unit.session.execute(text("ALTER TABLE versioned_rows ALTER version SET NOT NULL"))
+
+
 def bump(version: int) -> str:
     return (f"UPDATE versioned_rows SET {versioned('version', '%(version)s')} "
             f"WHERE id = 1 RETURNING version")
@@ -84,8 +90,7 @@ def test_a_write_at_commit_gives_what_it_returned(engine, sent):
     factory = make_session_factory(engine)
     returned = []
     with UnitOfWork(factory) as unit:
-        unit.session.execute(text(VERSIONED))
-        unit.session.execute(text("ALTER TABLE versioned_rows ALTER version SET NOT NULL"))
+        _versioned_rows(unit)
         unit.write_at_commit(bump(1), {"version": 1}, returned=returned.append)
         audit.record_at_commit(unit, None, "bumped", "test", 1)
         if sent == "before a later flush":
@@ -104,8 +109,7 @@ def test_a_stale_version_in_a_write_at_commit_fails_as_the_orm_and_commits_nothi
     factory = make_session_factory(engine)
     returned = []
     with UnitOfWork(factory) as unit:
-        unit.session.execute(text(VERSIONED))
-        unit.session.execute(text("ALTER TABLE versioned_rows ALTER version SET NOT NULL"))
+        _versioned_rows(unit)
         audit.record(unit.session, None, "kept only with the rest", "test", 1)
         unit.write_at_commit(bump(7), {"version": 7}, returned=returned.append)
         audit.record_at_commit(unit, None, "bumped", "test", 1)
