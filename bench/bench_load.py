@@ -8,10 +8,16 @@ a z10 map tile, and a bulk locate of 1,000 points. Each figure is a ratio to `/h
 same run. The same routes are measured under the former server settings (gunicorn's sync
 workers, which close every connection) as the baseline of the choice of server (decisions 0020,
 0030).
+Each route's CPU per request is measured too, split between the server's processes,
+PostgreSQL's and wrk's: on a machine where the three share two cores, requests/s follow it.
+Then the dry run's floor: its validation alone (`bench/floor_app.py`: no Flask, no token, no
+database, under the same server), and a constant answer, which give the most a dry run can
+reach as a share of `/healthz` whatever the app does around the validation.
 Afterwards, no connection of the service may be left in PostgreSQL (pg_stat_activity).
 
 Usage: python bench/bench_load.py [--seconds S] [--baseline-seconds S] [--connections C]
-                                  [--scale-out-seconds S] [--routes submit,dry run,…]
+                                  [--floor-seconds S] [--scale-out-seconds S]
+                                  [--routes submit,dry run,…]
 `--routes` measures only the routes named (comma-separated, as printed), `/healthz` always
 included as the baseline: `--routes submit --baseline-seconds 0 --scale-out-seconds 0` is an
 A/B run of one route.
@@ -23,6 +29,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import secrets
 import signal
 import subprocess
@@ -30,10 +37,13 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psutil
 import psycopg
+import requests
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -42,7 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_locate import database  # noqa: E402
 from bench_validation import SEED, build_charter, build_template, charter_terms, post  # noqa: E402
 from report import row  # noqa: E402
-from serving import run_wrk, server  # noqa: E402
+from serving import run_wrk, served, server  # noqa: E402
 
 from config.settings import Settings  # noqa: E402
 from regions import accounts, migrate, standards  # noqa: E402
@@ -51,6 +61,7 @@ from regions.models import User  # noqa: E402
 from regions.seeding import FRANCE, SeedPlan, seed  # noqa: E402
 
 BENCH = "load"
+TEMPLATE = "promo-regionale"  # the dry run's: 26 rules, a 200-term charter
 POSTS = 10_000
 DRAIN_SECONDS = 180  # at most, for the workers to publish what was approved under load
 SUBMIT_RATE_CEILING = 2_500  # drafts prepared per second of the submit run (never run out)
@@ -101,6 +112,55 @@ def wrk(base: str, token: str, method: str, paths: list[str], bodies: list[str],
             "p99": float(p99) / 1000, "errors": int(errors), "requests": int(requests_)}
 
 
+def cpu_seconds(pid: int | None) -> float:
+    """CPU time (user + system) of a process and its descendants, exited ones it reaped included.
+
+    0 for None (a server on another machine, whose processes cannot be read).
+    """
+    if pid is None:
+        return 0.0
+    root = psutil.Process(pid)
+    total = 0.0
+    for proc in (root, *root.children(recursive=True)):
+        try:
+            times = proc.cpu_times()
+        except psutil.NoSuchProcess:  # exited between the listing and now: its parent counts it
+            continue
+        total += times.user + times.system + times.children_user + times.children_system
+    return total
+
+
+def postmaster(url: str) -> int | None:
+    """The PostgreSQL server's main process, when it runs on this machine (None otherwise)."""
+    with psycopg.connect(url.replace("+psycopg", "")) as conn:
+        folder = conn.execute("SHOW data_directory").fetchone()[0]
+    try:
+        pid = int(Path(folder, "postmaster.pid").read_text().split()[0])
+        psutil.Process(pid)
+    except (OSError, ValueError, psutil.Error):
+        return None
+    return pid
+
+
+def measured(run: Callable[[], dict[str, float]], app: int, database: int | None
+             ) -> dict[str, float]:
+    """``run()``'s figures, with the CPU each side spent per request (ms).
+
+    ``app``: the server's processes; ``database``: PostgreSQL's; and the load generator (wrk,
+    a child of this process).
+    """
+    before = (cpu_seconds(app), cpu_seconds(database),
+              resource.getrusage(resource.RUSAGE_CHILDREN))
+    figures = run()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    count = max(figures["requests"], 1)
+    return {**figures,
+            "cpu app": (cpu_seconds(app) - before[0]) * 1000 / count,
+            "cpu database": (cpu_seconds(database) - before[1]) * 1000 / count,
+            "cpu wrk": (after.ru_utime + after.ru_stime - before[2].ru_utime
+                        - before[2].ru_stime) * 1000 / count}
+
+
 def prepare(url: str) -> dict[str, object]:
     """The organisation, a realistic template and charter, tokens; returns what routes need."""
     engine = make_engine(url)
@@ -118,8 +178,8 @@ def prepare(url: str) -> dict[str, object]:
         template = build_template()
         template.pop("id", None)
         template.pop("version", None)
-        standards.create_template(uow, actor, "promo-regionale", template)
-        standards.publish_template(uow, actor, "promo-regionale", now=datetime.now(UTC))
+        standards.create_template(uow, actor, TEMPLATE, template)
+        standards.publish_template(uow, actor, TEMPLATE, now=datetime.now(UTC))
         tokens = {name: accounts.issue_token(uow, accounts.load_actor(user), user_id=user.id,
                                              name="load", expires_in_days=1).plaintext
                   for name, user in (("desk", desk), ("editor", editor))}
@@ -169,7 +229,7 @@ def routes(prepared: dict) -> dict[str, dict]:
     dry_runs = [json.dumps({"text": body}) for body in prepared["texts"]]
     return {
         "healthz": {"method": "GET", "paths": ["/healthz"], "token": tokens["desk"]},
-        "dry run": {"method": "POST", "paths": ["/api/templates/promo-regionale/validate"],
+        "dry run": {"method": "POST", "paths": [f"/api/templates/{TEMPLATE}/validate"],
                     "bodies": dry_runs, "token": tokens["editor"]},
         "submit": {"method": "POST", "paths": ["/api/posts/%d/submit"],
                    "bodies": [json.dumps({"version": 1})], "token": tokens["editor"],
@@ -213,22 +273,73 @@ def chosen_routes(every: dict[str, dict], names: list[str] | None) -> dict[str, 
 
 
 def run_all(url: str, prepared: dict, env: dict[str, str], seconds: float,
-            connections: int, names: list[str] | None = None) -> dict[str, dict]:
-    """Every route (or those named) against one server configuration."""
+            connections: int, names: list[str] | None = None, *, floor_seconds: float = 0
+            ) -> dict[str, dict]:
+    """Every route (or those named) against one server configuration.
+
+    ``floor_seconds``: then the dry run's own work alone for as long (:func:`dry_run_floor`),
+    when the dry run was measured.
+    """
     results = {}
-    with server(url, **env) as base:
+    database = postmaster(url)
+    with served(url, **env) as (base, process):
         for name, route in chosen_routes(routes(prepared), names).items():
             first = (make_drafts(url, prepared, int(SUBMIT_RATE_CEILING * seconds) + 1000)
                      if route.get("drafts") else None)
-            results[name] = wrk(base, route["token"], route["method"], route["paths"],
-                                route.get("bodies", []), connections=connections,
-                                seconds=seconds, first=first)
+            results[name] = measured(lambda route=route, first=first: wrk(  # type: ignore[misc]
+                base, route["token"], route["method"], route["paths"], route.get("bodies", []),
+                connections=connections, seconds=seconds, first=first), process.pid, database)
             figures = results[name]
             print(f"  {env.get('RELAIS_WORKER_CLASS')}: {name:<14} {figures['rps']:>9,.0f} req/s"
                   f"  p50 {figures['p50']:.2f} ms  p99 {figures['p99']:.2f} ms  "
-                  f"errors {figures['errors']}", flush=True)
+                  f"errors {figures['errors']}  CPU per request: app {figures['cpu app']:.2f}"
+                  f" + PostgreSQL {figures['cpu database']:.2f} + wrk {figures['cpu wrk']:.2f} ms",
+                  flush=True)
+        if floor_seconds and "dry run" in results:
+            results.update(dry_run_floor(url, base, prepared, connections, floor_seconds))
     time.sleep(1)  # the workers' exit closes their connections; PostgreSQL notices at once
     results["leftover"] = {"connections": leftover_connections(url)}
+    return results
+
+
+def dry_run_floor(url: str, base: str, prepared: dict, connections: int, seconds: float
+                  ) -> dict[str, dict]:
+    """The dry run's own work alone, and the cheapest answer, under `relais serve`'s server.
+
+    `bench/floor_app.py` under granian with the production settings (workers, threads, HTTP/1,
+    access log): `POST /validate` parses the body, validates it against the same published
+    template, renders and encodes the report — no Flask, no token, no database per request;
+    `GET /raw` answers a constant. Its answers are first compared with the served dry run's
+    (``base``), so the floor does the same validation. The difference between the two is what
+    the validation costs under load whatever surrounds it.
+    """
+    settings = Settings()
+    command = [str(Path(sys.executable).with_name("granian")), "--interface", "wsgi",
+               "--host", "127.0.0.1", "--port", "{port}", "--workers", str(settings.workers),
+               "--blocking-threads", str(settings.threads), "--http", "1", "--access-log",
+               "--working-dir", str(Path(__file__).resolve().parent), "floor_app:app"]
+    dry = routes(prepared)["dry run"]
+    with served(url, command=command, ready="/raw",
+                RELAIS_FLOOR_TEMPLATE=TEMPLATE) as (floor, process):
+        for body in dry["bodies"][:10]:
+            served_report = requests.post(
+                f"{base}{dry['paths'][0]}", data=body, timeout=10,
+                headers={"Authorization": f"Bearer {dry['token']}",
+                         "Content-Type": "application/json"}).json()
+            floor_report = requests.post(f"{floor}/validate", data=body, timeout=10).json()
+            if served_report != floor_report:
+                raise SystemExit(f"the floor's report differs from the dry run's for {body[:80]}…")
+        results = {
+            "floor: validation alone": measured(lambda: wrk(
+                floor, "", "POST", ["/validate"], dry["bodies"], connections=connections,
+                seconds=seconds), process.pid, None),
+            "floor: raw answer": measured(lambda: wrk(
+                floor, "", "GET", ["/raw"], [], connections=connections, seconds=seconds),
+                process.pid, None)}
+    for name, figures in results.items():
+        print(f"  {SERVER}: {name:<24} {figures['rps']:>9,.0f} req/s  errors {figures['errors']}"
+              f"  CPU per request: app {figures['cpu app']:.2f} + wrk {figures['cpu wrk']:.2f} ms",
+              flush=True)
     return results
 
 
@@ -326,11 +437,15 @@ TARGETS = {"dry run": "≥ 0.6 ×", "submit": "≥ 0.3 ×"}
 def report(production: dict, baseline: dict, scaled: dict, args: argparse.Namespace) -> None:
     """Rows: each route's requests/s as a ratio of /healthz; p50/p99; errors; leftovers."""
     ceiling = production["healthz"]["rps"]
+    healthz_cpu = cpu_per_request(production["healthz"])
     for name, figures in production.items():
-        if name == "leftover":
+        if name == "leftover" or name.startswith("floor"):
             continue
         row(BENCH, f"{name}: requests/s ({SERVER}, {args.connections} conn.)", figures["rps"],
             "req/s", baseline_name="/healthz", baseline=ceiling, target=TARGETS.get(name))
+        row(BENCH, f"{name}: CPU per request (app {figures['cpu app']:.2f} + PostgreSQL "
+            f"{figures['cpu database']:.2f} + wrk {figures['cpu wrk']:.2f} ms)",
+            cpu_per_request(figures), "ms", baseline_name="/healthz", baseline=healthz_cpu)
         row(BENCH, f"{name}: p50 / p99", figures["p50"], "ms p50",
             baseline_name="p99", baseline=figures["p99"])
         row(BENCH, f"{name}: errors over {args.seconds:g} s", figures["errors"], "errors",
@@ -338,6 +453,21 @@ def report(production: dict, baseline: dict, scaled: dict, args: argparse.Namesp
         if name in baseline:
             row(BENCH, f"{name}: {SERVER} vs {BASELINE} workers", figures["rps"], "req/s",
                 baseline_name=BASELINE, baseline=baseline[name]["rps"])
+    if "floor: validation alone" in production:
+        floor, raw = production["floor: validation alone"], production["floor: raw answer"]
+        row(BENCH, "floor: the dry run's validation alone (no Flask, token or database)",
+            floor["rps"], "req/s", baseline_name="/healthz", baseline=ceiling)
+        row(BENCH, "floor: a constant answer under the same server (no Flask)", raw["rps"],
+            "req/s", baseline_name="/healthz", baseline=ceiling)
+        # A dry run does all a /healthz does, plus the validation's own work (the floor's CPU
+        # per request less the constant answer's). With the CPU the bottleneck, requests/s go
+        # as the inverse of CPU per request: this is the most a dry run's can be, as a share
+        # of /healthz's, whatever is done around the validation. CPU, not requests/s, as
+        # other work on the machine slows both alike.
+        own = cpu_per_request(floor) - cpu_per_request(raw)
+        row(BENCH, f"dry run: highest ratio reachable (/healthz's CPU + the validation's own, "
+            f"{own:.2f} ms)", healthz_cpu / (healthz_cpu + own), "× /healthz",
+            target=f"≥ {TARGETS['dry run'].split()[1]}")
     row(BENCH, "PostgreSQL connections left after the server stopped",
         production["leftover"]["connections"], "connections", target="0")
     if scaled:
@@ -358,6 +488,11 @@ def report(production: dict, baseline: dict, scaled: dict, args: argparse.Namesp
             "connections", target="0")
 
 
+def cpu_per_request(figures: dict[str, float]) -> float:
+    """Milliseconds of CPU a request cost the machine: server, PostgreSQL and wrk."""
+    return figures["cpu app"] + figures["cpu database"] + figures["cpu wrk"]
+
+
 def route_names(value: str) -> list[str]:
     """``--routes``' value: names separated by commas (spaces around them ignored)."""
     names = [name.strip() for name in value.split(",") if name.strip()]
@@ -371,6 +506,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="per route, production")
     parser.add_argument("--baseline-seconds", type=float, default=15.0,
                         help=f"per route, {BASELINE} workers (0: skip)")
+    parser.add_argument("--floor-seconds", type=float, default=30.0,
+                        help="the dry run's validation alone, and a constant answer, each "
+                             "(0: skip)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--scale-out-seconds", type=float, default=20.0,
                         help="two servers and two workers under load (0: skip)")
@@ -386,7 +524,8 @@ def main() -> None:
         prepared = prepare(url)
         print(f"load: seeded {POSTS:,} posts in {time.perf_counter() - started:.1f} s", flush=True)
         production = run_all(url, prepared, {**production_env, "RELAIS_WORKER_CLASS": SERVER},
-                             args.seconds, args.connections, args.routes)
+                             args.seconds, args.connections, args.routes,
+                             floor_seconds=args.floor_seconds)
         baseline = (run_all(url, prepared, {**production_env, "RELAIS_WORKER_CLASS": BASELINE},
                             args.baseline_seconds, args.connections, args.routes)
                     if args.baseline_seconds else {})

@@ -35,11 +35,25 @@ def server(url: str, *, workers: int | None = None, **env: str) -> Iterator[str]
     ``workers`` None keeps `relais serve`'s own default. A server that exits or is not ready
     within two minutes raises with the end of its log, instead of measuring nothing.
     """
+    with served(url, workers=workers, **env) as (base, _process):
+        yield base
+
+
+@contextmanager
+def served(url: str, *, workers: int | None = None, command: Sequence[str] | None = None,
+           ready: str = "/readyz", **env: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """As :func:`server`, with the server's process; ``command`` replaces `relais serve`.
+
+    ``command`` is given the port through ``{port}`` in its arguments; ``ready`` is the path
+    answering 200 once it serves.
+    """
     port = free_port()
     relais = Path(sys.executable).with_name("relais")
-    command = [str(relais), "serve", "--port", str(port)]
-    if workers is not None:
-        command += ["--workers", str(workers)]
+    if command is None:
+        command = [str(relais), "serve", "--port", "{port}"]
+        if workers is not None:
+            command = [*command, "--workers", str(workers)]
+    command = [part.replace("{port}", str(port)) for part in command]
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen(command, env={**os.environ, "DATABASE_URL": url, **env},
                             stdout=subprocess.DEVNULL, stderr=log)
@@ -50,14 +64,15 @@ def server(url: str, *, workers: int | None = None, **env: str) -> Iterator[str]
         while True:
             if proc.poll() is not None or time.monotonic() > deadline:
                 log.seek(0)
-                raise RuntimeError(f"relais serve did not start: {log.read()[-2000:]!r}")
+                raise RuntimeError(f"{command[0]} did not start: {log.read()[-2000:]!r}")
             try:
-                if requests.get(f"{base}/readyz", timeout=5).status_code == 200:
+                if requests.get(f"{base}{ready}", timeout=5).status_code == 200:
                     break
             except requests.RequestException:  # not listening yet, or no worker ready yet
                 time.sleep(0.1)
-        STARTUP.append(time.perf_counter() - started)
-        yield base
+        if command[0] == str(relais):
+            STARTUP.append(time.perf_counter() - started)
+        yield base, proc
     finally:
         proc.terminate()
         proc.wait(timeout=60)

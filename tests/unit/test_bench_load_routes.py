@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -43,3 +44,14 @@ def test_an_unknown_name_stops_the_run_naming_the_known_ones():
         chosen("submit,submitt")
     with pytest.raises(Exception, match="at least one route"):
         bench_load.route_names(" , ")
+
+
+def test_cpu_of_a_process_tree_counts_children_that_have_exited():
+    """The server's and PostgreSQL's CPU per request: a reaped child's CPU is not lost."""
+    import subprocess
+
+    before = bench_load.cpu_seconds(os.getpid())
+    subprocess.run([sys.executable, "-c", "import time\n"
+                    "while time.process_time() < 0.3: pass"], check=True)
+    assert bench_load.cpu_seconds(os.getpid()) - before >= 0.25
+    assert bench_load.cpu_seconds(None) == 0.0
