@@ -7,9 +7,11 @@ of those the caller may see (a regional person's own only).
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import event
 
 from regions import accounts, campaigns
 from regions.campaigns import CampaignDraft, TargetMode
@@ -98,6 +100,22 @@ def test_the_largest_page_number_is_an_empty_page(world, made):
     listed, pages = _page(world["desk"], f"?page={LARGEST}&page_size=100")
     assert listed == []
     assert pages["total"] == 55
+
+
+def test_the_count_reads_the_campaigns_never_the_posts(world, made, drafts, connection):
+    """The total is counted on the campaigns table alone, for the desk and for a team (whose
+    campaigns are counted as their ids are read): no statement reads a post."""
+    statements: list[str] = []
+    event.listen(connection, "before_cursor_execute",
+                 lambda _conn, _cursor, statement, *_rest: statements.append(statement))
+    for person, total in ((world["desk"], 55), (world["ed_lyon"], LYON_CAMPAIGNS)):
+        statements.clear()
+        assert _page(person, "?page_size=5")[1]["total"] == total
+        assert not [s for s in statements if re.search(r"\bposts\b", s)], statements
+    statements.clear()
+    _page(world["desk"])
+    counts = [s for s in statements if re.search(r"count\(\*\)", s)]
+    assert len(counts) == 1 and re.search(r"FROM campaigns\b", counts[0]), statements
 
 
 def test_the_spec_documents_the_campaign_list_s_pages(client):
