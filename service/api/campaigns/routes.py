@@ -11,6 +11,7 @@ from regions import campaigns
 from regions.campaigns import CampaignChanges, CampaignDraft, TargetMode
 from service.api.campaigns.schemas import (
     CampaignCreateArgs,
+    CampaignListArgs,
     CampaignSchema,
     CampaignUpdateArgs,
     DashboardRowSchema,
@@ -19,6 +20,10 @@ from service.api.common import Blueprint
 from service.api.posts.views import template_refs
 from service.auth import current_actor
 from service.runtime import unit_of_work
+
+# Campaigns a page of the list: as many as the campaign list page shows; at most 100, as for the
+# users (each campaign carries its text and every target's id).
+LIST_PAGE_SIZE, LIST_MAX_PAGE_SIZE = 50, 100
 
 blp = Blueprint("campaigns", __name__, url_prefix="/api/campaigns",
                 description="Central content for local adaptation.")
@@ -49,12 +54,22 @@ def campaign_view(uow: Any, campaign: Any) -> dict[str, Any]:
 class Campaigns(MethodView):
     """Campaigns."""
 
+    @blp.arguments(CampaignListArgs, location="query")
     @blp.response(200, CampaignSchema(many=True))
-    def get(self) -> list[dict[str, Any]]:
-        """Open campaigns (regional roles: those sent to their territories)."""
+    @blp.paginate(page_size=LIST_PAGE_SIZE, max_page_size=LIST_MAX_PAGE_SIZE)
+    def get(self, _args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
+        """Open campaigns, newest first, paginated (regional roles: those sent to them).
+
+        50 a page unless ``page_size`` says otherwise (at most 100); the ``X-Pagination`` header
+        counts them all (``total``) and the pages.
+        """
         actor = current_actor()
         with unit_of_work() as uow:
-            return campaign_views(uow, campaigns.list_campaigns(uow.session, actor))
+            items, total = campaigns.campaign_page(
+                uow.session, actor, offset=pagination_parameters.first_item,
+                limit=pagination_parameters.page_size)
+            pagination_parameters.item_count = total
+            return campaign_views(uow, items)
 
     @blp.arguments(CampaignCreateArgs)
     @blp.response(201, CampaignSchema)

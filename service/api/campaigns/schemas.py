@@ -8,8 +8,16 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from editorial.errors import N_
 from regions.campaigns import TargetMode
-from service.api.common import INT4_MAX, Integer, RowId
+from service.api.common import INT4_MAX, Integer, QueryArgs, RowId
 from service.api.posts.schemas import PostMediaArgs
+
+
+class CampaignListArgs(QueryArgs):
+    """The campaign list takes its page only (``page``, ``page_size``): anything else is a 422.
+
+    A client used to the post list's ``limit`` learns it here rather than get one page
+    silently.
+    """
 
 
 class CampaignCreateArgs(Schema):
