@@ -1,8 +1,10 @@
-"""The ambassador's share form when its live charter check gets no answer, in a real browser.
+"""Live requests that get no answer, in a real browser: the ambassador's charter check, the
+desk's template preview.
 
-The network is cut, the server breaks or the answer never comes (Playwright's routes): the form
-says the check is unavailable instead of leaving the verdict on the previous text in place, keeps
-the text, and lets it be shared (the server checks it then).
+The network is cut, the server breaks or the answer never comes (Playwright's routes): the page
+says the check is unavailable instead of leaving the verdict on the previous text in place, and
+keeps what the person typed (an ambassador may still share: the server checks the text then).
+(The post form's, the map's and the campaign map's are in their pages' own modules.)
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ REPORT = ".share-form .report-area"
 
 @pytest.fixture(scope="module")
 def base(fresh_database: FreshDatabase) -> Iterator[str]:
-    """A database of its own (its charter applies to every text): an ambassador and a kit."""
+    """A database of its own (its charter applies to every text): a desk, an ambassador, a kit."""
     url, drop = fresh_database()
     engine = make_engine(url)
     now = datetime.now(UTC)
@@ -143,3 +145,32 @@ def test_a_check_that_never_answers_counts_as_lost_after_ten_seconds(page, base)
     page.clock.run_for(1_500)
     assert_check_unavailable(page)
     assert len(held) == 1
+
+
+NO_NETWORK = "internetdisconnected"
+BROKEN = "500"
+
+
+@pytest.mark.parametrize("failure", [NO_NETWORK, BROKEN])
+def test_a_template_preview_that_gets_no_answer_says_so_and_keeps_the_sample(page, base,
+                                                                             failure):
+    page.goto(f"{base}/login?next=/standards/templates/annonce")
+    page.fill("input[name=email]", "desk@offline.test")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    preview = page.locator("#template-preview-report")
+    page.wait_for_selector("#template-preview-report .fb-preview")  # the first preview came
+    page.route("**/standards/templates/preview", lambda route: (
+        route.abort(NO_NETWORK) if failure == NO_NETWORK else route.fulfill(status=500)))
+    page.fill("#sample-text", "Un accueil imbattable, venez !")
+    notice = page.wait_for_selector("#template-preview-report .notice.warning")
+    assert notice.inner_text() == (
+        "L’aperçu est indisponible pour l’instant (pas de réponse du serveur)\u00a0; "
+        "vos modifications restent dans le formulaire.")
+    assert preview.locator(".fb-preview").count() == 0  # the last preview is not left as current
+    assert preview.get_attribute("aria-live") == "polite"
+    assert page.input_value("#sample-text") == "Un accueil imbattable, venez !"
+    screenshot(page, f"template-preview-lost-{failure}")
+    # Chromium logs the failed request, htmx its own error events; nothing else may fail.
+    page.console_errors[:] = [e for e in page.console_errors if not (
+        "net::ERR_INTERNET_DISCONNECTED" in e or "500" in e or e.startswith("htmx:"))]
