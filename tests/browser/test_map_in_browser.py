@@ -287,3 +287,16 @@ def test_a_campaign_map_the_network_lost_is_said_under_it(page, demo_server):
     assert status.get_attribute("role") == "status"
     screenshot(page, "campaign-map-lost")
     page.console_errors[:] = [e for e in page.console_errors if NO_NETWORK not in e]
+
+
+def test_a_post_page_whose_territory_outline_the_network_lost_says_so(page, demo_server):
+    base = demo_server["url"]
+    _open_map(page, base, "desk@demo.relais.test")
+    answer = page.request.get(f"{base}/api/posts?status=published&limit=50").json()
+    post = next(item for item in answer["items"] if item.get("geotag"))
+    page.route("**/api/territories/*", lambda route: route.abort("internetdisconnected"))
+    page.goto(f"{base}/posts/{post['id']}")
+    status = page.wait_for_selector("#post-map-status.notice.warning", timeout=SLOW)
+    assert status.inner_text() == ("Le contour du territoire n’a pas pu être chargé (pas de "
+                                   "réponse du serveur). Rechargez la page pour réessayer.")
+    page.console_errors[:] = [e for e in page.console_errors if NO_NETWORK not in e]

@@ -232,3 +232,17 @@ def test_a_territory_outline_the_network_lost_is_said_under_the_map(page, live_s
     assert status.get_attribute("role") == "status"
     page.console_errors[:] = [e for e in page.console_errors
                               if "net::ERR_INTERNET_DISCONNECTED" not in e]
+
+
+def test_a_map_click_the_network_could_not_judge_places_the_point_with_a_warning(
+        page, live_server, editor):
+    _log_in(page, live_server, editor)
+    page.wait_for_selector("#post-map[data-ready='true'] canvas")  # fitted to the outline
+    page.route("**/posts/geotag*", lambda route: route.abort("internetdisconnected"))
+    page.locator("#post-map canvas").click()  # the centre of the map: inside the outline
+    page.wait_for_selector("#geotag-error.notice.warning")
+    lon, lat = float(page.input_value("#geotag-lon")), float(page.input_value("#geotag-lat"))
+    assert 4.70 < lon < 5.00 and 45.60 < lat < 45.90  # the click is kept, to be checked on submit
+    assert page.inner_text("#geotag-error").startswith("Ce point n’a pas pu être vérifié")
+    page.console_errors[:] = [e for e in page.console_errors
+                              if "net::ERR_INTERNET_DISCONNECTED" not in e]
