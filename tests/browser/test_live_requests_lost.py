@@ -30,7 +30,8 @@ AMBASSADOR = "dominique@offline.test"
 CHARTER = {"rules": [{"id": "superlatifs", "type": "terms.forbidden",
                       "params": {"terms": ["imbattable"]}}]}
 SUGGESTION = "Venez aux portes ouvertes de mon agence !"
-UNAVAILABLE = "La vérification est indisponible pour l’instant\u00a0; le texte sera vérifié au partage."
+UNAVAILABLE = ("La vérification est indisponible pour l’instant\u00a0; "
+               "le texte sera vérifié au partage.")
 CHECK = "**/api/ambassador/kits/*/check"
 REPORT = ".share-form .report-area"
 
