@@ -246,3 +246,35 @@ def test_a_map_click_the_network_could_not_judge_places_the_point_with_a_warning
     assert page.inner_text("#geotag-error").startswith("Ce point n’a pas pu être vérifié")
     page.console_errors[:] = [e for e in page.console_errors
                               if "net::ERR_INTERNET_DISCONNECTED" not in e]
+
+
+def test_a_field_the_check_refuses_is_named_as_the_form_labels_it(page, live_server, editor):
+    """A radius beyond the limit: the check names the field and says why, not « voir `errors` »."""
+    _log_in(page, live_server, editor)
+    page.wait_for_selector("#validation-report li")  # the first check answered
+    page.fill("#audience-radius", "600")
+    notice = page.wait_for_selector("#validation-report .notice.warning li")
+    shown = page.inner_text("#validation-report")
+    assert "Rayon de diffusion (km)" in notice.inner_text()
+    assert "500" in notice.inner_text()  # the server's own words about the limit
+    assert "errors" not in shown
+    screenshot(page, "workspace-radius-refused-fr")
+    page.fill("#audience-radius", "5")  # corrected: the check judges the post again
+    page.wait_for_selector("#validation-report li[data-code]")
+    # The refused check's 422 is logged by Chromium; nothing else may fail in the page.
+    page.console_errors[:] = [e for e in page.console_errors if "422" not in e]
+
+
+def test_the_preview_shows_the_publication_time_in_the_territorys_zone(browser, live_server,
+                                                                       editor):
+    """Typed 10:00 in Lyon's zone, shown 10:00 to a browser in New York (not 04:00)."""
+    context = browser.new_context(locale="fr-FR", timezone_id="America/New_York")
+    try:
+        page = context.new_page()
+        _log_in(page, live_server, editor)
+        page.fill("#publish-at", "2026-12-12T10:00")
+        page.wait_for_selector("#preview-meta:has-text('2026')")
+        meta = page.inner_text("#preview-meta")
+        assert "10:00" in meta, meta
+    finally:
+        context.close()

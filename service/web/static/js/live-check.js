@@ -24,12 +24,34 @@ export function annotated(chars, violations) {
 }
 
 /**
+ * The fields a refused check names (`errors`, by location then field, as the API answers a
+ * 422), each with the form's label for it and the server's messages: `[label, messages]`. Nested
+ * fields (`geotag.lon`, `slot_values.date`) are named by their first level; a field the form
+ * has no label for is left out (null when none is left).
+ */
+export function refusedFields(errors, label) {
+  const found = [];
+  for (const fields of Object.values(errors || {})) {
+    if (!fields || typeof fields !== 'object') continue;
+    for (const [name, detail] of Object.entries(fields)) {
+      const shown = label(name);
+      const messages = Array.isArray(detail) ? detail.filter((m) => typeof m === 'string')
+        : Object.values(detail || {}).flat(Infinity).filter((m) => typeof m === 'string');
+      if (shown && messages.length) found.push([shown, messages]);
+    }
+  }
+  return found.length ? found : null;
+}
+
+/**
  * A checker writing into `area`: `check(path, body, show)` posts `body` to `path` and calls
  * `show(answer)` with the API's answer if it is still the newest. Resolves to true when shown,
  * false when the check was lost (`unavailable` is then shown, or the server's words for a
- * request it refused), undefined when a newer check superseded it.
+ * request it refused), undefined when a newer check superseded it. `invalid`: when given
+ * (`{ heading, label }`), a refusal naming fields of the form lists each with its label and the
+ * server's message under `heading`, instead of the refusal's general message.
  */
-export function liveChecker(area, unavailable) {
+export function liveChecker(area, unavailable, invalid = null) {
   let asked = 0;
   return async (path, body, show) => {
     const mine = ++asked;
@@ -46,6 +68,13 @@ export function liveChecker(area, unavailable) {
     }
     // A refusal (4xx) says why in the person's language; a 5xx's "Internal error" would not.
     const refused = answer.status >= 400 && answer.status < 500 && answer.body?.message;
+    const fields = refused && invalid && refusedFields(answer.body.errors, invalid.label);
+    if (fields) {
+      area.innerHTML = `<div class="notice warning"><p>${escapeHtml(invalid.heading)}</p><ul>${
+        fields.map(([label, messages]) => `<li><strong>${escapeHtml(label)}</strong> — ${
+          escapeHtml(messages.join(' '))}</li>`).join('')}</ul></div>`;
+      return false;
+    }
     area.innerHTML = `<p class="notice warning">${escapeHtml(refused || unavailable)}</p>`;
     return false;
   };

@@ -91,7 +91,16 @@ function draft() {
 }
 
 let lastResult = null;
-const checker = liveChecker(report, data.msgUnavailable);
+// A field the check refused (a radius beyond the limit, say) is named as the form labels it.
+const FIELDS = {
+  text: 'post-text', territory_id: 'territory', geotag: 'geotag-lon', audience_radius_km: 'audience-radius',
+  publish_at: 'publish-at', media: 'media-url',
+};
+function fieldLabel(name) {
+  const label = document.querySelector(`label[for="${FIELDS[name]}"]`);
+  return label ? label.firstChild.textContent.trim() : null;
+}
+const checker = liveChecker(report, data.msgUnavailable, { heading: data.msgInvalid, label: fieldLabel });
 
 async function check() {
   const body = draft();
@@ -158,7 +167,8 @@ function preview() {
     $('preview-text').textContent = text.value;
   }
   $('preview-page').textContent = territory.selectedOptions[0]?.textContent || 'Relais';
-  const when = publishAt.value ? new Date(zoned(publishAt.value, zone())).toLocaleString(pageLanguage(), { dateStyle: 'medium', timeStyle: 'short' }) : data.msgNow;
+  // Shown in the territory's zone, as typed: the browser's own zone may be another one.
+  const when = publishAt.value ? new Date(zoned(publishAt.value, zone())).toLocaleString(pageLanguage(), { dateStyle: 'medium', timeStyle: 'short', timeZone: zone() }) : data.msgNow;
   $('preview-meta').textContent = [when, placeName.value].filter(Boolean).join(' · ');
 }
 
