@@ -293,6 +293,54 @@ def test_a_point_outside_the_territory_is_refused_with_the_submissions_message(
     assert inside.json["inside"] is True
 
 
+@pytest.mark.parametrize("action", ["draft", "submit"])
+def test_a_link_that_is_not_a_web_address_is_refused_beside_the_field(world, lyon_editor, uow,
+                                                                    action):
+    answer = _new(lyon_editor, world["lyon"], action=action, link="javascript:alert(1)")
+    assert answer.status_code == 422
+    page = _page(answer)
+    assert ('<span class="field-error" id="link-error">Une adresse complète commençant par '
+            "https:// (ou http://).</span>") in page
+    assert 'aria-describedby="link-error"' in page
+    api = world["ed_lyon"].post("/api/posts", json={  # the API's schema refused it already
+        "territory_id": world["lyon"], "template": "portes-ouvertes", "text": GOOD,
+        "link": "javascript:alert(1)"})
+    assert api.status_code == 422 and list(api.json["errors"]["json"]) == ["link"]
+    with uow() as unit:
+        assert unit.session.query(Post).count() == 0
+
+
+def test_the_post_page_and_the_review_screen_show_the_link_to_publish(world, lyon_editor,
+                                                                      sign_in, uow):
+    link = "https://example.org/forum?x=1&y=2"
+    post_id = _post_id(_new(lyon_editor, world["lyon"], action="submit", link=f" {link} "))
+    with uow() as unit:
+        assert unit.session.get(Post, post_id).link == link
+    shown = (f'<a href="{link}" id="post-link" rel="noopener noreferrer" target="_blank">'
+             f"{link}</a>")
+    assert shown in _page(lyon_editor.get(f"/posts/{post_id}"))
+    desk = sign_in(Role.CENTRAL_EDITOR)
+    screen = _page(desk.get(f"/review/{post_id}"))
+    assert (f'<dt>Lien</dt><dd><a href="{link}" id="review-link" rel="noopener noreferrer" '
+            f'target="_blank">{link}</a>') in screen
+
+
+def test_a_link_saved_before_links_were_checked_shows_as_text_never_as_a_link(
+        world, lyon_editor, sign_in, uow):
+    post_id = _post_id(_new(lyon_editor, world["lyon"], action="submit"))
+    assert "Aucun lien" in _page(sign_in(Role.CENTRAL_EDITOR).get(f"/review/{post_id}"))
+    with uow() as unit:
+        unit.session.get(Post, post_id).link = "javascript:alert(1)"
+        unit.commit()
+    for person, path, element in ((lyon_editor, f"/posts/{post_id}", "post-link"),
+                                  (sign_in(Role.CENTRAL_EDITOR), f"/review/{post_id}",
+                                   "review-link")):
+        page = _page(person.get(path))
+        assert f'<span id="{element}">javascript:alert(1)</span>' in page
+        assert 'href="javascript:' not in page
+        assert "Ce n’est pas une adresse web\u00a0: elle ne peut pas être publiée" in page
+
+
 def test_the_map_check_says_when_one_is_not_a_member(world, lyon_editor):
     check = lyon_editor.get(
         f"/posts/geotag?territory_id={world['marseille']}&lon=5.37&lat=43.30")
