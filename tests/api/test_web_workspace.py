@@ -263,6 +263,54 @@ def test_after_a_refused_submission_the_form_edits_the_saved_draft(world, lyon_e
         assert unit.session.get(Post, draft_id).status == PostStatus.SUBMITTED
 
 
+SAVED_NEW = ('<p class="flash info" role="status">Brouillon enregistré\u00a0: corrigez les points '
+             "signalés puis soumettez-le à nouveau.</p>")
+SAVED_EDIT = ('<p class="flash info" role="status">Modifications enregistrées\u00a0: corrigez les '
+              "points signalés puis soumettez à nouveau le post.</p>")
+
+
+def test_a_refused_submission_says_the_draft_was_saved(world, lyon_editor, uow):
+    """The form now edits a saved draft (its title, its locked territory): the page says why."""
+    bad = {"text": "Portes ouvertes à Ici ! C'est gratuit #Relais",
+           "slot-details": "C'est gratuit #Relais"}
+    refused = _new(lyon_editor, world["lyon"], action="submit", **bad)
+    assert refused.status_code == 422
+    assert SAVED_NEW in _page(refused) and SAVED_EDIT not in _page(refused)
+    assert "Modifier le post" in _page(refused)
+    with uow() as unit:
+        draft = unit.session.query(Post).one()
+        draft_id, version = draft.id, draft.version
+    again = lyon_editor.post(f"/posts/{draft_id}/edit", data={
+        "lon": "4.85", "lat": "45.75", "audience_radius_km": "5",
+        "publish_at": "2031-05-01T10:00", "action": "submit", "version": str(version),
+        **SLOTS, **bad})
+    assert again.status_code == 422
+    assert SAVED_EDIT in _page(again) and SAVED_NEW not in _page(again)
+    # Nothing saved, nothing said: a refused save, or the post page's own submit button.
+    unsaved = _new(lyon_editor, world["lyon"], action="submit", link="ftp://example.org")
+    assert unsaved.status_code == 422 and "enregistr" not in _page(unsaved)
+    with uow() as unit:
+        version = unit.session.get(Post, draft_id).version
+    button = lyon_editor.post(f"/posts/{draft_id}/submit", data={"version": str(version)})
+    assert button.status_code == 422 and "enregistr" not in _page(button)
+
+
+def test_editing_a_campaign_adaptation_names_its_campaign(world, campaign, lyon_editor):
+    created = world["ed_lyon"].post("/api/posts", json={
+        "territory_id": world["lyon"], "campaign_id": campaign,
+        "slot_values": {"city": "Lyon", "details": "C'est gratuit #Relais"}})
+    assert created.status_code == 201, created.json
+    named = "Adaptation de la campagne «\u00a0Journées portes ouvertes\u00a0»"
+    post_id = created.json["id"]
+    assert named in _page(lyon_editor.get(f"/posts/{post_id}"))
+    form = _page(lyon_editor.get(f"/posts/{post_id}/edit"))
+    assert named in form and "Post original" not in form
+    refused = lyon_editor.post(f"/posts/{post_id}/submit",
+                               data={"version": str(created.json["version"])})
+    assert refused.status_code == 422  # « gratuit »: the form comes back with the report
+    assert named in _page(refused) and "Post original" not in _page(refused)
+
+
 def test_a_new_post_form_posts_to_its_own_address(world, lyon_editor):
     page = _page(lyon_editor.get("/posts/new?template=portes-ouvertes"))
     form = re.search(r'<form method="post" id="post-form"[^>]*>', page)
