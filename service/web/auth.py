@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import flask_babel
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -71,4 +80,5 @@ def logout() -> ResponseReturnValue:
             web_sessions.end_session(uow, secret)
             uow.commit()
     session.clear()
+    flash(_("You are signed out."), "success")
     return redirect(url_for("web.auth.login"), code=303)

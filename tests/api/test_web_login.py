@@ -35,8 +35,23 @@ def test_login_logout_roundtrip(client, make_user):
     assert client.get("/api/me").json["email"] == user.email
     home = client.get("/").get_data(as_text=True)
     assert "Éditeur·rice du desk central" in home
-    client.post("/logout", data={"csrf_token": csrf_from(client, "/")})
+    out = client.post("/logout", data={"csrf_token": csrf_from(client, "/")})
     assert client.get("/api/me").status_code == 401
+    login = client.get(out.headers["Location"]).get_data(as_text=True)
+    assert "Vous êtes déconnecté·e." in login  # said once, on the login page it leads to
+    assert "Vous êtes déconnecté·e." not in client.get("/login").get_data(as_text=True)
+
+
+def test_an_ambassador_is_not_offered_the_api_documentation(client, make_user):
+    """The footer's API link is for people with tools; an ambassador shares from the pages."""
+    for role, offered in ((Role.AMBASSADOR, False), (Role.REGIONAL_EDITOR, True)):
+        user = make_user(role, password=PASSWORD)
+        client.post("/login", data={"email": user.email, "password": PASSWORD,
+                                    "csrf_token": csrf_from(client)})
+        home = client.get("/", follow_redirects=True).get_data(as_text=True)
+        assert ('href="/api/docs"' in home) is offered, role
+        token = re.search(r'name="csrf_token" value="([^"]+)"', home).group(1)
+        client.post("/logout", data={"csrf_token": token})
 
 
 def test_login_with_the_production_password_hashing(client, make_user, uow,

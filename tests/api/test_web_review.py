@@ -155,7 +155,7 @@ def test_the_geotag_check_shows_in_the_queue_and_on_the_screen(world, sign_in, u
 
 def test_the_review_shows_the_geotag_as_the_post_page_does_longitude_first(world, sign_in):
     post = write(world, "lyon")
-    shown = "longitude 4.85000, latitude 45.75000"
+    shown = "longitude 4,85, latitude 45,75"  # French decimals, as every number on the pages
     screen = sign_in(Role.CENTRAL_EDITOR).get(f"/review/{post['id']}").get_data(as_text=True)
     assert f'<dd id="review-geotag">{shown}</dd>' in screen
     page = world["ed_lyon"].get(f"/posts/{post['id']}").get_data(as_text=True)

@@ -469,7 +469,7 @@ def test_post_page_names_relais_for_its_own_steps_and_no_dash_without_place(worl
     history = page.split('id="history"', 1)[1].split("</ol>", 1)[0]
     assert '<span class="small muted">Relais</span>' in history
     assert "system" not in history
-    assert "<p>longitude 4.85000, latitude 45.75000" in page  # no place name: no leading dash
+    assert "<p>longitude 4,85, latitude 45,75" in page  # no place name: no leading dash
 
 
 def test_editing_then_resubmitting_after_requested_changes(world, drafts, lyon_editor, uow):
