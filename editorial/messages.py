@@ -208,6 +208,11 @@ LOCAL_TIME = N_("local time")  # the zone of reports saved before zones were nam
 # ISO weekdays 1 to 7, as a message names them ("a Sunday", « un dimanche »).
 WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
             N_("Saturday"), N_("Sunday"))
+# A template's network as people name it ("{network} accepts at most 280 characters").
+NETWORK_NAMES: Mapping[str, str] = {
+    "facebook": "Facebook", "instagram": "Instagram", "x": "X", "linkedin": "LinkedIn",
+    "google_business": N_("Google Business Profile"),
+}
 DAY_RANGE = N_("{first} to {last}")  # three days or more in a row: « du lundi au vendredi »
 DAY_CHOICE = N_("{days} or {last}")  # other sets of days: « samedi ou dimanche »
 
@@ -291,6 +296,7 @@ class _Words:
     weekdays: tuple[str, ...]  # Monday first
     day_range: str
     day_choice: str
+    networks: Mapping[str, str]
 
     def days(self, numbers: object) -> str | None:
         """ISO weekdays as a message names them: "Monday to Friday", "Saturday or Sunday"."""
@@ -313,6 +319,9 @@ def _params(violation: Violation, lang: str, words: _Words) -> _Params:
     weekday = violation.params.get("weekday")
     if isinstance(weekday, int) and not isinstance(weekday, bool) and 1 <= weekday <= 7:
         params["weekday"] = words.weekdays[weekday - 1]
+    network = violation.params.get("network")
+    if isinstance(network, str) and network in words.networks:
+        params["network"] = words.networks[network]
     days = words.days(violation.params.get("weekdays"))
     if days is not None:
         params["weekdays"] = days
@@ -383,10 +392,11 @@ class ViolationMessages:
                           "fr": (french.gettext(FALLBACK[0]), french.gettext(FALLBACK[1]))}
         self._words = {
             "en": _Words(str(LOCAL_TIME), tuple(str(day) for day in WEEKDAYS), str(DAY_RANGE),
-                         str(DAY_CHOICE)),
+                         str(DAY_CHOICE), {key: str(name) for key, name in NETWORK_NAMES.items()}),
             "fr": _Words(french.gettext(LOCAL_TIME),
                          tuple(french.gettext(day) for day in WEEKDAYS),
-                         french.gettext(DAY_RANGE), french.gettext(DAY_CHOICE)),
+                         french.gettext(DAY_RANGE), french.gettext(DAY_CHOICE),
+                         {key: french.gettext(name) for key, name in NETWORK_NAMES.items()}),
         }
         self._rendered: dict[Hashable, tuple[RenderedMessage, RenderedMessage]] = {}
 

@@ -256,3 +256,14 @@ def test_a_date_in_the_past_is_told_as_past_not_as_too_soon() -> None:
     assert _rendered(template, past, "fr") == [
         "Publication prévue dans le passé (01/01/2020 10:00 Europe/Paris). "
         "Programmez-la au moins 48\u00a0h à l’avance."]
+
+
+@pytest.mark.parametrize(("network", "french", "english"), [
+    ("linkedin", "LinkedIn", "LinkedIn"),
+    ("google_business", "Fiche d’établissement Google", "Google Business Profile"),
+])
+def test_a_network_is_named_as_people_name_it(network: str, french: str, english: str) -> None:
+    violation = Violation("r", "length.network_limit", Severity.ERROR, None,
+                          {"length": 3001, "max": 3000, "excess": 1, "network": network})
+    assert f"\u00a0: {french} en accepte" in render_message(violation, "fr").message
+    assert f"; {english} accepts" in render_message(violation, "en").message
