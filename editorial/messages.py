@@ -303,7 +303,7 @@ class _Words:
         if not isinstance(numbers, list | tuple) or not numbers or not all(
                 isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 7 for n in numbers):
             return None
-        days = sorted(set(numbers))
+        days: list[int] = sorted({int(n) for n in numbers})
         names = [self.weekdays[n - 1] for n in days]
         if len(days) >= 3 and days[-1] - days[0] == len(days) - 1:
             return self.day_range.format(first=names[0], last=names[-1])
