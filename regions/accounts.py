@@ -25,6 +25,7 @@ from regions.errors import (
     InvalidInput,
     NotFound,
     TooManyAttempts,
+    required_text,
 )
 from regions.models import ApiToken, LoginAttempt, Membership, Role, User
 
@@ -158,6 +159,8 @@ def update_user(
 ) -> User:
     """Change a user's role, name, password or activity (admins only)."""
     actor.require(Role.ADMIN)
+    if display_name is not None:
+        display_name = required_text("display_name", display_name)
     user = get_user(uow, user_id)
     _keep_an_admin(uow, user, role=role, is_active=is_active)
     changes: dict[str, object] = {}
@@ -278,6 +281,7 @@ def issue_token(
     """Create a personal token for oneself, or for anyone as an admin."""
     if user_id != actor.user_id:
         actor.require(Role.ADMIN)
+    name = required_text("name", name)
     user = get_user(uow, user_id)
     site.check_token_lifetime(site.current(uow.session), expires_in_days)
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)

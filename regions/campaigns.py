@@ -36,7 +36,7 @@ from editorial.errors import N_
 from regions import audit, standards
 from regions.actors import DESK_ROLES, MAX_TERRITORY_DEPTH, Actor
 from regions.db import UnitOfWork
-from regions.errors import InvalidInput, NotFound, check_version
+from regions.errors import BLANK, InvalidInput, NotFound, check_version, is_blank
 from regions.models import (
     Campaign,
     Membership,
@@ -112,20 +112,41 @@ class CampaignChanges:
     cleared: frozenset[str] = frozenset()  # dates explicitly set to null
 
 
-def _check_window(start: datetime | None, end: datetime | None) -> None:
+_DATES = ("window_start", "window_end", "adapt_deadline")
+
+
+def _checked_title(title: str | None, master_text: str | None, dates: dict[str, Any]
+                   ) -> str | None:
+    """The title stripped (None: unchanged), once texts and dates are checked, all at once.
+
+    A blank title or master text is refused. The publication window runs forward, and
+    adaptations are due before it closes: a deadline after the window opens is a rolling
+    campaign (late territories publish within the window, as the demo's late campaign does);
+    one at or after its end leaves no time to publish what is due (decision 0052).
+    """
+    errors: dict[str, list[Any]] = {name: [BLANK] for name, text in (
+        ("title", title), ("master_text", master_text)) if text is not None and is_blank(text)}
+    start, end, deadline = (dates.get(name) for name in _DATES)
     if start and end and end <= start:
-        raise InvalidInput("The publication window ends before it starts.",
-                           errors={"window_end": [N_("After window_start.")]})
+        errors["window_end"] = [N_("The end of the publication period must come after its "
+                                   "start.")]
+    if deadline and end and deadline >= end:
+        errors["adapt_deadline"] = [N_("Adaptations must be due before the end of the "
+                                       "publication period.")]
+    if errors:
+        raise InvalidInput("The campaign's texts or dates are invalid.", errors=errors)
+    return title.strip() if title is not None else None
 
 
 def create_campaign(uow: UnitOfWork, actor: Actor, draft: CampaignDraft) -> Campaign:
     """Create a campaign following a published template and send it to its targets."""
     actor.require(*DESK_ROLES)
-    _check_window(draft.window_start, draft.window_end)
+    title = _checked_title(draft.title, draft.master_text,
+                           {name: getattr(draft, name) for name in _DATES})
     version = standards.published_version(uow.session, draft.template_key)
     targets = _targets(uow.session, draft.target_mode, draft.territory_ids)
     campaign = Campaign(
-        title=draft.title, template_version_id=version.id, slot_values=draft.slot_values,
+        title=title, template_version_id=version.id, slot_values=draft.slot_values,
         media=draft.media, window_start=draft.window_start, window_end=draft.window_end,
         adapt_deadline=draft.adapt_deadline, created_by=actor.user_id,
         master_text=(draft.master_text if draft.master_text is not None
@@ -135,7 +156,7 @@ def create_campaign(uow: UnitOfWork, actor: Actor, draft: CampaignDraft) -> Camp
     uow.flush()
     _set_targets(uow, campaign.id, targets)
     audit.record(uow.session, actor.user_id, "campaign.created", "campaign", campaign.id,
-                 {"title": draft.title, "targets": targets, "template_version": version.number})
+                 {"title": title, "targets": targets, "template_version": version.number})
     return campaign
 
 
@@ -146,8 +167,6 @@ def _set_targets(uow: UnitOfWork, campaign_id: int, targets: list[int]) -> None:
         uow.session.execute(insert(campaign_targets), [
             {"campaign_id": campaign_id, "territory_id": t} for t in targets])
 
-
-_DATES = ("window_start", "window_end", "adapt_deadline")
 
 
 def update_campaign(uow: UnitOfWork, actor: Actor, campaign_id: int, *, expected_version: int,
@@ -162,10 +181,10 @@ def update_campaign(uow: UnitOfWork, actor: Actor, campaign_id: int, *, expected
     check_version("campaign", campaign.version, expected_version)
     dates = {name: None if name in changes.cleared else
              getattr(changes, name) or getattr(campaign, name) for name in _DATES}
-    _check_window(dates["window_start"], dates["window_end"])
-    changed = [name for name in ("title", "master_text", "slot_values")
-               if getattr(changes, name) is not None
-               and getattr(changes, name) != getattr(campaign, name)]
+    texts = {"title": _checked_title(changes.title, changes.master_text, dates),
+             "master_text": changes.master_text, "slot_values": changes.slot_values}
+    changed = [name for name, value in texts.items()
+               if value is not None and value != getattr(campaign, name)]
     changed += [name for name in _DATES if dates[name] != getattr(campaign, name)]
     details: dict[str, Any] = {"fields": changed}
     if changes.target_mode is not None:  # queries first: one UPDATE of the campaign below
@@ -178,7 +197,7 @@ def update_campaign(uow: UnitOfWork, actor: Actor, campaign_id: int, *, expected
             changed.append("targets")
     for name in changed:
         if name != "targets":
-            setattr(campaign, name, dates[name] if name in _DATES else getattr(changes, name))
+            setattr(campaign, name, dates[name] if name in _DATES else texts[name])
     flag_modified(campaign, "title")  # every save counts in the version, even targets alone
     uow.flush()
     audit.record(uow.session, actor.user_id, "campaign.updated", "campaign", campaign.id,

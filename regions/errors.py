@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from editorial.errors import CodedError
+import unicodedata
+
+from editorial.errors import N_, CodedError
 
 
 class RegionsError(CodedError):
@@ -67,3 +69,24 @@ def check_version(kind: str, current: int, expected: int | None) -> None:
             params={"kind": kind, "expected": expected, "current": current},
             errors={"version": [f"Current version is {current}."]},
         )
+
+
+BLANK = N_("Required: spaces alone do not count.")
+_INVISIBLE = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})  # spaces, controls, zero-width marks
+
+
+def is_blank(value: str) -> bool:
+    """Whether a text shows nothing: empty, spaces, or invisible marks only.
+
+    A browser's ``required`` lets three spaces through; a title of spaces left a list row
+    without a link and a page reading « Adapter «  » ».
+    """
+    return all(unicodedata.category(char) in _INVISIBLE for char in value)
+
+
+def required_text(field: str, value: str) -> str:
+    """``value`` without its surrounding spaces; a blank one is a 422 on ``field``."""
+    if is_blank(value):
+        raise InvalidInput(f"The field {field} is blank.", params={"field": field},
+                           errors={field: [BLANK]})
+    return value.strip()

@@ -36,7 +36,7 @@ from editorial.model import Rule
 from regions import ambassadors, audit, geotags, standards, webhooks
 from regions.actors import DESK_ROLES, Actor
 from regions.db import UnitOfWork
-from regions.errors import InvalidInput, NotFound
+from regions.errors import BLANK, InvalidInput, NotFound, is_blank
 from regions.models import (
     Campaign,
     Post,
@@ -178,6 +178,13 @@ def create_kit(uow: UnitOfWork, actor: Actor, draft: KitDraft, *, now: datetime,
     ``messages`` renders the report of a refused suggestion.
     """
     actor.require(*KIT_BUILDERS)
+    blank = {field: [BLANK] for field, text in (
+        ("title", draft.title),
+        *((f"suggestions.{index}", text) for index, text in enumerate(draft.suggestions)))
+        if is_blank(text)}
+    if blank:
+        raise InvalidInput("A kit's title and suggestions must not be blank.", errors=blank)
+    draft = replace(draft, title=draft.title.strip())
     if draft.ends_at <= now:
         raise InvalidInput("The kit ends in the past.",
                            errors={"ends_at": [N_("Must be in the future.")]})

@@ -21,7 +21,7 @@ from editorial.errors import N_
 from regions import audit
 from regions.actors import DESK_ROLES, Actor
 from regions.db import UnitOfWork
-from regions.errors import Conflict, InvalidInput, NotFound
+from regions.errors import Conflict, InvalidInput, NotFound, required_text
 from regions.models import AdminArea, Membership, Post, PostStatus, Territory
 from regions.teams import descendants_of
 
@@ -218,8 +218,9 @@ def create_territory(
     """Create a territory, drawn, composed of gazetteer areas, or shapeless (a grouping)."""
     if actor is not None:
         actor.require(*DESK_ROLES)
+    name = required_text("name", name)
     _check_fields(uow.session, kind=kind, timezone=timezone, parent_id=parent_id)
-    territory = Territory(name=name.strip(), slug=slug or slugify(name), kind=kind,
+    territory = Territory(name=name, slug=slug or slugify(name), kind=kind,
                           parent_id=parent_id, timezone=timezone)
     uow.session.add(territory)
     report = ShapeReport()
@@ -248,6 +249,8 @@ def update_territory(
     if territory.version != expected_version:
         raise Conflict("This territory changed since you loaded it.", params={
             "expected": expected_version, "current": territory.version})
+    if "name" in changes:
+        changes = {**changes, "name": required_text("name", changes["name"])}
     merged = {"kind": territory.kind, "timezone": territory.timezone,
               "parent_id": territory.parent_id} | {
         k: v for k, v in changes.items() if k in ("kind", "timezone", "parent_id")}

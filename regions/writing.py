@@ -74,9 +74,8 @@ def _template_key(session: Session, version: TemplateVersion) -> str:
 
 
 def writing_frame(session: Session, actor: Actor, *, campaign_id: int | None = None,
-                  template_key: str | None = None, version_id: int | None = None
-                  ) -> WritingFrame:
-    """The frame of a new post (from a campaign or a published template) or of an edit."""
+                  template_key: str | None = None) -> WritingFrame:
+    """The frame of a new post, from a campaign or a published template (edits: ``edit_frame``)."""
     campaign = campaigns.get_campaign(session, campaign_id) if campaign_id else None
     if campaign is not None and campaign.archived_at is not None:  # withdrawn: none to adapt
         raise NotFound(f"Campaign {campaign.id} is withdrawn.",
@@ -85,13 +84,23 @@ def writing_frame(session: Session, actor: Actor, *, campaign_id: int | None = N
     if campaign is not None:
         version = session.get(TemplateVersion, campaign.template_version_id)
         within = set(descendants_of(session, set(campaigns.target_ids(session, campaign.id))))
-    elif version_id is not None:
-        version = session.get(TemplateVersion, version_id)
     else:
         version = standards.published_version(session, template_key or "")
     assert version is not None
     return WritingFrame(_template_key(session, version), version.number, dict(version.data),
                         campaign, territories_for(session, actor, within))
+
+
+def edit_frame(session: Session, actor: Actor, post: Post) -> WritingFrame:
+    """The frame of a saved post's form: its template version, and its campaign if any.
+
+    An adaptation's form names its campaign as the post's page does, even once withdrawn.
+    """
+    version = session.get(TemplateVersion, post.template_version_id)
+    assert version is not None
+    campaign = session.get(Campaign, post.campaign_id) if post.campaign_id else None
+    return WritingFrame(_template_key(session, version), version.number, dict(version.data),
+                        campaign, territories_for(session, actor))
 
 
 def post_page(session: Session, actor: Actor, post_id: int) -> PostPage:

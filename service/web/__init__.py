@@ -9,6 +9,8 @@ from flask import Blueprint, Flask, Response, current_app, g, request
 from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 from flask_wtf.csrf import generate_csrf
 
+from regions.errors import InvalidInput
+from regions.posts import checked_link
 from service.web import pages
 from service.web.failure_labels import failure_reason
 
@@ -87,6 +89,15 @@ def _datetime(value: datetime | None, fmt: str = "medium") -> str:
     return f"{format_date(value, 'medium')}, {format_time(value, 'short')}"
 
 
+def _web_address(value: str) -> bool:
+    """Whether a post's link is an http(s) address, safe to offer as a link on a page."""
+    try:
+        checked_link(value)
+    except InvalidInput:
+        return False
+    return True
+
+
 def init_app(app: Flask) -> None:
     """Register every feature's blueprint, the page globals and the security headers."""
     app.context_processor(_page_globals)
@@ -96,6 +107,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = lambda value, fmt="medium": (
         format_date(value, fmt) if value else "")
     app.jinja_env.filters["failure_reason"] = failure_reason
+    app.jinja_env.tests["web_address"] = _web_address
     app.after_request(_secure_headers)
     # Endpoints read ``web.<feature>.<view>``: no clash with the API's blueprint names.
     web = Blueprint("web", __name__)

@@ -100,6 +100,7 @@ def _password_errors(error: InvalidInput) -> dict[str, str]:
         "current_password": _("Wrong password."),
         "new_password": _("From %(min)s to %(max)s characters.",
                           min=accounts.MIN_PASSWORD_LENGTH, max=profile.MAX_PASSWORD_LENGTH),
+        "new_password_again": _("The two new passwords differ."),
     }
     return {field: messages[field] for field in error.errors or {} if field in messages}
 
@@ -109,15 +110,13 @@ def _password_errors(error: InvalidInput) -> dict[str, str]:
 def password() -> ResponseReturnValue:
     """Change one's password; this session stays signed in, the others end."""
     form = request.form
-    if form.get("new_password", "") != form.get("new_password_again", ""):
-        errors = {"new_password_again": _("The two new passwords differ.")}
-        return _render(422, password={"errors": errors})
     config = settings()
     try:
         with unit_of_work() as uow:
             _user, ended = profile.change_password(
                 uow, page_actor(), current_password=form.get("current_password", ""),
                 new_password=form.get("new_password", ""),
+                new_password_again=form.get("new_password_again", ""),
                 max_attempts=config.login_max_attempts,
                 window_seconds=config.login_window_seconds,
                 keep_session=session.get(SESSION_SECRET_KEY))

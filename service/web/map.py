@@ -34,6 +34,11 @@ SCRIPT_WORDS = {
     "no_areas": _l("No gazetteer area lies in this territory: import boundaries to see its "
                    "coverage gaps."),
     "load_failed": _l("The map data could not be loaded. Reload the page to try again."),
+    "panel_failed": _l("This territory’s figures could not be loaded (no answer from the "
+                       "server). Choose it again to retry."),
+    "post_failed": _l("This post could not be loaded (no answer from the server). Click it "
+                      "again to retry."),
+    "territory": _l("Territory"),
     "late": _l("late"),
     "no_adaptation": _l("No campaign waits for an adaptation here."),
     "no_recent": _l("No post you may see here."),

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from geoalchemy2.shape import to_shape
@@ -214,6 +214,7 @@ def _submit(post_id: int, version: int | None) -> Post:
 def _save(frame: writing.WritingFrame, post_id: int | None) -> ResponseReturnValue:
     """Create or edit from the form, then submit if asked; errors re-render the form."""
     actor, form = page_actor(), request.form
+    creating = post_id is None
     try:
         fields = _fields(form, _slot_names(frame))
         if post_id is None and not _number(form.get("territory_id")):
@@ -236,7 +237,10 @@ def _save(frame: writing.WritingFrame, post_id: int | None) -> ResponseReturnVal
                             error=error_message(exc), errors=field_messages(exc),
                             status=403 if isinstance(exc, PermissionDenied) else 422)
     if form.get("action") == "submit":
-        return _submit_or_report(post_id)
+        # A refusal keeps what was just saved: say so, the form now edits that post.
+        return _submit_or_report(post_id, saved=_(
+            "Draft saved: fix the points flagged, then submit it again.") if creating else _(
+            "Changes saved: fix the points flagged, then submit the post again."))
     return redirect(url_for("web.workspace.post", post_id=post_id), code=303)
 
 
@@ -249,15 +253,20 @@ def _reload(post_id: int | None) -> Post | None:
         return post
 
 
-def _submit_or_report(post_id: int, version: int | None = None) -> ResponseReturnValue:
-    """Submit; a refusal (422 with the report) shows the saved post's form with the report."""
+def _submit_or_report(post_id: int, version: int | None = None, *, saved: str | None = None
+                      ) -> ResponseReturnValue:
+    """Submit; a refusal (422 with the report) shows the saved post's form with the report.
+
+    ``saved`` says what the form saved just before, shown with a refusal.
+    """
     try:
         _submit(post_id, version)
     except InvalidInput as exc:
+        if saved:
+            flash(saved, "info")
         with reading() as uow:
             post = posts.get_post(uow.session, page_actor(), post_id)
-            frame = writing.writing_frame(uow.session, page_actor(),
-                                          version_id=post.template_version_id)
+            frame = writing.edit_frame(uow.session, page_actor(), post)
             values = _values(post, frame)
             uow.session.expunge(post)
         report = exc.errors.get("report") if isinstance(exc, review.ValidationFailed) else None
@@ -307,8 +316,7 @@ def edit(post_id: int) -> ResponseReturnValue:
     with reading() as uow:
         post = posts.get_post(uow.session, page_actor(), post_id)
         geotags.require_territory(page_actor(), post.territory_id)
-        frame = writing.writing_frame(uow.session, page_actor(),
-                                      version_id=post.template_version_id)
+        frame = writing.edit_frame(uow.session, page_actor(), post)
         values = _values(post, frame)
         uow.session.expunge(post)
     if request.method == "POST":

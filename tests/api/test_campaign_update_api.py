@@ -134,3 +134,71 @@ def test_a_withdrawn_campaign_takes_no_new_share_kit(world, campaign):
     assert refused.json["code"] == "invalid"
     assert refused.json["errors"] == {"campaign_id": ["La campagne est retirée."]}
     assert world["desk"].get(f"/api/kits?campaign_id={campaign['id']}").json == []
+
+
+FR = {"Accept-Language": "fr"}
+BLANK_FR = "Obligatoire\u00a0: des espaces seuls ne comptent pas."
+
+
+def _new_campaign(world, **fields):
+    return world["desk"].post("/api/campaigns", headers=FR, json={
+        "title": "Printemps", "template": "portes-ouvertes", "targets": "list",
+        "territory_ids": [world["lyon"]], **fields})
+
+
+@pytest.mark.parametrize("fields, errors", [
+    ({"title": "   "}, {"title": [BLANK_FR]}),
+    ({"title": "\u00a0\u200b\t"}, {"title": [BLANK_FR]}),  # no-break and zero-width spaces
+    ({"title": " ", "master_text": "\n "}, {"title": [BLANK_FR], "master_text": [BLANK_FR]}),
+], ids=["spaces", "invisible", "title and master text"])
+def test_a_blank_campaign_title_or_text_is_refused_and_nothing_is_sent(world, uow, fields,
+                                                                       errors):
+    answer = _new_campaign(world, **fields)
+    assert answer.status_code == 422, answer.json
+    assert answer.json["errors"] == errors
+    assert world["ed_lyon"].get("/api/campaigns").json == []
+    with uow() as unit:
+        assert not unit.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "campaign.created")).all()
+
+
+def test_a_campaign_title_is_stored_without_its_surrounding_spaces(world, campaign):
+    assert _new_campaign(world, title="  Été \n").json["title"] == "Été"
+    path = f"/api/campaigns/{campaign['id']}"
+    renamed = world["desk"].patch(path, json={"version": 1, "title": " Automne "})
+    assert renamed.json["title"] == "Automne"
+    blank = world["desk"].patch(path, headers=FR, json={"version": 2, "title": "   "})
+    assert blank.status_code == 422
+    assert blank.json["errors"] == {"title": [BLANK_FR]}
+    assert world["desk"].get(path).json["title"] == "Automne"
+
+
+def test_a_publication_period_ending_before_it_starts_names_the_fields_in_words(world,
+                                                                                campaign):
+    dates = {"window_start": (SOON + timedelta(days=2)).isoformat(),  # the campaign is due SOON
+             "window_end": (SOON + timedelta(days=1)).isoformat()}
+    created = _new_campaign(world, **dates)
+    updated = world["desk"].patch(f"/api/campaigns/{campaign['id']}", headers=FR,
+                                  json={"version": 1, **dates})
+    for answer in (created, updated):
+        assert answer.status_code == 422, answer.json
+        assert answer.json["errors"] == {"window_end": [
+            "La fin de la période de publication doit suivre son début."]}
+
+
+def test_adaptations_due_after_the_publication_period_ends_are_refused(world, campaign):
+    """Due once the window has opened is a rolling campaign; due once it closed is a mistake."""
+    start, end = SOON, SOON + timedelta(days=7)
+    window = {"window_start": start.isoformat(), "window_end": end.isoformat()}
+    for deadline in (end, end + timedelta(days=1)):
+        answer = _new_campaign(world, adapt_deadline=deadline.isoformat(), **window)
+        assert answer.status_code == 422, answer.json
+        assert answer.json["errors"] == {"adapt_deadline": [
+            "L’échéance des adaptations doit précéder la fin de la période de publication."]}
+    rolling = _new_campaign(world, adapt_deadline=(start + timedelta(days=2)).isoformat(),
+                            **window)
+    assert rolling.status_code == 201, rolling.json
+    # The existing campaign is due at SOON: a window closing then leaves no time.
+    closing = world["desk"].patch(f"/api/campaigns/{campaign['id']}", json={
+        "version": 1, "window_end": SOON.isoformat()})
+    assert closing.status_code == 422 and "adapt_deadline" in closing.json["errors"]

@@ -92,6 +92,30 @@ def test_the_new_password_follows_the_domains_rule_and_must_be_typed_twice(sign_
     assert "Les deux nouveaux mots de passe diffèrent." in differ.get_data(as_text=True)
 
 
+def test_every_problem_of_the_password_form_is_said_at_once(sign_in):
+    person = sign_in(Role.VIEWER)
+    refused = person.post("/account/password", data={
+        "current_password": "not-my-password", "new_password": "short",
+        "new_password_again": "shorter"})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert 'id="current_password-error">Mot de passe erroné.' in html
+    assert 'id="new_password-error">De 10 à 256 caractères.' in html
+    assert 'id="new_password_again-error">Les deux nouveaux mots de passe diffèrent.' in html
+    assert re.findall(r'id="(\w+)-error"', html) == [
+        "current_password", "new_password", "new_password_again"]
+    # Only a mismatch, with the right current password: said alone, nothing changes.
+    differ = person.post("/account/password", data={
+        "current_password": WEB_PASSWORD, "new_password": NEW_PASSWORD,
+        "new_password_again": NEW_PASSWORD + "x"})
+    assert differ.status_code == 422
+    assert re.findall(r'id="(\w+)-error"', differ.get_data(as_text=True)) == [
+        "new_password_again"]
+    assert person.post("/account/password", data={
+        "current_password": WEB_PASSWORD, "new_password": NEW_PASSWORD,
+        "new_password_again": NEW_PASSWORD}).status_code == 303
+
+
 def test_changing_the_password_keeps_me_signed_in_and_ends_my_other_sessions(app, sign_in):
     person = sign_in(Role.VIEWER)
     other_browser = _login(app, person.user.email)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from html import unescape
 
 import pytest
 from sqlalchemy import select
@@ -115,6 +116,41 @@ def test_editing_a_campaign_and_a_stale_edit(desk_page, world):
     stale = desk_page.post(path, data={**data, "title": "Printemps 3"})
     assert stale.status_code == 409
     assert desk_page.api("GET", f"/api/campaigns/{campaign_id}").json["title"] == "Printemps 2"
+
+
+def _field_errors(answer, name):
+    found = re.search(rf'<span class="field-error" id="{name}-error">(.*?)</span></span>',
+                      unescape(answer.get_data(as_text=True)))
+    assert found is not None, f"no error beside {name}"
+    return re.findall(r'<span class="message">(.*?)(?:</span>|$)', found.group(1))
+
+
+def test_a_blank_title_is_refused_beside_the_field_and_nothing_is_sent(desk_page, world):
+    answer = _create(desk_page, world, title="   ")
+    assert answer.status_code == 422
+    assert _field_errors(answer, "title") == [
+        "Obligatoire\u00a0: des espaces seuls ne comptent pas."]
+    assert desk_page.api("GET", "/api/campaigns").json == []
+
+
+def test_dates_out_of_order_are_refused_in_words_beside_their_fields(desk_page, world):
+    answer = _create(desk_page, world, window_start="2030-06-10T08:00",
+                     window_end="2030-06-01T08:00", adapt_deadline="2030-06-20T18:00")
+    assert answer.status_code == 422
+    assert _field_errors(answer, "window_end") == [
+        "La fin de la période de publication doit suivre son début."]
+    assert _field_errors(answer, "adapt_deadline") == [
+        "L’échéance des adaptations doit précéder la fin de la période de publication."]
+    campaign_id = _create(desk_page, world).headers["Location"].rsplit("/", 1)[1]
+    edited = desk_page.post(f"/campaigns/{campaign_id}/edit", data={
+        "version": "1", "title": "  ", "master_text": "Texte", "targets": "list",
+        "territory_ids": [str(world["lyon"])], "window_start": "2030-06-10T08:00",
+        "window_end": "2030-06-10T08:00", "adapt_deadline": ""})
+    assert edited.status_code == 422
+    assert _field_errors(edited, "title") == [
+        "Obligatoire\u00a0: des espaces seuls ne comptent pas."]
+    assert _field_errors(edited, "window_end") == [
+        "La fin de la période de publication doit suivre son début."]
 
 
 @pytest.mark.parametrize("method, path", [

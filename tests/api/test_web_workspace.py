@@ -263,6 +263,54 @@ def test_after_a_refused_submission_the_form_edits_the_saved_draft(world, lyon_e
         assert unit.session.get(Post, draft_id).status == PostStatus.SUBMITTED
 
 
+SAVED_NEW = ('<p class="flash info" role="status">Brouillon enregistré\u00a0: corrigez les points '
+             "signalés puis soumettez-le à nouveau.</p>")
+SAVED_EDIT = ('<p class="flash info" role="status">Modifications enregistrées\u00a0: corrigez les '
+              "points signalés puis soumettez à nouveau le post.</p>")
+
+
+def test_a_refused_submission_says_the_draft_was_saved(world, lyon_editor, uow):
+    """The form now edits a saved draft (its title, its locked territory): the page says why."""
+    bad = {"text": "Portes ouvertes à Ici ! C'est gratuit #Relais",
+           "slot-details": "C'est gratuit #Relais"}
+    refused = _new(lyon_editor, world["lyon"], action="submit", **bad)
+    assert refused.status_code == 422
+    assert SAVED_NEW in _page(refused) and SAVED_EDIT not in _page(refused)
+    assert "Modifier le post" in _page(refused)
+    with uow() as unit:
+        draft = unit.session.query(Post).one()
+        draft_id, version = draft.id, draft.version
+    again = lyon_editor.post(f"/posts/{draft_id}/edit", data={
+        "lon": "4.85", "lat": "45.75", "audience_radius_km": "5",
+        "publish_at": "2031-05-01T10:00", "action": "submit", "version": str(version),
+        **SLOTS, **bad})
+    assert again.status_code == 422
+    assert SAVED_EDIT in _page(again) and SAVED_NEW not in _page(again)
+    # Nothing saved, nothing said: a refused save, or the post page's own submit button.
+    unsaved = _new(lyon_editor, world["lyon"], action="submit", link="ftp://example.org")
+    assert unsaved.status_code == 422 and "enregistr" not in _page(unsaved)
+    with uow() as unit:
+        version = unit.session.get(Post, draft_id).version
+    button = lyon_editor.post(f"/posts/{draft_id}/submit", data={"version": str(version)})
+    assert button.status_code == 422 and "enregistr" not in _page(button)
+
+
+def test_editing_a_campaign_adaptation_names_its_campaign(world, campaign, lyon_editor):
+    created = world["ed_lyon"].post("/api/posts", json={
+        "territory_id": world["lyon"], "campaign_id": campaign,
+        "slot_values": {"city": "Lyon", "details": "C'est gratuit #Relais"}})
+    assert created.status_code == 201, created.json
+    named = "Adaptation de la campagne «\u00a0Journées portes ouvertes\u00a0»"
+    post_id = created.json["id"]
+    assert named in _page(lyon_editor.get(f"/posts/{post_id}"))
+    form = _page(lyon_editor.get(f"/posts/{post_id}/edit"))
+    assert named in form and "Post original" not in form
+    refused = lyon_editor.post(f"/posts/{post_id}/submit",
+                               data={"version": str(created.json["version"])})
+    assert refused.status_code == 422  # « gratuit »: the form comes back with the report
+    assert named in _page(refused) and "Post original" not in _page(refused)
+
+
 def test_a_new_post_form_posts_to_its_own_address(world, lyon_editor):
     page = _page(lyon_editor.get("/posts/new?template=portes-ouvertes"))
     form = re.search(r'<form method="post" id="post-form"[^>]*>', page)
@@ -291,6 +339,54 @@ def test_a_point_outside_the_territory_is_refused_with_the_submissions_message(
     assert check.json["message"] in _page(saved)
     inside = lyon_editor.get(f"/posts/geotag?territory_id={world['lyon']}&lon=4.85&lat=45.75")
     assert inside.json["inside"] is True
+
+
+@pytest.mark.parametrize("action", ["draft", "submit"])
+def test_a_link_that_is_not_a_web_address_is_refused_beside_the_field(world, lyon_editor, uow,
+                                                                    action):
+    answer = _new(lyon_editor, world["lyon"], action=action, link="javascript:alert(1)")
+    assert answer.status_code == 422
+    page = _page(answer)
+    assert ('<span class="field-error" id="link-error">Une adresse complète commençant par '
+            "https:// (ou http://).</span>") in page
+    assert 'aria-describedby="link-error"' in page
+    api = world["ed_lyon"].post("/api/posts", json={  # the API's schema refused it already
+        "territory_id": world["lyon"], "template": "portes-ouvertes", "text": GOOD,
+        "link": "javascript:alert(1)"})
+    assert api.status_code == 422 and list(api.json["errors"]["json"]) == ["link"]
+    with uow() as unit:
+        assert unit.session.query(Post).count() == 0
+
+
+def test_the_post_page_and_the_review_screen_show_the_link_to_publish(world, lyon_editor,
+                                                                      sign_in, uow):
+    link = "https://example.org/forum?x=1&y=2"
+    post_id = _post_id(_new(lyon_editor, world["lyon"], action="submit", link=f" {link} "))
+    with uow() as unit:
+        assert unit.session.get(Post, post_id).link == link
+    shown = (f'<a href="{link}" id="post-link" rel="noopener noreferrer" target="_blank">'
+             f"{link}</a>")
+    assert shown in _page(lyon_editor.get(f"/posts/{post_id}"))
+    desk = sign_in(Role.CENTRAL_EDITOR)
+    screen = _page(desk.get(f"/review/{post_id}"))
+    assert (f'<dt>Lien</dt><dd><a href="{link}" id="review-link" rel="noopener noreferrer" '
+            f'target="_blank">{link}</a>') in screen
+
+
+def test_a_link_saved_before_links_were_checked_shows_as_text_never_as_a_link(
+        world, lyon_editor, sign_in, uow):
+    post_id = _post_id(_new(lyon_editor, world["lyon"], action="submit"))
+    assert "Aucun lien" in _page(sign_in(Role.CENTRAL_EDITOR).get(f"/review/{post_id}"))
+    with uow() as unit:
+        unit.session.get(Post, post_id).link = "javascript:alert(1)"
+        unit.commit()
+    for person, path, element in ((lyon_editor, f"/posts/{post_id}", "post-link"),
+                                  (sign_in(Role.CENTRAL_EDITOR), f"/review/{post_id}",
+                                   "review-link")):
+        page = _page(person.get(path))
+        assert f'<span id="{element}">javascript:alert(1)</span>' in page
+        assert 'href="javascript:' not in page
+        assert "Ce n’est pas une adresse web\u00a0: elle ne peut pas être publiée" in page
 
 
 def test_the_map_check_says_when_one_is_not_a_member(world, lyon_editor):

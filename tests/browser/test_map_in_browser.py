@@ -226,6 +226,82 @@ def test_the_map_s_counts_agree_with_their_number_in_french(page, demo_server):
                      else f"{count} publications affichées dans cette vue."), shown
 
 
+NO_NETWORK = "net::ERR_INTERNET_DISCONNECTED"
+
+
+def test_a_territory_panel_the_network_lost_says_so_instead_of_the_last_figures(page,
+                                                                               demo_server):
+    _open_map(page, demo_server["url"], "desk@demo.relais.test")
+    table = page.locator("#territory-table")
+    table.get_by_role("button", name="Démo — Direction régionale Lyon").click()
+    page.wait_for_function("() => document.getElementById('map').dataset.gaps !== undefined",
+                           timeout=SLOW)
+    assert "Publié" in page.inner_text("#panel-counts")
+    page.route("**/api/map/territories/*/panel", lambda route: route.abort("internetdisconnected"))
+    table.get_by_role("button", name="Démo — Direction régionale Lille").click()
+    page.wait_for_selector("#panel-hint.notice.warning")
+    assert page.inner_text("#panel-title") == "Démo — Direction régionale Lille"
+    assert page.inner_text("#panel-hint") == (
+        "Les chiffres de ce territoire n’ont pas pu être chargés (pas de réponse du serveur). "
+        "Choisissez-le de nouveau pour réessayer.")
+    assert page.locator("#panel-body").is_hidden()  # Lyon's figures are not shown as Lille's
+    assert page.get_attribute("#territory-panel", "aria-live") == "polite"
+    screenshot(page, "map-panel-lost")
+    page.console_errors[:] = [e for e in page.console_errors if NO_NETWORK not in e]
+
+
+def test_a_post_the_network_lost_says_so_where_its_popup_would_open(page, demo_server):
+    _open_map(page, demo_server["url"], "desk@demo.relais.test")
+    page.route("**/api/posts/*", lambda route: route.abort("internetdisconnected"))
+    page.evaluate("""([lon, lat]) => document.getElementById('map').relaisMap
+                       .jumpTo({center: [lon, lat], zoom: 10})""", LYON)
+    page.wait_for_function(
+        "() => document.getElementById('map').relaisMap"
+        ".queryRenderedFeatures({layers: ['posts-circle']}).some(f => f.properties.id)",
+        timeout=SLOW)
+    page.locator("#map").scroll_into_view_if_needed()
+    canvas = page.locator("#map canvas").bounding_box()
+    marker = page.evaluate("""() => { const map = document.getElementById('map').relaisMap;
+        const found = map.queryRenderedFeatures({layers: ['posts-circle']})
+            .find(f => f.properties.id !== undefined);  // one post, not a cluster
+        return map.project(found.geometry.coordinates); }""")
+    page.mouse.click(canvas["x"] + marker["x"], canvas["y"] + marker["y"])
+    popup = page.wait_for_selector(".maplibregl-popup-content .notice.warning", timeout=SLOW)
+    words = ("Ce post n’a pas pu être chargé (pas de réponse du serveur). "
+             "Cliquez de nouveau dessus pour réessayer.")
+    assert popup.inner_text() == words
+    assert page.inner_text("#map-status") == words  # the page's status line, read aloud
+    screenshot(page, "map-post-lost")
+    page.console_errors[:] = [e for e in page.console_errors if NO_NETWORK not in e]
+
+
+def test_a_campaign_map_the_network_lost_is_said_under_it(page, demo_server):
+    _open_map(page, demo_server["url"], "desk@demo.relais.test")
+    page.route("**/api/campaigns/*/map", lambda route: route.abort("internetdisconnected"))
+    page.goto(f"{demo_server['url']}/campaigns")
+    page.locator("main table a").first.click()
+    status = page.wait_for_selector("#campaign-map-status.notice.warning", timeout=SLOW)
+    assert status.inner_text() == (
+        "La carte n’a pas pu être chargée (pas de réponse du serveur)\u00a0: le tableau "
+        "ci-dessus donne l’état de chaque territoire.")
+    assert status.get_attribute("role") == "status"
+    screenshot(page, "campaign-map-lost")
+    page.console_errors[:] = [e for e in page.console_errors if NO_NETWORK not in e]
+
+
+def test_a_post_page_whose_territory_outline_the_network_lost_says_so(page, demo_server):
+    base = demo_server["url"]
+    _open_map(page, base, "desk@demo.relais.test")
+    answer = page.request.get(f"{base}/api/posts?status=published&limit=50").json()
+    post = next(item for item in answer["items"] if item.get("geotag"))
+    page.route("**/api/territories/*", lambda route: route.abort("internetdisconnected"))
+    page.goto(f"{base}/posts/{post['id']}")
+    status = page.wait_for_selector("#post-map-status.notice.warning", timeout=SLOW)
+    assert status.inner_text() == ("Le contour du territoire n’a pas pu être chargé (pas de "
+                                   "réponse du serveur). Rechargez la page pour réessayer.")
+    page.console_errors[:] = [e for e in page.console_errors if NO_NETWORK not in e]
+
+
 def test_the_map_controls_speak_the_page_s_language(page, demo_server):
     """MapLibre's own labels (« Zoom in », « Toggle attribution ») come from the catalogue."""
     _open_map(page, demo_server["url"], "desk@demo.relais.test")

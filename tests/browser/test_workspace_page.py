@@ -185,3 +185,96 @@ def test_a_check_the_network_lost_says_the_check_is_unavailable(page, live_serve
     assert "vérification en direct est indisponible" in page.inner_text("#validation-report")
     # Chromium logs the aborted request; nothing else may fail in the page.
     page.console_errors[:] = [e for e in page.console_errors if "net::ERR_FAILED" not in e]
+
+
+def test_a_check_the_server_broke_on_says_the_check_is_unavailable(page, live_server, editor):
+    _log_in(page, live_server, editor)
+    page.wait_for_selector("#validation-report li")  # the first check answered
+    page.route("**/validate*", lambda route: route.fulfill(
+        status=500, content_type="application/json",
+        body='{"code": "internal", "status": 500, "message": "Erreur interne"}'))
+    page.fill("#slot-city", "Lyon")
+    notice = page.wait_for_selector("#validation-report .notice.warning")
+    assert "vérification en direct est indisponible" in notice.inner_text()  # not the bare 500
+    page.console_errors[:] = [e for e in page.console_errors if "500" not in e]
+
+
+def test_a_point_the_network_could_not_judge_stays_and_the_live_check_judges_it(
+        page, live_server, editor):
+    _log_in(page, live_server, editor, GEO_TEMPLATE)
+    page.wait_for_selector("#post-map[data-ready='true']")
+    page.fill("#slot-city", "Lyon")
+    page.route("**/posts/geotag*", lambda route: route.abort("internetdisconnected"))
+    page.fill("#geotag-lon", "2.35")
+    page.fill("#geotag-lat", "48.85")
+    page.locator("#geotag-lat").dispatch_event("change")
+    page.wait_for_function("() => document.querySelector('#geotag-error').textContent.trim()")
+    assert page.inner_text("#geotag-error") == (
+        "Ce point n’a pas pu être vérifié pour l’instant (pas de réponse du serveur)\u00a0; "
+        "il le sera à la soumission du post.")
+    assert (page.input_value("#geotag-lon"), page.input_value("#geotag-lat")) == ("2.35", "48.85")
+    assert page.get_attribute("#geotag-lat", "aria-invalid") is None  # not judged either way
+    assert page.get_attribute("#geotag-error", "class") == "notice warning"
+    # The « Vérification » box, which did get an answer, says what is wrong with the point.
+    page.wait_for_selector("#validation-report li[data-code='geo.outside_territory']")
+    screenshot(page, "post-form-geotag-lost")
+    page.console_errors[:] = [e for e in page.console_errors
+                              if "net::ERR_INTERNET_DISCONNECTED" not in e]
+
+
+def test_a_territory_outline_the_network_lost_is_said_under_the_map(page, live_server, editor):
+    page.route("**/api/territories/*", lambda route: route.abort("internetdisconnected"))
+    _log_in(page, live_server, editor)
+    page.wait_for_selector("#post-map[data-ready='true']")  # the form works without it
+    status = page.locator("#post-map-status")
+    assert status.inner_text() == ("Le contour du territoire n’a pas pu être chargé (pas de "
+                                   "réponse du serveur). Rechargez la page pour réessayer.")
+    assert status.get_attribute("role") == "status"
+    page.console_errors[:] = [e for e in page.console_errors
+                              if "net::ERR_INTERNET_DISCONNECTED" not in e]
+
+
+def test_a_map_click_the_network_could_not_judge_places_the_point_with_a_warning(
+        page, live_server, editor):
+    _log_in(page, live_server, editor)
+    page.wait_for_selector("#post-map[data-ready='true'] canvas")  # fitted to the outline
+    page.route("**/posts/geotag*", lambda route: route.abort("internetdisconnected"))
+    page.locator("#post-map canvas").click()  # the centre of the map: inside the outline
+    page.wait_for_selector("#geotag-error.notice.warning")
+    lon, lat = float(page.input_value("#geotag-lon")), float(page.input_value("#geotag-lat"))
+    assert 4.70 < lon < 5.00 and 45.60 < lat < 45.90  # the click is kept, to be checked on submit
+    assert page.inner_text("#geotag-error").startswith("Ce point n’a pas pu être vérifié")
+    page.console_errors[:] = [e for e in page.console_errors
+                              if "net::ERR_INTERNET_DISCONNECTED" not in e]
+
+
+def test_a_field_the_check_refuses_is_named_as_the_form_labels_it(page, live_server, editor):
+    """A radius beyond the limit: the check names the field and says why, not « voir `errors` »."""
+    _log_in(page, live_server, editor)
+    page.wait_for_selector("#validation-report li")  # the first check answered
+    page.fill("#audience-radius", "600")
+    notice = page.wait_for_selector("#validation-report .notice.warning li")
+    shown = page.inner_text("#validation-report")
+    assert "Rayon de diffusion (km)" in notice.inner_text()
+    assert "500" in notice.inner_text()  # the server's own words about the limit
+    assert "errors" not in shown
+    screenshot(page, "workspace-radius-refused-fr")
+    page.fill("#audience-radius", "5")  # corrected: the check judges the post again
+    page.wait_for_selector("#validation-report li[data-code]")
+    # The refused check's 422 is logged by Chromium; nothing else may fail in the page.
+    page.console_errors[:] = [e for e in page.console_errors if "422" not in e]
+
+
+def test_the_preview_shows_the_publication_time_in_the_territorys_zone(browser, live_server,
+                                                                       editor):
+    """Typed 10:00 in Lyon's zone, shown 10:00 to a browser in New York (not 04:00)."""
+    context = browser.new_context(locale="fr-FR", timezone_id="America/New_York")
+    try:
+        page = context.new_page()
+        _log_in(page, live_server, editor)
+        page.fill("#publish-at", "2026-12-12T10:00")
+        page.wait_for_selector("#preview-meta:has-text('2026')")
+        meta = page.inner_text("#preview-meta")
+        assert "10:00" in meta, meta
+    finally:
+        context.close()

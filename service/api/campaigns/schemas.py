@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from editorial.errors import N_
 from regions.campaigns import TargetMode
 from service.api.common import INT4_MAX, Integer, QueryArgs, RowId
 from service.api.posts.schemas import PostMediaArgs
+
+DEADLINE = "Due date of adaptations, before window_end"
 
 
 class CampaignListArgs(QueryArgs):
@@ -23,7 +23,8 @@ class CampaignListArgs(QueryArgs):
 class CampaignCreateArgs(Schema):
     """Central content for territories to adapt."""
 
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200),
+                          metadata={"description": "Not blank; stored without surrounding spaces"})
     template = fields.String(required=True, validate=validate.Length(min=1, max=80))
     slot_values = fields.Dict(keys=fields.String(validate=validate.Length(max=64)),
                               values=fields.String(validate=validate.Length(max=2000)),
@@ -36,21 +37,12 @@ class CampaignCreateArgs(Schema):
     territory_ids = fields.List(RowId(strict=True), load_default=list,
                                 validate=validate.Length(max=1000))
     window_start = fields.AwareDateTime(allow_none=True, load_default=None)
-    window_end = fields.AwareDateTime(allow_none=True, load_default=None)
+    window_end = fields.AwareDateTime(allow_none=True, load_default=None,
+                                      metadata={"description": "After window_start"})
     adapt_deadline = fields.AwareDateTime(allow_none=True, load_default=None,
-                                          metadata={"description": "Due date of adaptations"})
+                                          metadata={"description": DEADLINE})
     master_text = fields.String(validate=validate.Length(max=20_000), metadata={
         "description": "The central text shown to adapters; default: the template's body"})
-
-    @validates_schema
-    def _window(self, data: dict[str, object], **_kwargs: object) -> None:
-        _check_window(data)
-
-
-def _check_window(data: dict[str, object]) -> None:
-    start, end = data.get("window_start"), data.get("window_end")
-    if isinstance(start, datetime) and isinstance(end, datetime) and end <= start:
-        raise ValidationError(N_("Must be after window_start."), "window_end")
 
 
 class CampaignUpdateArgs(Schema):
@@ -74,13 +66,13 @@ class CampaignUpdateArgs(Schema):
         "description": "all | list | descendants; with territory_ids, replaces the targets"})
     territory_ids = fields.List(RowId(strict=True), validate=validate.Length(max=1000))
     window_start = fields.AwareDateTime(allow_none=True)
-    window_end = fields.AwareDateTime(allow_none=True)
+    window_end = fields.AwareDateTime(allow_none=True,
+                                      metadata={"description": "After window_start"})
     adapt_deadline = fields.AwareDateTime(allow_none=True,
-                                          metadata={"description": "Due date of adaptations"})
+                                          metadata={"description": DEADLINE})
 
     @validates_schema
     def _targets(self, data: dict[str, object], **_kwargs: object) -> None:
-        _check_window(data)
         if "territory_ids" in data and "targets" not in data:
             raise ValidationError(N_("Give the target mode with the territories."), "targets")
 

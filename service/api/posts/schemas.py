@@ -56,7 +56,8 @@ class PostFieldsArgs(Schema):
                               values=fields.String(validate=validate.Length(max=2000)),
                               validate=validate.Length(max=100))
     media = fields.List(fields.Nested(PostMediaArgs), validate=validate.Length(max=20))
-    link = HttpUrl(allow_none=True)
+    link = HttpUrl(allow_none=True, metadata={
+        "description": "Published with the post (Facebook's link): an absolute http(s) address"})
     geotag = fields.Nested(PostGeotagArgs, allow_none=True)
     place_name = fields.String(allow_none=True, validate=validate.Length(max=200))
     audience = fields.Nested(AudienceArgs, allow_none=True)

@@ -1,23 +1,10 @@
 // The ambassador's page: pick or edit a suggested text, checked live against the charter
 // (the same report, spans and messages as everywhere in Relais) before sharing.
-import { api, debounce, escapeHtml, pageLanguage } from './relais.js';
+import { annotated, liveChecker } from './live-check.js';
+import { debounce, escapeHtml, pageLanguage } from './relais.js';
 
 const root = document.getElementById('ambassador');
 const data = root ? root.dataset : {};
-
-function annotated(chars, violations) {
-  const marks = violations.filter((v) => v.span && v.span[1] > v.span[0])
-    .sort((a, b) => a.span[0] - b.span[0]);
-  let html = ''; let position = 0;
-  for (const v of marks) {
-    const [start, end] = v.span;
-    if (start < position || end > chars.length) continue;
-    html += escapeHtml(chars.slice(position, start).join(''));
-    html += `<mark class="violation ${v.severity}">${escapeHtml(chars.slice(start, end).join(''))}</mark>`;
-    position = end;
-  }
-  return html + escapeHtml(chars.slice(position).join(''));
-}
 
 function render(area, result, source) {
   const lang = pageLanguage() === 'en' ? 'en' : 'fr';
@@ -40,20 +27,18 @@ function wire(form) {
   const network = form.querySelector('select[name="network"]');
   const area = form.querySelector('.report-area');
   const button = form.querySelector('button[type="submit"]');
-  let asked = 0;
+  const checker = liveChecker(area, data.msgUnavailable);
   const check = async () => {
-    const mine = ++asked;
     const source = text.value;
-    const answer = await api(`/api/ambassador/kits/${kit}/check`, { method: 'POST', body: { text: source, network: network.value } });
-    if (mine !== asked) return; // a newer check is on its way
-    if (!answer.ok) {
-      area.innerHTML = `<p class="notice warning">${escapeHtml(answer.body?.message || data.msgUnavailable)}</p>`;
+    const shown = await checker(`/api/ambassador/kits/${kit}/check`, { text: source, network: network.value }, (result) => {
+      render(area, result, source);
+      button.disabled = !result.ok; // the server refuses it anyway
+      form.dataset.checked = result.ok ? 'ok' : 'refused';
+    });
+    if (shown === false) { // not checked: the server checks it when it is shared
       button.disabled = false;
-      return;
+      delete form.dataset.checked;
     }
-    render(area, answer.body, source);
-    button.disabled = !answer.body.ok; // the server refuses it anyway
-    form.dataset.checked = answer.body.ok ? 'ok' : 'refused';
   };
   const later = debounce(check, 250);
   text.addEventListener('input', later);

@@ -1,6 +1,6 @@
 // The campaign dashboard's small map: its target territories, adapted, pending or late.
 import { api } from './relais.js';
-import { createMap } from './workspace-map.js';
+import { createMap, sayMapUnavailable } from './workspace-map.js';
 
 const COLORS = ['match', ['get', 'state'], 'adapted', '#15803d', 'late', '#b91c1c', '#cbd5e1'];
 const element = document.getElementById('campaign-map');
@@ -20,8 +20,10 @@ function bounds(features) {
 if (element) {
   const { map, ready } = createMap(element, { interactive: false });
   element.relaisMap = map;
-  Promise.all([ready, api(`/api/campaigns/${element.dataset.campaign}/map`)]).then(([, answer]) => {
-    if (!answer.ok) return;
+  // The network failing counts as no answer: the map says so (the table above tells the same).
+  const targets = api(`/api/campaigns/${element.dataset.campaign}/map`).catch(() => ({ ok: false }));
+  Promise.all([ready, targets]).then(([, answer]) => {
+    if (!answer.ok) { sayMapUnavailable(element); return; }
     map.addSource('targets', { type: 'geojson', data: answer.body });
     map.addLayer({ id: 'targets-fill', type: 'fill', source: 'targets', paint: { 'fill-color': COLORS, 'fill-opacity': 0.7 } });
     map.addLayer({ id: 'targets-line', type: 'line', source: 'targets', paint: { 'line-color': '#1f4e8c', 'line-width': 1 } });

@@ -347,12 +347,25 @@ function listItem(html) {
 async function openPanel(id) {
   state.selected = id;
   map.setFilter('territory-selected', ['==', ['get', 'id'], id]);
-  const [panel, gaps] = await Promise.all([
-    api(`/api/map/territories/${id}/panel`), api(`/api/map/territories/${id}/gaps?days=${filters().days}`)]);
-  if (!panel.ok || !gaps.ok) { say(words.load_failed); return; }
+  let panel; let gaps;
+  try {
+    [panel, gaps] = await Promise.all([
+      api(`/api/map/territories/${id}/panel`), api(`/api/map/territories/${id}/gaps?days=${filters().days}`)]);
+  } catch {
+    panel = { ok: false }; // the network failed
+  }
+  const hint = document.getElementById('panel-hint');
+  if (!panel.ok || !gaps.ok) { // say so in the panel: the last territory's figures must not stay
+    document.getElementById('panel-title').textContent = state.byId.get(id)?.properties.name ?? words.territory;
+    hint.textContent = words.panel_failed;
+    hint.className = 'notice warning';
+    hint.hidden = false;
+    document.getElementById('panel-body').hidden = true;
+    return;
+  }
   const p = panel.body;
   document.getElementById('panel-title').textContent = p.name;
-  document.getElementById('panel-hint').hidden = true;
+  hint.hidden = true;
   document.getElementById('panel-body').hidden = false;
   document.getElementById('panel-counts').replaceChildren(...Object.entries(p.counts).map(([status, n]) =>
     listItem(`<span class="dot status-${escapeHtml(status)}" aria-hidden="true"></span>${escapeHtml(format(words.count_line, { status: statusLabel(status), count: Number(n) }))}`)));
@@ -376,8 +389,19 @@ async function openPanel(id) {
 async function showPost(feature, lngLat) {
   const id = feature.properties.id;
   if (!id) { map.easeTo({ center: lngLat, zoom: map.getZoom() + 2 }); return; }
-  const answer = await api(`/api/posts/${id}`);
-  if (!answer.ok) return;
+  let answer;
+  try {
+    answer = await api(`/api/posts/${id}`);
+  } catch {
+    answer = { ok: false }; // the network failed
+  }
+  if (!answer.ok) { // in the popup where the post would show, and in the page's status line
+    state.popup?.remove();
+    state.popup = new maplibregl.Popup({ maxWidth: '18rem' }).setLngLat(lngLat)
+      .setHTML(`<p class="notice warning">${escapeHtml(words.post_failed)}</p>`).addTo(map);
+    say(words.post_failed);
+    return;
+  }
   const post = answer.body;
   const where = post.geotag ? [post.geotag.lon, post.geotag.lat] : [lngLat.lng, lngLat.lat];
   const territory = state.byId.get(post.territory_id)?.properties.name ?? '';

@@ -7,13 +7,21 @@ export const pageLanguage = () => document.documentElement.lang || 'fr';
 export const mapLocale = () => JSON.parse(
   document.querySelector('meta[name="relais-map-locale"]')?.content || '{}');
 
-/** Call the JSON API with the browser session; resolves to {ok, status, body}. */
-export async function api(path, { method = 'GET', body, headers = {} } = {}) {
+/**
+ * Call the JSON API with the browser session; resolves to {ok, status, body}. It rejects when
+ * no answer comes: the network failed, or `timeout` ms passed (the request is then cancelled).
+ */
+export async function api(path, { method = 'GET', body, headers = {}, timeout } = {}) {
   const options = {
     method,
     credentials: 'same-origin',
     headers: { Accept: 'application/json', 'Accept-Language': pageLanguage(), ...headers },
   };
+  if (timeout) {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), timeout);
+    options.signal = controller.signal;
+  }
   if (body !== undefined) {
     options.headers['Content-Type'] = 'application/json';
     options.body = JSON.stringify(body);
@@ -49,3 +57,13 @@ document.addEventListener('htmx:configRequest', (event) => {
   event.detail.headers['X-CSRFToken'] = csrfToken();
   event.detail.headers['Accept-Language'] = pageLanguage();
 });
+
+// htmx keeps the last answer in place when a request gets none (network, server error, timeout):
+// a live fragment that names its words for it (`data-msg-unavailable`) shows them instead.
+for (const name of ['htmx:sendError', 'htmx:responseError', 'htmx:timeout']) {
+  document.addEventListener(name, (event) => {
+    const target = event.detail.target;
+    const words = target?.dataset.msgUnavailable;
+    if (words) target.innerHTML = `<p class="notice warning">${escapeHtml(words)}</p>`;
+  });
+}

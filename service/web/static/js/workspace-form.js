@@ -1,4 +1,5 @@
 // The post form: live validation (debounced dry run), one-click fixes, the map, the preview.
+import { CHECK_TIMEOUT, annotated, liveChecker } from './live-check.js';
 import { api, debounce, escapeHtml, pageLanguage } from './relais.js';
 import { createMap, showPlace, showTerritory } from './workspace-map.js';
 
@@ -89,40 +90,24 @@ function draft() {
   return body;
 }
 
-let asked = 0;
 let lastResult = null;
+// A field the check refused (a radius beyond the limit, say) is named as the form labels it.
+const FIELDS = {
+  text: 'post-text', territory_id: 'territory', geotag: 'geotag-lon', audience_radius_km: 'audience-radius',
+  publish_at: 'publish-at', media: 'media-url',
+};
+function fieldLabel(name) {
+  const label = document.querySelector(`label[for="${FIELDS[name]}"]`);
+  return label ? label.firstChild.textContent.trim() : null;
+}
+const checker = liveChecker(report, data.msgUnavailable, { heading: data.msgInvalid, label: fieldLabel });
 
 async function check() {
   const body = draft();
-  const mine = ++asked;
-  let answer;
-  try {
-    answer = await api(`/api/templates/${data.templateKey}/validate?autofix=true`, { method: 'POST', body });
-  } catch {
-    answer = { ok: false }; // the network failed: say so rather than keep the last verdict
-  }
-  if (mine !== asked) return; // a newer check is on its way: only the last one is shown
-  if (!answer.ok) {
-    report.innerHTML = `<p class="notice warning">${escapeHtml(answer.body?.message || data.msgUnavailable)}</p>`;
-    return;
-  }
-  lastResult = { result: answer.body, source: body.text };
-  renderReport(answer.body, body.text);
-}
-
-function annotated(chars, violations) {
-  const marks = violations.map((v, index) => ({ v, index }))
-    .filter(({ v }) => v.span && v.span[1] > v.span[0])
-    .sort((a, b) => a.v.span[0] - b.v.span[0]);
-  let html = ''; let position = 0;
-  for (const { v, index } of marks) {
-    const [start, end] = v.span;
-    if (start < position || end > chars.length) continue;
-    html += escapeHtml(chars.slice(position, start).join(''));
-    html += `<mark class="violation ${v.severity}" data-violation="${index}">${escapeHtml(chars.slice(start, end).join(''))}</mark>`;
-    position = end;
-  }
-  return html + escapeHtml(chars.slice(position).join(''));
+  await checker(`/api/templates/${data.templateKey}/validate?autofix=true`, body, (result) => {
+    lastResult = { result, source: body.text };
+    renderReport(result, body.text);
+  });
 }
 
 const fixable = (v) => v.fix && (v.fix.action === 'append' || (v.fix.span && ['replace', 'remove'].includes(v.fix.action)));
@@ -182,7 +167,8 @@ function preview() {
     $('preview-text').textContent = text.value;
   }
   $('preview-page').textContent = territory.selectedOptions[0]?.textContent || 'Relais';
-  const when = publishAt.value ? new Date(zoned(publishAt.value, zone())).toLocaleString(pageLanguage(), { dateStyle: 'medium', timeStyle: 'short' }) : data.msgNow;
+  // Shown in the territory's zone, as typed: the browser's own zone may be another one.
+  const when = publishAt.value ? new Date(zoned(publishAt.value, zone())).toLocaleString(pageLanguage(), { dateStyle: 'medium', timeStyle: 'short', timeZone: zone() }) : data.msgNow;
   $('preview-meta').textContent = [when, placeName.value].filter(Boolean).join(' · ');
 }
 
@@ -204,9 +190,25 @@ async function pick(lon, lat, fromMap) {
   if (!territory.value) return;
   const query = new URLSearchParams({ territory_id: territory.value, lon, lat });
   const asked = ++pickCount;
-  const answer = await api(`${data.geotagUrl}?${query}`);
+  let answer;
+  try {
+    answer = await api(`${data.geotagUrl}?${query}`, { timeout: CHECK_TIMEOUT });
+  } catch {
+    answer = { ok: false }; // no answer at all
+  }
   if (asked !== pickCount) return; // a later point was picked meanwhile: its answer decides
-  const ok = answer.ok && answer.body && answer.body.inside;
+  if (!answer.ok) { // not judged: the point stays where it was put, and saving it checks it
+    lonInput.value = lon; latInput.value = lat;
+    for (const input of [lonInput, latInput]) input.removeAttribute('aria-invalid');
+    geotagError.textContent = data.msgPlaceUnavailable;
+    geotagError.className = 'notice warning'; // not a refusal: a check that did not happen
+    accepted = { lon, lat };
+    draw();
+    changed();
+    return;
+  }
+  const ok = answer.body && answer.body.inside;
+  geotagError.className = 'field-error';
   for (const input of [lonInput, latInput]) input.setAttribute('aria-invalid', ok ? 'false' : 'true');
   if (!ok) {
     geotagError.textContent = answer.body?.message || '';

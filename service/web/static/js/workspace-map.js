@@ -38,10 +38,31 @@ function extend(bounds, coordinates) {
   return bounds;
 }
 
-/** Fetch a territory's outline (GeoJSON from the API), draw it and fit the map to it. */
+/**
+ * Say under a map (in its `ID-status` element, a live region) that its data could not be
+ * loaded, in the words of its `data-msg-unavailable`; `false` clears the message.
+ */
+export function sayMapUnavailable(container, unavailable = true) {
+  const status = document.getElementById(`${container.id}-status`);
+  if (!status) return;
+  status.textContent = unavailable ? container.dataset.msgUnavailable : '';
+  status.classList.toggle('notice', unavailable);
+  status.classList.toggle('warning', unavailable);
+}
+
+/**
+ * Fetch a territory's outline (GeoJSON from the API), draw it and fit the map to it. When no
+ * answer comes (network, server), the map says so under it.
+ */
 export async function showTerritory(map, territoryId) {
   if (!territoryId) { map.getSource('territory').setData(EMPTY); return; }
-  const answer = await api(`/api/territories/${territoryId}?zoom=10`);
+  let answer;
+  try {
+    answer = await api(`/api/territories/${territoryId}?zoom=10`);
+  } catch {
+    answer = { ok: false }; // the network failed
+  }
+  sayMapUnavailable(map.getContainer(), !answer.ok);
   if (!answer.ok || !answer.body?.geometry) { map.getSource('territory').setData(EMPTY); return; }
   map.getSource('territory').setData(answer.body);
   const box = extend([Infinity, Infinity, -Infinity, -Infinity], answer.body.geometry.coordinates);
