@@ -138,6 +138,14 @@ VIOLATION_MESSAGES: Mapping[str, tuple[str, str]] = {
            "({start}–{end}, {timezone})."),
         N_("Pick a time between {start} and {end} ({timezone})."),
     ),
+    "time.outside_days": (
+        N_("Publication is planned on a {weekday}, a day not allowed ({weekdays})."),
+        N_("Pick another day: {weekdays}."),
+    ),
+    "time.in_past": (
+        N_("Publication is planned in the past ({publish_at})."),
+        N_("Schedule it at least {min_duration} ahead."),
+    ),
     "time.lead_too_short": (
         N_("Publication is too soon: {min_duration} of notice is required."),
         N_("Schedule it at least {min_duration} ahead."),
@@ -197,6 +205,16 @@ VIOLATION_MESSAGES: Mapping[str, tuple[str, str]] = {
 }
 FALLBACK = (N_("Rule not followed ({code})."), N_("Fix the text."))  # a code not listed above
 LOCAL_TIME = N_("local time")  # the zone of reports saved before zones were named
+# ISO weekdays 1 to 7, as a message names them ("a Sunday", « un dimanche »).
+WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
+            N_("Saturday"), N_("Sunday"))
+# A template's network as people name it ("{network} accepts at most 280 characters").
+NETWORK_NAMES: Mapping[str, str] = {
+    "facebook": "Facebook", "instagram": "Instagram", "x": "X", "linkedin": "LinkedIn",
+    "google_business": N_("Google Business Profile"),
+}
+DAY_RANGE = N_("{first} to {last}")  # three days or more in a row: « du lundi au vendredi »
+DAY_CHOICE = N_("{days} or {last}")  # other sets of days: « samedi ou dimanche »
 
 
 class Translations(Protocol):
@@ -270,10 +288,43 @@ def _moment(value: object, zone_name: object, lang: str) -> str | None:
     return shown.strftime("%d/%m/%Y %H:%M" if lang == "fr" else "%Y-%m-%d %H:%M")
 
 
-def _params(violation: Violation, lang: str, local_time: str) -> _Params:
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """What a language calls the parts of a message that are not numbers."""
+
+    local_time: str
+    weekdays: tuple[str, ...]  # Monday first
+    day_range: str
+    day_choice: str
+    networks: Mapping[str, str]
+
+    def days(self, numbers: object) -> str | None:
+        """ISO weekdays as a message names them: "Monday to Friday", "Saturday or Sunday"."""
+        if not isinstance(numbers, list | tuple) or not numbers or not all(
+                isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 7 for n in numbers):
+            return None
+        days: list[int] = sorted({int(n) for n in numbers})
+        names = [self.weekdays[n - 1] for n in days]
+        if len(days) >= 3 and days[-1] - days[0] == len(days) - 1:
+            return self.day_range.format(first=names[0], last=names[-1])
+        if len(names) == 1:
+            return names[0]
+        return self.day_choice.format(days=", ".join(names[:-1]), last=names[-1])
+
+
+def _params(violation: Violation, lang: str, words: _Words) -> _Params:
     params = _Params({key: _show(value, lang) for key, value in violation.params.items()})
     zone_name = violation.params.get("timezone")
-    params.setdefault("timezone", local_time)
+    params.setdefault("timezone", words.local_time)
+    weekday = violation.params.get("weekday")
+    if isinstance(weekday, int) and not isinstance(weekday, bool) and 1 <= weekday <= 7:
+        params["weekday"] = words.weekdays[weekday - 1]
+    network = violation.params.get("network")
+    if isinstance(network, str) and network in words.networks:
+        params["network"] = words.networks[network]
+    days = words.days(violation.params.get("weekdays"))
+    if days is not None:
+        params["weekdays"] = days
     for key in _MOMENTS:
         shown = _moment(violation.params.get(key), zone_name, lang)
         if shown is not None:
@@ -339,7 +390,14 @@ class ViolationMessages:
                         for code, (message, hint) in VIOLATION_MESSAGES.items()}
         self._fallback = {"en": (str(FALLBACK[0]), str(FALLBACK[1])),
                           "fr": (french.gettext(FALLBACK[0]), french.gettext(FALLBACK[1]))}
-        self._local_time = {"en": str(LOCAL_TIME), "fr": french.gettext(LOCAL_TIME)}
+        self._words = {
+            "en": _Words(str(LOCAL_TIME), tuple(str(day) for day in WEEKDAYS), str(DAY_RANGE),
+                         str(DAY_CHOICE), {key: str(name) for key, name in NETWORK_NAMES.items()}),
+            "fr": _Words(french.gettext(LOCAL_TIME),
+                         tuple(french.gettext(day) for day in WEEKDAYS),
+                         french.gettext(DAY_RANGE), french.gettext(DAY_CHOICE),
+                         {key: french.gettext(name) for key, name in NETWORK_NAMES.items()}),
+        }
         self._rendered: dict[Hashable, tuple[RenderedMessage, RenderedMessage]] = {}
 
     def render_both(self, violation: Violation) -> tuple[RenderedMessage, RenderedMessage]:
@@ -361,7 +419,7 @@ class ViolationMessages:
         return self.render_both(violation)[1 if lang.lower().startswith("en") else 0]
 
     def _render(self, violation: Violation, lang: str) -> RenderedMessage:
-        params = _params(violation, lang, self._local_time[lang])
+        params = _params(violation, lang, self._words[lang])
         texts = self._english if lang == "en" else self._french
         message, hint = texts.get(violation.code, self._fallback[lang])
         return RenderedMessage(message.format_map(params), hint.format_map(params))

@@ -32,8 +32,12 @@ def record(
     return event
 
 
-_INSERT = ("INSERT INTO audit_events (actor_id, action, subject_type, subject_id, data) "
-           "VALUES (%(actor_id)s, %(action)s, %(subject_type)s, %(subject_id)s, %(data)s)")
+_INSERT = ("INSERT INTO audit_events (actor_id, action, subject_type, subject_id, data, at) "
+           "VALUES (%(actor_id)s, %(action)s, %(subject_type)s, %(subject_id)s, %(data)s, "
+           "COALESCE(%(at)s::timestamptz, now()))")
+# ``session.info`` key: a callable giving the moment events are dated instead of the
+# transaction's, set by whoever replays a past on purpose (the demo's seeding, ``dated``).
+CLOCK = "audit_clock"
 
 
 def record_at_commit(
@@ -49,9 +53,10 @@ def record_at_commit(
     Events are ordered by id: a later write of the unit through the ORM sends this one first
     (``regions.db``), so the order holds; a write sent around the ORM would not.
     """
+    clock = uow.session.info.get(CLOCK)
     uow.write_at_commit(_INSERT, {"actor_id": actor_id, "action": action,
                                   "subject_type": subject_type, "subject_id": subject_id,
-                                  "data": Jsonb(data or {})})
+                                  "data": Jsonb(data or {}), "at": clock() if clock else None})
 
 
 def events_for(session: Session, subject_type: str, subject_id: int) -> list[AuditEvent]:

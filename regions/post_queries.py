@@ -117,6 +117,17 @@ def visible(actor: Actor, post: Any = Post) -> ColumnElement[bool]:
     return or_(post.territory_id.in_(actor.territory_ids or {0}), post.status.in_(PUBLIC_STATES))
 
 
+def statuses_seen(actor: Actor) -> frozenset[PostStatus]:
+    """Every state a post the actor may see can be in (what ``visible`` lets through).
+
+    The desk and the members of a territory see posts in every state; someone of no
+    territory (a viewer of the whole network) sees published posts only.
+    """
+    if actor.is_central or actor.territory_ids:
+        return frozenset(PostStatus)
+    return PUBLIC_STATES
+
+
 def _conditions(session: Session, actor: Actor, filters: PostFilters,
                 scope: frozenset[int] | None = None) -> list[ColumnElement[bool]]:
     """What the filters and the actor's visibility ask of a post, as SQL conditions."""

@@ -186,15 +186,16 @@ def _relais(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
                              *args], env=env)
 
 
-def _wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
+def _wait_listening(port: int, process: subprocess.Popen[bytes], name: str) -> None:
+    """Wait until ``process`` (``name``, for the error) accepts connections on ``port``."""
     for _ in range(200):
         if process.poll() is not None:
-            raise click.ClickException("The fake Graph API did not start.")
+            raise click.ClickException(f"{name} did not start.")
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 return
         time.sleep(0.05)
-    raise click.ClickException("The fake Graph API did not start in 10 seconds.")
+    raise click.ClickException(f"{name} did not start in 10 seconds.")
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -226,13 +227,15 @@ def demo_publishing(settings: Settings, *, enabled: bool = True) -> Iterator[Set
             store = (settings.data_dir / "fakegraph" / "state.json").resolve()
             children.append(_relais("fake-graph", "--demo-pages", "--port", str(port),
                                     "--store", str(store), env=env))
-            _wait_listening(port, children[0])
+            _wait_listening(port, children[0], "The fake Graph API")
             running = settings.with_changes(graph_base_url=f"http://127.0.0.1:{port}/")
         _seed_demo_world(running, publish=bool(children))
         env["RELAIS_GRAPH_BASE_URL"] = running.graph_base_url
         if not settings.smtp_host:  # the ambassadors' digests go to a local sink, printed
             mail_port = _free_port(8025)
             children.append(_relais("mail-sink", "--port", str(mail_port), env=env))
+            # Up before the worker, whose first round sends the digests that are due.
+            _wait_listening(mail_port, children[-1], "The mail sink")
             env.update(RELAIS_SMTP_HOST="127.0.0.1", RELAIS_SMTP_PORT=str(mail_port))
         children.append(_relais("worker", "--poll-interval", "1", env=env))
         yield running

@@ -68,7 +68,7 @@ def seed_demo_ambassadors(sessions: SessionFactory, *, now: datetime, graph: Gra
             User.email == demo_email("desk"))).one())
         for index, post in enumerate(lyon_posts):
             kit = kits.create_kit(uow, desk, kits.KitDraft(
-                title=f"Partagez : {post.text[:60]}…", suggestions=SUGGESTIONS,
+                title=f"Partagez{NBSP}: {post.text[:60]}…", suggestions=SUGGESTIONS,
                 networks=("linkedin", "x", "whatsapp", "facebook", "email"),
                 ends_at=now + timedelta(days=10 - 3 * index), post_id=post.id,
                 neighbour_km=10.0), now=now, messages=messages)

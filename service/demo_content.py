@@ -188,11 +188,13 @@ def _jobs(ville: str, postes: str, rendez_vous: str, details: str, page: str
             "lien": f"{SITE}/emploi/{page}?utm_source=facebook"}
 
 
+# An event's date is "J+n", n days after the post's publication; a published post's event
+# comes after the seeding's tenth day, when the ambassadors' kits end: never in the past.
 _CHANGES = "Merci d’ajouter l’adresse exacte et l’horaire de fin, puis renvoyez-la."
 POSTS = (
     # -- published: on the fake Pages of Lyon, Marseille and Lille -----------------------
     PostSpec("demo-lyon", "lyon", "published", "annonce-evenement", _event(
-        "Portes ouvertes de l’agence", "J+3", "l’agence de la Part-Dieu",
+        "Portes ouvertes de l’agence", "J+16", "l’agence de la Part-Dieu",
         "Venez découvrir nos offres d’énergie locale et rencontrer l’équipe.", "lyon-po"),
         (1.0, 0.5, 10), -6, notes=(("desk", "Très bien, publiée telle quelle."),)),
     PostSpec("demo-lyon", "contrib-lyon", "published", "forum-emploi", _jobs(
@@ -207,7 +209,7 @@ POSTS = (
     PostSpec("demo-lyon", "lyon", "published", "campaign:grand-froid", {
         "commune": "Vénissieux", "quand": "jusqu’à la fin du mois"}, (4.0, -8.0, 6), -3),
     PostSpec("demo-marseille", "marseille", "published", "annonce-evenement", _event(
-        "Balade des énergies renouvelables", "J+4", "la plage du Prado",
+        "Balade des énergies renouvelables", "J+15", "la plage du Prado",
         "Une promenade commentée de deux heures autour des panneaux solaires du quartier.",
         "balade"), (1.0, -4.0, 12), -5, hour=11),
     PostSpec("demo-marseille", "marseille", "published", "avis-travaux", _works(
@@ -218,7 +220,7 @@ POSTS = (
         "Marseille", "des conseillers clientèle bilingues", "au salon de l’emploi du Parc "
         "Chanot", "", "marseille-conseil"), (2.0, -2.0, 25), -8, hour=14),
     PostSpec("demo-lille", "lille", "published", "annonce-evenement", _event(
-        "Café énergie", "J+2", "la médiathèque de Roubaix", "Échangez avec nos conseillers "
+        "Café énergie", "J+17", "la médiathèque de Roubaix", "Échangez avec nos conseillers "
         "autour d’un café sur les aides à la rénovation.", "cafe-roubaix"),
         (8.0, 6.0, 8), -7, hour=9),
     PostSpec("demo-lille", "lille", "published", "avis-travaux", _works(

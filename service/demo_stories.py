@@ -24,7 +24,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from editorial import ViolationMessages, render_template, template_from_dict
-from regions import accounts, campaigns, posts, review, standards
+from regions import accounts, audit, campaigns, posts, review, standards
 from regions.actors import Actor
 from regions.db import SessionFactory, UnitOfWork
 from regions.models import AuditEvent, Campaign, Comment, Post, TemplateRecord, Territory, User
@@ -228,9 +228,11 @@ def dated(session: Session, clock: Clock) -> Iterator[None]:
                     row.updated_at = clock.at
 
     event.listen(session, "before_flush", stamp)
+    session.info[audit.CLOCK] = lambda: clock.at  # events written with the commit too
     try:
         yield
     finally:
+        session.info.pop(audit.CLOCK, None)
         event.remove(session, "before_flush", stamp)
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 
 from editorial.checks.base import Context, RuleMeta, TemplateFacts, rule_type
 from editorial.errors import N_
-from editorial.model import Violation
+from editorial.model import ParamValue, Violation
 from editorial.params import ParamReader
 
 _CLOCK = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
@@ -131,11 +131,21 @@ def parse_radius(reader: ParamReader, meta: RuleMeta, facts: TemplateFacts) -> R
 
 
 def publication_moment(context: Context) -> datetime:
-    """When the post goes out: the wished time (local time of the territory if naive), or now."""
+    """When the post goes out: the wished time (local time of the territory if naive), or now.
+
+    A post without a date goes out when the desk approves it, at a moment not known yet: now
+    is its earliest. Checks judge such a post only where every moment from now on would break
+    the rule (a window already closed); see ``dated``.
+    """
     wished = context.draft.publish_at
     if wished is None:
         return context.now
     return wished if wished.tzinfo is not None else wished.replace(tzinfo=context.zone)
+
+
+def dated(context: Context) -> bool:
+    """Whether the post has a publication date: a moment the time checks can judge."""
+    return context.draft.publish_at is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +160,9 @@ class WindowCheck:
         """Report a publication before the window opens or after it closes."""
         moment = publication_moment(context)
         zone = {"timezone": str(context.zone)}  # messages show the moments in this zone
-        if self.start is not None and moment < self.start:
+        # Undated, the post goes out at its approval, later than now: it may still open the
+        # window, but can never be back in a window already closed.
+        if self.start is not None and moment < self.start and dated(context):
             params = {"start": self.start.isoformat(), "publish_at": moment.isoformat()} | zone
             yield self.meta.violation("time.before_window", None, params)
         if self.end is not None and moment >= self.end:
@@ -178,24 +190,31 @@ class HoursCheck:
     weekdays: frozenset[int]
 
     def run(self, context: Context) -> Iterator[Violation]:
-        """Report a publication outside the allowed hours, in the territory's timezone."""
+        """Report a publication on a day or at an hour not allowed, in the territory's zone.
+
+        A post without a date is not judged: it goes out when the desk approves it.
+        """
+        if not dated(context):
+            return
         moment = publication_moment(context)
         try:
             local = moment.astimezone(context.zone)
         except OverflowError:  # year 1 or 9999: no local time to compute, keep the wall time
             local = moment
+        zone = str(context.zone)
+        if local.isoweekday() not in self.weekdays:
+            params = {"weekday": local.isoweekday(), "weekdays": sorted(self.weekdays),
+                      "timezone": zone}
+            yield self.meta.violation("time.outside_days", None, params)
         clock = local.time().replace(tzinfo=None)
-        if self.start <= clock < self.end and local.isoweekday() in self.weekdays:
-            return
-        params = {
-            "start": self.start.strftime("%H:%M"),
-            "end": self.end.strftime("%H:%M"),
-            "local_time": local.strftime("%H:%M"),
-            "weekday": local.isoweekday(),
-            "weekdays": sorted(self.weekdays),
-            "timezone": str(context.zone),
-        }
-        yield self.meta.violation("time.outside_hours", None, params)
+        if not self.start <= clock < self.end:
+            params = {
+                "start": self.start.strftime("%H:%M"),
+                "end": self.end.strftime("%H:%M"),
+                "local_time": local.strftime("%H:%M"),
+                "timezone": zone,
+            }
+            yield self.meta.violation("time.outside_hours", None, params)
 
 
 @rule_type("time.hours")
@@ -239,11 +258,21 @@ class LeadTimeCheck:
     minutes: int
 
     def run(self, context: Context) -> Iterator[Violation]:
-        """Report a publication too soon (or in the past)."""
-        lead = publication_moment(context) - context.now
-        if lead < timedelta(minutes=self.minutes):
-            actual = int(lead.total_seconds() // 60)
-            params = {"min_minutes": self.minutes, "lead_minutes": actual}
+        """Report a publication in the past, or too soon.
+
+        A post without a date is not judged: it goes out when the desk approves it, so the
+        desk has all the notice it takes.
+        """
+        if not dated(context):
+            return
+        moment = publication_moment(context)
+        lead = moment - context.now
+        params: dict[str, ParamValue] = {"min_minutes": self.minutes}
+        if lead < timedelta(0):
+            params |= {"publish_at": moment.isoformat(), "timezone": str(context.zone)}
+            yield self.meta.violation("time.in_past", None, params)
+        elif lead < timedelta(minutes=self.minutes):
+            params["lead_minutes"] = int(lead.total_seconds() // 60)
             yield self.meta.violation("time.lead_too_short", None, params)
 
 

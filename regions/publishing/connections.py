@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from geoalchemy2 import WKTElement
 from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
 from editorial.errors import N_
@@ -19,7 +20,7 @@ from regions import audit
 from regions.actors import DESK_ROLES, Actor
 from regions.db import UnitOfWork
 from regions.errors import InvalidInput, PermissionDenied
-from regions.models import PageConnection, Post, PostStatus, Territory
+from regions.models import PageConnection, Post, PostStatus, Publication, Territory
 from regions.models.publishing import FacebookPlace
 from regions.publishing.graph import GraphClient
 from regions.publishing.graph_errors import GraphError
@@ -68,6 +69,52 @@ def list_connections(session: Session, actor: Actor
         .outerjoin(PageConnection, PageConnection.territory_id == Territory.id)
         .order_by(Territory.name, Territory.id))
     return [(territory, connection) for territory, connection in rows]
+
+
+TOKEN_REFUSED = "graph.token_invalid"  # TokenInvalid's code (graph_errors): reconnect the Page
+
+
+@dataclass(frozen=True, slots=True)
+class PageFailures:
+    """A territory's posts whose publication failed (not retried yet), and the last failure."""
+
+    count: int
+    last_reason: str | None
+    last_code: str | None  # the publication's error code (``graph.token_invalid``…)
+    last_at: datetime | None
+
+    def token_refused_since(self, connection: PageConnection) -> bool:
+        """Whether the Page must be reconnected: Facebook last refused its token.
+
+        Not when the token was given again (connected or rotated) or a check found the Page
+        working since that failure.
+        """
+        if self.last_code != TOKEN_REFUSED or self.last_at is None:
+            return False
+        if connection.updated_at is not None and connection.updated_at > self.last_at:
+            return False
+        checked = connection.checked_at
+        return not (connection.check_ok and checked is not None and checked > self.last_at)
+
+
+def failures_by_territory(session: Session, actor: Actor) -> dict[int, PageFailures]:
+    """Per territory with failed posts: how many, and the last failure (central roles)."""
+    actor.require(*DESK_ROLES)
+    counts = dict(session.execute(
+        select(Post.territory_id, func.count()).where(Post.status == PostStatus.FAILED)
+        .group_by(Post.territory_id)).all())
+    if not counts:
+        return {}
+    moment = func.coalesce(Publication.finished_at, Post.updated_at)
+    last = session.execute(
+        select(Post.territory_id, Post.failure_reason, Publication.last_error_code, moment)
+        .outerjoin(Publication, (Publication.post_id == Post.id)
+                   & (Publication.status == "failed"))
+        .where(Post.status == PostStatus.FAILED)
+        .ext(distinct_on(Post.territory_id))
+        .order_by(Post.territory_id, moment.desc(), Publication.id.desc().nulls_last()))
+    return {territory_id: PageFailures(counts[territory_id], reason, code, at)
+            for territory_id, reason, code, at in last}
 
 
 def places_of(session: Session, territory_id: int) -> list[tuple[FacebookPlace, float, float]]:

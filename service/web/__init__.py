@@ -57,6 +57,8 @@ def _page_globals() -> dict[str, object]:
         "lang": str(get_locale() or "fr"),
         "navigation": pages.navigation(actor) if actor is not None else [],
         "role_label": pages.role_label,
+        "network_label": pages.network_label,
+        "map_locale": pages.map_locale,
         "status_label": pages.status_label,
         "event_label": pages.event_label,
         "publication_status_label": pages.publication_status_label,

@@ -271,7 +271,8 @@ def pages() -> ResponseReturnValue:
     """Every territory's Facebook Page connection and its last check."""
     with reading() as uow:
         rows = connections.list_connections(uow.session, page_actor())
-        return render_template("admin/pages.html", rows=rows)
+        failures = connections.failures_by_territory(uow.session, page_actor())
+        return render_template("admin/pages.html", rows=rows, failures=failures)
 
 
 def _render_page(territory_id: int, status: int = 200, errors: dict[str, str] | None = None

@@ -11,15 +11,17 @@ from flask_babel import gettext as _
 
 from regions import ambassadors, amplification, kits, standards
 from regions.errors import Conflict, InvalidInput, RegionsError
+from regions.kits import SHARE_NETWORKS
 from regions.models import Territory
 from service.api.ambassador.routes import profile_view, share_view
 from service.auth import csrf
 from service.runtime import reading, unit_of_work, violation_messages
+from service.web import pages
 from service.web.pages import error_message, field_messages, login_required, page_actor
 
 bp = Blueprint("ambassador", __name__, url_prefix="/ambassador")
-NETWORK_LABELS = {"facebook": "Facebook", "linkedin": "LinkedIn", "x": "X",
-                  "whatsapp": "WhatsApp", "email": "E-mail"}
+# The networks ambassadors share on, named as people name them (lazy: the page's language).
+NETWORK_LABELS = {network: pages.NETWORK_LABELS[network] for network in SHARE_NETWORKS}
 
 
 def _page(status: int = 200, **context: Any) -> ResponseReturnValue:

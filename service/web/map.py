@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from regions import campaigns, desk
+from regions import campaigns, desk, post_queries
 from regions.models import PostStatus
 from service.runtime import reading, settings
 from service.web import csp_allowing
@@ -22,6 +22,8 @@ PERIODS = ((7, _l("Last 7 days")), (30, _l("Last 30 days")), (90, _l("Last 90 da
            (365, _l("Last 12 months")), (0, _l("Any time")))
 MEASURES = (("published", _l("Published")), ("pending", _l("Awaiting review")),
             ("late", _l("Late adaptations")), ("failed", _l("Publication failed")))
+# The territory table's columns: the property of each territory the script shows, its title.
+TABLE_COLUMNS = (*MEASURES, ("posts", _l("All posts")))
 # The words the page's script shows, already in the page's language.
 SCRIPT_WORDS = {
     "posts_many": _l("More than %(count)s posts in this view: the list shows the latest."),
@@ -81,12 +83,18 @@ def index() -> ResponseReturnValue:
         territories = desk.territory_choices(uow.session)
         campaign_list = campaigns.filter_choices(
             uow.session, actor, selected=row_id(request.args.get("campaign")))
-    shade = dict(MEASURES).get(request.args.get("shade", ""), MEASURES[0][1])
+    # Someone who sees published posts only is offered no other state, and no measure or
+    # column (awaiting review, late, failed) that could only read zero for them.
+    seen = post_queries.statuses_seen(actor)
+    everything = seen == frozenset(PostStatus)
+    measures = MEASURES if everything else MEASURES[:1]
+    shade = dict(measures).get(request.args.get("shade", ""), measures[0][1])
     config = settings()
     basemap = config.basemap_url if config.basemap_origin else ""
     response = make_response(render_template(
         "map/index.html", territories=territories, campaigns=campaign_list, periods=PERIODS,
-        measures=MEASURES, statuses=list(PostStatus), args=request.args, basemap=basemap,
-        shade_label=shade, words=_words(), is_desk=actor.is_central))
+        measures=measures, statuses=[s for s in PostStatus if s in seen], args=request.args,
+        basemap=basemap, shade_label=shade, words=_words(), is_desk=actor.is_central,
+        columns=TABLE_COLUMNS if everything else TABLE_COLUMNS[:1] + TABLE_COLUMNS[-1:]))
     response.headers["Content-Security-Policy"] = csp_allowing(config.basemap_origin)
     return response

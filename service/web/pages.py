@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, datetime, time
 from functools import wraps
@@ -29,6 +30,28 @@ ROLE_LABELS = {
     Role.CONTRIBUTOR: _l("Contributor"),
     Role.VIEWER: _l("Viewer"),
     Role.AMBASSADOR: _l("Ambassador"),
+}
+
+# The networks a template is written for and those ambassadors share on, as people name them.
+NETWORK_LABELS = {
+    "facebook": "Facebook", "instagram": "Instagram", "x": "X", "linkedin": "LinkedIn",
+    "google_business": _l("Google Business Profile"), "whatsapp": "WhatsApp",
+    "email": _l("E-mail"),
+}
+
+MAP_CONTROLS = {  # MapLibre's own texts (its `locale` option), for the page's language
+    "Map.Title": _l("Map"),
+    "NavigationControl.ZoomIn": _l("Zoom in"),
+    "NavigationControl.ZoomOut": _l("Zoom out"),
+    "NavigationControl.ResetBearing": _l("Drag to rotate the map, click to reset north"),
+    "AttributionControl.ToggleAttribution": _l("Show or hide the map credits"),
+    "AttributionControl.MapFeedback": _l("Report a map error"),
+    "Popup.Close": _l("Close"),
+    "Marker.Title": _l("Map marker"),
+    "LogoControl.Title": _l("MapLibre logo"),
+    "CooperativeGesturesHandler.WindowsHelpText": _l("Use Ctrl + scroll to zoom the map"),
+    "CooperativeGesturesHandler.MacHelpText": _l("Use ⌘ + scroll to zoom the map"),
+    "CooperativeGesturesHandler.MobileHelpText": _l("Use two fingers to move the map"),
 }
 
 STATUS_LABELS = {
@@ -111,6 +134,22 @@ NAVIGATION: tuple[tuple[str, Any, frozenset[Role] | None], ...] = (
     ("web.ambassador.index", _l("My kits"), frozenset({Role.AMBASSADOR})),
     ("web.admin.users", _l("Administration"), frozenset({Role.ADMIN})),
 )
+
+
+def network_label(network: str) -> str:
+    """A network as people name it ("LinkedIn", « Fiche d’établissement Google »)."""
+    return str(NETWORK_LABELS.get(network, network))
+
+
+def network_labels() -> dict[str, str]:
+    """Every network's label, in the page's language."""
+    return {key: str(label) for key, label in NETWORK_LABELS.items()}
+
+
+def map_locale() -> str:
+    """MapLibre's ``locale`` option as JSON: its controls' texts in the page's language."""
+    return json.dumps({key: str(text) for key, text in MAP_CONTROLS.items()},
+                      ensure_ascii=False)
 
 
 def role_label(role: Role | str) -> str:

@@ -277,10 +277,13 @@ def preview() -> ResponseReturnValue:
             text = fill_body(template_from_dict({**data, "id": "preview"}, patterns=PATTERNS),
                              values)
             blanks = _blanks(data, values, text)
+        now = datetime.now(UTC)
+        # The sample goes out now: the time rules show what they say of a post sent today
+        # (an undated post is not judged on them, decision 0053).
         with reading() as uow:
             report = standards.preview_template(uow.session, page_actor(), data,
-                                                Draft(text=text, slot_values=values),
-                                                now=datetime.now(UTC))
+                                                Draft(text=text, slot_values=values,
+                                                      publish_at=now), now=now)
     except TemplateInvalid as error:
         problems = forms.field_errors(error.errors, "")
     return render_template("standards/_report.html", text=text, problems=problems,

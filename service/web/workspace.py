@@ -73,7 +73,8 @@ def posts_list() -> ResponseReturnValue:
         return render_template(
             "workspace/posts.html", posts=items, next_cursor=cursor, names=names,
             titles=titles, territories=territories, campaigns=choices,
-            statuses=FILTER_STATUSES, chosen=set(statuses), args=args,
+            statuses=[s for s in FILTER_STATUSES if s in post_queries.statuses_seen(actor)],
+            chosen=set(statuses), args=args,
             next_args={**args.to_dict(flat=False), "cursor": cursor})
 
 

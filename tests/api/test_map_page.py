@@ -280,3 +280,37 @@ def test_the_map_s_script_gets_each_count_in_every_plural_form(sign_in, language
     words = json.loads(html.unescape(re.search(r'data-words="([^"]*)"', page).group(1)))
     assert words["territories_shown"] == {"one": one, "many": other, "other": other}
     assert set(words["gaps"]) == set(words["conflicts"]) == {"one", "many", "other"}
+
+
+def _offered(page: str, select_id: str) -> list[str]:
+    chosen = page.split(f'id="{select_id}"')[1].split("</select>")[0]
+    return [value for value in re.findall(r'<option value="([^"]*)"', chosen) if value]
+
+
+def _columns(page: str) -> list[str]:
+    return re.findall(r'<th scope="col" data-column="(\w+)">', page)
+
+
+def test_someone_who_sees_published_posts_only_is_offered_nothing_else(sign_in, world):
+    # A viewer of no territory saw « Brouillon », « En attente »… in the filter and a column
+    # « En attente de relecture » reading 0 for every territory.
+    viewer = sign_in(Role.VIEWER).get("/map").get_data(as_text=True)
+    assert _offered(viewer, "filter-status") == ["published"]
+    assert _offered(viewer, "filter-shade") == ["published"]
+    assert _columns(viewer) == ["published", "posts"]
+    assert "dot status-draft" not in viewer and "dot status-published" in viewer
+    posts = sign_in(Role.VIEWER).get("/posts").get_data(as_text=True)
+    assert re.findall(r'name="status" value="(\w+)"', posts) == ["published"]
+
+
+@pytest.mark.parametrize("role", [Role.CONTRIBUTOR, Role.VIEWER, Role.REGIONAL_EDITOR,
+                                  Role.CENTRAL_EDITOR])
+def test_members_of_a_territory_and_the_desk_are_offered_every_state(sign_in, world, role):
+    person = sign_in(role, territory_ids=[] if role == Role.CENTRAL_EDITOR else [world["lyon"]])
+    page = person.get("/map").get_data(as_text=True)
+    assert "draft" in _offered(page, "filter-status")
+    assert "submitted" in _offered(page, "filter-status")
+    assert _offered(page, "filter-shade") == ["published", "pending", "late", "failed"]
+    assert _columns(page) == ["published", "pending", "late", "failed", "posts"]
+    posts = person.get("/posts").get_data(as_text=True)
+    assert "draft" in re.findall(r'name="status" value="(\w+)"', posts)

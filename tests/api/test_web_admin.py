@@ -194,3 +194,59 @@ def test_the_page_form_checks_its_fields(sign_in, make_territory, uow):
     assert 'id="page_id-error"' in html and 'id="token-error"' in html
     with uow() as unit:
         assert unit.session.scalar(select(PageConnection)) is None
+
+
+def _failed(uow, post_id, code, reason, at):
+    """The post failed at ``at``: its publication closed with ``code`` (as mark_failed does)."""
+    from regions.models import Post, PostStatus, Publication
+
+    with uow() as unit:
+        post = unit.session.get(Post, post_id)
+        post.status, post.failure_reason = PostStatus.FAILED, reason
+        unit.session.add(Publication(post_id=post_id, status="failed", last_error_code=code,
+                                     last_error=reason, finished_at=at))
+        unit.commit()
+
+
+TOKEN_REASON = ("The Page access token is invalid or expired; reconnect the Page (code 190/463): "
+                "Error validating access token: Session has expired.")
+
+
+def test_a_page_whose_token_facebook_refused_says_to_reconnect_it(sign_in, world, uow):
+    # The demo's Rennes Page, 3 posts failed on code 190, read « Jamais vérifiée » like the
+    # Pages that work, and its hint « …ired ».
+    from datetime import UTC, datetime, timedelta
+
+    from tests.api.test_web_review import write
+
+    admin = sign_in(Role.ADMIN)
+    admin.post(f"/admin/pages/{world['lyon']}/connect", data={"page_id": PAGE, "token": TOKEN})
+    admin.post(f"/admin/pages/{world['marseille']}/connect",
+               data={"page_id": PAGE, "token": TOKEN})
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    for minutes in (1, 2, 3):
+        _failed(uow, write(world, "lyon")["id"], "graph.token_invalid", TOKEN_REASON,
+                later + timedelta(minutes=minutes))
+    _failed(uow, write(world, "marseille")["id"], "graph.duplicate_post",
+            "Facebook refused this as a duplicate of a recent post (code 506): Duplicate.", later)
+
+    page = admin.get("/admin/pages").get_data(as_text=True)
+    lyon = page.split(f'id="page-{world["lyon"]}"')[1].split("</tr>")[0]
+    assert "À reconnecter" in lyon and "Jamais vérifiée" not in lyon
+    assert "3 publications en échec" in lyon
+    assert (f'href="/posts?status=failed&amp;territory_id={world["lyon"]}"' in lyon)
+    assert "Le jeton d’accès de la Page est invalide ou expiré\u00a0;" in lyon
+    assert f"se termine par</span> <code>{TOKEN[-4:]}</code>" in lyon
+    marseille = page.split(f'id="page-{world["marseille"]}"')[1].split("</tr>")[0]
+    assert "1 publication en échec" in marseille and "À reconnecter" not in marseille
+    assert "Jamais vérifiée" in marseille  # another failure: the token is not in question
+
+    # Given a new token since, the Page is no longer to reconnect; its failures stay listed.
+    with uow() as unit:
+        connection = unit.session.scalar(select(PageConnection).where(
+            PageConnection.territory_id == world["lyon"]))
+        connection.updated_at = later + timedelta(minutes=10)
+        unit.commit()
+    lyon = admin.get("/admin/pages").get_data(as_text=True).split(
+        f'id="page-{world["lyon"]}"')[1].split("</tr>")[0]
+    assert "À reconnecter" not in lyon and "3 publications en échec" in lyon

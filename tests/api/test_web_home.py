@@ -136,3 +136,12 @@ def test_a_failure_reads_in_french_with_facebook_s_english_folded_under_its_name
     assert "Session has expired" not in shown and "Gave up" not in shown
     assert folded.startswith("<summary>Message de Facebook (code 190/463)</summary>"
                              f'<span lang="en">{said}</span></details>')
+
+
+def test_every_role_reads_its_role_in_french_that_holds(world, sign_in):
+    # « connecté·e en tant que Éditeur·rice » broke the elision and capitalised mid-sentence.
+    for role in set(Role) - {Role.AMBASSADOR}:  # ambassadors have a home of their own
+        territories = [] if role in (Role.ADMIN, Role.CENTRAL_EDITOR) else [world["lyon"]]
+        page = sign_in(role, territory_ids=territories).get("/").get_data(as_text=True)
+        assert "en tant que" not in page, role
+        assert re.search(r"Votre rôle\u00a0: [^<.]+\.</p>", page), role

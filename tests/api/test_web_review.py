@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from datetime import timedelta
 
@@ -266,3 +268,32 @@ def test_the_review_speaks_english_to_an_english_speaker(world, sign_in, uow):
     refused = desk.post(f"/review/{post['id']}", data={
         "decision": "request_changes", "version": post["version"], "comment": ""})
     assert "Say what should change: a comment is required." in refused.get_data(as_text=True)
+
+
+def test_the_shortcuts_name_the_keys_as_a_french_keyboard_does(world, sign_in):
+    post = write(world)
+    html = sign_in(Role.CENTRAL_EDITOR).get(f"/review/{post['id']}").get_data(as_text=True)
+    assert "<kbd>Ctrl</kbd> + <kbd>Entrée</kbd>" in html and "<kbd>Enter</kbd>" not in html
+
+
+@pytest.mark.parametrize("path", ["/map", "/posts/new?template=portes-ouvertes", "/review/{id}",
+                                  "/campaigns/{campaign}", "/posts/{id}"])
+def test_pages_with_maps_give_maplibre_its_texts_in_french(world, sign_in, path):
+    # MapLibre's controls read « Zoom in », « Toggle attribution » on French pages.
+    post = write(world)
+    campaign = world["desk"].post("/api/campaigns", json={
+        "title": "Rentrée", "template": "portes-ouvertes", "targets": "list",
+        "territory_ids": [world["lyon"]], "slot_values": {"details": "Venez #Relais"}})
+    assert campaign.status_code == 201, campaign.json
+    person = (sign_in(Role.REGIONAL_EDITOR, territory_ids=[world["lyon"]])
+              if path.startswith("/posts/new") else sign_in(Role.CENTRAL_EDITOR))
+    page = person.get(path.format(
+        id=post["id"], campaign=campaign.json["id"])).get_data(as_text=True)
+    found = re.search(r'<meta name="relais-map-locale" content="([^"]+)">', page)
+    assert found, path
+    locale = json.loads(html.unescape(found.group(1)))
+    assert locale["NavigationControl.ZoomIn"] == "Zoom avant"
+    assert locale["NavigationControl.ZoomOut"] == "Zoom arrière"
+    assert locale["Map.Title"] == "Carte"
+    assert locale["AttributionControl.ToggleAttribution"] == (
+        "Afficher ou masquer les crédits de la carte")

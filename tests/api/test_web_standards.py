@@ -200,3 +200,14 @@ def test_regional_people_get_403_on_the_editor(sign_in, desk, method, path, role
 
 def test_signed_out_visitors_are_sent_to_login(client):
     assert client.get("/standards").status_code == 302
+
+
+def test_networks_are_named_as_people_name_them(desk):
+    # The editor showed raw ids: « Linkedin », « Google_business ».
+    desk.post("/standards/templates/new", data=TEMPLATE_FORM | {"network": "linkedin"})
+    editor = desk.get("/standards/templates/promo").get_data(as_text=True)
+    assert '<option value="linkedin" selected>LinkedIn</option>' in editor
+    assert '<option value="google_business" >Fiche d’établissement Google</option>' in editor
+    assert "Linkedin" not in editor and "Google_business" not in editor
+    index = desk.get("/standards").get_data(as_text=True)
+    assert ">LinkedIn</td>" in index and "Linkedin" not in index

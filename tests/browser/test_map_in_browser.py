@@ -300,3 +300,18 @@ def test_a_post_page_whose_territory_outline_the_network_lost_says_so(page, demo
     assert status.inner_text() == ("Le contour du territoire n’a pas pu être chargé (pas de "
                                    "réponse du serveur). Rechargez la page pour réessayer.")
     page.console_errors[:] = [e for e in page.console_errors if NO_NETWORK not in e]
+
+
+def test_the_map_controls_speak_the_page_s_language(page, demo_server):
+    """MapLibre's own labels (« Zoom in », « Toggle attribution ») come from the catalogue."""
+    _open_map(page, demo_server["url"], "desk@demo.relais.test")
+    assert page.get_attribute(".maplibregl-ctrl-zoom-in", "title") == "Zoom avant"
+    assert page.get_attribute(".maplibregl-ctrl-zoom-out", "title") == "Zoom arrière"
+    assert page.get_attribute("#map canvas", "aria-label") == "Carte"
+    assert page.get_attribute(".maplibregl-ctrl-attrib-button", "title") == (
+        "Afficher ou masquer les crédits de la carte")
+    page.goto(f"{demo_server['url']}/campaigns")  # the workspace's small maps (createMap)
+    page.locator("main table a").first.click()
+    page.wait_for_function(
+        "() => document.getElementById('campaign-map')?.dataset.ready === '1'", timeout=SLOW)
+    assert page.get_attribute("#campaign-map canvas", "aria-label") == "Carte"

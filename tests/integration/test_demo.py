@@ -186,3 +186,45 @@ def test_demo_ambassadors_bring_shares_clicks_and_page_engagement(seeded, sessio
         figures = amplification.summary(session, desk, amplification.Scope())
     assert (figures["kits"], figures["shares"], figures["clicks"]) == (2, 3, 31)
     assert figures["page"]["reactions"] == 48 + 17 and figures["page"]["posts"] == 2
+
+
+def test_demo_history_reads_in_order(seeded, session_factory):
+    # Post 13's history listed « Soumis 02/12 03:23 » after « Approuvé 25/11 21:00 »: events
+    # written with the commit took the seeding's real time, the others the story's.
+    seeded()
+    with session_factory() as session:
+        rows = session.execute(select(AuditEvent.subject_id, AuditEvent.action, AuditEvent.at)
+                               .where(AuditEvent.subject_type == "post")
+                               .order_by(AuditEvent.subject_id, AuditEvent.id)).all()
+    previous: dict[int, tuple[str, datetime]] = {}
+    for post_id, action, at in rows:
+        if post_id in previous:
+            before, when = previous[post_id]
+            assert when <= at, (post_id, before, when, action, at)
+        previous[post_id] = (action, at)
+
+
+def test_demo_kits_share_events_ahead_with_french_typography(seeded, session_factory,
+                                                              fake_pages, cipher):
+    from regions.models import ShareKit
+    from service.demo_ambassadors import seed_demo_ambassadors
+
+    seeded()
+    now = datetime.now(UTC)
+    graph = GraphClient(base_url=fake_pages.base_url, timeout=5)
+    try:
+        seed_demo_ambassadors(session_factory, now=now, graph=graph, cipher=cipher)
+    finally:
+        graph.close()
+    with session_factory() as session:
+        kits = session.scalars(select(ShareKit)).all()
+        published = session.scalars(select(Post).where(Post.status == PostStatus.PUBLISHED))
+        events = [post.slot_values["date"] for post in published
+                  if "date" in (post.slot_values or {})]
+        assert kits and events
+        for kit in kits:
+            assert kit.title.startswith("Partagez\u00a0: ") and " :" not in kit.title
+            assert kit.ends_at > now
+        latest_end = max(kit.ends_at for kit in kits).date()
+    # An announced event stays ahead while the kits run: none is over when the demo starts.
+    assert all(datetime.strptime(day, "%d/%m/%Y").date() >= latest_end for day in events)

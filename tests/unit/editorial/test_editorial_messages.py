@@ -160,11 +160,12 @@ def test_window_moments_are_shown_in_the_template_zone_which_is_named() -> None:
     template = {"id": "t", "name": "T", "body": "", "timezone": "Europe/Paris", "rules": [
         {"id": "w", "type": "time.window", "params": {"start": "2027-01-01T07:00:00Z"}},
         {"id": "h", "type": "time.hours", "params": {"start": "08:00", "end": "09:00"}}]}
-    french = _rendered(template, editorial.Draft(text="Bonjour"), "fr")
+    wished = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)  # a Tuesday, 15:00 in Paris
+    french = _rendered(template, editorial.Draft(text="Bonjour", publish_at=wished), "fr")
     assert "(01/01/2027 08:00 Europe/Paris)" in french[0]  # 07:00 UTC is 08:00 in Paris
     assert "07:00" not in french[0] and "T07" not in french[0]
     assert "à 15:00, hors des horaires permis (08:00–09:00, Europe/Paris)" in french[1]
-    english = _rendered(template, editorial.Draft(text="Hello"), "en")
+    english = _rendered(template, editorial.Draft(text="Hello", publish_at=wished), "en")
     assert "(2027-01-01 08:00 Europe/Paris)" in english[0]
 
 
@@ -216,3 +217,53 @@ def test_french_comes_from_the_catalogue_given_and_english_is_the_message_id() -
                       {"start": "08:00", "end": "09:00", "local_time": "15:00"})
     assert marked.render(hours, "fr").hint == (
         "[Pick a time between 08:00 and 09:00 ([local time]).]")
+
+
+def test_a_day_not_allowed_is_named_and_not_told_as_an_hour() -> None:
+    # 29/11/2026 is a Sunday: « Publication prévue à 11:00, hors des horaires permis
+    # (08:00–19:00) » blamed the hour, which was allowed.
+    template = {"id": "t", "name": "T", "body": "", "timezone": "Europe/Paris", "rules": [
+        {"id": "h", "type": "time.hours",
+         "params": {"start": "08:00", "end": "19:00", "weekdays": [1, 2, 3, 4, 5]}}]}
+    sunday = editorial.Draft(text="Bonjour", publish_at=datetime(2026, 11, 29, 10, 0, tzinfo=UTC))
+    assert _rendered(template, sunday, "fr") == [
+        "Publication prévue un dimanche, jour non permis (du lundi au vendredi). "
+        "Choisissez un autre jour\u00a0: du lundi au vendredi."]
+    assert _rendered(template, sunday, "en") == [
+        "Publication is planned on a Sunday, a day not allowed (Monday to Friday). "
+        "Pick another day: Monday to Friday."]
+
+
+@pytest.mark.parametrize(("weekdays", "french", "english"), [
+    ([6, 7], "samedi ou dimanche", "Saturday or Sunday"),
+    ([1, 3, 5], "lundi, mercredi ou vendredi", "Monday, Wednesday or Friday"),
+    ([3], "mercredi", "Wednesday"),
+    ([2, 3, 4], "du mardi au jeudi", "Tuesday to Thursday"),
+])
+def test_allowed_days_read_as_a_range_or_a_choice(weekdays: list[int], french: str,
+                                                  english: str) -> None:
+    violation = Violation("h", "time.outside_days", Severity.WARNING, None,
+                          {"weekday": 2 if 2 not in weekdays else 1, "weekdays": weekdays,
+                           "timezone": "Europe/Paris"})
+    assert render_message(violation, "fr").hint == f"Choisissez un autre jour\u00a0: {french}."
+    assert render_message(violation, "en").hint == f"Pick another day: {english}."
+
+
+def test_a_date_in_the_past_is_told_as_past_not_as_too_soon() -> None:
+    template = {"id": "t", "name": "T", "body": "", "timezone": "Europe/Paris", "rules": [
+        {"id": "l", "type": "time.lead", "params": {"min_minutes": 2880}}]}
+    past = editorial.Draft(text="Bonjour", publish_at=datetime(2020, 1, 1, 10, 0))
+    assert _rendered(template, past, "fr") == [
+        "Publication prévue dans le passé (01/01/2020 10:00 Europe/Paris). "
+        "Programmez-la au moins 48\u00a0h à l’avance."]
+
+
+@pytest.mark.parametrize(("network", "french", "english"), [
+    ("linkedin", "LinkedIn", "LinkedIn"),
+    ("google_business", "Fiche d’établissement Google", "Google Business Profile"),
+])
+def test_a_network_is_named_as_people_name_it(network: str, french: str, english: str) -> None:
+    violation = Violation("r", "length.network_limit", Severity.ERROR, None,
+                          {"length": 3001, "max": 3000, "excess": 1, "network": network})
+    assert f"\u00a0: {french} en accepte" in render_message(violation, "fr").message
+    assert f"; {english} accepts" in render_message(violation, "en").message

@@ -2,13 +2,15 @@
 // a territory's panel with its coverage gaps (hatched), audience conflicts as linked pairs.
 // Everything shown on the map is also listed in the tables below it.
 import * as maplibregl from '/static/vendor/maplibre-gl/maplibre-gl.mjs';
-import { api, debounce, escapeHtml, pageLanguage } from './relais.js';
+import { api, debounce, escapeHtml, mapLocale, pageLanguage } from './relais.js';
 import { circle } from './workspace-map.js';
 
 const container = document.getElementById('map');
 const form = document.getElementById('map-filters');
 const words = JSON.parse(container.dataset.words);
 const isDesk = container.dataset.desk === '1';
+// The territory table's columns, as the page chose them for this person (data-column).
+const COLUMNS = [...document.querySelectorAll('#territory-table thead th[data-column]')].map((th) => th.dataset.column);
 const EMPTY = { type: 'FeatureCollection', features: [] };
 const CHILD_ZOOM = 7;
 const LIST_LIMIT = 200;
@@ -98,7 +100,7 @@ function baseStyle() {
 const view = initialView();
 const map = new maplibregl.Map({
   container, style: baseStyle(), center: view.center, zoom: view.zoom,
-  attributionControl: { compact: true },
+  attributionControl: { compact: true }, locale: mapLocale(),
   transformRequest: (url) => (url.startsWith(location.origin) ? { url, credentials: 'same-origin' } : { url }),
 });
 container.relaisMap = map; // the browser tests read rendered features through it
@@ -227,7 +229,7 @@ function renderTerritoryTable(shown) {
     if (shown && !shown.has(p.id)) continue;
     const row = document.createElement('tr');
     row.innerHTML = `<td><button type="button" class="link" data-territory="${p.id}">${escapeHtml(p.name)}</button></td>`
-      + [p.published, p.pending, p.late, p.failed, p.posts].map((n) => `<td>${NUMBERS.format(Number(n))}</td>`).join('');
+      + COLUMNS.map((key) => `<td>${NUMBERS.format(Number(p[key] ?? 0))}</td>`).join('');
     body.append(row);
   }
 }

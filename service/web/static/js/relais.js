@@ -3,6 +3,10 @@
 const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content ?? '';
 export const pageLanguage = () => document.documentElement.lang || 'fr';
 
+/** MapLibre's `locale` option: its controls' texts in the page's language (templates/_map_head.html). */
+export const mapLocale = () => JSON.parse(
+  document.querySelector('meta[name="relais-map-locale"]')?.content || '{}');
+
 /**
  * Call the JSON API with the browser session; resolves to {ok, status, body}. It rejects when
  * no answer comes: the network failed, or `timeout` ms passed (the request is then cancelled).

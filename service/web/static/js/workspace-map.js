@@ -1,6 +1,6 @@
 // The small maps of the workspace: a territory outline, the post's point, its audience circle.
 import * as maplibregl from '/static/vendor/maplibre-gl/maplibre-gl.mjs';
-import { api } from './relais.js';
+import { api, mapLocale } from './relais.js';
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
 const STYLE = {
@@ -13,7 +13,7 @@ const STYLE = {
 export function createMap(container, { interactive = true } = {}) {
   const map = new maplibregl.Map({
     container, style: STYLE, center: [2.5, 46.5], zoom: 4.5, interactive,
-    attributionControl: false,
+    attributionControl: false, locale: mapLocale(),
   });
   if (interactive) map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
   const ready = new Promise((resolve) => map.on('load', () => {
