@@ -88,7 +88,10 @@ def test_the_desk_requests_changes_and_approves_with_the_keyboard_only(
     assert status(database, first) == "changes_requested"
     assert f"Modifications demandées sur le post n°\u00a0{first}." in page.inner_text("main")
 
-    page.keyboard.press("a")
+    page.keyboard.press("a")  # brings « Approuver » to hand: one stray key approves nothing
+    assert page.evaluate("document.activeElement.id") == "approve"
+    assert status(database, second) == "submitted"
+    page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server}/review")
     assert status(database, second) in ("approved", "scheduled")
     assert "Aucun post n’attend de relecture." in page.inner_text("main")

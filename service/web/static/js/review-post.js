@@ -1,4 +1,4 @@
-// The review screen: keyboard shortcuts (next/previous, approve, request changes) and the map.
+// The review screen: keyboard shortcuts (next/previous, to approve, to request changes), the map.
 import { LngLatBounds, Map } from '/static/vendor/maplibre-gl/maplibre-gl.mjs';
 
 const screen = document.getElementById('review-screen');
@@ -11,6 +11,16 @@ function typing(target) {
 
 function go(url) {
   if (url) window.location.assign(url);
+}
+
+// Approving publishes: one stray key must not do it. `a` brings the button to hand, and the
+// reviewer confirms with Enter (or Space), as for any focused button.
+function focusApprove() {
+  const button = document.getElementById('approve');
+  if (button) {
+    button.focus();
+    button.scrollIntoView({ block: 'center' });
+  }
 }
 
 function focusComment() {
@@ -26,7 +36,7 @@ const SHORTCUTS = {
   n: () => go(screen.dataset.nextUrl),
   k: () => go(screen.dataset.previousUrl),
   p: () => go(screen.dataset.previousUrl),
-  a: () => document.getElementById('approve')?.click(),
+  a: focusApprove,
   c: focusComment,
   r: focusComment,
 };
