@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -53,9 +54,14 @@ class QueueItem:
         return min(moments) if moments else None
 
 
+# Runs of white space that break a line, not the no-break spaces French puts before « : ; ! ? »
+# (U+00A0, U+202F, U+2007), which keep a colon from starting a line in the excerpt too.
+_BREAKING_SPACE = re.compile(r"[^\S\u00a0\u202f\u2007]+")
+
+
 def excerpt(text: str, size: int = EXCERPT) -> str:
     """The start of a text, on one line, cut at a word when long."""
-    flat = " ".join(text.split())
+    flat = _BREAKING_SPACE.sub(" ", text).strip()
     if len(flat) <= size:
         return flat
     return flat[:size].rsplit(" ", 1)[0] + "…"

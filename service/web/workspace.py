@@ -388,6 +388,10 @@ def geotag() -> ResponseReturnValue:
         lon, lat = float(request.args["lon"]), float(request.args["lat"])
     except (KeyError, ValueError):
         abort(400)
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):  # NaN fails both too
+        # A typed point off the globe is not "outside the territory": say what is wrong.
+        return jsonify(inside=False, code="geotag.out_of_range", message=_(
+            "A longitude lies between -180 and 180, a latitude between -90 and 90."))
     try:
         with reading() as uow:
             found = geotags.check_geotag(uow.session, page_actor(), territory_id or 0, lon, lat)

@@ -278,3 +278,29 @@ def test_the_preview_shows_the_publication_time_in_the_territorys_zone(browser, 
         assert "10:00" in meta, meta
     finally:
         context.close()
+
+
+def test_a_latitude_off_the_globe_is_named_as_such_not_outside_the_territory(page, live_server,
+                                                                            editor):
+    _log_in(page, live_server, editor)
+    page.wait_for_selector("#validation-report li")  # the first check answered
+    page.fill("#geotag-lon", "4.8")
+    page.fill("#geotag-lat", "95")
+    page.press("#geotag-lat", "Tab")  # a typed point is judged once the field is left
+    notice = page.wait_for_selector("#validation-report .notice.warning li")
+    assert notice.inner_text().startswith("Latitude —"), notice.inner_text()
+    page.wait_for_selector("#geotag-error:has-text('latitude')")
+    assert "entre −90 et 90" in page.inner_text("#geotag-error")
+    assert "hors du territoire" not in page.inner_text("#geotag-error")
+    page.console_errors[:] = [e for e in page.console_errors if "422" not in e]
+
+
+def test_a_link_that_saving_would_refuse_is_flagged_as_it_is_typed(page, live_server, editor):
+    _log_in(page, live_server, editor)
+    page.wait_for_selector("#validation-report li")  # the page's script runs
+    page.fill("#link", "ftp://example.org/programme")
+    page.wait_for_selector("#link-error:has-text('https://')")
+    assert page.get_attribute("#link", "aria-invalid") == "true"
+    page.fill("#link", "https://example.org/programme")
+    page.wait_for_selector("#link[aria-invalid=false]")
+    assert page.inner_text("#link-error") == ""

@@ -23,21 +23,26 @@ export function annotated(chars, violations) {
   return html + escapeHtml(chars.slice(position).join(''));
 }
 
+const texts = (detail) => [detail].flat(Infinity).filter((m) => typeof m === 'string');
+
 /**
  * The fields a refused check names (`errors`, by location then field, as the API answers a
- * 422), each with the form's label for it and the server's messages: `[label, messages]`. Nested
- * fields (`geotag.lon`, `slot_values.date`) are named by their first level; a field the form
- * has no label for is left out (null when none is left).
+ * 422), each with the form's label for it and the server's messages: `[label, messages]`. A
+ * nested field is named by its path (`geotag.lat`) when the form labels it, else by its first
+ * level (`slot_values`); a field the form has no label for is left out (null when none is left).
  */
 export function refusedFields(errors, label) {
   const found = [];
   for (const fields of Object.values(errors || {})) {
     if (!fields || typeof fields !== 'object') continue;
     for (const [name, detail] of Object.entries(fields)) {
-      const shown = label(name);
-      const messages = Array.isArray(detail) ? detail.filter((m) => typeof m === 'string')
-        : Object.values(detail || {}).flat(Infinity).filter((m) => typeof m === 'string');
-      if (shown && messages.length) found.push([shown, messages]);
+      const parts = Array.isArray(detail) || !detail || typeof detail !== 'object'
+        ? [[name, detail]] : Object.entries(detail).map(([sub, inner]) => [`${name}.${sub}`, inner]);
+      for (const [path, inner] of parts) {
+        const shown = label(path) || label(name);
+        const messages = texts(inner);
+        if (shown && messages.length) found.push([shown, messages]);
+      }
     }
   }
   return found.length ? found : null;

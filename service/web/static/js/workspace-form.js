@@ -93,10 +93,11 @@ function draft() {
 let lastResult = null;
 // A field the check refused (a radius beyond the limit, say) is named as the form labels it.
 const FIELDS = {
-  text: 'post-text', territory_id: 'territory', geotag: 'geotag-lon', audience_radius_km: 'audience-radius',
-  publish_at: 'publish-at', media: 'media-url',
+  text: 'post-text', territory_id: 'territory', 'geotag.lon': 'geotag-lon', 'geotag.lat': 'geotag-lat',
+  audience_radius_km: 'audience-radius', publish_at: 'publish-at', media: 'media-url',
 };
 function fieldLabel(name) {
+  if (!FIELDS[name]) return null;
   const label = document.querySelector(`label[for="${FIELDS[name]}"]`);
   return label ? label.firstChild.textContent.trim() : null;
 }
@@ -173,6 +174,16 @@ function preview() {
 }
 
 const later = debounce(check, 300);
+
+// The optional link is not the template's to check: the form says at once what saving would.
+const link = $('link');
+function checkLink() {
+  const value = link.value.trim();
+  const bad = value !== '' && !/^https?:\/\/[^\s/?#]+/i.test(value);
+  link.setAttribute('aria-invalid', bad ? 'true' : 'false');
+  $('link-error').textContent = bad ? link.dataset.msgBad : '';
+}
+link?.addEventListener('input', debounce(checkLink, 300));
 function changed() { preview(); later(); }
 
 // -- the map and the geotag ------------------------------------------------------------------
