@@ -19,8 +19,8 @@ from regions.actors import DESK_ROLES, Actor
 from regions.geotags import require_territory
 from regions.models import Campaign, Post, PostStatus, TemplateVersion, Territory, User
 from regions.post_queries import audit_trail
-from regions.timing import Timing, publication_timing
 from regions.posts import get_post, report_of
+from regions.timing import Timing, publication_timing
 from regions.workflow import REGIONAL_LEAD
 
 SIMPLIFY_DEGREES = 0.0005
