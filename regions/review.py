@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from editorial import ViolationMessages
 from editorial.errors import N_
-from regions import audit, site, standards, webhooks
+from regions import audit, site, standards, timing, webhooks
 from regions.actors import Actor
 from regions.db import UnitOfWork, read_later, versioned
 from regions.errors import Conflict, InvalidInput, PermissionDenied
@@ -169,11 +169,12 @@ def _update_at_commit(uow: UnitOfWork, post: Post, target: PostStatus) -> None:
 
 def _decide(uow: UnitOfWork, actor: Actor, post_id: int, action: Action, *,
             expected_version: int, comment: str | None = None, lead_can_approve: bool = False,
-            check: Callable[[Post], None] | None = None,
+            check: Callable[[Post], dict[str, Any] | None] | None = None,
             connected: Callable[[], bool] | None = None) -> Post:
     """Take a decision on a post.
 
-    ``check`` (a submission's validation) runs once the decision's reads are queued.
+    ``check`` (a submission's validation, an approval's timing) runs once the decision's
+    reads are queued; what it returns goes into the decision's audit event.
     ``connected`` (an approval): whether the territory has a Facebook Page; the post is then
     scheduled in the same UPDATE, with its publication. Other decisions write nothing after
     the post: its UPDATE and the audit event ride with the COMMIT (``write_at_commit``); should
@@ -188,9 +189,8 @@ def _decide(uow: UnitOfWork, actor: Actor, post_id: int, action: Action, *,
     subscribers = webhooks.subscribers_later(uow.session, webhooks.EVENTS.get(target))
     duties = (separation_of_duties_later(uow.session, actor, post)
               if action == Action.APPROVE else (lambda: {}))
-    if check is not None:
-        check(post)
-    checked = duties()
+    found = check(post) if check is not None else None
+    checked = {**duties(), **(found or {})}
     if post.status == PostStatus.SCHEDULED and action == Action.WITHDRAW:
         from regions.publishing.outbox import cancel_pending
 
@@ -236,13 +236,29 @@ def submit_post(uow: UnitOfWork, actor: Actor, post_id: int, *, expected_version
 
 
 def approve_post(uow: UnitOfWork, actor: Actor, post_id: int, *, expected_version: int,
-                 comment: str | None = None, lead_can_approve: bool = False) -> Post:
-    """Approve a submitted post as it was when the reviewer loaded it (else 409)."""
+                 comment: str | None = None, lead_can_approve: bool = False,
+                 now: datetime | None = None) -> Post:
+    """Approve a submitted post as it was when the reviewer loaded it (else 409).
+
+    A post without a date goes out at ``now`` (the approval) if its template's hours, days
+    and window allow it, else at the next moment they do (its ``publish_at``, set here);
+    none left is a 409 (``timing.NoAllowedMoment``). A link or medium that is not an http(s)
+    address is a 422 on its field (decision 0054).
+    """
     from regions.publishing.outbox import connected_later
 
     connected = connected_later(uow.session, post_id)  # rides with the decision's reads
+    moment = now or datetime.now().astimezone()
+
+    def check(post: Post) -> dict[str, Any]:
+        timing.refuse_unpublishable_addresses(post)
+        if post.publish_at is not None:
+            return {}
+        return timing.schedule_on_approval(post, timing.timing_later(uow.session, post)(moment))
+
     return _decide(uow, actor, post_id, Action.APPROVE, expected_version=expected_version,
-                   comment=comment, lead_can_approve=lead_can_approve, connected=connected)
+                   comment=comment, lead_can_approve=lead_can_approve, connected=connected,
+                   check=check)
 
 
 def _require_comment(comment: str | None) -> str:

@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,9 +17,10 @@ from editorial.body import parse_body, render
 from regions import review, site
 from regions.actors import DESK_ROLES, Actor
 from regions.geotags import require_territory
-from regions.models import Campaign, Post, TemplateVersion, Territory, User
+from regions.models import Campaign, Post, PostStatus, TemplateVersion, Territory, User
 from regions.post_queries import audit_trail
 from regions.posts import get_post, report_of
+from regions.timing import Timing, publication_timing
 from regions.workflow import REGIONAL_LEAD
 
 SIMPLIFY_DEGREES = 0.0005
@@ -57,6 +59,8 @@ class ReviewScreen:
     geo_outside: bool
     # False when the reviewer wrote or edited the post and self-approval is not allowed.
     may_approve: bool = True
+    # A waiting post without a date: when an approval now would publish it (decision 0054).
+    publication: Timing | None = None
 
 
 def annotate(text: str, violations: list[dict[str, Any]]) -> list[Segment]:
@@ -186,8 +190,11 @@ def _comments(session: Session, post_id: int) -> list[dict[str, Any]]:
 
 
 def review_screen(session: Session, actor: Actor, post_id: int, *, window_hours: int,
-                  lead_can_approve: bool) -> ReviewScreen:
-    """Read one post for review (the desk, or a lead of its territory when allowed)."""
+                  lead_can_approve: bool, now: datetime | None = None) -> ReviewScreen:
+    """Read one post for review (the desk, or a lead of its territory when allowed).
+
+    ``now``: the moment an approval would take, for a waiting post without a date.
+    """
     require_reviewer(actor, lead_can_approve=lead_can_approve)
     post = get_post(session, actor, post_id)
     require_territory(actor, post.territory_id)
@@ -212,5 +219,7 @@ def review_screen(session: Session, actor: Actor, post_id: int, *, window_hours:
         geo_outside=any(v.get("code") == "geo.outside_territory" for v in violations),
         may_approve=(actor.user_id not in review.writers_of(session, post)
                      or site.current(session).allow_self_approval),
+        publication=(publication_timing(session, post, now or datetime.now().astimezone())
+                     if post.status == PostStatus.SUBMITTED else None),
     )
 

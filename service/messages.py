@@ -41,6 +41,8 @@ MESSAGES: dict[str, Text] = {
     "post.publishing": N_("This post is being published right now: try again in a minute."),
     "token.lifetime_too_long": N_("API tokens may live at most {max} days (an admin setting): ask for fewer days."),
     "review.self_approval": N_("You wrote or edited this post: someone else must approve it (an admin setting)."),
+    "review.no_allowed_moment": N_("This post has no publication date and cannot be published within its template's publication window (it is over): request changes, or a new publication date."),
+    "review.not_web_address": N_("This post cannot be published: its link or an image’s address is not an absolute http(s) address (see `errors`, by field): request changes."),
     "user.last_admin": N_("This is the last active admin: make another user admin first."),
     "database.not_migrated": N_("The database schema is not at the newest migration: run `relais db migrate`."),
     "database.url_invalid": N_("DATABASE_URL is not a valid PostgreSQL URL."),

@@ -7,11 +7,12 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
-from regions import campaigns, desk, review
+from regions import campaigns, desk, review, timing
 from regions.errors import Conflict, InvalidInput
-from regions.models import PostStatus
+from regions.models import Post, PostStatus
 from regions.review_screen import require_reviewer, review_screen
 from service.auth import csrf
 from service.runtime import reading, settings, unit_of_work
@@ -33,6 +34,24 @@ COMMENT_REQUIRED = {
 }
 SELF_APPROVAL = _l("You wrote or edited this post: another member of the desk must approve it.")
 COMMENT_TOO_LONG = _l("A comment has 1 to 5000 characters.")
+APPROVED_AT = _l("Post #%(id)s approved: it will be published on %(day)s at %(time)s.")
+APPROVED_NOW = _l("Post #%(id)s approved: it is being published now.")
+APPROVED_NO_PAGE = _l("Post #%(id)s approved: it will be published once its territory’s "
+                      "Facebook Page is connected.")
+NO_ALLOWED_MOMENT = _l("This post cannot be published within its template’s publication window "
+                       "(it is over): request changes, or a new publication date.")
+NOT_WEB = {
+    "link": _l("The post’s link is not a web address: request changes (an address starting "
+               "with https://)."),
+    "media": _l("An image’s address is not a web address: request changes (an address "
+                "starting with https://)."),
+}
+
+
+def _not_web(exc: InvalidInput) -> str:
+    """The refusal of a post whose link or media address is not a web address, by field."""
+    errors: dict[str, Any] = getattr(exc, "errors", {}) or {}
+    return " ".join(str(NOT_WEB[field]) for field in NOT_WEB if field in errors)
 
 
 def _filter_args() -> dict[str, Any]:
@@ -109,19 +128,33 @@ def post(post_id: int) -> ResponseReturnValue:
     return _render_post(post_id)
 
 
-def _decide(decision: str, post_id: int, version: int, comment: str) -> None:
+def _decide(decision: str, post_id: int, version: int, comment: str) -> str:
+    """Take the decision; what the flash says of it."""
     lead = settings().regional_lead_can_approve
     actor = page_actor()
+    done = str(DONE[decision]) % {"id": post_id}
     with unit_of_work() as uow:
         if decision == "approve":
-            review.approve_post(uow, actor, post_id, expected_version=version,
-                                lead_can_approve=lead)
+            post = review.approve_post(uow, actor, post_id, expected_version=version,
+                                       lead_can_approve=lead)
+            done = _approved(post)
         elif decision == "request_changes":
             review.request_changes(uow, actor, post_id, expected_version=version,
                                    comment=comment, lead_can_approve=lead)
         else:
             review.reject_post(uow, actor, post_id, expected_version=version, comment=comment)
         uow.commit()
+    return done
+
+
+def _approved(post: Post) -> str:
+    """When an approved post goes out, as the flash says it."""
+    if post.status != PostStatus.SCHEDULED:
+        return str(APPROVED_NO_PAGE) % {"id": post.id}
+    if post.publish_at is None:
+        return str(APPROVED_NOW) % {"id": post.id}
+    return str(APPROVED_AT) % {"id": post.id, "day": format_datetime(post.publish_at, "d MMMM y"),
+                               "time": format_datetime(post.publish_at, "HH:mm")}
 
 
 def _comment_error(decision: str, exc: InvalidInput) -> str | None:
@@ -146,7 +179,11 @@ def decide(post_id: int) -> ResponseReturnValue:
     comment = request.form.get("comment", "")
     args = _filter_args()
     try:
-        _decide(decision, post_id, int(version) if version.isdigit() else 0, comment)
+        done = _decide(decision, post_id, int(version) if version.isdigit() else 0, comment)
+    except timing.NoAllowedMoment:
+        return _render_post(post_id, errors={"approve": str(NO_ALLOWED_MOMENT)}, status=409)
+    except timing.NotWebAddress as exc:
+        return _render_post(post_id, errors={"approve": _not_web(exc)}, status=422)
     except Conflict:
         flash(str(STALE), "warning")
         return redirect(url_for(".post", post_id=post_id, **args), code=303)
@@ -158,7 +195,7 @@ def decide(post_id: int) -> ResponseReturnValue:
             raise
         return _render_post(post_id, errors={decision: message},
                             comments={decision: comment}, status=422)
-    flash(str(DONE[decision]) % {"id": post_id}, "success")
+    flash(done, "success")
     following = request.form.get("next", "")
     if following.isdigit():
         return redirect(url_for(".post", post_id=int(following), **args), code=303)

@@ -175,7 +175,9 @@ def test_approving_goes_to_the_next_post_of_the_queue(world, sign_in):
     assert answer.headers["Location"] == f"/review/{second['id']}"
     assert status_of(world, first["id"])["status"] in ("approved", "scheduled")
     following = desk.get(answer.headers["Location"]).get_data(as_text=True)
-    assert f"Post n°\u00a0{first['id']} approuvé." in following
+    # No Page is connected: the flash says when it goes out (decision 0054).
+    assert (f"Post n°\u00a0{first['id']} approuvé\u00a0: il sera publié dès que la Page "
+            "Facebook de son territoire sera connectée.") in following
 
 
 def test_requesting_changes_needs_a_comment_and_changes_nothing_without(world, sign_in):

@@ -173,7 +173,8 @@ def _decision(name: str, summary: str) -> None:
 
 
 _decision("submit", "Submit for review: validated, errors block it (422 with the report).")
-_decision("approve", "Approve as loaded (409 if it changed since); schedules publishing.")
+_decision("approve", "Approve as loaded (409 if it changed since); schedules publishing: "
+          "an undated post at once, or at the next moment its template allows (publish_at).")
 _decision("request-changes", "Send back to the authors with a comment.")
 _decision("reject", "Refuse for good, with a comment.")
 _decision("withdraw", "The authors take the post back.")
