@@ -420,6 +420,18 @@ def test_the_api_refuses_an_image_address_that_is_not_a_web_address(world):
     assert api.status_code == 422 and list(api.json["errors"]["json"]) == ["media"]
 
 
+def test_a_post_is_named_post_number_on_its_page_and_the_home_pages(world, lyon_editor, uow,
+                                                                    sign_in):
+    post_id = _post_id(_new(lyon_editor, world["lyon"], action="submit"))
+    page = _page(lyon_editor.get(f"/posts/{post_id}"))
+    assert f"<title>Post n°\u00a0{post_id} · Relais</title>" in page
+    assert f"<h1>Post n°\u00a0{post_id}</h1>" in page
+    desk = _page(sign_in(Role.CENTRAL_EDITOR).get("/"))
+    assert f'href="/review/{post_id}">Post n°\u00a0{post_id} · Portes ouvertes' in desk
+    assert f">#{post_id} " not in desk
+    assert f"<h1>Post #{post_id}</h1>" in _page(_english(uow, lyon_editor).get(f"/posts/{post_id}"))
+
+
 def test_the_map_check_says_when_one_is_not_a_member(world, lyon_editor):
     check = lyon_editor.get(
         f"/posts/geotag?territory_id={world['marseille']}&lon=5.37&lat=43.30")
