@@ -50,7 +50,9 @@ from regions.workflow import AUTHORS, Action, next_state
 
 PUBLIC_STATES = frozenset({PostStatus.PUBLISHED})
 MAX_RADIUS_KM = 500
-MAX_LINK = 2000  # the column's length
+MAX_LINK = 2000  # the column's length (and the API's limit on an image's address)
+MAX_MEDIA = 20  # images of a post, as the API's schema allows
+MAX_ALT = 1000  # characters of an image's alternative text, as the API's schema allows
 
 
 @dataclass
@@ -166,21 +168,52 @@ def checked_link(link: str) -> str:
     was saved, then offered to the desk's approval as a link.
     """
     text = link.strip()
-    try:
-        parts = urlsplit(text)
-        web = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-    except ValueError:  # an unclosed IPv6 bracket
-        web = False
-    if (not web or len(text) > MAX_LINK
-            or any(char.isspace() or not char.isprintable() for char in text)):
+    if not _web_address(text):
         raise InvalidInput("The link must be an absolute http(s) address.", errors={"link": [
             N_("An absolute address starting with https:// (or http://).")]})
     return text
 
 
+def checked_media(media: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The post's images as stored: absolute http(s) addresses, alternative texts as the API's.
+
+    The API's schema checks them too; the post form passed the image address as typed.
+    """
+    if len(media) > MAX_MEDIA:
+        raise InvalidInput(f"At most {MAX_MEDIA} images.", errors={"media": [
+            N_("At most {max} images.", max=MAX_MEDIA)]})
+    kept = []
+    for item in media:
+        url, alt = item.get("url"), item.get("alt", "")
+        if not isinstance(url, str) or not _web_address(url.strip()):
+            raise InvalidInput("An image's address must be an absolute http(s) address.",
+                               errors={"media": [N_(
+                                   "An absolute address starting with https:// (or http://).")]})
+        if not isinstance(alt, str) or len(alt) > MAX_ALT:
+            raise InvalidInput(f"An image's alternative text holds at most {MAX_ALT} characters.",
+                               errors={"media": [N_(
+                                   "The image description holds at most {max} characters.",
+                                   max=MAX_ALT)]})
+        kept.append({"url": url.strip(), "alt": alt})
+    return kept
+
+
+def _web_address(text: str) -> bool:
+    """Whether ``text`` (without surrounding spaces) is an absolute http(s) address."""
+    try:
+        parts = urlsplit(text)
+        web = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # an unclosed IPv6 bracket
+        web = False
+    return (web and len(text) <= MAX_LINK
+            and not any(char.isspace() or not char.isprintable() for char in text))
+
+
 def _apply(session: Session, post: Post, fields: PostFields) -> None:
     if fields.link is not None:
         fields.link = checked_link(fields.link)
+    if fields.media is not None:
+        fields.media = checked_media(fields.media)
     for name in ("text", "link", "place_name", "publish_at"):
         if getattr(fields, name) is not None or name in fields.clear:
             setattr(post, name, getattr(fields, name))

@@ -31,6 +31,7 @@ SCRIPT_WORDS = {
     "open_post": _l("Open the post"),
     "audience": _l("Audience: %(km)s km around the place"),
     "no_text": _l("(no text)"),
+    "post_name": _l("Post #%(id)s"),
     "no_areas": _l("No gazetteer area lies in this territory: import boundaries to see its "
                    "coverage gaps."),
     "load_failed": _l("The map data could not be loaded. Reload the page to try again."),

@@ -84,7 +84,7 @@ def test_the_campaign_page_names_where_a_counted_post_was_written(world, region,
     desk = sign_in(Role.CENTRAL_EDITOR)
     page = desk.get(f"/campaigns/{campaign}").get_data(as_text=True)
     assert "1 territoire sur 1 a soumis son adaptation" in page
-    assert (f'<a href="/posts/{post_id}">#{post_id}</a> En attente de relecture '
+    assert (f'<a href="/posts/{post_id}">Post n°\u00a0{post_id}</a> En attente de relecture '
             '<span class="muted">(Rhône)</span>') in page
     assert "compte une seule fois, pour le territoire ciblé le plus proche" in page
 

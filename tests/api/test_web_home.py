@@ -37,6 +37,28 @@ def test_the_desk_sees_the_posts_waiting_oldest_first_with_counts(world, sign_in
     assert "Ouvrir toute la file" in page
 
 
+def test_every_figure_on_the_desks_home_names_what_it_counts(world, sign_in, uow):
+    late = write(world, "lyon")
+    write(world, "marseille")
+    with uow() as unit:
+        unit.session.execute(update(Post).where(Post.id == late["id"]).values(
+            publish_at=datetime.now(UTC) - timedelta(hours=1)))
+        unit.commit()
+    desk = sign_in(Role.CENTRAL_EDITOR)
+    card = r'<li class="card"><strong>(\d+)</strong> ([^<]+)</li>'
+    assert re.findall(card, desk.get("/").get_data(as_text=True)) == [
+        ("2", "posts en attente de relecture"), ("0", "post avec un conflit d’audience"),
+        ("1", "post en retard sur son échéance"), ("0", "post géotagué hors de son territoire"),
+        ("0", "publication en échec")]
+    with uow() as unit:
+        unit.session.get(User, desk.user.id).language = "en"
+        unit.commit()
+    assert re.findall(card, desk.get("/").get_data(as_text=True)) == [
+        ("2", "posts waiting for review"), ("0", "posts with audience conflicts"),
+        ("1", "post past its deadline"), ("0", "posts geotagged outside their territory"),
+        ("0", "failed publications")]
+
+
 def test_the_desk_with_nothing_to_review_is_told_so(world, sign_in):
     page = sign_in(Role.ADMIN).get("/").get_data(as_text=True)
     assert "Aucun post n’attend de relecture." in page

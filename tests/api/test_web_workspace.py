@@ -389,6 +389,49 @@ def test_a_link_saved_before_links_were_checked_shows_as_text_never_as_a_link(
         assert "Ce n’est pas une adresse web\u00a0: elle ne peut pas être publiée" in page
 
 
+@pytest.mark.parametrize("action", ["draft", "submit"])
+@pytest.mark.parametrize("address", ["javascript:alert(1)", "//evil.example/x.png", "image.png"])
+def test_an_image_address_that_is_not_a_web_address_is_refused_beside_the_field(
+        world, lyon_editor, uow, action, address):
+    answer = _new(lyon_editor, world["lyon"], action=action, media_url=address,
+                  media_alt="La façade")
+    assert answer.status_code == 422
+    page = _page(answer)
+    assert ('<span class="field-error" id="media-error">Une adresse complète commençant par '
+            "https:// (ou http://).</span>") in page
+    assert 'aria-describedby="media-error"' in page
+    assert f'name="media_url" type="url" value="{address}"' in page  # kept, to be corrected
+    with uow() as unit:
+        assert unit.session.query(Post).count() == 0
+
+
+def test_an_image_address_is_kept_without_surrounding_spaces(world, lyon_editor, uow):
+    url = "https://example.org/facade.jpg?w=800&h=600"
+    post_id = _post_id(_new(lyon_editor, world["lyon"], media_url=f" {url} ",
+                            media_alt="La façade"))
+    with uow() as unit:
+        assert unit.session.get(Post, post_id).media == [{"url": url, "alt": "La façade"}]
+
+
+def test_the_api_refuses_an_image_address_that_is_not_a_web_address(world):
+    api = world["ed_lyon"].post("/api/posts", json={
+        "territory_id": world["lyon"], "template": "portes-ouvertes", "text": GOOD,
+        "media": [{"url": "javascript:alert(1)", "alt": "La façade"}]})
+    assert api.status_code == 422 and list(api.json["errors"]["json"]) == ["media"]
+
+
+def test_a_post_is_named_post_number_on_its_page_and_the_home_pages(world, lyon_editor, uow,
+                                                                    sign_in):
+    post_id = _post_id(_new(lyon_editor, world["lyon"], action="submit"))
+    page = _page(lyon_editor.get(f"/posts/{post_id}"))
+    assert f"<title>Post n°\u00a0{post_id} · Relais</title>" in page
+    assert f"<h1>Post n°\u00a0{post_id}</h1>" in page
+    desk = _page(sign_in(Role.CENTRAL_EDITOR).get("/"))
+    assert f'href="/review/{post_id}">Post n°\u00a0{post_id} · Portes ouvertes' in desk
+    assert f">#{post_id} " not in desk
+    assert f"<h1>Post #{post_id}</h1>" in _page(_english(uow, lyon_editor).get(f"/posts/{post_id}"))
+
+
 def test_the_map_check_says_when_one_is_not_a_member(world, lyon_editor):
     check = lyon_editor.get(
         f"/posts/geotag?territory_id={world['marseille']}&lon=5.37&lat=43.30")

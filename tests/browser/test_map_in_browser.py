@@ -136,6 +136,7 @@ def test_the_desk_sees_territories_posts_filters_and_a_territorys_gaps(page, dem
     popup = page.wait_for_selector(".maplibregl-popup-content", timeout=SLOW)
     assert f'href="/posts/{marker["id"]}"' in popup.inner_html()
     assert "Publié" in popup.inner_text() and "Ouvrir la publication" in popup.inner_text()
+    assert f"Post n°\u00a0{marker['id']}" in popup.inner_text()  # as the pages name it
     page.keyboard.press("Escape")  # closes the popup
     page.wait_for_selector(".maplibregl-popup", state="detached")
 
@@ -188,6 +189,7 @@ def test_a_regional_editor_sees_no_other_territorys_drafts_on_a_phone(browser, d
         assert {m.get("status") for m in markers} == {"published"}
         listed = page.locator("#post-table tbody tr").count()
         assert listed > 0
+        assert page.locator("#post-table tbody tr a").first.inner_text().startswith("Post n°\u00a0")
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
         screenshot(page, "map-regional-editor-phone")
         assert axe_violations(page) == []

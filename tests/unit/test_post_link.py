@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from regions.errors import InvalidInput
-from regions.posts import checked_link
+from regions.posts import checked_link, checked_media
 
 
 @pytest.mark.parametrize("link", [
@@ -26,3 +26,27 @@ def test_a_link_that_is_not_an_absolute_web_address_is_refused(link):
 ])
 def test_a_web_address_is_kept_without_surrounding_spaces(link, kept):
     assert checked_link(link) == kept
+
+
+@pytest.mark.parametrize("url", [
+    "javascript:alert(1)", "data:image/png;base64,AAAA", "//evil.example/x.png", "image.png",
+    "https://exa mple.org/x.png", "", None, 42,
+], ids=repr)
+def test_an_image_address_that_is_not_an_absolute_web_address_is_refused(url):
+    with pytest.raises(InvalidInput) as refused:
+        checked_media([{"url": url, "alt": "La façade"}])
+    assert list(refused.value.errors) == ["media"]
+
+
+def test_an_image_description_longer_than_the_apis_limit_is_refused():
+    checked_media([{"url": "https://example.org/a.jpg", "alt": "x" * 1000}])
+    with pytest.raises(InvalidInput) as refused:
+        checked_media([{"url": "https://example.org/a.jpg", "alt": "x" * 1001}])
+    assert list(refused.value.errors) == ["media"]
+
+
+def test_images_are_kept_as_url_and_alt_only_without_spaces_around_the_address():
+    assert checked_media([{"url": " https://example.org/a.jpg\n", "alt": " Façade ",
+                           "onerror": "alert(1)"}, {"url": "http://example.org/b.png"}]) == [
+        {"url": "https://example.org/a.jpg", "alt": " Façade "},
+        {"url": "http://example.org/b.png", "alt": ""}]

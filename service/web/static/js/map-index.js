@@ -32,6 +32,8 @@ const format = (template, values) => template.replace(/%\((\w+)\)s/g, (_m, key) 
 const counted = (forms, n, values) => format(forms[PLURALS.select(n)] ?? forms.other, values);
 const when = (iso) => (iso ? DATES.format(new Date(iso)) : '—');
 const statusLabel = (status) => words.statuses[status] || status;
+/** A post as the pages name it (« Post n° 51 »): its id as written, never grouped like a count. */
+const postName = (id) => format(words.post_name, { id: String(id) });
 
 /** The filters as the form holds them. */
 function filters() {
@@ -275,7 +277,7 @@ function renderPostTable(more) {
     const row = document.createElement('tr');
     const territory = state.byId.get(post.territory_id)?.properties.name ?? '';
     const text = post.text ? escapeHtml(post.text.slice(0, 90)) : escapeHtml(words.no_text);
-    row.innerHTML = `<td><a href="/posts/${post.id}">#${post.id} · ${text}</a></td>`
+    row.innerHTML = `<td><a href="/posts/${post.id}">${escapeHtml(postName(post.id))} · ${text}</a></td>`
       + `<td><span class="badge status-${escapeHtml(post.status)}">${escapeHtml(statusLabel(post.status))}</span></td>`
       + `<td>${escapeHtml(territory)}</td><td>${escapeHtml(when(post.publish_at))}</td>`;
     body.append(row);
@@ -371,7 +373,7 @@ async function openPanel(id) {
     listItem(`<span class="dot status-${escapeHtml(status)}" aria-hidden="true"></span>${escapeHtml(format(words.count_line, { status: statusLabel(status), count: Number(n) }))}`)));
   const none = (text) => [listItem(`<span class="muted">${escapeHtml(text)}</span>`)];
   document.getElementById('panel-recent').replaceChildren(...(p.recent.length ? [] : none(words.no_recent)), ...p.recent.map((post) =>
-    listItem(`<a href="/posts/${post.id}">#${post.id} · ${escapeHtml(post.excerpt || words.no_text)}</a> <span class="small muted">${escapeHtml(statusLabel(post.status))}</span>`)));
+    listItem(`<a href="/posts/${post.id}">${escapeHtml(postName(post.id))} · ${escapeHtml(post.excerpt || words.no_text)}</a> <span class="small muted">${escapeHtml(statusLabel(post.status))}</span>`)));
   document.getElementById('panel-adaptations').replaceChildren(...(p.adaptations.length ? [] : none(words.no_adaptation)), ...p.adaptations.map((a) =>
     listItem(`<a href="/campaigns/${a.campaign_id}">${escapeHtml(a.title)}</a> · ${escapeHtml(a.territory_name)} · `
       + `<span class="small ${a.late ? 'badge late' : 'muted'}">${escapeHtml(a.deadline ? when(a.deadline) : words.no_deadline)}${a.late ? ` (${escapeHtml(words.late)})` : ''}</span>`)));
@@ -408,7 +410,7 @@ async function showPost(feature, lngLat) {
   const radius = post.audience?.radius_km;
   state.popup?.remove();
   state.popup = new maplibregl.Popup({ maxWidth: '18rem' }).setLngLat(where).setHTML(
-    `<p><strong>#${post.id}</strong> <span class="badge status-${escapeHtml(post.status)}">${escapeHtml(statusLabel(post.status))}</span></p>`
+    `<p><strong>${escapeHtml(postName(post.id))}</strong> <span class="badge status-${escapeHtml(post.status)}">${escapeHtml(statusLabel(post.status))}</span></p>`
     + `<p>${escapeHtml((post.text || words.no_text).slice(0, 160))}</p>`
     + `<p class="small muted">${escapeHtml(territory)} · ${escapeHtml(when(post.publish_at))}</p>`
     + (radius ? `<p class="small">${escapeHtml(format(words.audience, { km: radius }))}</p>` : '')
