@@ -429,6 +429,8 @@ def test_a_post_is_named_post_number_on_its_page_and_the_home_pages(world, lyon_
     desk = _page(sign_in(Role.CENTRAL_EDITOR).get("/"))
     assert f'href="/review/{post_id}">Post n°\u00a0{post_id} · Portes ouvertes' in desk
     assert f">#{post_id} " not in desk
+    queue = _page(sign_in(Role.CENTRAL_EDITOR).get("/review"))
+    assert f'href="/review/{post_id}">Post n°\u00a0{post_id} · Portes ouvertes' in queue
     assert f"<h1>Post #{post_id}</h1>" in _page(_english(uow, lyon_editor).get(f"/posts/{post_id}"))
 
 
