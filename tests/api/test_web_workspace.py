@@ -347,8 +347,8 @@ def test_a_link_that_is_not_a_web_address_is_refused_beside_the_field(world, lyo
     answer = _new(lyon_editor, world["lyon"], action=action, link="javascript:alert(1)")
     assert answer.status_code == 422
     page = _page(answer)
-    assert ('<span class="field-error" id="link-error">Une adresse complète commençant par '
-            "https:// (ou http://).</span>") in page
+    assert ('<span class="field-error" id="link-error" aria-live="polite">Une adresse complète '
+            "commençant par https:// (ou http://).</span>") in page
     assert 'aria-describedby="link-error"' in page
     api = world["ed_lyon"].post("/api/posts", json={  # the API's schema refused it already
         "territory_id": world["lyon"], "template": "portes-ouvertes", "text": GOOD,

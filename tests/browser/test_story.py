@@ -189,7 +189,8 @@ def editor_resubmits(page: Any, story: Story, live_server: str, post_id: int) ->
 def desk_approves(page: Any, story: Story, live_server: str, post_id: int) -> None:
     page.goto(f"{live_server}/review/{post_id}")
     page.wait_for_selector("#approve")
-    page.keyboard.press("a")
+    page.keyboard.press("a")  # « Approuver » to hand, then Enter approves
+    page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/review(\?.*)?$"))
     assert story.post().status.value in ("approved", "scheduled", "published")
 
