@@ -353,6 +353,20 @@ def test_fields_refused_are_listed_at_the_top_of_the_post_form_linked_to_them(wo
     assert all(f'id="{target}"' in page for target, _text in links)
 
 
+def test_a_stale_version_says_so_above_the_form_not_in_a_field_summary(world, lyon_editor):
+    saved = _new(lyon_editor, world["lyon"])
+    post_id = _post_id(saved)
+    stale = lyon_editor.post(f"/posts/{post_id}/edit", data={
+        "text": GOOD, "lon": "4.85", "lat": "45.75", "action": "draft", "version": "999",
+        **SLOTS})
+    assert stale.status_code == 422
+    page = _page(stale)
+    notice = re.search(r'<div class="notice error" role="alert" id="form-error">([^<]+)</div>',
+                       page)
+    assert notice is not None and "recharg" in notice.group(1).lower()
+    assert "error-summary" not in page
+
+
 def test_a_new_post_form_posts_to_its_own_address(world, lyon_editor):
     page = _page(lyon_editor.get("/posts/new?template=portes-ouvertes"))
     form = re.search(r'<form method="post" id="post-form"[^>]*>', page)
