@@ -12,12 +12,13 @@ from flask_babel import gettext as _
 from geoalchemy2.shape import to_shape
 from shapely import Point
 
-from regions import campaigns, geotags, post_queries, posts, review, writing
+from regions import campaigns, geotags, post_queries, posts, review, standards, writing
 from regions.errors import InvalidInput, PermissionDenied
 from regions.models import Campaign, Post, PostStatus
 from regions.post_queries import PostFilters
 from regions.publishing import actions as publishing_actions
 from regions.publishing.history import publication_history
+from regions.reports import report_to_dict
 from regions.review_screen import Segment, filled_text, slot_labels, structure
 from regions.workflow import AUTHORS, allowed_actions
 from service.runtime import reading, settings, unit_of_work, violation_messages
@@ -255,25 +256,31 @@ def _reload(post_id: int | None) -> Post | None:
 
 def _submit_or_report(post_id: int, version: int | None = None, *, saved: str | None = None
                       ) -> ResponseReturnValue:
-    """Submit; a refusal (422 with the report) shows the saved post's form with the report.
+    """Submit; a refusal sends the browser to the saved post's form (303), which shows why.
 
-    ``saved`` says what the form saved just before, shown with a refusal.
+    ``saved`` says what the form saved just before, shown with a refusal. Post/Redirect/Get:
+    the page the person sees is a GET, so reloading it saves and submits nothing again.
     """
     try:
         _submit(post_id, version)
     except InvalidInput as exc:
         if saved:
             flash(saved, "info")
-        with reading() as uow:
-            post = posts.get_post(uow.session, page_actor(), post_id)
-            frame = writing.edit_frame(uow.session, page_actor(), post)
-            values = _values(post, frame)
-            uow.session.expunge(post)
-        report = exc.errors.get("report") if isinstance(exc, review.ValidationFailed) else None
-        return _render_form(frame, post=post, values=values, error=error_message(exc),
-                            errors=field_messages(exc) if report is None else {}, report=report,
-                            status=422)
+        flash(error_message(exc), "error")
+        for message in (m for ms in field_messages(exc).values() for m in ms):
+            flash(message, "error")
+        refused = isinstance(exc, review.ValidationFailed)
+        return redirect(url_for("web.workspace.edit", post_id=post_id,
+                                refused=1 if refused else None), code=303)
     return redirect(url_for("web.workspace.post", post_id=post_id), code=303)
+
+
+def _report_now(session: Any, post: Post) -> dict[str, Any]:
+    """The post checked against its template as submitting would, now; nothing is saved."""
+    report, _charter = standards.check_draft(session, post.template_version_id,
+                                             posts.draft_later(session, post),
+                                             now=datetime.now().astimezone())
+    return report_to_dict(report, violation_messages())
 
 
 @bp.route("/posts/new", methods=["GET", "POST"])
@@ -285,7 +292,7 @@ def new_post() -> ResponseReturnValue:
     key = request.values.get("template")
     if campaign_id is None and not key:
         with reading() as uow:
-            from regions import inbox, standards
+            from regions import inbox
 
             actor = page_actor()
             # The newest ones (one more: are there others, in the campaign list?), their
@@ -318,10 +325,13 @@ def edit(post_id: int) -> ResponseReturnValue:
         geotags.require_territory(page_actor(), post.territory_id)
         frame = writing.edit_frame(uow.session, page_actor(), post)
         values = _values(post, frame)
+        # After a refused submission (?refused=1): which rules it breaks, checked again now.
+        report = (_report_now(uow.session, post)
+                  if request.method == "GET" and request.args.get("refused") else None)
         uow.session.expunge(post)
     if request.method == "POST":
         return _save(frame, post_id)
-    return _render_form(frame, post=post, values=values)
+    return _render_form(frame, post=post, values=values, report=report)
 
 
 @bp.get("/posts/<int:post_id>")

@@ -64,3 +64,22 @@ def drafts(world):
     return make
 
 
+
+
+def error_summary(html: str) -> tuple[str, list[tuple[str, str]]]:
+    """A re-rendered form's error summary: its heading, and each link's (target id, text).
+
+    It must be focused on load (``autofocus``), come before the page's first form field, and
+    every link must reach an element of the page.
+    """
+    import re
+    from html import unescape
+
+    page = unescape(html)
+    found = re.search(r'<div class="error-summary" role="alert" tabindex="-1" autofocus[^>]*>\s*'
+                      r'<h2 id="error-summary-title">([^<]*)</h2>(.*?)</div>', page, re.S)
+    assert found is not None, "no error summary"
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', found.group(2))
+    for target, _text in links:
+        assert f'id="{target}"' in page, target
+    return found.group(1), links

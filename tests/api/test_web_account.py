@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from regions.models import Role
+from tests.api.conftest import error_summary
 from tests.builders import WEB_PASSWORD
 
 NEW_PASSWORD = "a-brand-new-password-2"
@@ -64,6 +65,9 @@ def test_a_wrong_current_password_is_said_beside_the_field(sign_in):
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422
     assert 'id="current_password-error">Mot de passe erroné.' in html
+    heading, links = error_summary(html)
+    assert heading == "Le formulaire contient 1 erreur"
+    assert links == [("current_password", "Mot de passe actuel\u00a0: Mot de passe erroné.")]
     assert person.get("/account").status_code == 200  # still signed in
 
 

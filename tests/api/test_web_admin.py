@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from regions.models import PageConnection, Role, User
 from service.fakegraph import FakeGraphServer, FakePage
+from tests.api.conftest import error_summary
 
 PAGE, TOKEN = "2002", "EAAPage2002-web-s3cret-token-value"
 
@@ -94,6 +95,10 @@ def test_the_user_form_says_what_is_wrong_beside_each_field(sign_in, make_user):
     for name in ("email", "display_name", "role", "password"):
         assert f'id="{name}-error"' in html, name
     assert "Saisissez une adresse e-mail valide." in html
+    heading, links = error_summary(html)  # and listed at the top, each a link to its field
+    assert heading == "Le formulaire contient 4 erreurs"
+    assert [target for target, _text in links] == ["email", "display_name", "role", "password"]
+    assert links[0][1].startswith("Adresse e-mail\u00a0: ")
     taken = make_user(Role.VIEWER)
     duplicate = admin.post("/admin/users/new", data={
         "email": taken.email, "display_name": "Twin", "role": "viewer"})

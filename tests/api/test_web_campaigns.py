@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from regions import accounts, standards
 from regions.models import AuditEvent, Role
+from tests.api.conftest import error_summary
 
 
 @pytest.fixture()
@@ -44,6 +45,24 @@ def test_a_campaign_without_targets_is_refused_beside_the_field(desk_page, world
     answer = _create(desk_page, world, territory_ids=[])
     assert answer.status_code == 422
     assert 'id="territory_ids-error"' in answer.get_data(as_text=True)
+
+
+def test_a_refused_campaign_lists_its_errors_at_the_top_linked_to_their_fields(desk_page,
+                                                                              world):
+    """The page comes back at its top: the errors are there too, each a link to its field."""
+    answer = _create(desk_page, world, title=" ", window_start="2030-06-10T08:00",
+                     window_end="2030-06-01T08:00")
+    assert answer.status_code == 422
+    html = unescape(answer.get_data(as_text=True))
+    heading, links = error_summary(html)
+    assert html.index('class="error-summary"') < html.index('id="campaign-form"')
+    assert heading == "Le formulaire contient 2 erreurs"
+    assert [target for target, _text in links] == ["title", "window_end"]
+    assert links[0][1].startswith("Titre\u00a0: ")
+    one = _create(desk_page, world, title=" ")
+    assert error_summary(one.get_data(as_text=True))[0] == "Le formulaire contient 1 erreur"
+    good = desk_page.get("/campaigns/new?template=portes-ouvertes").get_data(as_text=True)
+    assert "error-summary" not in good
 
 
 @pytest.mark.parametrize("targets", [
@@ -198,6 +217,8 @@ def test_a_kit_without_link_or_text_is_refused_beside_its_fields(desk_page, worl
     html = answer.get_data(as_text=True)
     assert answer.status_code == 422
     assert 'id="suggestions-error"' in html and 'id="ends_at-error"' in html
+    _heading, links = error_summary(html)
+    assert [target for target, _text in links] == ["ends_at", "suggestions-error"]
     assert 'value="Partagez le printemps"' in html  # what was typed is kept
     assert desk_page.api("GET", f"/api/kits?campaign_id={campaign_id}").json == []
 

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from regions.models import Role
+from tests.api.conftest import error_summary
 
 TEMPLATE_FORM = {
     "key": "promo", "name": "Promo", "network": "facebook", "language": "fr",
@@ -68,6 +69,10 @@ def test_engine_problems_are_shown_beside_their_field(desk):
     assert answer.status_code == 422
     html = answer.get_data(as_text=True)
     assert 'id="body-error"' in html and 'id="rule-2-param-start-error"' in html
+    heading, links = error_summary(html)  # listed at the top too, each linked
+    assert [target for target, _text in links] == ["body", "slot-0-error",
+                                                    "rule-2-param-start-error"]
+    assert heading == "Le formulaire contient 3 erreurs"
     assert 'aria-invalid="true"' in html
     # In the page's language: the engine's problems are French on a French page.
     assert "no such slot is declared" not in html

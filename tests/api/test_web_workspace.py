@@ -232,8 +232,8 @@ def test_submitting_with_a_violation_shows_the_report_and_keeps_the_draft(world,
     bad = "Portes ouvertes à Ici ! C'est gratuit #Relais"
     answer = _new(lyon_editor, world["lyon"], action="submit", text=bad,
                   **{"slot-details": "C'est gratuit #Relais"})
-    assert answer.status_code == 422
-    page = _page(answer)
+    assert answer.status_code == 303
+    page = _page(lyon_editor.get(answer.headers["Location"]))
     assert '<mark class="violation error" data-violation="0">gratuit</mark>' in page
     assert 'data-code="term.forbidden"' in page
     assert 'id="validation-report"' in page
@@ -247,11 +247,12 @@ def test_after_a_refused_submission_the_form_edits_the_saved_draft(world, lyon_e
     bad = "Portes ouvertes à Ici ! C'est gratuit #Relais"
     refused = _new(lyon_editor, world["lyon"], action="submit", text=bad,
                    **{"slot-details": "C'est gratuit #Relais"})
-    assert refused.status_code == 422
+    assert refused.status_code == 303
     with uow() as unit:
         draft = unit.session.query(Post).filter_by(text=bad).one()
         draft_id, version = draft.id, draft.version
-    found = re.search(r'<form method="post" id="post-form"[^>]*\saction="([^"]+)"', _page(refused))
+    form = lyon_editor.get(refused.headers["Location"])
+    found = re.search(r'<form method="post" id="post-form"[^>]*\saction="([^"]+)"', _page(form))
     assert found is not None and found.group(1) == f"/posts/{draft_id}/edit"
     again = lyon_editor.post(found.group(1), data={
         "text": GOOD, "lon": "4.85", "lat": "45.75", "audience_radius_km": "5",
@@ -273,8 +274,9 @@ def test_a_refused_submission_says_the_draft_was_saved(world, lyon_editor, uow):
     """The form now edits a saved draft (its title, its locked territory): the page says why."""
     bad = {"text": "Portes ouvertes à Ici ! C'est gratuit #Relais",
            "slot-details": "C'est gratuit #Relais"}
-    refused = _new(lyon_editor, world["lyon"], action="submit", **bad)
-    assert refused.status_code == 422
+    refused = lyon_editor.get(_new(lyon_editor, world["lyon"], action="submit", **bad)
+                              .headers["Location"])
+    assert refused.status_code == 200
     assert SAVED_NEW in _page(refused) and SAVED_EDIT not in _page(refused)
     assert "Modifier le post" in _page(refused)
     with uow() as unit:
@@ -284,7 +286,8 @@ def test_a_refused_submission_says_the_draft_was_saved(world, lyon_editor, uow):
         "lon": "4.85", "lat": "45.75", "audience_radius_km": "5",
         "publish_at": "2031-05-01T10:00", "action": "submit", "version": str(version),
         **SLOTS, **bad})
-    assert again.status_code == 422
+    assert again.status_code == 303
+    again = lyon_editor.get(again.headers["Location"])
     assert SAVED_EDIT in _page(again) and SAVED_NEW not in _page(again)
     # Nothing saved, nothing said: a refused save, or the post page's own submit button.
     unsaved = _new(lyon_editor, world["lyon"], action="submit", link="ftp://example.org")
@@ -292,7 +295,8 @@ def test_a_refused_submission_says_the_draft_was_saved(world, lyon_editor, uow):
     with uow() as unit:
         version = unit.session.get(Post, draft_id).version
     button = lyon_editor.post(f"/posts/{draft_id}/submit", data={"version": str(version)})
-    assert button.status_code == 422 and "enregistr" not in _page(button)
+    assert button.status_code == 303
+    assert "enregistr" not in _page(lyon_editor.get(button.headers["Location"]))
 
 
 def test_editing_a_campaign_adaptation_names_its_campaign(world, campaign, lyon_editor):
@@ -307,8 +311,60 @@ def test_editing_a_campaign_adaptation_names_its_campaign(world, campaign, lyon_
     assert named in form and "Post original" not in form
     refused = lyon_editor.post(f"/posts/{post_id}/submit",
                                data={"version": str(created.json["version"])})
-    assert refused.status_code == 422  # « gratuit »: the form comes back with the report
+    assert refused.status_code == 303  # « gratuit »: to the form, with the report
+    refused = lyon_editor.get(refused.headers["Location"])
     assert named in _page(refused) and "Post original" not in _page(refused)
+
+
+def test_a_refused_submission_redirects_to_the_drafts_form_so_reloading_saves_nothing(
+        world, lyon_editor, uow):
+    """Post/Redirect/Get: the refusal's page is a GET of the draft's form, with the report."""
+    refused = _new(lyon_editor, world["lyon"], action="submit",
+                   text="Portes ouvertes à Ici ! C'est gratuit #Relais",
+                   **{"slot-details": "C'est gratuit #Relais"})
+    with uow() as unit:
+        draft_id = unit.session.query(Post).one().id
+    assert refused.status_code == 303
+    assert refused.headers["Location"] == f"/posts/{draft_id}/edit?refused=1"
+    for reload in range(2):  # F5 on the page repeats its GET: no second draft
+        page = _page(lyon_editor.get(refused.headers["Location"]))
+        assert (SAVED_NEW in page) is (reload == 0)  # the notice, once
+        report = page[page.index('id="validation-report"'):page.index('id="preview-title"')]
+        assert 'class="violation-item error" data-code="term.forbidden"' in report
+        with uow() as unit:
+            assert unit.session.query(Post).count() == 1
+    # Without the refusal's flag, the form is the plain edit form (the live check reports).
+    plain = _page(lyon_editor.get(f"/posts/{draft_id}/edit"))
+    assert 'class="violation-item' not in plain
+
+
+def test_fields_refused_are_listed_at_the_top_of_the_post_form_linked_to_them(world,
+                                                                             lyon_editor):
+    answer = _new(lyon_editor, world["lyon"], link="ftp://example.org",
+                  audience_radius_km="900")
+    assert answer.status_code == 422
+    page = _page(answer)
+    found = re.search(r'<div class="error-summary" role="alert" tabindex="-1" autofocus[^>]*>'
+                      r'(.*?)</div>', page, re.S)
+    assert found is not None and page.index("error-summary") < page.index('id="post-form"')
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', found.group(1))
+    assert links and {target for target, _text in links} <= {"audience-radius", "link"}
+    assert any(text.startswith("Lien\u00a0: ") for _target, text in links)
+    assert all(f'id="{target}"' in page for target, _text in links)
+
+
+def test_a_stale_version_says_so_above_the_form_not_in_a_field_summary(world, lyon_editor):
+    saved = _new(lyon_editor, world["lyon"])
+    post_id = _post_id(saved)
+    stale = lyon_editor.post(f"/posts/{post_id}/edit", data={
+        "text": GOOD, "lon": "4.85", "lat": "45.75", "action": "draft", "version": "999",
+        **SLOTS})
+    assert stale.status_code == 422
+    page = _page(stale)
+    notice = re.search(r'<div class="notice error" role="alert" id="form-error">([^<]+)</div>',
+                       page)
+    assert notice is not None and "recharg" in notice.group(1).lower()
+    assert "error-summary" not in page
 
 
 def test_a_new_post_form_posts_to_its_own_address(world, lyon_editor):
@@ -472,8 +528,8 @@ def test_a_refused_submission_speaks_of_the_report_beside_the_form_not_of_errors
     answer = _new(lyon_editor, world["lyon"], action="submit",
                   text="Portes ouvertes à Ici ! C'est gratuit #Relais",
                   **{"slot-details": "C'est gratuit #Relais"})
-    assert answer.status_code == 422
-    page = _page(answer)
+    assert answer.status_code == 303
+    page = _page(lyon_editor.get(answer.headers["Location"]))
     assert "le rapport à côté du formulaire" in page
     assert "`errors`" not in page
 
