@@ -7,7 +7,8 @@ amplification figures show both sides. Seeding twice changes nothing.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import requests
 from sqlalchemy import select
@@ -31,6 +32,7 @@ from service.demo import DEMO_PASSWORD, demo_email
 from service.demo_content import NBSP, SIGNATURE
 from service.i18n import load_violation_messages
 
+PARIS = ZoneInfo("Europe/Paris")
 AMBASSADORS = (
     ("ambassador", "Démo Ambassadrice Camille", "demo-lyon", True),
     ("ambassador-villeurbanne", "Démo Ambassadeur Karim", "demo-villeurbanne", False),
@@ -70,7 +72,7 @@ def seed_demo_ambassadors(sessions: SessionFactory, *, now: datetime, graph: Gra
             kit = kits.create_kit(uow, desk, kits.KitDraft(
                 title=f"Partagez{NBSP}: {post.text[:60]}…", suggestions=SUGGESTIONS,
                 networks=("linkedin", "x", "whatsapp", "facebook", "email"),
-                ends_at=now + timedelta(days=10 - 3 * index), post_id=post.id,
+                ends_at=_evening(now + timedelta(days=10 - 3 * index)), post_id=post.id,
                 neighbour_km=10.0), now=now, messages=messages)
             made["kits"] += 1
             if index == 0:
@@ -79,6 +81,12 @@ def seed_demo_ambassadors(sessions: SessionFactory, *, now: datetime, graph: Gra
         uow.commit()
     _engagement(sessions, graph, cipher, [p.facebook_post_id or "" for p in lyon_posts], now)
     return made
+
+
+def _evening(day: datetime) -> datetime:
+    """20:00 in Paris on that day: a kit ends at the close of a day, not at the seeding's time."""
+    local = day.astimezone(PARIS).date()
+    return datetime.combine(local, time(20), tzinfo=PARIS)
 
 
 def _ambassadors(uow: UnitOfWork, now: datetime) -> dict[str, tuple[int, int]]:

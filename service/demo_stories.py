@@ -6,7 +6,7 @@ little in the past (a week of work, not one second) — its audit events and com
 written with that date (the audit table stays append-only: nothing is rewritten), and
 submissions are validated as of that moment. Approved posts of territories with a Page are
 scheduled by the outbox; :func:`publish_due` then lets the real publisher carry the due ones
-to the (fake) Page — or fail, for the Page whose token has expired.
+to the (fake) Page, each at its planned time — or fail, for the Page whose token has expired.
 """
 
 from __future__ import annotations
@@ -15,21 +15,30 @@ import math
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from typing import Any
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from editorial import ViolationMessages, render_template, template_from_dict
 from regions import accounts, audit, campaigns, posts, review, standards
 from regions.actors import Actor
 from regions.db import SessionFactory, UnitOfWork
-from regions.models import AuditEvent, Campaign, Comment, Post, TemplateRecord, Territory, User
+from regions.models import (
+    AuditEvent,
+    Campaign,
+    Comment,
+    Post,
+    Publication,
+    TemplateRecord,
+    Territory,
+    User,
+)
 from regions.patterns import ENGINE as PATTERNS
-from regions.publishing.graph import GraphClient
+from regions.publishing.graph import GraphClient, GraphPost
 from regions.publishing.page_tokens import TokenCipher
 from regions.publishing.publisher import Publisher, PublishingConfig
 from service.demo import DEMO_CITIES, demo_email
@@ -238,14 +247,63 @@ def dated(session: Session, clock: Clock) -> Iterator[None]:
 
 def publish_due(session_factory: SessionFactory, graph: GraphClient, cipher: TokenCipher,
                 *, limit: int = 200) -> Counter[str]:
-    """Let the real publisher carry every due publication now (the demo's first start)."""
+    """Let the real publisher carry every due publication, each at its own due time.
+
+    The seeding plays a past: a post planned for last Thursday 10:00 reads as published then,
+    not at the demo's first start. The publisher runs as in production (claims, leases,
+    exactly-once); only its clock is the due time of the publication it takes next, and the
+    audit events and Facebook's ``created_time`` it records are dated by that clock.
+    """
     config = PublishingConfig(graph_timeout=5.0)
-    publisher = Publisher(session_factory, graph, cipher, config, worker="demo-seed")
+    moment = _PastMoment()
+    backdated = cast(GraphClient, _Backdated(graph, moment))
+    publisher = Publisher(moment.sessions(session_factory), backdated, cipher, config,
+                          worker="demo-seed", clock=lambda _uow: moment.at)
     outcomes: Counter[str] = Counter()
     for _ in range(limit):
+        with session_factory() as session:
+            due = session.scalar(select(Publication.due_at).where(
+                Publication.status == "queued", Publication.due_at <= func.now())
+                .order_by(Publication.due_at, Publication.id).limit(1))
+        if due is None:
+            break
+        moment.at = due
         outcome = publisher.run_once()
         if outcome is None:
             break
         outcomes[outcome.value] += 1
     return outcomes
 
+
+class _PastMoment:
+    """The moment the demo's publisher lives at, and sessions that date their events by it."""
+
+    def __init__(self) -> None:
+        self.at = datetime.now(UTC)
+
+    def sessions(self, session_factory: SessionFactory) -> SessionFactory:
+        def dated_session() -> Session:
+            session = session_factory()
+            session.info[audit.CLOCK] = lambda: self.at
+            event.listen(session, "before_flush", self._stamp)
+            return session
+        return dated_session
+
+    def _stamp(self, session: Session, _context: object, _instances: object) -> None:
+        for row in session.new:
+            if isinstance(row, AuditEvent) and row.at is None:
+                row.at = self.at
+
+
+class _Backdated:
+    """The fake Graph API, its posts read as created at the demo publisher's moment."""
+
+    def __init__(self, graph: GraphClient, moment: _PastMoment) -> None:
+        self._graph, self._moment = graph, moment
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._graph, name)
+
+    def get_post(self, *args: Any, **kwargs: Any) -> GraphPost:
+        post = self._graph.get_post(*args, **kwargs)
+        return replace(post, created_time=self._moment.at if post.created_time else None)

@@ -21,6 +21,7 @@ from regions.models import ApiToken
 from service.api.tokens.schemas import TokenCreateArgs
 from service.auth import SESSION_SECRET_KEY
 from service.runtime import reading, settings, unit_of_work
+from service.web.browsers import browser_name
 from service.web.pages import login_required, page_actor
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -55,7 +56,8 @@ def _render(status: int = 200, headers: dict[str, str] | None = None, **forms: A
         territories = [name for tid, name in teams.territory_names(uow.session) if tid in mine]
         here = web_sessions.hash_token(session.get(SESSION_SECRET_KEY) or "")
         sessions = [{"current": row.secret_hash == here, "created_at": row.created_at,
-                     "remote_addr": row.remote_addr, "user_agent": row.user_agent}
+                     "remote_addr": row.remote_addr, "user_agent": row.user_agent,
+                     "browser": browser_name(row.user_agent)}
                     for row in web_sessions.live_sessions(uow, actor, actor.user_id)]
         page = render_template(
             "account/index.html", user=user, territories=territories, tokens=tokens,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from regions.models import Role
 from tests.api.conftest import error_summary
 from tests.builders import WEB_PASSWORD
@@ -223,3 +225,47 @@ def test_the_docs_answer_with_a_trailing_slash_too(client):
     answer = client.get("/api/docs/")
     assert answer.status_code == 308 and answer.headers["Location"] == "/api/docs"
     assert client.get("/api/docs/", follow_redirects=True).status_code == 200
+
+
+CHROME_LINUX = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                "Chrome/131.0.0.0 Safari/537.36")
+
+
+@pytest.mark.parametrize(("user_agent", "name"), [
+    (CHROME_LINUX, "Chrome sur Linux"),
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
+     "Firefox sur Windows"),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, "
+     "like Gecko) Version/17.5 Mobile/15E148 Safari/604.1", "Safari sur iPhone"),
+    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+     "Version/17.5 Safari/605.1.15", "Safari sur macOS"),
+    ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "Chrome/131.0.0.0 Mobile Safari/537.36", "Chrome sur Android"),
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0", "Edge sur Windows"),
+    ("curl/8.5.0", "curl"),
+    ("Mozilla/5.0 (Unknown; Nothing)", "Mozilla/5.0 (Unknown; Nothing)"),  # shown as it came
+    ("", None),
+])
+def test_a_browser_is_named_as_its_owner_knows_it(app, user_agent, name):
+    from flask_babel import force_locale
+
+    from service.web.browsers import browser_name
+
+    with app.test_request_context("/"), force_locale("fr"):
+        assert browser_name(user_agent) == name
+
+
+def test_my_other_browsers_are_named_in_words_with_the_full_string_at_hand(app, sign_in):
+    # The list read « Mozilla/5.0 (X11; Linux x86_64)… » for each other browser.
+    person = sign_in(Role.VIEWER)
+    other = app.test_client()
+    other.environ_base["HTTP_USER_AGENT"] = CHROME_LINUX
+    page = other.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert other.post("/login", data={"email": person.user.email, "password": WEB_PASSWORD,
+                                      "csrf_token": token}).status_code == 303
+    html = person.get("/account").get_data(as_text=True)
+    sessions = html.split('id="sessions-title"')[1].split("</ul>")[0]
+    assert f'title="{CHROME_LINUX}">Chrome sur Linux</span>' in sessions
+    assert f">{CHROME_LINUX}<" not in sessions

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -255,3 +257,14 @@ def test_a_page_whose_token_facebook_refused_says_to_reconnect_it(sign_in, world
     lyon = admin.get("/admin/pages").get_data(as_text=True).split(
         f'id="page-{world["lyon"]}"')[1].split("</tr>")[0]
     assert "À reconnecter" not in lyon and "3 publications en échec" in lyon
+
+
+def test_every_role_is_named_in_inclusive_french(sign_in, make_user):
+    # « Ambassadeur » was shown to « Ambassadrice Camille » beside « Éditeur·rice régional·e ».
+    make_user(Role.AMBASSADOR, email="camille@example.org")
+    admin = sign_in(Role.ADMIN)
+    form = admin.get("/admin/users/new").get_data(as_text=True)
+    labels = re.findall(r'<option value="(\w+)"[^>]*>([^<]+)</option>', form)
+    assert ("ambassador", "Ambassadeur·rice") in labels, labels
+    listing = admin.get("/admin/users?q=camille").get_data(as_text=True)
+    assert "<td>Ambassadeur·rice</td>" in listing

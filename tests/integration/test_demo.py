@@ -228,3 +228,40 @@ def test_demo_kits_share_events_ahead_with_french_typography(seeded, session_fac
         latest_end = max(kit.ends_at for kit in kits).date()
     # An announced event stays ahead while the kits run: none is over when the demo starts.
     assert all(datetime.strptime(day, "%d/%m/%Y").date() >= latest_end for day in events)
+
+
+def test_demo_posts_read_as_published_at_their_planned_time(seeded, session_factory,
+                                                             fake_pages, cipher):
+    # /posts/1 read « 26/11/2026 10:00 » on its card and « Publié sur Facebook le 02/12/2026
+    # 04:15 » (the seeding's moment) in its banner; the kits ended at 04:15 too.
+    from zoneinfo import ZoneInfo
+
+    from regions.models import ShareKit
+    from service.demo_ambassadors import seed_demo_ambassadors
+
+    seeded()
+    graph = GraphClient(base_url=fake_pages.base_url, timeout=5)
+    try:
+        seed_demo_ambassadors(session_factory, now=datetime.now(UTC), graph=graph, cipher=cipher)
+    finally:
+        graph.close()
+    with session_factory() as session:
+        published = session.scalars(select(Post).where(Post.status == PostStatus.PUBLISHED)).all()
+        assert len(published) == 10
+        for post in published:
+            assert post.published_at == post.publish_at, post.id
+            history = session.execute(select(AuditEvent.action, AuditEvent.at).where(
+                AuditEvent.subject_type == "post", AuditEvent.subject_id == post.id)
+                .order_by(AuditEvent.id)).all()
+            assert ("post.published", post.publish_at) in history, (post.id, history)
+            moments = [at for _action, at in history]
+            assert moments == sorted(moments), (post.id, history)
+        failed = session.scalars(select(Post).where(Post.status == PostStatus.FAILED)).all()
+        for post in failed:
+            (at,) = session.execute(select(AuditEvent.at).where(
+                AuditEvent.subject_type == "post", AuditEvent.subject_id == post.id,
+                AuditEvent.action == "post.failed")).one()
+            assert at == post.publish_at, post.id
+        for kit in session.scalars(select(ShareKit)):
+            ends = kit.ends_at.astimezone(ZoneInfo("Europe/Paris"))
+            assert (ends.hour, ends.minute) == (20, 0)
