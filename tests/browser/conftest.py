@@ -45,9 +45,11 @@ def fake_graph() -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def live_settings(live_database: str, fake_graph: Any) -> Settings:
-    """The served app's settings: the live database and the fake Graph API."""
+    """The served app's settings: the live database and the fake Graph API; no basemap (the
+    tests never leave this machine: the map's tiles would come from the internet)."""
     return Settings(environment="test", secret_key=TEST_SECRET, database_url=live_database,
-                    graph_base_url=fake_graph.base_url, graph_timeout_seconds=2)
+                    graph_base_url=fake_graph.base_url, graph_timeout_seconds=2,
+                    basemap_url="none")
 
 
 @pytest.fixture(scope="session")

@@ -154,7 +154,8 @@ def demo_database(fresh_database: FreshDatabase) -> Iterator[str]:
 def demo_server(demo_database: str, demo_graph: Any) -> Iterator[str]:
     """The app served on the demo database (as tests/browser/conftest.py's live_server)."""
     with served(Settings(environment="test", secret_key=TEST_SECRET, database_url=demo_database,
-                         graph_base_url=demo_graph.base_url, graph_timeout_seconds=2)) as url:
+                         graph_base_url=demo_graph.base_url, graph_timeout_seconds=2,
+                         basemap_url="none")) as url:  # no map tiles from the internet
         yield url
 
 
@@ -281,6 +282,8 @@ VISITS = (
     Visit("not-found", "desk", "/no-such-page"),
     Visit("ambassador-kits", "ambassador", "/ambassador"),
     Visit("ambassadors-team", "lyon", "/ambassadors"),
+    Visit("map-desk", "desk", "/map"),
+    Visit("map-regional", "lyon", "/map"),
     Visit("not-found-ambassador-invitation", None, "/ambassador/join/inv_no-such-invitation"),
 )
 
