@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -83,3 +84,15 @@ def error_summary(html: str) -> tuple[str, list[tuple[str, str]]]:
     for target, _text in links:
         assert f'id="{target}"' in page, target
     return found.group(1), links
+
+
+def create_post(editor: Any, body: dict[str, Any], *, submit: bool = True) -> dict[str, Any]:
+    """``editor`` writes a post through the API (201), then submits it (200) unless told not."""
+    created = editor.post("/api/posts", json=body)
+    assert created.status_code == 201, created.json
+    if not submit:
+        return dict(created.json)
+    done = editor.post(f"/api/posts/{created.json['id']}/submit",
+                       json={"version": created.json["version"]})
+    assert done.status_code == 200, done.json
+    return dict(done.json)

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from regions import accounts, review, standards
 from regions.models import AuditEvent, PageConnection, Post, PostStatus, Publication, Role
 from regions.timing import NoAllowedMoment
-from tests.api.conftest import TEMPLATE
+from tests.api.conftest import TEMPLATE, create_post
 
 PARIS = ZoneInfo("Europe/Paris")
 TEXT = "Portes ouvertes à Ici ! Bienvenue #Relais"
@@ -43,17 +43,9 @@ def connect_page(uow, territory_id: int) -> None:
 
 
 def write(world, key: str, *, submit: bool = True, **extra: Any) -> dict[str, Any]:
-    editor = world["ed_lyon"]
-    created = editor.post("/api/posts", json={
+    return create_post(world["ed_lyon"], {
         "territory_id": world["lyon"], "template": key, "text": TEXT,
-        "slot_values": {"city": "Ici", "details": "Bienvenue #Relais"}, **extra})
-    assert created.status_code == 201, created.json
-    if not submit:
-        return created.json
-    done = editor.post(f"/api/posts/{created.json['id']}/submit",
-                       json={"version": created.json["version"]})
-    assert done.status_code == 200, done.json
-    return done.json
+        "slot_values": {"city": "Ici", "details": "Bienvenue #Relais"}, **extra}, submit=submit)
 
 
 def approve(uow, world, post: dict[str, Any], now: datetime) -> None:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import update
 
 from regions.models import Post, Role, User
-from tests.api.conftest import SOON, SOON_DAY
+from tests.api.conftest import SOON, SOON_DAY, create_post
 
 STALE_FR = ("Quelqu’un d’autre a agi sur ce post depuis que vous l’avez ouvert\u00a0: "
             "le voici tel qu’il est maintenant.")
@@ -28,14 +28,7 @@ def write(world, where="lyon", *, text="Portes ouvertes à Ici ! Bienvenue #Rela
     if "campaign_id" not in extra:
         body.update(template="portes-ouvertes", text=text,
                     slot_values={"city": "Ici", "details": "Bienvenue #Relais"})
-    created = editor.post("/api/posts", json=body)
-    assert created.status_code == 201, created.json
-    if not submit:
-        return created.json
-    done = editor.post(f"/api/posts/{created.json['id']}/submit",
-                       json={"version": created.json["version"]})
-    assert done.status_code == 200, done.json
-    return done.json
+    return create_post(editor, body, submit=submit)
 
 
 def status_of(world, post_id):

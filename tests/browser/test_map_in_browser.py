@@ -63,6 +63,26 @@ def _serve_demo(url: str, engine: Any) -> Iterator[dict[str, Any]]:
         yield {"url": base, "ids": ids}
 
 
+def _click_a_post_near_lyon(page: Any) -> dict[str, Any]:
+    """Up close at Lyon, where a marker is one post (a sparse tile holds each post), click one
+    post's marker (not a cluster); its id and where it was on the canvas."""
+    page.evaluate("""([lon, lat]) => document.getElementById('map').relaisMap
+                       .jumpTo({center: [lon, lat], zoom: 10})""", LYON)
+    page.wait_for_function(
+        "() => document.getElementById('map').relaisMap"
+        ".queryRenderedFeatures({layers: ['posts-circle']}).some(f => f.properties.id)",
+        timeout=SLOW)
+    page.locator("#map").scroll_into_view_if_needed()
+    canvas = page.locator("#map canvas").bounding_box()
+    marker: dict[str, Any] = page.evaluate(
+        """() => { const map = document.getElementById('map').relaisMap;
+        const found = map.queryRenderedFeatures({layers: ['posts-circle']})
+            .find(f => f.properties.id !== undefined);  // one post, not a cluster
+        return {id: found.properties.id, ...map.project(found.geometry.coordinates)}; }""")
+    page.mouse.click(canvas["x"] + marker["x"], canvas["y"] + marker["y"])
+    return marker
+
+
 def _open_map(page: Any, base: str, email: str, path: str = "/map") -> list[str]:
     """Log in and open the map; returns the list that collects requests leaving 127.0.0.1."""
     outside: list[str] = []
@@ -120,19 +140,7 @@ def test_the_desk_sees_territories_posts_filters_and_a_territorys_gaps(page, dem
 
     # A marker's popup: its excerpt, status and link; the audience drawn. Up close, where a
     # marker is one post (a sparse tile holds each post).
-    page.evaluate("""([lon, lat]) => document.getElementById('map').relaisMap
-                       .jumpTo({center: [lon, lat], zoom: 10})""", LYON)
-    page.wait_for_function(
-        "() => document.getElementById('map').relaisMap"
-        ".queryRenderedFeatures({layers: ['posts-circle']}).some(f => f.properties.id)",
-        timeout=SLOW)
-    page.locator("#map").scroll_into_view_if_needed()
-    canvas = page.locator("#map canvas").bounding_box()
-    marker = page.evaluate("""() => { const map = document.getElementById('map').relaisMap;
-        const found = map.queryRenderedFeatures({layers: ['posts-circle']})
-            .find(f => f.properties.id !== undefined);  // one post, not a cluster
-        return {id: found.properties.id, ...map.project(found.geometry.coordinates)}; }""")
-    page.mouse.click(canvas["x"] + marker["x"], canvas["y"] + marker["y"])
+    marker = _click_a_post_near_lyon(page)
     popup = page.wait_for_selector(".maplibregl-popup-content", timeout=SLOW)
     assert f'href="/posts/{marker["id"]}"' in popup.inner_html()
     assert "Publié" in popup.inner_text() and "Ouvrir la publication" in popup.inner_text()
@@ -255,19 +263,7 @@ def test_a_territory_panel_the_network_lost_says_so_instead_of_the_last_figures(
 def test_a_post_the_network_lost_says_so_where_its_popup_would_open(page, demo_server):
     _open_map(page, demo_server["url"], "desk@demo.relais.test")
     page.route("**/api/posts/*", lambda route: route.abort("internetdisconnected"))
-    page.evaluate("""([lon, lat]) => document.getElementById('map').relaisMap
-                       .jumpTo({center: [lon, lat], zoom: 10})""", LYON)
-    page.wait_for_function(
-        "() => document.getElementById('map').relaisMap"
-        ".queryRenderedFeatures({layers: ['posts-circle']}).some(f => f.properties.id)",
-        timeout=SLOW)
-    page.locator("#map").scroll_into_view_if_needed()
-    canvas = page.locator("#map canvas").bounding_box()
-    marker = page.evaluate("""() => { const map = document.getElementById('map').relaisMap;
-        const found = map.queryRenderedFeatures({layers: ['posts-circle']})
-            .find(f => f.properties.id !== undefined);  // one post, not a cluster
-        return map.project(found.geometry.coordinates); }""")
-    page.mouse.click(canvas["x"] + marker["x"], canvas["y"] + marker["y"])
+    _click_a_post_near_lyon(page)
     popup = page.wait_for_selector(".maplibregl-popup-content .notice.warning", timeout=SLOW)
     words = ("Ce post n’a pas pu être chargé (pas de réponse du serveur). "
              "Cliquez de nouveau dessus pour réessayer.")
