@@ -168,7 +168,7 @@ def checked_link(link: str) -> str:
     was saved, then offered to the desk's approval as a link.
     """
     text = link.strip()
-    if not _web_address(text):
+    if not is_web_address(text):
         raise InvalidInput("The link must be an absolute http(s) address.", errors={"link": [
             N_("An absolute address starting with https:// (or http://).")]})
     return text
@@ -185,7 +185,7 @@ def checked_media(media: list[dict[str, str]]) -> list[dict[str, str]]:
     kept = []
     for item in media:
         url, alt = item.get("url"), item.get("alt", "")
-        if not isinstance(url, str) or not _web_address(url.strip()):
+        if not isinstance(url, str) or not is_web_address(url.strip()):
             raise InvalidInput("An image's address must be an absolute http(s) address.",
                                errors={"media": [N_(
                                    "An absolute address starting with https:// (or http://).")]})
@@ -198,7 +198,7 @@ def checked_media(media: list[dict[str, str]]) -> list[dict[str, str]]:
     return kept
 
 
-def _web_address(text: str) -> bool:
+def is_web_address(text: str) -> bool:
     """Whether ``text`` (without surrounding spaces) is an absolute http(s) address."""
     try:
         parts = urlsplit(text)

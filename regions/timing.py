@@ -21,7 +21,7 @@ from editorial.schedule import has_time_rules, next_allowed_moment
 from regions import compiled
 from regions.errors import Conflict, InvalidInput
 from regions.models import Post
-from regions.posts import checked_link, draft_later
+from regions.posts import draft_later, is_web_address
 
 
 class NoAllowedMoment(Conflict):
@@ -82,17 +82,12 @@ def refuse_unpublishable_addresses(post: Post) -> None:
     handed to Facebook as it is: ``javascript:alert(1)`` as the post's link.
     """
     errors: dict[str, list[Any]] = {}
-    if post.link:
-        try:
-            checked_link(post.link)
-        except InvalidInput:
-            errors["link"] = [N_("Not a web address: ask for an absolute address starting "
-                                 "with https:// (or http://).")]
+    if post.link and not is_web_address(post.link.strip()):
+        errors["link"] = [N_("Not a web address: ask for an absolute address starting "
+                             "with https:// (or http://).")]
     for index, medium in enumerate(post.media or []):
         url = str(medium.get("url", "")) if isinstance(medium, dict) else ""
-        try:
-            checked_link(url)
-        except InvalidInput:
+        if not is_web_address(url.strip()):
             errors.setdefault("media", []).append(N_(
                 "Image {number}: not a web address: ask for an absolute address starting "
                 "with https:// (or http://).", number=index + 1))
